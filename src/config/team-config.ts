@@ -1,0 +1,251 @@
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { isRole, parseScope } from '../auth/scopes.ts';
+
+const idPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const idSchema = z
+  .string()
+  .regex(idPattern, 'use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+const workspaceSchema = z.strictObject({
+  id: idSchema,
+  label: z.string().optional(),
+  root: z.string().min(1, 'give the project directory'),
+  /** ctx_shell, ctx_execute and ctx_edit run only where this is true (and the token has `exec`). */
+  allowExec: z.boolean().default(false),
+});
+
+const tokenSchema = z
+  .strictObject({
+    id: idSchema,
+    sha256Hex: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters (SHA-256 of the token)'),
+    scopes: z.array(z.string()).default([]),
+    role: z.string().optional(),
+    workspaces: z.array(z.string()).optional(),
+    /** Globs over downstream gateway server names this token may use (default: all). */
+    servers: z.array(z.string()).optional(),
+    createdAt: z.string().optional(),
+    revokedAt: z.string().optional(),
+  })
+  .superRefine((token, ctx) => {
+    token.scopes.forEach((scope, i) => {
+      if (!parseScope(scope)) {
+        ctx.addIssue({ code: 'custom', path: ['scopes', i], message: `unknown scope "${scope}"` });
+      }
+    });
+    if (token.role !== undefined && !isRole(token.role)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['role'],
+        message: `unknown role "${token.role}" (viewer, member, admin)`,
+      });
+    }
+    if (token.scopes.length === 0 && token.role === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scopes'],
+        message: 'a token needs at least one scope or a role',
+      });
+    }
+  });
+
+export const teamConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(9877),
+    defaultWorkspaceId: z.string().optional(),
+    auditLogPath: z.string().optional(),
+    /** Rotate the audit file when it passes this many bytes (0 = never). */
+    auditMaxBytes: z.number().int().min(0).default(0),
+    disableHostCheck: z.boolean().default(false),
+    allowedHosts: z.array(z.string()).default([]),
+    maxBodyBytes: z.number().int().positive().default(2_097_152),
+    maxConcurrency: z.number().int().positive().default(32),
+    maxRps: z.number().positive().default(50),
+    rateBurst: z.number().int().positive().default(100),
+    requestTimeoutMs: z.number().int().positive().default(30_000),
+    /** Where SQLite and archives live; relative to this file. */
+    dataDir: z.string().optional(),
+    /** `core` lists the small default tool surface; `all` lists every tool directly. */
+    toolSurface: z.enum(['core', 'all']).default('core'),
+    workspaces: z.array(workspaceSchema).min(1, 'list at least one workspace'),
+    tokens: z.array(tokenSchema).default([]),
+    governance: z.record(z.string(), z.unknown()).optional(),
+    servers: z.union([z.string(), z.array(z.unknown()), z.record(z.string(), z.unknown())]).optional(),
+  })
+  .superRefine((cfg, ctx) => {
+    const seen = new Set<string>();
+    cfg.workspaces.forEach((ws, i) => {
+      if (seen.has(ws.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['workspaces', i, 'id'],
+          message: `duplicate workspace id "${ws.id}"`,
+        });
+      }
+      seen.add(ws.id);
+    });
+    if (cfg.defaultWorkspaceId !== undefined && !seen.has(cfg.defaultWorkspaceId)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['defaultWorkspaceId'],
+        message: `"${cfg.defaultWorkspaceId}" is not one of the workspaces (${[...seen].join(', ')})`,
+      });
+    }
+    const tokenIds = new Set<string>();
+    cfg.tokens.forEach((token, i) => {
+      if (tokenIds.has(token.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tokens', i, 'id'],
+          message: `duplicate token id "${token.id}"`,
+        });
+      }
+      tokenIds.add(token.id);
+      token.workspaces?.forEach((w, j) => {
+        if (!seen.has(w)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['tokens', i, 'workspaces', j],
+            message: `unknown workspace "${w}"`,
+          });
+        }
+      });
+    });
+  });
+
+export type TeamConfigInput = z.input<typeof teamConfigSchema>;
+type Parsed = z.output<typeof teamConfigSchema>;
+export type WorkspaceConfig = Parsed['workspaces'][number];
+export type TokenConfig = Parsed['tokens'][number];
+
+/** A validated team.json: defaults applied, paths absolute, frozen. */
+export type TeamConfig = Readonly<
+  Omit<Parsed, 'defaultWorkspaceId' | 'dataDir'> & {
+    defaultWorkspaceId: string;
+    dataDir: string;
+    /** The file it came from (absolute), or undefined for an in-memory config. */
+    path: string | undefined;
+  }
+>;
+
+/** Bad configuration: every problem with its field path, in one message. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+
+  constructor(source: string, problems: readonly string[]) {
+    super(`${source}: ${problems.length === 1 ? problems[0] : `\n  - ${problems.join('\n  - ')}`}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, key) => {
+    if (typeof key === 'number') return `${acc}[${key}]`;
+    return acc ? `${acc}.${String(key)}` : String(key);
+  }, '');
+}
+
+/** Validates a parsed JSON value as team.json; `baseDir` anchors relative paths. */
+export function parseTeamConfig(
+  raw: unknown,
+  baseDir: string,
+  source = 'team.json',
+  path?: string,
+): TeamConfig {
+  const result = teamConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const where = formatPath(issue.path) || '(top level)';
+      if (issue.code === 'unrecognized_keys') {
+        return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+      }
+      return `${where}: ${issue.message}`;
+    });
+    throw new ConfigError(source, problems);
+  }
+  const cfg = result.data;
+  const problems: string[] = [];
+  const workspaces = cfg.workspaces.map((ws, i) => {
+    const root = isAbsolute(ws.root) ? ws.root : resolve(baseDir, ws.root);
+    let isDir = false;
+    try {
+      isDir = statSync(root).isDirectory();
+    } catch {
+      // reported below
+    }
+    if (!isDir) problems.push(`workspaces[${i}].root: "${root}" is not an existing directory`);
+    return Object.freeze({ ...ws, root });
+  });
+  const auditLogPath = cfg.auditLogPath && resolve(baseDir, cfg.auditLogPath);
+  if (auditLogPath) {
+    try {
+      if (!statSync(dirname(auditLogPath)).isDirectory()) throw new Error();
+    } catch {
+      problems.push(`auditLogPath: the directory "${dirname(auditLogPath)}" does not exist; create it first`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  const firstWorkspace = workspaces[0];
+  if (!firstWorkspace) throw new ConfigError(source, ['workspaces: list at least one workspace']);
+  return Object.freeze({
+    ...cfg,
+    auditLogPath,
+    dataDir: resolve(baseDir, cfg.dataDir ?? '.leanctx'),
+    defaultWorkspaceId: cfg.defaultWorkspaceId ?? firstWorkspace.id,
+    allowedHosts: Object.freeze([...cfg.allowedHosts]) as string[],
+    workspaces: Object.freeze(workspaces) as WorkspaceConfig[],
+    tokens: Object.freeze(cfg.tokens.map((t) => Object.freeze(t))) as TokenConfig[],
+    path,
+  });
+}
+
+/** Reads the raw JSON of a config file, naming the file and position on a syntax error. */
+export function readJsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const hint = code === 'ENOENT' ? 'the file does not exist; create it or pass --config' : String(err);
+    throw new ConfigError(path, [hint]);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(path, [`not valid JSON: ${(err as Error).message}`]);
+  }
+}
+
+export function loadTeamConfig(path: string): TeamConfig {
+  const abs = resolve(path);
+  return parseTeamConfig(readJsonFile(abs), dirname(abs), abs, abs);
+}
+
+/**
+ * Rewrites team.json with a change applied to its raw JSON (so defaults and unknown
+ * formatting choices of the user are not expanded), validating the result first.
+ * The write is atomic: a reader never sees half a file.
+ */
+export function updateTeamConfigFile(
+  path: string,
+  change: (raw: Record<string, unknown>) => void,
+): TeamConfig {
+  const abs = resolve(path);
+  const raw = readJsonFile(abs);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError(abs, ['(top level): must be a JSON object']);
+  }
+  const copy = structuredClone(raw) as Record<string, unknown>;
+  change(copy);
+  const validated = parseTeamConfig(copy, dirname(abs), abs, abs);
+  const tmp = `${abs}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(copy, null, 2)}\n`, { mode: 0o600 });
+  renameSync(tmp, abs);
+  return validated;
+}

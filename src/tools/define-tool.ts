@@ -1,0 +1,86 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { z } from 'zod';
+import type { Scope } from '../auth/scopes.ts';
+import type { Workspace } from './workspace.ts';
+
+export type { CallToolResult };
+
+/** What the server knows about one call; a client cannot set any of it directly. */
+export interface ToolContext {
+  workspace: Workspace;
+  channelId: string;
+  /** The calling token's id (or "local" for the stdio server). */
+  agentId: string;
+  /**
+   * What this client has already received, for honest caching: the MCP session id, or
+   * the REST `contextId`. Undefined means a fresh context on every call.
+   */
+  contextId: string | undefined;
+  /** The caller's scopes, for tools that call other tools or gate parts of their answer. */
+  scopes: ReadonlySet<Scope>;
+  /** Aborted when the request times out or the client goes away. */
+  signal: AbortSignal;
+  /** Calls another tool with the same caller, scope checks included (ctx_call). */
+  callTool(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
+  /** Records an event on the workspace's channel (SSE, session revision). */
+  emit(kind: EventKind, payload: Record<string, unknown>): void;
+}
+
+export const EVENT_KINDS = [
+  'tool_call_recorded',
+  'session_mutated',
+  'knowledge_remembered',
+  'artifact_stored',
+  'graph_built',
+  'proof_added',
+  'agent_joined',
+] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+// biome-ignore lint/suspicious/noExplicitAny: tool inputs are z.object schemas of any shape
+export type AnyObjectSchema = z.ZodObject<any>;
+
+export interface ToolSpec<I extends AnyObjectSchema> {
+  name: string;
+  /** One or two sentences for the agent: what it does and when to use it. */
+  description: string;
+  /** The scope a caller needs. */
+  scope: Scope;
+  /**
+   * When the scopes depend on the arguments (a mutating action, an index rebuild): the
+   * scopes this call needs, in place of `scope`.
+   */
+  scopesFor?: (args: z.output<I>) => readonly Scope[];
+  input: I;
+  /** Listed in the small default surface. */
+  core?: boolean;
+  /** Runs code or writes files: needs `allowExec` on the workspace and the `exec` scope. */
+  exec?: boolean;
+  /** Never changes anything (MCP annotation readOnlyHint). */
+  readOnly?: boolean;
+  /** Returns text (one content block) or a whole result. Throw ToolError for a failure. */
+  run(args: z.output<I>, ctx: ToolContext): Promise<string | CallToolResult>;
+}
+
+export interface Tool<I extends AnyObjectSchema = AnyObjectSchema> extends ToolSpec<I> {
+  readonly kind: 'tool';
+}
+
+/** Declares a tool; the registry, REST and MCP all read the same definition. */
+export function defineTool<I extends AnyObjectSchema>(spec: ToolSpec<I>): Tool<I> {
+  return Object.freeze({ ...spec, kind: 'tool' as const });
+}
+
+export function textResult(text: string, isError = false): CallToolResult {
+  return isError
+    ? { content: [{ type: 'text', text }], isError: true }
+    : { content: [{ type: 'text', text }] };
+}
+
+/** Every scope a call with these arguments needs. */
+export function requiredScopes(tool: Tool, args: Record<string, unknown>): Scope[] {
+  const base = tool.scopesFor ? tool.scopesFor(args as z.output<AnyObjectSchema>) : [tool.scope];
+  const all = new Set<Scope>(base);
+  if (tool.exec) all.add('exec');
+  return [...all];
+}

@@ -1,0 +1,58 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SCOPES, type Scope } from '../../src/auth/scopes.ts';
+import { builtinTools } from '../../src/tools/all-tools.ts';
+import type { CallToolResult, ToolContext } from '../../src/tools/define-tool.ts';
+import { createToolRegistry } from '../../src/tools/registry.ts';
+import { createWorkspace, type Workspace } from '../../src/tools/workspace.ts';
+
+export interface DirectTools {
+  workspace: Workspace;
+  /** Calls a built-in tool in-process (no HTTP), as the given context. */
+  call(name: string, args?: Record<string, unknown>, opts?: { contextId?: string }): Promise<CallToolResult>;
+  /** The text of the first content block. */
+  text(name: string, args?: Record<string, unknown>, opts?: { contextId?: string }): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** In-process tool calls against a real directory, for unit tests of tools. */
+export function createDirectTools(root: string, scopes: readonly Scope[] = SCOPES): DirectTools {
+  const registry = createToolRegistry(builtinTools());
+  const workspace = createWorkspace({
+    id: 'test',
+    root,
+    allowExec: true,
+    dataDir: mkdtempSync(join(tmpdir(), 'leanctx-data-')),
+  });
+  const scopeSet = new Set(scopes);
+  const call = async (
+    name: string,
+    args: Record<string, unknown> = {},
+    opts: { contextId?: string } = {},
+  ) => {
+    const tool = registry.get(name);
+    if (!tool) throw new Error(`no tool ${name}`);
+    const ctx: ToolContext = {
+      workspace,
+      channelId: 'main',
+      agentId: 'test',
+      contextId: opts.contextId,
+      scopes: scopeSet,
+      signal: new AbortController().signal,
+      callTool: (n, a) => call(n, a, opts),
+      emit: () => {},
+    };
+    return registry.run(tool, args, ctx);
+  };
+  return {
+    workspace,
+    call,
+    async text(name, args, opts) {
+      const result = await call(name, args, opts);
+      const first = result.content[0];
+      return first && first.type === 'text' ? first.text : '';
+    },
+    close: () => workspace.close(),
+  };
+}
