@@ -1,6 +1,8 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import type { Scope } from '../auth/scopes.ts';
+import type { Store } from '../store/types.ts';
+import type { ToolInfo } from './registry.ts';
 import type { Workspace } from './workspace.ts';
 
 export type { CallToolResult };
@@ -24,6 +26,12 @@ export interface ToolContext {
   callTool(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
   /** Records an event on the workspace's channel (SSE, session revision). */
   emit(kind: EventKind, payload: Record<string, unknown>): void;
+  /** The tools this caller may call (ctx_discover_tools). */
+  listTools(): readonly ToolInfo[];
+  /** Durable state: events, token usage (and what later issues add). */
+  store: Store;
+  /** Globs over gateway downstream server names this caller may use; undefined = all. */
+  downstreamServers: readonly string[] | undefined;
 }
 
 export const EVENT_KINDS = [

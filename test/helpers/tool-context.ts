@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SCOPES, type Scope } from '../../src/auth/scopes.ts';
+import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { builtinTools } from '../../src/tools/all-tools.ts';
 import type { CallToolResult, ToolContext } from '../../src/tools/define-tool.ts';
 import { createToolRegistry } from '../../src/tools/registry.ts';
@@ -26,6 +27,7 @@ export function createDirectTools(root: string, scopes: readonly Scope[] = SCOPE
     dataDir: mkdtempSync(join(tmpdir(), 'leanctx-data-')),
   });
   const scopeSet = new Set(scopes);
+  const store = createSqliteStore(':memory:');
   const call = async (
     name: string,
     args: Record<string, unknown> = {},
@@ -42,6 +44,9 @@ export function createDirectTools(root: string, scopes: readonly Scope[] = SCOPE
       signal: new AbortController().signal,
       callTool: (n, a) => call(n, a, opts),
       emit: () => {},
+      listTools: () => registry.all().map((t) => registry.info(t)),
+      store,
+      downstreamServers: undefined,
     };
     return registry.run(tool, args, ctx);
   };
@@ -53,6 +58,9 @@ export function createDirectTools(root: string, scopes: readonly Scope[] = SCOPE
       const first = result.content[0];
       return first && first.type === 'text' ? first.text : '';
     },
-    close: () => workspace.close(),
+    close: async () => {
+      await workspace.close();
+      await store.close();
+    },
   };
 }

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Workspace } from '../tools/workspace.ts';
+import { countTokens } from './tokens.ts';
+
+export interface ArchiveMeta {
+  id: string;
+  tool: string;
+  /** What was archived, for the list view (a path, a pattern). */
+  label: string;
+  chars: number;
+  lines: number;
+  tokens: number;
+  createdAt: string;
+}
+
+export interface Archive {
+  /** Stores the whole text and returns its id; the same text gives the same id. */
+  put(text: string, tool: string, label: string): ArchiveMeta;
+  get(id: string): { text: string; meta: ArchiveMeta } | undefined;
+  list(): ArchiveMeta[];
+}
+
+const TTL_MS = 48 * 60 * 60 * 1000;
+const ID_PATTERN = /^[a-f0-9]{16}$/;
+
+/** Full outputs that a reply had to cut, so `ctx_expand` can hand back the rest. */
+export function createArchive(dir: string, now: () => number = Date.now): Archive {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const prune = () => {
+    for (const name of readdirSync(dir)) {
+      const file = join(dir, name);
+      try {
+        if (now() - statSync(file).mtimeMs > TTL_MS) rmSync(file, { force: true });
+      } catch {
+        // removed meanwhile
+      }
+    }
+  };
+  prune();
+  return {
+    put(text, tool, label) {
+      const id = createHash('sha256').update(text).digest('hex').slice(0, 16);
+      const meta: ArchiveMeta = {
+        id,
+        tool,
+        label,
+        chars: text.length,
+        lines: text.split('\n').length,
+        tokens: countTokens(text),
+        createdAt: new Date(now()).toISOString(),
+      };
+      writeFileSync(join(dir, `${id}.txt`), text, { mode: 0o600 });
+      writeFileSync(join(dir, `${id}.json`), JSON.stringify(meta), { mode: 0o600 });
+      return meta;
+    },
+    get(id) {
+      if (!ID_PATTERN.test(id)) return undefined;
+      try {
+        const text = readFileSync(join(dir, `${id}.txt`), 'utf8');
+        const meta = JSON.parse(readFileSync(join(dir, `${id}.json`), 'utf8')) as ArchiveMeta;
+        return { text, meta };
+      } catch {
+        return undefined;
+      }
+    },
+    list() {
+      prune();
+      return readdirSync(dir)
+        .filter((n) => n.endsWith('.json'))
+        .map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')) as ArchiveMeta)
+        .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+    },
+  };
+}
+
+export function archiveOf(workspace: Workspace): Archive {
+  return workspace.memo('archive', () => createArchive(join(workspace.dataDir(), 'archives')));
+}
+
+/**
+ * Cuts `text` to at most `maxLines` lines; when anything is cut, the whole text goes to
+ * the archive and the reply says so, with the id to fetch the rest (nothing dropped silently).
+ */
+export function cutWithHandle(
+  workspace: Workspace,
+  text: string,
+  opts: { maxLines: number; tool: string; label: string },
+): string {
+  const lines = text.split('\n');
+  if (lines.length <= opts.maxLines) return text;
+  const meta = archiveOf(workspace).put(text, opts.tool, opts.label);
+  const shown = lines.slice(0, opts.maxLines).join('\n');
+  return `${shown}\n[cut: showing ${opts.maxLines} of ${lines.length} lines (${meta.tokens} tok in full). Rest: ctx_expand id="${meta.id}"]`;
+}

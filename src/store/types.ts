@@ -1,0 +1,80 @@
+/**
+ * Storage interfaces. The embedded default is SQLite; PostgreSQL and Redis implement the
+ * same interfaces for scale-out, so nothing above this folder knows which one it has.
+ */
+
+export interface EventRecord {
+  workspaceId: string;
+  channelId: string;
+  /** Per workspace+channel counter, starting at 1; the SSE `id:`. */
+  revision: number;
+  kind: string;
+  /** Token id of the agent that caused it. */
+  actor: string;
+  ts: string;
+  payload: Record<string, unknown>;
+}
+
+export type NewEvent = Omit<EventRecord, 'revision' | 'ts'> & { ts?: string };
+
+export interface ChannelInfo {
+  channelId: string;
+  revision: number;
+  agents: string[];
+  lastActivity: string;
+}
+
+export interface EventStore {
+  /** Appends and returns the event with its revision. */
+  append(event: NewEvent): Promise<EventRecord>;
+  /** Events of a channel with revision > `after`, oldest first. */
+  since(workspaceId: string, channelId: string, after: number, limit: number): Promise<EventRecord[]>;
+  channels(workspaceId: string): Promise<ChannelInfo[]>;
+}
+
+export interface UsageRecord {
+  ts?: string;
+  workspaceId: string;
+  agentId: string;
+  contextId: string | undefined;
+  tool: string;
+  /** o200k tokens of what the client received. */
+  tokensSent: number;
+  /** Tokens the tool reports it saved (from its footer), 0 when none. */
+  tokensSaved: number;
+  durationMs: number;
+  isError: boolean;
+}
+
+export interface ToolUsage {
+  tool: string;
+  calls: number;
+  tokensSent: number;
+  tokensSaved: number;
+  errors: number;
+}
+
+export interface UsageSummary {
+  calls: number;
+  tokensSent: number;
+  tokensSaved: number;
+  byTool: ToolUsage[];
+}
+
+export interface UsageFilter {
+  workspaceId: string;
+  agentId?: string;
+  contextId?: string;
+  sinceTs?: string;
+}
+
+export interface UsageStore {
+  record(usage: UsageRecord): Promise<void>;
+  summary(filter: UsageFilter): Promise<UsageSummary>;
+}
+
+export interface Store {
+  readonly events: EventStore;
+  readonly usage: UsageStore;
+  close(): Promise<void>;
+}
