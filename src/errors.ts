@@ -42,6 +42,8 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, unknown>;
+  /** Set once an audit line was written for this refusal, so it is written only once. */
+  audited = false;
 
   constructor(code: ErrorCode, message?: string, details: Record<string, unknown> = {}) {
     super(message ?? ERROR_CODES[code].message);

@@ -1,4 +1,160 @@
-export async function runLeanCtx(argv: readonly string[]): Promise<number> {
-  process.stderr.write(`lean-ctx: ${argv.join(' ')}: not yet\n`);
-  return 1;
+import { Command, CommanderError } from 'commander';
+import { SCOPES } from '../auth/scopes.ts';
+import { ConfigError } from '../config/team-config.ts';
+import { VERSION } from '../version.ts';
+import { CliError, type CliIo, processIo } from './cli-error.ts';
+import { runDemo } from './demo.ts';
+import { runMcpStdio } from './mcp-stdio.ts';
+import type { RunningServer } from './run-server.ts';
+import { runServer } from './run-server.ts';
+import { serveDataDir } from './serve-data-dir.ts';
+import { sessionList } from './session-list.ts';
+import { teamSync } from './team-sync.ts';
+import { tokenCreate, tokenList, tokenRevoke } from './token-commands.ts';
+
+/** What a command leaves running: the CLI waits until it stops. */
+type Outcome = number | RunningServer | { wait(): Promise<void> };
+
+function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
+  const program = new Command('lean-ctx')
+    .description('leanctx: a context server for teams of AI coding agents')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError('(add --help for usage)');
+
+  const team = program.command('team').description('the team server: tokens, serve, sync');
+  const token = team.command('token').description('create, list and revoke bearer tokens');
+  token
+    .command('create')
+    .description('create a token; prints it once on stdout, team.json keeps only its SHA-256')
+    .requiredOption('--config <file>', 'team.json')
+    .requiredOption('--id <id>', 'token id, e.g. dev-alice')
+    .option('--scopes <list>', `comma-separated: ${SCOPES.join(',')}`)
+    .option('--role <role>', 'viewer | member | admin (instead of, or added to, --scopes)')
+    .option('--workspaces <list>', 'limit the token to these workspace ids')
+    .action((opts) => {
+      tokenCreate(opts, io);
+      done(0);
+    });
+  token
+    .command('list')
+    .description('list tokens (ids, scopes, status; never secrets)')
+    .requiredOption('--config <file>', 'team.json')
+    .option('--json', 'machine-readable output')
+    .action((opts) => {
+      tokenList(opts, io);
+      done(0);
+    });
+  token
+    .command('revoke')
+    .description('revoke a token; a running server drops it on its next reload (automatic on file change)')
+    .requiredOption('--config <file>', 'team.json')
+    .requiredOption('--id <id>', 'token id')
+    .action((opts) => {
+      tokenRevoke(opts, io);
+      done(0);
+    });
+  team
+    .command('serve')
+    .description('serve the team server from team.json (reloads on change and SIGHUP)')
+    .requiredOption('--config <file>', 'team.json')
+    .action(async (opts) => done(await runServer(opts.config, io)));
+  team
+    .command('sync')
+    .description('git fetch each workspace (cron- or CI-friendly)')
+    .requiredOption('--config <file>', 'team.json')
+    .option('--workspace <id>', 'only this workspace')
+    .action(async (opts) => done(await teamSync(opts, io)));
+
+  program
+    .command('serve')
+    .description('the Docker form: serve --team --bind 0.0.0.0:7700 --data-dir ./team-data')
+    .option('--team', 'serve the team server (required)')
+    .option('--bind <host:port>', 'address to listen on')
+    .requiredOption('--data-dir <dir>', 'holds team.json, the database and the audit log')
+    .option('--workspace <path>', 'project root for workspace "main" on first start (default: cwd)')
+    .action(async (opts) => {
+      if (!opts.team) throw new CliError('serve needs --team (the only server mode)', 2);
+      done(await serveDataDir(opts, io));
+    });
+
+  program
+    .command('demo')
+    .description('serve this repository as workspace "main" and print a token and curl lines (npm start)')
+    .option('--port <n>', 'port (default 9877, or a free one if taken)')
+    .action(async (opts) => done(await runDemo(io, opts.port ? { port: Number(opts.port) } : {})));
+
+  program
+    .command('mcp')
+    .description('stdio MCP server for one agent: local tools, or forwards to [team] server when configured')
+    .action(async () => {
+      const close = await runMcpStdio(process.cwd());
+      done({
+        wait: () =>
+          new Promise<void>((resolve) => {
+            process.stdin.on('close', () => void close().then(resolve));
+          }),
+      });
+    });
+
+  const session = program.command('session').description('shared sessions');
+  session
+    .command('list')
+    .description('channels of a workspace: revision and agents')
+    .option('--config <file>', 'team.json', 'team.json')
+    .option('--workspace <id>', 'workspace id (default: defaultWorkspaceId)')
+    .action(async (opts) => {
+      await sessionList(opts, io);
+      done(0);
+    });
+
+  return program;
+}
+
+/** Runs `lean-ctx` with argv (without node and script); resolves to the exit code. */
+export async function runLeanCtx(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  let outcome: Outcome = 0;
+  const program = buildProgram(io, (o) => {
+    outcome = o;
+  });
+  if (argv.length === 0) {
+    program.outputHelp();
+    return 2;
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      ) {
+        return 0;
+      }
+      return 2;
+    }
+    if (err instanceof CliError) {
+      io.err(`lean-ctx: ${err.message}\n`);
+      return err.exitCode;
+    }
+    if (err instanceof ConfigError) {
+      io.err(`lean-ctx: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  const result = outcome as Outcome;
+  if (typeof result === 'number') return result;
+  if ('wait' in result) {
+    await result.wait();
+    return 0;
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => void result.stop().then(resolve);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
 }

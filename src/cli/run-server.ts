@@ -1,0 +1,103 @@
+import { ConfigError, loadTeamConfig, type TeamConfig } from '../config/team-config.ts';
+import { watchFile } from '../config/watch-file.ts';
+import { createLogger } from '../logger.ts';
+import type { Listening } from '../server/listen.ts';
+import { createTeamServer, type TeamServer } from '../server/team-server.ts';
+import { CliError, type CliIo } from './cli-error.ts';
+
+export interface RunningServer {
+  server: TeamServer;
+  listening: Listening;
+  /** Re-reads the config file; an invalid file is refused and the running config stays. */
+  reload(): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+export function banner(
+  cfg: TeamConfig,
+  listening: Listening,
+  toolCount: number,
+  activeTokens: number,
+): string {
+  const host = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
+  return [
+    `Team Server - ${host}:${listening.port}`,
+    `Workspaces: ${cfg.workspaces.length} (${cfg.workspaces.map((w) => w.id).join(', ')})`,
+    `Tokens: ${activeTokens} active`,
+    `Tools: ${toolCount} available`,
+  ].join('\n');
+}
+
+/**
+ * Loads team.json, serves it, reloads on file change and SIGHUP, and shuts down cleanly on
+ * SIGINT/SIGTERM. Resolves once listening.
+ */
+export async function runServer(
+  configPath: string,
+  io: CliIo,
+  opts: { port?: number } = {},
+): Promise<RunningServer> {
+  let config: TeamConfig;
+  try {
+    config = loadTeamConfig(configPath);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.message);
+    throw err;
+  }
+  const logger = createLogger();
+  if (!config.auditLogPath) {
+    logger.warn('auditLogPath is not set: tool calls are not audited; set it in team.json');
+  }
+  const server = createTeamServer({ config, logger });
+  let listening: Listening;
+  try {
+    listening = await server.listen(config.host, opts.port ?? config.port);
+  } catch (err) {
+    await server.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new CliError(
+        `port ${opts.port ?? config.port} on ${config.host} is in use; set another "port" in team.json`,
+      );
+    }
+    if (code === 'EACCES')
+      throw new CliError(`not allowed to bind ${config.host}:${config.port}; use a port ≥ 1024`);
+    throw err;
+  }
+  if (config.tokens.every((t) => t.revokedAt)) {
+    logger.warn('no active tokens: every request will get 401; create one with `lean-ctx team token create`');
+  }
+  io.out(`${banner(config, listening, server.deps.registry.size, server.deps.state.activeTokenCount())}\n`);
+
+  const reload = async (): Promise<boolean> => {
+    try {
+      const next = loadTeamConfig(configPath);
+      await server.reload(next);
+      logger.info('config reloaded', {
+        workspaces: next.workspaces.length,
+        activeTokens: server.deps.state.activeTokenCount(),
+      });
+      return true;
+    } catch (err) {
+      logger.error('config reload refused; the running config stays', { error: (err as Error).message });
+      return false;
+    }
+  };
+  const watcher = watchFile(config.path ?? configPath, () => void reload());
+  const onHup = () => void reload();
+  process.on('SIGHUP', onHup);
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      watcher.close();
+      process.off('SIGHUP', onHup);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      await server.close();
+    })();
+    return stopping;
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return { server, listening, reload, stop };
+}

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+/** The `[budget]` block of a team profile (seed 000/001), as team.json's `governance.budget`. */
+export const budgetSchema = z.strictObject({
+  max_context_tokens: z.number().int().positive().optional(),
+  max_cost_usd: z.number().positive().optional(),
+  alert_threshold: z.number().min(0).max(1).default(0.8),
+});
+
+export type Budget = z.output<typeof budgetSchema>;
+
+/** Start of the current UTC day: budgets are per token per day. */
+export function budgetWindowStart(now: number): string {
+  const d = new Date(now);
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())).toISOString();
+}

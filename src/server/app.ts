@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { type Context, Hono } from 'hono';
+import { AppError } from '../errors.ts';
+import type { McpEndpoint } from '../mcp/http-endpoint.ts';
+import type { ServerDeps } from './deps.ts';
+import type { HttpEnv } from './http-env.ts';
+import { requireToken } from './middleware/auth.ts';
+import { limitBody } from './middleware/body-limit.ts';
+import { hostCheck } from './middleware/host-check.ts';
+import { channelFrom, workspaceFrom } from './request-scope.ts';
+import { eventRoutes } from './routes/events.ts';
+import { observeRoutes } from './routes/observe.ts';
+import { toolRoutes } from './routes/tools.ts';
+
+function formatUptime(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
+  return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600)}h`;
+}
+
+/** The route label for metrics: the matched pattern, never the raw path (unbounded labels). */
+function routeOf(c: Context<HttpEnv>): string {
+  return c.req.routePath === '/*' ? 'unmatched' : c.req.routePath;
+}
+
+/**
+ * The team server's HTTP surface. No listen here: tests call `app.fetch` or serve it on
+ * 127.0.0.1:0 through listen.ts.
+ */
+export function createApp(deps: ServerDeps, mcp: McpEndpoint): Hono<HttpEnv> {
+  const app = new Hono<HttpEnv>();
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    const requestId = randomUUID();
+    c.set('requestId', requestId);
+    let ip = 'unknown';
+    try {
+      ip = getConnInfo(c).remote.address ?? 'unknown';
+    } catch {
+      // app.fetch without a socket (tests): no address
+    }
+    c.set('clientIp', ip);
+    await next();
+    c.res.headers.set('x-request-id', requestId);
+    deps.metrics.httpRequests.inc({ route: routeOf(c), status: String(c.res.status) });
+    deps.metrics.httpDuration.observe({ route: routeOf(c) }, (performance.now() - started) / 1000);
+  });
+
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.get('/healthz', (c) =>
+    c.json({ status: 'ok', version: deps.version, uptime: formatUptime(deps.now() - deps.startedAt) }),
+  );
+
+  app.use(hostCheck(deps));
+  app.use('/v1/*', requireToken(deps), limitBody(deps));
+  app.use('/mcp', requireToken(deps), limitBody(deps));
+
+  app.route('/v1', toolRoutes(deps));
+  app.route('/v1', eventRoutes(deps));
+  app.route('/v1', observeRoutes(deps));
+
+  app.on(['GET', 'POST', 'DELETE'], '/mcp', async (c) => {
+    let body: unknown;
+    if (c.req.method === 'POST') {
+      try {
+        body = await c.req.json();
+      } catch (err) {
+        if (err instanceof AppError) throw err;
+        throw new AppError('invalid_request', 'the MCP request body is not valid JSON-RPC JSON');
+      }
+    }
+    return mcp.handle({
+      request: c.req.raw,
+      body,
+      caller: c.get('caller'),
+      requestId: c.get('requestId'),
+      workspaceId: workspaceFrom(c),
+      channelId: channelFrom(c),
+    });
+  });
+
+  app.notFound(() => {
+    throw new AppError('not_found', 'no such route; see GET /v1/manifest for what this server offers');
+  });
+
+  app.onError((err, c) => {
+    const appErr =
+      err instanceof AppError
+        ? err
+        : new AppError('internal_error', undefined, { requestId: c.get('requestId') });
+    if (!(err instanceof AppError)) {
+      deps.logger.error('unhandled error', {
+        requestId: c.get('requestId'),
+        path: c.req.path,
+        error: String(err),
+      });
+    }
+    if (appErr.status !== 500) deps.metrics.denials.inc({ reason: appErr.code });
+    if (!appErr.audited) {
+      const caller = c.get('caller') as ServerDepsCaller | undefined;
+      deps.audit.write({
+        ts: new Date(deps.now()).toISOString(),
+        requestId: c.get('requestId'),
+        tokenId: caller?.tokenId ?? null,
+        workspaceId: null,
+        channelId: null,
+        tool: null,
+        method: `${c.req.method} ${c.req.path}`,
+        allowed: false,
+        deniedReason: appErr.code,
+        argumentsMd5: null,
+        status: appErr.status,
+        durationMs: 0,
+      });
+    }
+    const headers: Record<string, string> = {};
+    const retryAfter = appErr.details.retryAfter;
+    if (typeof retryAfter === 'number') headers['retry-after'] = String(retryAfter);
+    return c.json(appErr.toJSON(), appErr.status as 400, headers);
+  });
+
+  return app;
+}
+
+type ServerDepsCaller = HttpEnv['Variables']['caller'];

@@ -1,0 +1,29 @@
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { EventHub } from '../events/event-hub.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import type { RateLimiter } from '../ratelimit/token-bucket.ts';
+import type { Store } from '../store/types.ts';
+import type { ToolRegistry } from '../tools/registry.ts';
+import type { TeamState } from './team-state.ts';
+
+/** Everything the HTTP app and the MCP endpoint stand on; wired once in createTeamServer. */
+export interface ServerDeps {
+  state: TeamState;
+  registry: ToolRegistry;
+  store: Store;
+  hub: EventHub;
+  audit: AuditLog;
+  limiter: RateLimiter;
+  metrics: Metrics;
+  logger: Logger;
+  version: string;
+  now: () => number;
+  startedAt: number;
+  /** SSE keep-alive comment interval. */
+  keepAliveMs: number;
+  /** Tool calls running now (the concurrency cap counts these). */
+  inFlight: { count: number };
+  /** workspace+channel+token keys that already announced `agent_joined`. */
+  seenAgents: Set<string>;
+}

@@ -1,0 +1,10 @@
+import type { Caller } from './team-state.ts';
+
+/** Per-request values the middleware sets for the routes. */
+export interface HttpEnv {
+  Variables: {
+    requestId: string;
+    caller: Caller;
+    clientIp: string;
+  };
+}

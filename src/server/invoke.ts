@@ -1,0 +1,268 @@
+import { argumentsMd5 } from '../audit/canonical-json.ts';
+import type { Scope } from '../auth/scopes.ts';
+import { countTokens } from '../engine/tokens.ts';
+import { AppError } from '../errors.ts';
+import { type CallToolResult, requiredScopes, type Tool, type ToolContext } from '../tools/define-tool.ts';
+import type { ToolInfo } from '../tools/registry.ts';
+import type { Workspace } from '../tools/workspace.ts';
+import { checkBudget } from './budget.ts';
+import type { ServerDeps } from './deps.ts';
+import type { Caller } from './team-state.ts';
+
+export interface CallRequest {
+  caller: Caller;
+  requestId: string;
+  /** "POST /v1/tools/call", "tools/call" (MCP) or "ctx_call" (nested). */
+  method: string;
+  name: string;
+  args: unknown;
+  workspaceId: string | undefined;
+  channelId: string | undefined;
+  contextId: string | undefined;
+  /** Aborted when the client goes away. */
+  signal?: AbortSignal;
+  /** A call made by another tool (ctx_call): it already holds a concurrency slot. */
+  nested?: boolean;
+}
+
+const REF_KEYS = ['path', 'action', 'key', 'name', 'mode', 'category', 'query', 'pattern'] as const;
+
+/** The references an event may carry to every subscriber: names and paths, never content. */
+function refsOf(tool: string, args: unknown): Record<string, unknown> {
+  const refs: Record<string, unknown> = { tool };
+  if (args && typeof args === 'object') {
+    for (const key of REF_KEYS) {
+      const v = (args as Record<string, unknown>)[key];
+      if (typeof v === 'string' && v.length <= 200) refs[key] = v;
+    }
+  }
+  return refs;
+}
+
+const SAVED_FOOTER = /\[(\d+) tok saved \(\d+%\)\]/;
+
+function textOf(result: CallToolResult): string {
+  return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+}
+
+/** The workspace a call runs in, after the token's workspace list is checked. */
+export function resolveWorkspace(deps: ServerDeps, caller: Caller, requested: string | undefined): Workspace {
+  const id = requested ?? deps.state.config().defaultWorkspaceId;
+  const ws = deps.state.workspace(id);
+  if (!ws) {
+    const known = deps.state.workspaces().map((w) => w.id);
+    throw new AppError(
+      'unknown_workspace',
+      `workspace "${id}" is not configured; known: ${known.join(', ')}`,
+      {
+        workspaceId: id,
+        known,
+      },
+    );
+  }
+  if (caller.workspaces && !caller.workspaces.includes(id)) {
+    throw new AppError('workspace_denied', `token "${caller.tokenId}" may not use workspace "${id}"`, {
+      workspaceId: id,
+      allowed: caller.workspaces,
+    });
+  }
+  return ws;
+}
+
+/** The tools a caller may call, as listed by manifest, tools/list and ctx_discover_tools. */
+export function callableTools(deps: ServerDeps, caller: Caller, tools: readonly Tool[]): ToolInfo[] {
+  return tools
+    .filter((t) => caller.scopes.has(t.scope) && (!t.exec || caller.scopes.has('exec')))
+    .map((t) => deps.registry.info(t));
+}
+
+function checkScopes(tool: Tool, args: unknown, caller: Caller, ws: Workspace): void {
+  const parsed = tool.input.safeParse(args ?? {});
+  const needed: Scope[] = requiredScopes(tool, parsed.success ? parsed.data : {});
+  const missing = needed.filter((s) => !caller.scopes.has(s));
+  if (missing.length > 0) {
+    throw new AppError(
+      'scope_denied',
+      `token "${caller.tokenId}" lacks scope ${missing.map((s) => `"${s}"`).join(', ')} needed by ${tool.name}`,
+      { required: needed, missing, tool: tool.name },
+    );
+  }
+  if (tool.exec && !ws.allowExec) {
+    throw new AppError(
+      'scope_denied',
+      `${tool.name} runs code or writes files; workspace "${ws.id}" does not set allowExec: true`,
+      { required: ['exec'], tool: tool.name },
+    );
+  }
+}
+
+/**
+ * One tool call, the same for REST, MCP and nested calls: tool and workspace lookup, scope
+ * check, budget, concurrency cap, timeout with cancellation, then usage, audit, metrics and
+ * events. Throws AppError for every refusal; a tool's own failure is an `isError` result.
+ */
+export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<CallToolResult> {
+  const started = performance.now();
+  const config = deps.state.config();
+  const channelId = req.channelId ?? 'main';
+  let workspaceId: string | null = req.workspaceId ?? config.defaultWorkspaceId;
+  let status = 200;
+  let denied: string | null = null;
+  let slot = false;
+  try {
+    const tool = deps.registry.get(req.name);
+    if (!tool) {
+      throw new AppError(
+        'unknown_tool',
+        `no tool named "${req.name}"; GET /v1/tools or tools/list shows them`,
+        {
+          tool: req.name,
+        },
+      );
+    }
+    const ws = resolveWorkspace(deps, req.caller, req.workspaceId);
+    workspaceId = ws.id;
+    checkScopes(tool, req.args, req.caller, ws);
+    await checkBudget(deps, req.caller, ws.id);
+    if (!req.nested) {
+      if (deps.inFlight.count >= config.maxConcurrency) {
+        throw new AppError(
+          'overloaded',
+          `the server is running ${config.maxConcurrency} tool calls; retry shortly`,
+          {
+            retryAfter: 1,
+            maxConcurrency: config.maxConcurrency,
+          },
+        );
+      }
+      deps.inFlight.count++;
+      slot = true;
+      deps.metrics.toolsInFlight.set(deps.inFlight.count);
+    }
+    announceAgent(deps, req.caller.tokenId, ws.id, channelId);
+    const result = await runWithTimeout(deps, tool, ws, req, channelId, config.requestTimeoutMs);
+    const text = textOf(result);
+    const tokensSent = countTokens(text);
+    const saved = Number(SAVED_FOOTER.exec(text)?.[1] ?? 0);
+    await deps.store.usage.record({
+      workspaceId: ws.id,
+      agentId: req.caller.tokenId,
+      contextId: req.contextId,
+      tool: tool.name,
+      tokensSent,
+      tokensSaved: saved,
+      durationMs: performance.now() - started,
+      isError: result.isError === true,
+    });
+    deps.metrics.toolCalls.inc({ tool: tool.name, outcome: result.isError ? 'tool_error' : 'ok' });
+    deps.metrics.toolDuration.observe({ tool: tool.name }, (performance.now() - started) / 1000);
+    void deps.hub
+      .publish({
+        workspaceId: ws.id,
+        channelId,
+        kind: 'tool_call_recorded',
+        actor: req.caller.tokenId,
+        payload: { ...refsOf(tool.name, req.args), isError: result.isError === true, tokensSent },
+      })
+      .catch((err: unknown) => deps.logger.error('event append failed', { error: String(err) }));
+    return result;
+  } catch (err) {
+    const appErr =
+      err instanceof AppError ? err : new AppError('internal_error', undefined, { requestId: req.requestId });
+    if (!(err instanceof AppError)) {
+      deps.logger.error('tool call failed', { requestId: req.requestId, tool: req.name, error: String(err) });
+    }
+    status = appErr.status;
+    denied = appErr.code;
+    appErr.audited = true;
+    deps.metrics.toolCalls.inc({ tool: req.name, outcome: appErr.code });
+    throw appErr;
+  } finally {
+    if (slot) {
+      deps.inFlight.count--;
+      deps.metrics.toolsInFlight.set(deps.inFlight.count);
+    }
+    deps.audit.write({
+      ts: new Date(deps.now()).toISOString(),
+      requestId: req.requestId,
+      tokenId: req.caller.tokenId,
+      workspaceId,
+      channelId,
+      tool: req.name,
+      method: req.method,
+      allowed: denied === null,
+      deniedReason: denied,
+      argumentsMd5: argumentsMd5(req.args),
+      status,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+    });
+  }
+}
+
+/** `agent_joined` the first time a token calls on a channel (per server process). */
+function announceAgent(deps: ServerDeps, tokenId: string, workspaceId: string, channelId: string): void {
+  const key = `${workspaceId}\u0000${channelId}\u0000${tokenId}`;
+  if (deps.seenAgents.has(key)) return;
+  deps.seenAgents.add(key);
+  void deps.hub
+    .publish({ workspaceId, channelId, kind: 'agent_joined', actor: tokenId, payload: { agent: tokenId } })
+    .catch((err: unknown) => deps.logger.error('event append failed', { error: String(err) }));
+}
+
+async function runWithTimeout(
+  deps: ServerDeps,
+  tool: Tool,
+  ws: Workspace,
+  req: CallRequest,
+  channelId: string,
+  timeoutMs: number,
+): Promise<CallToolResult> {
+  const controller = new AbortController();
+  const onClientAbort = () => controller.abort(new Error('client went away'));
+  req.signal?.addEventListener('abort', onClientAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort(new Error('request timeout'));
+      reject(
+        new AppError('request_timeout', `${tool.name} took longer than ${timeoutMs} ms and was cancelled`, {
+          timeoutMs,
+        }),
+      );
+    }, timeoutMs);
+    timer.unref();
+  });
+  const ctx: ToolContext = {
+    workspace: ws,
+    channelId,
+    agentId: req.caller.tokenId,
+    contextId: req.contextId,
+    scopes: req.caller.scopes,
+    signal: controller.signal,
+    store: deps.store,
+    downstreamServers: req.caller.servers,
+    listTools: () => callableTools(deps, req.caller, deps.registry.all()),
+    callTool: (name, args) =>
+      invokeTool(deps, {
+        ...req,
+        method: 'ctx_call',
+        name,
+        args,
+        workspaceId: ws.id,
+        channelId,
+        nested: true,
+        signal: controller.signal,
+      }),
+    emit(kind, payload) {
+      void deps.hub
+        .publish({ workspaceId: ws.id, channelId, kind, actor: req.caller.tokenId, payload })
+        .catch((err: unknown) => deps.logger.error('event append failed', { error: String(err) }));
+    },
+  };
+  try {
+    return await Promise.race([deps.registry.run(tool, req.args, ctx), timedOut]);
+  } finally {
+    clearTimeout(timer);
+    req.signal?.removeEventListener('abort', onClientAbort);
+  }
+}

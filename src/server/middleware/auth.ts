@@ -1,0 +1,38 @@
+import type { MiddlewareHandler } from 'hono';
+import { parseBearer } from '../../auth/tokens.ts';
+import { AppError } from '../../errors.ts';
+import type { ServerDeps } from '../deps.ts';
+import type { HttpEnv } from '../http-env.ts';
+
+function rateLimited(retryAfterSec: number, who: string): AppError {
+  return new AppError('rate_limited', `rate limit reached for ${who}; retry in ${retryAfterSec} s`, {
+    retryAfter: retryAfterSec,
+  });
+}
+
+/**
+ * Bearer check, then the token's own rate bucket. Failed attempts spend the client
+ * address's bucket, so guessing tokens is throttled too.
+ */
+export function requireToken(deps: ServerDeps): MiddlewareHandler<HttpEnv> {
+  return async (c, next) => {
+    const header = c.req.header('authorization');
+    const presented = parseBearer(header);
+    const caller = presented ? deps.state.authenticate(presented) : undefined;
+    if (!caller) {
+      const ip = c.get('clientIp');
+      const decision = deps.limiter.take(`ip:${ip}`);
+      if (!decision.ok) throw rateLimited(decision.retryAfterSec, `client ${ip}`);
+      const why = !header
+        ? 'no Authorization header; send "Authorization: Bearer <token>"'
+        : !presented
+          ? 'malformed Authorization header; use "Bearer <token>"'
+          : 'unknown or revoked token; create one with `lean-ctx team token create`';
+      throw new AppError('unauthorized', why);
+    }
+    c.set('caller', caller);
+    const decision = deps.limiter.take(`token:${caller.tokenId}`);
+    if (!decision.ok) throw rateLimited(decision.retryAfterSec, `token "${caller.tokenId}"`);
+    await next();
+  };
+}

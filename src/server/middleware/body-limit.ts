@@ -1,0 +1,29 @@
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { AppError } from '../../errors.ts';
+import type { ServerDeps } from '../deps.ts';
+import type { HttpEnv } from '../http-env.ts';
+
+/**
+ * Refuses bodies over maxBodyBytes by Content-Length, or while streaming when there is
+ * none, so an oversized upload is never buffered whole.
+ */
+export function limitBody(deps: ServerDeps): MiddlewareHandler<HttpEnv> {
+  return async (c, next) => {
+    if (c.req.method !== 'POST' && c.req.method !== 'PUT') return next();
+    const maxSize = deps.state.config().maxBodyBytes;
+    const limiter = bodyLimit({
+      maxSize,
+      onError: () => {
+        throw new AppError(
+          'payload_too_large',
+          `request body is over the ${maxSize}-byte limit (maxBodyBytes)`,
+          {
+            limit: maxSize,
+          },
+        );
+      },
+    });
+    return limiter(c, next);
+  };
+}

@@ -1,0 +1,67 @@
+import { open } from 'node:fs/promises';
+import { Hono } from 'hono';
+import { AppError } from '../../errors.ts';
+import type { ServerDeps } from '../deps.ts';
+import type { HttpEnv } from '../http-env.ts';
+import { resolveWorkspace } from '../invoke.ts';
+import { workspaceFrom } from '../request-scope.ts';
+import { requireScope } from '../require-scope.ts';
+
+const AUDIT_TAIL_BYTES = 8 * 1024 * 1024;
+
+async function readAuditTail(path: string): Promise<Record<string, unknown>[]> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    const start = Math.max(0, size - AUDIT_TAIL_BYTES);
+    const buf = Buffer.alloc(size - start);
+    await fh.read(buf, 0, buf.length, start);
+    const lines = buf.toString('utf8').split('\n');
+    if (start > 0) lines.shift();
+    return lines.filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Metrics, audit reads and session listings. */
+export function observeRoutes(deps: ServerDeps): Hono<HttpEnv> {
+  const app = new Hono<HttpEnv>();
+
+  app.get('/metrics', async (c) => {
+    requireScope(c.get('caller'), 'audit', 'GET /v1/metrics');
+    const wantsText =
+      c.req.query('format') === 'prometheus' || (c.req.header('accept') ?? '').includes('text/plain');
+    if (wantsText) {
+      return c.body(await deps.metrics.registry.metrics(), 200, {
+        'content-type': deps.metrics.registry.contentType,
+      });
+    }
+    return c.json({ version: deps.version, metrics: await deps.metrics.registry.getMetricsAsJSON() });
+  });
+
+  app.get('/audit', async (c) => {
+    requireScope(c.get('caller'), 'audit', 'GET /v1/audit');
+    const limit = Number(c.req.query('limit') ?? 100);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      throw new AppError('invalid_request', 'limit must be an integer from 1 to 1000');
+    }
+    const since = c.req.query('since');
+    if (since !== undefined && Number.isNaN(Date.parse(since))) {
+      throw new AppError('invalid_request', `since must be an ISO timestamp, got "${since}"`);
+    }
+    const path = deps.audit.path;
+    if (!path) return c.json({ enabled: false, entries: [], hint: 'set auditLogPath in team.json' });
+    const all = await readAuditTail(path);
+    const after = since ? all.filter((e) => String(e.ts) > new Date(since).toISOString()) : all;
+    return c.json({ enabled: true, entries: after.slice(-limit) });
+  });
+
+  app.get('/sessions', async (c) => {
+    const caller = c.get('caller');
+    const ws = resolveWorkspace(deps, caller, workspaceFrom(c, c.req.query('workspaceId')));
+    return c.json({ workspaceId: ws.id, channels: await deps.hub.store.channels(ws.id) });
+  });
+
+  return app;
+}

@@ -1,0 +1,109 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { AppError } from '../../errors.ts';
+import type { ServerDeps } from '../deps.ts';
+import type { HttpEnv } from '../http-env.ts';
+import { callableTools, invokeTool } from '../invoke.ts';
+import { channelFrom, workspaceFrom } from '../request-scope.ts';
+
+export const READ_MODES = [
+  'auto',
+  'full',
+  'map',
+  'signatures',
+  'diff',
+  'aggressive',
+  'entropy',
+  'task',
+  'reference',
+  'lines:N-M',
+] as const;
+
+const callBody = z.strictObject({
+  name: z.string().min(1),
+  arguments: z.record(z.string(), z.unknown()).optional(),
+  workspaceId: z.string().optional(),
+  channelId: z.string().min(1).max(128).optional(),
+  contextId: z.string().min(1).max(256).optional(),
+});
+
+async function readJson(req: { json(): Promise<unknown> }): Promise<unknown> {
+  try {
+    return await req.json();
+  } catch {
+    throw new AppError('invalid_request', 'the request body is not valid JSON');
+  }
+}
+
+export function toolRoutes(deps: ServerDeps): Hono<HttpEnv> {
+  const app = new Hono<HttpEnv>();
+
+  app.get('/manifest', (c) => {
+    const caller = c.get('caller');
+    const cfg = deps.state.config();
+    const tools = callableTools(deps, caller, deps.registry.all());
+    return c.json({
+      name: 'leanctx',
+      version: deps.version,
+      token: { id: caller.tokenId, scopes: [...caller.scopes] },
+      defaultWorkspaceId: cfg.defaultWorkspaceId,
+      workspaces: deps.state
+        .workspaces()
+        .filter((w) => !caller.workspaces || caller.workspaces.includes(w.id))
+        .map((w) => ({ id: w.id, label: w.label })),
+      toolSurface: cfg.toolSurface,
+      toolCount: tools.length,
+      tools: tools.map((t) => ({ ...t, requiredScope: t.scope })),
+      readModes: READ_MODES,
+      limits: {
+        maxBodyBytes: cfg.maxBodyBytes,
+        maxConcurrency: cfg.maxConcurrency,
+        maxRps: cfg.maxRps,
+        rateBurst: cfg.rateBurst,
+        requestTimeoutMs: cfg.requestTimeoutMs,
+      },
+    });
+  });
+
+  app.get('/tools', (c) => {
+    const offset = Number(c.req.query('offset') ?? 0);
+    const limit = Number(c.req.query('limit') ?? 100);
+    if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 1 || limit > 500) {
+      throw new AppError(
+        'invalid_request',
+        'offset must be an integer ≥ 0 and limit an integer from 1 to 500',
+      );
+    }
+    const tools = callableTools(deps, c.get('caller'), deps.registry.all());
+    return c.json({ tools: tools.slice(offset, offset + limit), total: tools.length, offset, limit });
+  });
+
+  app.post('/tools/call', async (c) => {
+    const parsed = callBody.safeParse(await readJson(c.req));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.join('.') || '(body)';
+      throw new AppError(
+        'invalid_request',
+        `${where}: ${issue?.code === 'unrecognized_keys' ? `unknown key ${issue.keys.join(', ')}` : issue?.message}; the body is {"name", "arguments"?, "workspaceId"?, "channelId"?, "contextId"?}`,
+      );
+    }
+    const body = parsed.data;
+    const caller = c.get('caller');
+    const workspaceId = workspaceFrom(c, body.workspaceId);
+    const result = await invokeTool(deps, {
+      caller,
+      requestId: c.get('requestId'),
+      method: 'POST /v1/tools/call',
+      name: body.name,
+      args: body.arguments ?? {},
+      workspaceId,
+      channelId: channelFrom(c, body.channelId),
+      contextId: body.contextId ?? c.req.header('x-leanctx-context'),
+      signal: c.req.raw.signal,
+    });
+    return c.json({ result });
+  });
+
+  return app;
+}
