@@ -1,9 +1,184 @@
-/** `lazy-mcp`: the lazy MCP gateway (filled in by the gateway work). */
-export async function runLazyMcp(argv: readonly string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write('usage: lazy-mcp [--config servers.json] [--transport stdio|http] [--port N]\n');
-    return 0;
-  }
-  process.stderr.write('lazy-mcp: not available in this build yet\n');
-  return 1;
+import { basename } from 'node:path';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import {
+  ConfigError,
+  loadServersConfig,
+  MODES,
+  parseServersConfig,
+  resolveServersConfigPath,
+  type ServersConfig,
+  type ServersOverrides,
+} from '../config/servers-config.ts';
+import { createGateway } from '../gateway/gateway.ts';
+import { listenGatewayHttp } from '../gateway/http-front.ts';
+import { createGatewayLogger } from '../gateway/logger.ts';
+import { createGatewayMcpServer } from '../gateway/mcp-front.ts';
+
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+function int(name: string) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
+    return n;
+  };
 }
+
+function buildProgram(): Command {
+  return new Command('lazy-mcp')
+    .description(
+      'A lazy MCP gateway: one MCP server that shows four meta-tools and starts the servers in servers.json on first use.',
+    )
+    .usage('[options] [-- command args...]')
+    .option(
+      '-c, --config <path>',
+      'servers.json (default: $LAZY_MCP_CONFIG, else $XDG_CONFIG_HOME/lazy-mcp/servers.json)',
+    )
+    .addOption(new Option('--transport <type>', 'how clients connect').choices(['stdio', 'http']))
+    .option('--port <n>', 'HTTP port (default 8080)', int('--port'))
+    .option('--host <host>', 'HTTP bind address (default 127.0.0.1)')
+    .option('--path <path>', 'HTTP endpoint path (default /mcp)')
+    .option('--auth-token <token>', 'bearer token HTTP clients must send')
+    .option(
+      '--request-timeout <ms>',
+      'timeout per downstream request (default 10000)',
+      int('--request-timeout'),
+    )
+    .option(
+      '--max-payload-size <bytes>',
+      'largest HTTP request body (default 4194304)',
+      int('--max-payload-size'),
+    )
+    .addOption(new Option('--mode <mode>', 'lazy (meta-tools), direct (every tool), auto').choices(MODES))
+    .addOption(new Option('--log-level <level>', 'stderr log level').choices(['error', 'info', 'debug']))
+    .addOption(new Option('--log-format <format>', 'stderr log format').choices(['json', 'plain']))
+    .option('--check', 'validate the configuration, print a summary and exit')
+    .argument('[command...]', 'run a single server without a servers.json (legacy single-server mode)')
+    .addHelpText(
+      'after',
+      '\nEnvironment: LAZY_MCP_CONFIG, LAZY_MCP_TRANSPORT, LAZY_MCP_PORT, LAZY_MCP_HOST, LAZY_MCP_PATH,\n' +
+        'LAZY_MCP_AUTH_TOKEN, LAZY_MCP_REQUEST_TIMEOUT, LAZY_MCP_MAX_PAYLOAD_SIZE, LAZY_MCP_MODE,\n' +
+        'LAZY_MCP_LOG_LEVEL, LAZY_MCP_LOG_FORMAT. Precedence: flags > servers.json > environment > defaults.\n' +
+        'Signals: SIGHUP reloads servers.json; SIGINT/SIGTERM stop every downstream server and exit.\n' +
+        'Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration.\n',
+    )
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+}
+
+interface Flags {
+  config?: string;
+  transport?: 'stdio' | 'http';
+  port?: number;
+  host?: string;
+  path?: string;
+  authToken?: string;
+  requestTimeout?: number;
+  maxPayloadSize?: number;
+  mode?: (typeof MODES)[number];
+  logLevel?: 'error' | 'info' | 'debug';
+  logFormat?: 'json' | 'plain';
+  check?: boolean;
+}
+
+function loadConfig(flags: Flags, command: readonly string[]): ServersConfig {
+  const overrides: ServersOverrides = { ...flags, transport: flags.transport };
+  if (command.length > 0) {
+    const name =
+      basename(command[command.length - 1] ?? 'server')
+        .replace(/[^A-Za-z0-9._-]/g, '-')
+        .slice(0, 64) || 'server';
+    const raw = { servers: [{ name, description: command.join(' '), command: [...command] }] };
+    return parseServersConfig(raw, { baseDir: process.cwd(), overrides, source: 'command line' });
+  }
+  return loadServersConfig(resolveServersConfigPath(flags.config), overrides);
+}
+
+/** `lazy-mcp`: parse flags, load servers.json, serve until stdin closes or a signal arrives. */
+export async function runLazyMcp(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    throw err;
+  }
+  const flags = program.opts<Flags>();
+  const command = program.args;
+  let config: ServersConfig;
+  try {
+    config = loadConfig(flags, command);
+  } catch (err) {
+    process.stderr.write(`lazy-mcp: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.usage;
+  }
+  if (flags.check) {
+    for (const warning of config.warnings) process.stderr.write(`lazy-mcp: warning: ${warning}\n`);
+    const bad = config.servers.filter((s) => s.configError);
+    for (const s of bad) process.stderr.write(`lazy-mcp: server "${s.name}": ${s.configError}\n`);
+    process.stdout.write(
+      `${config.path ?? 'command line'}: ${config.servers.length} servers, transport ${config.transport.type}, mode ${config.mode}\n`,
+    );
+    return bad.length > 0 ? EXIT.usage : EXIT.ok;
+  }
+  const logger = createGatewayLogger(config.logging);
+  const gateway = createGateway(config, logger, {
+    loadConfig: command.length > 0 ? undefined : () => loadConfig(flags, command),
+  });
+
+  let finish: (code: number) => void = () => {};
+  const done = new Promise<number>((resolve) => {
+    finish = resolve;
+  });
+  let stopping = false;
+  let closeFront: () => Promise<void> = async () => {};
+  const shutdown = async (code: number, why: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { reason: why });
+    await closeFront().catch(() => {});
+    await gateway.close();
+    finish(code);
+  };
+  const onHup = () => {
+    logger.info('SIGHUP: reloading configuration');
+    void gateway.reload();
+  };
+  const onTerm = (signal: NodeJS.Signals) => void shutdown(EXIT.ok, signal);
+  if (process.platform !== 'win32') process.on('SIGHUP', onHup);
+  process.on('SIGINT', onTerm);
+  process.on('SIGTERM', onTerm);
+
+  try {
+    if (config.transport.type === 'http') {
+      const http = await listenGatewayHttp(gateway, logger, config.transport);
+      closeFront = () => http.close();
+    } else {
+      const server = createGatewayMcpServer(gateway, logger);
+      const transport = new StdioServerTransport();
+      await server.connect(transport);
+      closeFront = () => server.close();
+      const onEnd = () => void shutdown(EXIT.ok, 'stdin closed');
+      process.stdin.once('end', onEnd);
+      process.stdin.once('close', onEnd);
+    }
+    logger.info('lazy-mcp ready', {
+      servers: config.servers.length,
+      transport: config.transport.type,
+      mode: config.mode,
+      config_file: config.path,
+      pid: process.pid,
+    });
+  } catch (err) {
+    logger.error('could not start', { error: err instanceof Error ? err.message : String(err) });
+    await shutdown(EXIT.failure, 'start-up failed');
+  }
+  const code = await done;
+  process.off('SIGHUP', onHup);
+  process.off('SIGINT', onTerm);
+  process.off('SIGTERM', onTerm);
+  return code;
+}
+
+export { ConfigError };

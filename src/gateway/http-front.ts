@@ -1,0 +1,235 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { type HttpBindings, serve } from '@hono/node-server';
+import type { Server as McpServer } from '@modelcontextprotocol/sdk/server/index.js';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { Hono } from 'hono';
+import type { TransportConfig } from '../config/servers-config.ts';
+import { AppError, type ErrorCode } from '../errors.ts';
+import type { Gateway } from './gateway.ts';
+import type { GatewayLogger } from './logger.ts';
+import { createGatewayMcpServer } from './mcp-front.ts';
+
+interface Session {
+  transport: WebStandardStreamableHTTPServerTransport;
+  server: McpServer;
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+function hostnameOf(hostHeader: string): string {
+  if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1).toLowerCase();
+  return (hostHeader.split(':')[0] ?? '').toLowerCase();
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function failure(code: ErrorCode, message: string): Response {
+  const err = new AppError(code, message);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (code === 'unauthorized') headers['www-authenticate'] = 'Bearer realm="lazy-mcp"';
+  return new Response(JSON.stringify(err.toJSON()), { status: err.status, headers });
+}
+
+/** Reads at most `limit` bytes of the body; undefined when it is larger. */
+async function readLimited(req: Request, limit: number): Promise<Uint8Array | undefined> {
+  if (!req.body) return new Uint8Array();
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+export interface GatewayHttpApp {
+  app: Hono<{ Bindings: HttpBindings }>;
+  closeSessions(): Promise<void>;
+}
+
+/**
+ * Streamable HTTP in front of the gateway: Host and Origin checks (DNS rebinding; never
+ * trusting X-Forwarded-*), bearer auth, a body limit, then one MCP session per client.
+ */
+export function createGatewayHttpApp(
+  gateway: Gateway,
+  logger: GatewayLogger,
+  cfg: TransportConfig,
+): GatewayHttpApp {
+  const sessions = new Map<string, Session>();
+  const allowedHosts = new Set(cfg.allowedHosts.map((h) => h.toLowerCase()));
+  const bindLoopback = LOOPBACK.has(cfg.host.toLowerCase());
+  const hostAllowed = (host: string | undefined) => {
+    if (!host) return false;
+    const name = hostnameOf(host);
+    if (allowedHosts.size > 0) return allowedHosts.has(name) || allowedHosts.has(host.toLowerCase());
+    return bindLoopback ? LOOPBACK.has(name) : true;
+  };
+  const originAllowed = (origin: string | undefined, host: string | undefined) => {
+    if (!origin) return true;
+    if (cfg.allowedOrigins.includes(origin)) return true;
+    return cfg.allowedOrigins.length === 0 && host !== undefined && origin === `http://${host}`;
+  };
+  const app = new Hono<{ Bindings: HttpBindings }>();
+
+  app.use('*', async (c, next) => {
+    const started = Date.now();
+    await next();
+    logger.info('http access', {
+      clientIp: c.env?.incoming?.socket?.remoteAddress,
+      forwardedFor: c.req.header('x-forwarded-for'),
+      httpMethod: c.req.method,
+      path: c.req.path,
+      mcpMethod: c.get('mcpMethod' as never),
+      status: c.res.status,
+      durationMs: Date.now() - started,
+    });
+  });
+
+  app.all(cfg.path, async (c) => {
+    const host = c.req.header('host');
+    if (!hostAllowed(host)) {
+      return failure(
+        'host_not_allowed',
+        `Host "${host ?? ''}" is not allowed; add it to transport.allowedHosts`,
+      );
+    }
+    const origin = c.req.header('origin');
+    if (!originAllowed(origin, host)) {
+      return failure(
+        'host_not_allowed',
+        `Origin "${origin}" is not allowed; add it to transport.allowedOrigins`,
+      );
+    }
+    if (cfg.authToken) {
+      const header = c.req.header('authorization') ?? '';
+      const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+      if (!token || !sameSecret(token, cfg.authToken)) {
+        return failure(
+          'unauthorized',
+          'Send "Authorization: Bearer <token>" with the token from transport.authToken',
+        );
+      }
+    }
+    let parsedBody: unknown;
+    if (c.req.method === 'POST') {
+      const declared = Number(c.req.header('content-length') ?? '0');
+      const tooLarge = () =>
+        failure(
+          'payload_too_large',
+          `The body exceeds ${cfg.maxPayloadSize} bytes; send less or raise transport.maxPayloadSize`,
+        );
+      if (declared > cfg.maxPayloadSize) return tooLarge();
+      const bytes = await readLimited(c.req.raw, cfg.maxPayloadSize);
+      if (!bytes) return tooLarge();
+      try {
+        parsedBody = JSON.parse(Buffer.from(bytes).toString('utf8'));
+      } catch {
+        return failure('invalid_request', 'The body is not valid JSON; send a JSON-RPC message');
+      }
+      const first = Array.isArray(parsedBody) ? parsedBody[0] : parsedBody;
+      if (first && typeof first === 'object' && 'method' in first)
+        c.set('mcpMethod' as never, String(first.method) as never);
+    }
+    const sessionId = c.req.header('mcp-session-id');
+    let session = sessionId ? sessions.get(sessionId) : undefined;
+    if (sessionId && !session) {
+      return failure(
+        'not_found',
+        `Unknown or closed MCP session "${sessionId}"; start a new one with initialize`,
+      );
+    }
+    if (!session) {
+      const isInit = Array.isArray(parsedBody)
+        ? parsedBody.some(isInitializeRequest)
+        : isInitializeRequest(parsedBody);
+      if (c.req.method !== 'POST' || !isInit) {
+        return failure(
+          'invalid_request',
+          'No MCP session: send an initialize request first (without Mcp-Session-Id)',
+        );
+      }
+      const server = createGatewayMcpServer(gateway, logger);
+      const transport: WebStandardStreamableHTTPServerTransport =
+        new WebStandardStreamableHTTPServerTransport({
+          sessionIdGenerator: () => randomUUID(),
+          onsessioninitialized: (id) => {
+            sessions.set(id, { transport, server });
+          },
+          onsessionclosed: (id) => {
+            sessions.delete(id);
+          },
+        });
+      transport.onclose = () => {
+        if (transport.sessionId) sessions.delete(transport.sessionId);
+      };
+      await server.connect(transport);
+      session = { transport, server };
+    }
+    return session.transport.handleRequest(c.req.raw, { parsedBody });
+  });
+
+  app.notFound(() => failure('not_found', `No route here; the MCP endpoint is ${cfg.path}`));
+  app.onError((err) => {
+    logger.error('http handler failed', { error: err.message });
+    return failure('internal_error', 'Internal server error.');
+  });
+
+  return {
+    app,
+    async closeSessions() {
+      const all = [...sessions.values()];
+      sessions.clear();
+      await Promise.all(all.map((s) => s.server.close().catch(() => {})));
+    },
+  };
+}
+
+export interface GatewayHttpServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function listenGatewayHttp(
+  gateway: Gateway,
+  logger: GatewayLogger,
+  cfg: TransportConfig,
+): Promise<GatewayHttpServer> {
+  const { app, closeSessions } = createGatewayHttpApp(gateway, logger, cfg);
+  const { server, info } = await new Promise<{ server: ReturnType<typeof serve>; info: AddressInfo }>(
+    (resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: cfg.port, hostname: cfg.host }, (info) =>
+        resolve({ server: s, info }),
+      );
+      s.once('error', reject);
+    },
+  );
+  const hostForUrl = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
+  const url = `http://${hostForUrl}:${info.port}${cfg.path}`;
+  logger.info('listening', { url, auth: cfg.authToken ? 'bearer' : 'none' });
+  return {
+    url,
+    port: info.port,
+    async close() {
+      await closeSessions();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,167 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ListToolsRequestSchema,
+  type Tool as McpTool,
+  type Progress,
+} from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { type DirectTool, fullCatalogue, listedDirectTool, promotedTools } from './direct-tools.ts';
+import type { Access, Gateway } from './gateway.ts';
+import type { GatewayLogger } from './logger.ts';
+import { callOnUpstream } from './meta-operations.ts';
+import {
+  describeCommandsInput,
+  invokeCommandInput,
+  listCommandsInput,
+  listServersInput,
+  META_DESCRIPTIONS,
+  META_TOOL_NAMES,
+  type MetaToolName,
+} from './meta-schemas.ts';
+
+const SCHEMAS = {
+  list_servers: listServersInput,
+  list_commands: listCommandsInput,
+  describe_commands: describeCommandsInput,
+  invoke_command: invokeCommandInput,
+} as const;
+
+function jsonSchema(schema: z.ZodType): McpTool['inputSchema'] {
+  const out = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  delete out.$schema;
+  return out as McpTool['inputSchema'];
+}
+
+/** The four meta-tools as MCP tool entries (list_servers may carry the server summaries). */
+export function metaToolEntries(gateway: Gateway, access: Access = {}): McpTool[] {
+  return META_TOOL_NAMES.map((name) => {
+    let description = META_DESCRIPTIONS[name];
+    const embed = gateway.config.embedServerSummaries;
+    if (name === 'list_servers' && embed.enabled) {
+      const summaries = gateway
+        .visible(access)
+        .filter((u) => u.config.enabled)
+        .slice(0, embed.maxServers)
+        .map((u) => `- ${u.name}: ${u.config.description}`);
+      if (summaries.length) description += `\nServers:\n${summaries.join('\n')}`;
+    }
+    return { name, description, inputSchema: jsonSchema(SCHEMAS[name]) };
+  });
+}
+
+function isMeta(name: string): name is MetaToolName {
+  return (META_TOOL_NAMES as readonly string[]).includes(name);
+}
+
+/** Runs a meta-tool by name with raw arguments; bad arguments become an error result. */
+export async function runMetaTool(
+  gateway: Gateway,
+  name: MetaToolName,
+  rawArgs: unknown,
+  access: Access,
+): Promise<CallToolResult> {
+  const parsed = SCHEMAS[name].safeParse(rawArgs ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`)
+      .join('; ');
+    return {
+      content: [{ type: 'text', text: `ERROR: invalid arguments for ${name}: ${issues}` }],
+      isError: true,
+    };
+  }
+  const args = parsed.data as never;
+  switch (name) {
+    case 'list_servers':
+      return gateway.listServers(args, access);
+    case 'list_commands':
+      return gateway.listCommands(args, access);
+    case 'describe_commands':
+      return gateway.describeCommands(args, access);
+    case 'invoke_command':
+      return gateway.invokeCommand(args, access);
+  }
+}
+
+/** What a client sees in tools/list for the gateway's mode. */
+async function surface(gateway: Gateway, access: Access): Promise<{ meta: boolean; direct: DirectTool[] }> {
+  const { mode, directToolLimit } = gateway.config;
+  if (mode === 'lazy') return { meta: true, direct: promotedTools(gateway, access) };
+  const all = await fullCatalogue(gateway, access);
+  if (mode === 'direct' || all.length <= directToolLimit) return { meta: false, direct: all };
+  return { meta: true, direct: promotedTools(gateway, access) };
+}
+
+/** An MCP server (one per client session) in front of the shared gateway. */
+export function createGatewayMcpServer(gateway: Gateway, logger: GatewayLogger, access: Access = {}): Server {
+  const server = new Server(
+    { name: 'lazy-mcp', version: '1.0.0' },
+    { capabilities: { tools: { listChanged: true } } },
+  );
+  let byName = new Map<string, DirectTool>();
+  server.setRequestHandler(ListToolsRequestSchema, async () => {
+    const now = await surface(gateway, access);
+    byName = new Map(now.direct.map((d) => [d.name, d]));
+    const direct = now.direct.map(listedDirectTool) as McpTool[];
+    return { tools: now.meta ? [...metaToolEntries(gateway, access), ...direct] : direct };
+  });
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const started = Date.now();
+    const token = request.params._meta?.progressToken;
+    const onProgress =
+      token === undefined
+        ? undefined
+        : (p: Progress) => {
+            void extra
+              .sendNotification({ method: 'notifications/progress', params: { ...p, progressToken: token } })
+              .catch(() => {});
+          };
+    const callAccess: Access = { ...access, signal: extra.signal, onProgress };
+    const name = request.params.name;
+    const args = request.params.arguments ?? {};
+    let result: CallToolResult;
+    let server_: string | undefined;
+    let command: string | undefined;
+    if (isMeta(name) && (await surface(gateway, access)).meta) {
+      server_ = typeof args.server === 'string' ? args.server : undefined;
+      command = typeof args.command === 'string' ? args.command : undefined;
+      result = await runMetaTool(gateway, name, args, callAccess);
+    } else {
+      let direct = byName.get(name);
+      if (!direct) {
+        const now = await surface(gateway, access);
+        byName = new Map(now.direct.map((d) => [d.name, d]));
+        direct = byName.get(name);
+      }
+      const upstream = direct && gateway.visible(access).find((u) => u.name === direct.server);
+      if (!direct || !upstream) {
+        result = {
+          content: [
+            { type: 'text', text: `ERROR: unknown tool "${name}". Call tools/list for the current tools.` },
+          ],
+          isError: true,
+        };
+      } else {
+        server_ = direct.server;
+        command = direct.command;
+        result = await callOnUpstream(gateway, upstream, direct.command, args, callAccess);
+      }
+    }
+    logger.info('tool call', {
+      lazyTool: name,
+      downstreamServer: server_,
+      downstreamCommand: command,
+      status: result.isError ? 'error' : 'ok',
+      reason: result._meta?.lazyMcpPolicy === 'blocked' ? 'blocked' : undefined,
+      durationMs: Date.now() - started,
+    });
+    return result;
+  });
+  const unsubscribe = gateway.onToolsChanged(() => {
+    void server.sendToolListChanged().catch(() => {});
+  });
+  server.onclose = () => unsubscribe();
+  return server;
+}

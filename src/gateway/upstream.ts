@@ -1,0 +1,348 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  type CallToolResult,
+  CallToolResultSchema,
+  ErrorCode,
+  ListToolsResultSchema,
+  McpError,
+  type Tool as McpTool,
+  type Progress,
+  ToolListChangedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { ServerConfig } from '../config/servers-config.ts';
+import { ChildTransport } from './child-transport.ts';
+import type { GatewayLogger } from './logger.ts';
+import { AuthorizationRequiredError, connectRemote, type RemoteAuth } from './remote-connect.ts';
+
+export type Health = 'unknown' | 'starting' | 'healthy' | 'unhealthy' | 'disabled' | 'config_error';
+export type DownstreamTool = McpTool;
+
+/** A downstream failure the agent should read: what broke and what to do about it. */
+export class DownstreamError extends Error {
+  /** An authorization URL the user must open (OAuth), when that is the problem. */
+  readonly authorizationUrl: string | undefined;
+
+  constructor(message: string, authorizationUrl?: string) {
+    super(message);
+    this.name = 'DownstreamError';
+    this.authorizationUrl = authorizationUrl;
+  }
+}
+
+export interface UpstreamStatus {
+  health: Health;
+  running: boolean;
+  lastError: string | undefined;
+  toolCount: number | undefined;
+  pid: number | undefined;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface UpstreamDeps {
+  logger: GatewayLogger;
+  baseEnv: Readonly<Record<string, string | undefined>>;
+  /** OAuth for remote servers with an `oauth` block. */
+  auth?: RemoteAuth;
+  /** Called when the server's tool list changed (notification, restart). */
+  onToolsChanged?: () => void;
+}
+
+interface Connection {
+  client: Client;
+  transport: Transport;
+}
+
+/** One downstream server's life: lazy start, cached tools, calls, idle stop, crash and restart. */
+export class Upstream {
+  private connection: Connection | undefined;
+  private connecting: Promise<Connection> | undefined;
+  private tools: DownstreamTool[] | undefined;
+  private health: Health;
+  private lastError: string | undefined;
+  private inFlight = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Bumps on every new connection, so a stale close event cannot tear down a fresh one. */
+  private generation = 0;
+
+  constructor(
+    private cfg: ServerConfig,
+    private readonly deps: UpstreamDeps,
+  ) {
+    const config = cfg;
+    this.health = config.configError ? 'config_error' : config.enabled ? 'unknown' : 'disabled';
+    this.lastError = config.configError;
+  }
+
+  get config(): ServerConfig {
+    return this.cfg;
+  }
+
+  /** A reload changed only what does not touch the connection (description, tags, permissions). */
+  updateConfig(next: ServerConfig): void {
+    this.cfg = next;
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  status(): UpstreamStatus {
+    const transport = this.connection?.transport;
+    return {
+      health: this.health,
+      running: this.connection !== undefined,
+      lastError: this.lastError,
+      toolCount: this.tools?.length,
+      pid: transport instanceof ChildTransport ? transport.process?.pid : undefined,
+    };
+  }
+
+  /** Whether a call can be attempted at all (not disabled, config valid). */
+  unavailableReason(): string | undefined {
+    if (this.config.configError) {
+      return `server "${this.name}" has a configuration error: ${this.config.configError}. Fix servers.json and reload.`;
+    }
+    if (!this.config.enabled) return `server "${this.name}" is disabled ("enabled": false in servers.json).`;
+    if (this.closed) return `server "${this.name}" was removed or the gateway is shutting down.`;
+    return undefined;
+  }
+
+  cachedTools(): readonly DownstreamTool[] | undefined {
+    return this.tools;
+  }
+
+  /** The server's tools, from the cache or by asking it (which starts it if needed). */
+  async listTools(opts: CallOptions & { timeoutMs?: number } = {}): Promise<readonly DownstreamTool[]> {
+    if (this.tools) return this.tools;
+    return this.track(async () => {
+      const { client } = await this.connect();
+      const tools: DownstreamTool[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await client.request(
+          { method: 'tools/list', params: cursor ? { cursor } : {} },
+          ListToolsResultSchema,
+          { timeout: opts.timeoutMs ?? this.config.requestTimeoutMs, signal: opts.signal },
+        );
+        tools.push(...page.tools);
+        cursor = page.nextCursor;
+      } while (cursor);
+      this.tools = tools;
+      this.markHealthy();
+      return tools;
+    });
+  }
+
+  /** Calls one tool; progress from the server resets the timeout and is passed on. */
+  async callTool(
+    name: string,
+    args: Record<string, unknown>,
+    opts: CallOptions = {},
+  ): Promise<CallToolResult> {
+    return this.track(async () => {
+      const { client } = await this.connect();
+      const result = await client.request(
+        { method: 'tools/call', params: { name, arguments: args } },
+        CallToolResultSchema,
+        {
+          timeout: this.config.requestTimeoutMs,
+          resetTimeoutOnProgress: true,
+          // Without onprogress the SDK sends no progressToken, and nothing could reset the timeout.
+          onprogress: (progress) => opts.onProgress?.(progress),
+          signal: opts.signal,
+        },
+      );
+      this.markHealthy();
+      return result as CallToolResult;
+    });
+  }
+
+  /** A health probe: tools/list on a running server (fills the cache); never starts one. */
+  async probe(timeoutMs: number): Promise<void> {
+    if (!this.connection || this.inFlight > 0) return;
+    this.tools = undefined;
+    try {
+      await this.listTools({ timeoutMs });
+    } catch {
+      // recorded in health/lastError by track()
+    }
+  }
+
+  /** Stops the server (idle); the next call starts it again. */
+  async stop(): Promise<void> {
+    const conn = this.connection;
+    this.connection = undefined;
+    this.connecting = undefined;
+    this.generation++;
+    clearTimeout(this.idleTimer);
+    if (conn) {
+      this.deps.logger.info('stopping downstream server', { server: this.name });
+      await conn.client.close().catch(() => {});
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.stop();
+  }
+
+  private async track<T>(work: () => Promise<T>): Promise<T> {
+    const reason = this.unavailableReason();
+    if (reason) throw new DownstreamError(reason);
+    this.inFlight++;
+    clearTimeout(this.idleTimer);
+    try {
+      return await work();
+    } catch (err) {
+      throw await this.explain(err);
+    } finally {
+      this.inFlight--;
+      this.scheduleIdleStop();
+    }
+  }
+
+  private scheduleIdleStop(): void {
+    clearTimeout(this.idleTimer);
+    const idle = this.config.idleTimeoutMs;
+    if (idle <= 0 || this.inFlight > 0 || !this.connection) return;
+    this.idleTimer = setTimeout(() => {
+      if (this.inFlight === 0) void this.stop();
+    }, idle);
+    this.idleTimer.unref();
+  }
+
+  private markHealthy(): void {
+    this.health = 'healthy';
+    this.lastError = undefined;
+  }
+
+  private markUnhealthy(message: string): void {
+    this.health = 'unhealthy';
+    this.lastError = message;
+  }
+
+  /** Turns SDK and transport errors into one DownstreamError with advice. */
+  private async explain(err: unknown): Promise<Error> {
+    if (err instanceof DownstreamError) return err;
+    if (err instanceof AuthorizationRequiredError) {
+      this.health = 'unknown';
+      this.lastError = `waiting for the user to authorize: ${err.authorizationUrl}`;
+      return new DownstreamError(err.message, err.authorizationUrl);
+    }
+    if (err instanceof McpError && err.code === ErrorCode.RequestTimeout) {
+      const message = `server "${this.name}" did not answer within ${this.config.requestTimeoutMs} ms (no progress either); raise "requestTimeout" for it if the tool is slow`;
+      this.markUnhealthy(message);
+      await this.recoverAfterTimeout();
+      return new DownstreamError(message);
+    }
+    if (err instanceof McpError && err.code === ErrorCode.ConnectionClosed) {
+      const message = `server "${this.name}" closed the connection during the call${this.stderrSuffix()}; the next call restarts it`;
+      this.markUnhealthy(message);
+      return new DownstreamError(message);
+    }
+    if (err instanceof McpError)
+      return new DownstreamError(`server "${this.name}" answered with an error: ${err.message}`);
+    if (err instanceof Error && err.name === 'AbortError') return err;
+    const message = `server "${this.name}" failed: ${err instanceof Error ? err.message : String(err)}${this.stderrSuffix()}`;
+    this.markUnhealthy(message);
+    return new DownstreamError(message);
+  }
+
+  /** After a timeout the server may be wedged: keep it only if it still answers a ping. */
+  private async recoverAfterTimeout(): Promise<void> {
+    const conn = this.connection;
+    if (!conn) return;
+    try {
+      await conn.client.ping({ timeout: Math.min(2000, this.config.requestTimeoutMs) });
+    } catch {
+      this.deps.logger.info('restarting a downstream server that stopped answering', { server: this.name });
+      if (this.connection === conn) await this.stop();
+    }
+  }
+
+  private stderrSuffix(): string {
+    const transport = this.connection?.transport ?? this.lastTransport;
+    const tail = transport instanceof ChildTransport ? transport.process?.stderrTail() : undefined;
+    return tail ? `; its stderr ends with: ${tail.slice(-600)}` : '';
+  }
+
+  private lastTransport: Transport | undefined;
+
+  private connect(): Promise<Connection> {
+    if (this.connection) return Promise.resolve(this.connection);
+    this.connecting ??= this.open().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private async open(): Promise<Connection> {
+    const generation = ++this.generation;
+    this.health = 'starting';
+    this.tools = undefined;
+    const started = Date.now();
+    const makeClient = () => {
+      const client = new Client({ name: 'lazy-mcp', version: '1.0.0' }, { capabilities: {} });
+      client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+        this.tools = undefined;
+        this.deps.onToolsChanged?.();
+      });
+      return client;
+    };
+    let conn: Connection;
+    if (this.config.type === 'remote') {
+      conn = await connectRemote(makeClient, this.config, {
+        timeoutMs: this.config.startTimeoutMs,
+        auth: this.deps.auth,
+      });
+    } else {
+      const transport = new ChildTransport(this.config.command, {
+        env: { ...this.deps.baseEnv, ...this.config.env },
+        cwd: this.config.cwd,
+        onStderr: (line) => this.deps.logger.debug('downstream stderr', { server: this.name, line }),
+      });
+      this.lastTransport = transport;
+      const client = makeClient();
+      try {
+        await client.connect(transport, { timeout: this.config.startTimeoutMs });
+      } catch (err) {
+        await transport.close().catch(() => {});
+        const why =
+          err instanceof McpError && err.code === ErrorCode.RequestTimeout
+            ? `did not finish initialize within ${this.config.startTimeoutMs} ms (set "timeout" on the server to allow more)`
+            : `could not start (${this.config.command.join(' ')}): ${err instanceof Error ? err.message : String(err)}`;
+        const tail = transport.process?.stderrTail();
+        throw new DownstreamError(
+          `server "${this.name}" ${why}${tail ? `; its stderr ends with: ${tail.slice(-600)}` : ''}`,
+        );
+      }
+      conn = { client, transport };
+    }
+    if (generation !== this.generation || this.closed) {
+      await conn.client.close().catch(() => {});
+      throw new DownstreamError(`server "${this.name}" was stopped while starting; retry the call`);
+    }
+    conn.client.onclose = () => {
+      if (this.connection !== conn) return;
+      this.connection = undefined;
+      clearTimeout(this.idleTimer);
+      this.markUnhealthy(
+        `server "${this.name}" exited unexpectedly${this.stderrSuffix()}; the next call restarts it`,
+      );
+      this.deps.logger.error('downstream server exited', { server: this.name, lastError: this.lastError });
+    };
+    this.connection = conn;
+    this.deps.logger.info('downstream server started', {
+      server: this.name,
+      durationMs: Date.now() - started,
+    });
+    this.markHealthy();
+    return conn;
+  }
+}
