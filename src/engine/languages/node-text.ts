@@ -24,7 +24,11 @@ const MAX_INLINE_BODY_CHARS = 80;
 
 /** One line, single spaces, no trailing `{` or `:`; long ones end in `…`. */
 export function toSignature(raw: string): string {
-  let sig = raw.replace(/\s+/g, ' ').trim();
+  let sig = raw
+    .replace(/\s+/g, ' ')
+    .replace(/([([{<]) /g, '$1')
+    .replace(/,? ([)\]>])/g, '$1')
+    .trim();
   sig = sig.replace(/\s*[{:=;]\s*$/, '');
   if (sig.length > MAX_SIGNATURE_CHARS) sig = `${sig.slice(0, MAX_SIGNATURE_CHARS - 1).trimEnd()}…`;
   return sig;

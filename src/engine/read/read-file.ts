@@ -1,0 +1,170 @@
+import type { ToolContext } from '../../tools/define-tool.ts';
+import { cutWithHandle } from '../archive.ts';
+import { type FileOutline, outlineFile } from '../languages/index.ts';
+import { countTokens, savingsFooter } from '../tokens.ts';
+import { aggressiveText } from './aggressive.ts';
+import { contextScope, type Delivery, readCacheOf } from './cache.ts';
+import { chooseMode } from './choose-mode.ts';
+import { entropyFilter } from './entropy.ts';
+import { countChanges, diffLines, formatCompactDiff } from './line-diff.ts';
+import { renderLineRanges, splitLines } from './line-ranges.ts';
+import { type LoadedFile, type LoadLimit, loadFile, READ_LIMITS } from './load-file.ts';
+import { modeName, parseReadMode, type ReadMode } from './read-mode.ts';
+import { depsAndExports, renderMap, renderSignatures } from './render-outline.ts';
+import { taskFilter } from './task-filter.ts';
+
+export interface ReadRequest {
+  path: string;
+  mode?: string | undefined;
+  fresh?: boolean | undefined;
+  startLine?: number | undefined;
+  task?: string | undefined;
+  /** The F-number to show when the caller has no context (a batch numbers its own files). */
+  ref?: number | undefined;
+}
+
+export interface ReadResult {
+  rel: string;
+  /** The mode that produced the body (`auto` resolved). */
+  mode: string;
+  text: string;
+  /** Tokens of the whole file, what a plain read would have cost. */
+  fileTokens: number;
+  sentTokens: number;
+  /** The answer was an "unchanged" stub or a diff against what the context holds. */
+  cached: 'stub' | 'diff' | undefined;
+}
+
+/** Compressed views longer than this many lines are cut, the rest archived for ctx_expand. */
+const MAX_VIEW_LINES = 1500;
+/** A changed file is sent as a diff only when the diff is this much smaller than the file. */
+const DIFF_RATIO = 0.6;
+
+function limitFor(mode: ReadMode): LoadLimit {
+  if (mode.kind === 'lines') return 'linesBytes';
+  if (
+    mode.kind === 'map' ||
+    mode.kind === 'signatures' ||
+    mode.kind === 'reference' ||
+    mode.kind === 'auto'
+  ) {
+    return 'outlineBytes';
+  }
+  return 'wholeBytes';
+}
+
+const header = (ref: number, file: LoadedFile, note = '') => `F${ref}=${file.rel} ${file.lineCount}L${note}`;
+
+/** One read, as this context should receive it: honest about what the context already holds. */
+export async function readForContext(ctx: ToolContext, req: ReadRequest): Promise<ReadResult> {
+  const requested = parseReadMode(req.startLine ? `lines:${req.startLine}-` : (req.mode ?? 'auto'));
+  const fresh = req.fresh === true || req.startLine !== undefined;
+  const file = await loadFile(ctx.workspace, req.path, limitFor(requested), ctx.signal);
+  const cache = readCacheOf(ctx.workspace);
+  const scope = contextScope(ctx.agentId, ctx.contextId);
+  const seen = scope === undefined ? undefined : cache.get(scope, file.rel);
+  const record = scope === undefined ? undefined : cache.touch(scope, file.rel);
+  const ref = record?.ref ?? req.ref ?? 1;
+  const fileTokens = countTokens(file.text);
+  if (record) {
+    record.reads++;
+    record.tokens = fileTokens;
+    record.lines = file.lineCount;
+  }
+  const done = (mode: string, text: string, cached?: 'stub' | 'diff'): ReadResult => {
+    if (record) record.lastMode = mode;
+    return { rel: file.rel, mode, text, fileTokens, sentTokens: countTokens(text), cached };
+  };
+  const withFooter = (mode: string, body: string, cached?: 'stub' | 'diff') => {
+    const sent = countTokens(body);
+    return done(mode, `${body}\n${savingsFooter(fileTokens, sent)}`, cached);
+  };
+
+  if (requested.kind === 'lines') {
+    const body = renderLineRanges(splitLines(file.text), requested.ranges);
+    return withFooter(modeName(requested), `${header(ref, file)}\n${body}`);
+  }
+  if (requested.kind === 'reference') {
+    const ext = file.rel.includes('.') ? file.rel.slice(file.rel.lastIndexOf('.') + 1) : 'text';
+    return done('reference', `F${ref}=${file.rel}: ${file.lineCount} lines, ${fileTokens} tok (${ext})`);
+  }
+
+  const outline = await outlineFile(file.rel, file.text);
+  let kind = requested.kind;
+  let note = '';
+  if (kind === 'auto') {
+    kind = chooseMode(file.rel, fileTokens, outline, file.bytes <= READ_LIMITS.wholeBytes);
+    note = ` [auto:${kind}]`;
+  }
+
+  if (kind === 'full' || kind === 'diff') {
+    const mode = kind;
+    const full = () => {
+      if (scope !== undefined) cache.setFull(scope, file.rel, file.hash, file.text);
+      const first = mode === 'diff' ? ' [first read: full content]' : '';
+      return done(mode, `${header(ref, file, note + first)}\n${file.text}`);
+    };
+    if (fresh || !seen?.fullHash) return full();
+    if (seen.fullHash === file.hash) return withFooter(mode, unchangedStub(ref, file, seen), 'stub');
+    if (seen.fullText === undefined) return full();
+    const ops = diffLines(splitLines(seen.fullText), splitLines(file.text));
+    const { added, removed } = countChanges(ops);
+    const body = `${header(ref, file, `${note} [changed since read #${seen.fullAt}: +${added} -${removed}; diff below]`)}\n${formatCompactDiff(ops)}`;
+    if (mode === 'full' && countTokens(body) >= fileTokens * DIFF_RATIO) return full();
+    if (scope !== undefined) cache.setFull(scope, file.rel, file.hash, file.text);
+    return withFooter(mode, body, 'diff');
+  }
+
+  const view = `${kind}@${file.hash}`;
+  if (!fresh && seen?.views.has(view)) {
+    return withFooter(kind, unchangedStub(ref, file, seen, kind), 'stub');
+  }
+  const body = await renderView(kind, file, outline, req.task);
+  const head = [header(ref, file, note), ...depsAndExports(outline, kind === 'map' ? 40 : 12)].join('\n');
+  let text = `${head}\n${body}`;
+  text = cutWithHandle(ctx.workspace, text, {
+    maxLines: MAX_VIEW_LINES,
+    tool: 'ctx_read',
+    label: `${file.rel} ${kind}`,
+  });
+  record?.views.set(view, record.reads);
+  const out = withFooter(kind, text);
+  if (note) out.text += ' whole file: mode=full or lines:N-M';
+  return out;
+}
+
+function unchangedStub(ref: number, file: LoadedFile, seen: Delivery, view?: string): string {
+  const what = view ? `${view} view` : 'content';
+  const at = view ? (seen.views.get(`${view}@${file.hash}`) ?? 0) : seen.fullAt;
+  return `F${ref}=${file.rel} ${file.lineCount}L unchanged: this context received this exact ${what} at read #${at}; fresh=true re-sends it`;
+}
+
+async function renderView(
+  kind: string,
+  file: LoadedFile,
+  outline: FileOutline,
+  task: string | undefined,
+): Promise<string> {
+  switch (kind) {
+    case 'map':
+      return renderMap(outline) || '(no definitions found)';
+    case 'signatures':
+      return renderSignatures(outline) || '(no definitions found)';
+    case 'aggressive':
+      return aggressiveText(file.rel, file.text);
+    case 'entropy': {
+      const r = entropyFilter(file.text);
+      return `[entropy: H̄=${r.meanEntropy.toFixed(2)} bits, ${r.dropped} low-information lines left out]\n${r.text}`;
+    }
+    case 'task': {
+      if (!task?.trim())
+        return `[task: no task given; pass task="…" to keep only the lines about it]\n${renderSignatures(outline)}`;
+      const r = taskFilter(file.text, task, outline.symbols);
+      if (r.hits === 0)
+        return `[task: no line mentions "${task}"; signatures instead]\n${renderSignatures(outline)}`;
+      return `[task: ${r.hits} matching lines]\n${r.text}`;
+    }
+    default:
+      throw new Error(`unhandled read mode ${kind}`);
+  }
+}
