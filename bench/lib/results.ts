@@ -1,0 +1,34 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BENCH_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
+export const RESULTS_DIR = join(BENCH_DIR, 'results');
+
+/** Where and when a run happened; an absolute number means little without it. */
+export function machineInfo(): Record<string, string | number> {
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: availableParallelism(),
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+  };
+}
+
+/** Writes bench/results/<name>.json (git-ignored) and returns its path relative to cwd. */
+export function writeResults(name: string, data: unknown): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const path = join(RESULTS_DIR, `${name}.json`);
+  writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
+  return relative(process.cwd(), path) || path;
+}
+
+/** Node flags that make a server child write a CPU profile into bench/results/profiles on exit. */
+export function profileFlags(enabled: boolean, name: string): string[] {
+  if (!enabled) return [];
+  const dir = join(RESULTS_DIR, 'profiles');
+  mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`];
+}

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Runs a bench script at smoke size; it exits non-zero when a request failed. */
+async function smoke(name: string): Promise<string> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', `bench/${name}.ts`, '--smoke'], {
+    cwd: root,
+    timeout: 90_000,
+  });
+  return stdout;
+}
+
+test('bench/http.ts --smoke exits 0 and prints a table with the bare, /health and tools/call rows', async () => {
+  const out = await smoke('http');
+  assert.match(out, /^\| target \| req\/s \|/m);
+  assert.match(out, /^\| bare node:http `GET \/` \|/m);
+  assert.match(out, /^\| leanctx `GET \/health` \|/m);
+  assert.match(out, /^\| leanctx `POST \/v1\/tools\/call`/m);
+});
+
+test('bench/mcp.ts --smoke exits 0 and prints a table with the reference and leanctx rows', async () => {
+  const out = await smoke('mcp');
+  assert.match(out, /^\| target \| req\/s \|/m);
+  assert.match(out, /^\| server-everything `echo` \|/m);
+  assert.match(out, /^\| leanctx \/mcp `ctx_read`/m);
+});
