@@ -110,13 +110,20 @@ export function createGatewayMcpServer(gateway: Gateway, logger: GatewayLogger, 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const started = Date.now();
     const token = request.params._meta?.progressToken;
+    // Progress goes out in order and before the result, or the client would drop it.
+    let relayed: Promise<unknown> = Promise.resolve();
     const onProgress =
       token === undefined
         ? undefined
         : (p: Progress) => {
-            void extra
-              .sendNotification({ method: 'notifications/progress', params: { ...p, progressToken: token } })
-              .catch(() => {});
+            relayed = relayed.then(() =>
+              extra
+                .sendNotification({
+                  method: 'notifications/progress',
+                  params: { ...p, progressToken: token },
+                })
+                .catch(() => {}),
+            );
           };
     const callAccess: Access = { ...access, signal: extra.signal, onProgress };
     const name = request.params.name;
@@ -149,6 +156,10 @@ export function createGatewayMcpServer(gateway: Gateway, logger: GatewayLogger, 
         result = await callOnUpstream(gateway, upstream, direct.command, args, callAccess);
       }
     }
+    await relayed;
+    // The SDK client handles a notification a microtask later than a response that arrives
+    // in the same tick, and would drop the last progress; give it that tick.
+    if (onProgress) await new Promise((resolve) => setImmediate(resolve));
     logger.info('tool call', {
       lazyTool: name,
       downstreamServer: server_,
