@@ -23,7 +23,7 @@ export class UnsetVariableError extends Error {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-const FILE_REF = /\{file:([^}]+)\}/g;
+const FILE_REF = /\{file:((?:\$\{[^}]*\}|[^}])+)\}/g;
 const VAR_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /** Drops the `, open '<path>'` tail node adds, so the message names the reason once. */
