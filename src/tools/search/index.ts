@@ -1,4 +1,5 @@
 import type { Tool } from '../define-tool.ts';
+import { ctxSearch } from './ctx-search.ts';
 import { ctxTree } from './ctx-tree.ts';
 
-export const searchTools: Tool[] = [ctxTree];
+export const searchTools: Tool[] = [ctxSearch, ctxTree];
