@@ -5,16 +5,16 @@ import { defineTool } from '../define-tool.ts';
 export const ctxRead = defineTool({
   name: 'ctx_read',
   description:
-    'Read a file compactly. mode: auto (default), full, map, signatures, diff, aggressive, entropy, task, reference, lines:N-M (e.g. lines:5,10-20). Re-reads in this session may answer "unchanged"; fresh=true re-sends.',
+    'Read a file. mode: auto (default)|full|map|signatures|diff|aggressive|entropy|task|reference|lines:5,10-20. A re-read in the same session may answer "unchanged"; fresh=true re-sends.',
   scope: 'search',
   core: true,
   readOnly: true,
   input: z.object({
-    path: z.string().describe('Path relative to the workspace root'),
+    path: z.string(),
     mode: z.string().optional(),
-    start_line: z.number().int().min(1).optional().describe('Lines from here to the end'),
+    start_line: z.number().int().min(1).optional(),
     fresh: z.boolean().optional(),
-    task: z.string().optional().describe('For mode task'),
+    task: z.string().optional(),
   }),
   async run(args, ctx) {
     const r = await readForContext(ctx, {
