@@ -10,7 +10,14 @@ import { ERROR_CODES } from '../../src/errors.ts';
 import { createGateway, type Gateway } from '../../src/gateway/gateway.ts';
 import { type GatewayHttpServer, listenGatewayHttp } from '../../src/gateway/http-front.ts';
 import { createSilentLogger } from '../../src/gateway/logger.ts';
-import { configOf, LAZY_MCP_BIN, REPO_ROOT, SERVERS, tempDir, writeServersJson } from '../helpers/gateway-servers.ts';
+import {
+  configOf,
+  LAZY_MCP_BIN,
+  REPO_ROOT,
+  SERVERS,
+  tempDir,
+  writeServersJson,
+} from '../helpers/gateway-servers.ts';
 
 const run = promisify(execFile);
 const TOKEN = 'test-token-123';
@@ -21,8 +28,16 @@ const init = {
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'curl', version: '1' } },
 };
 
+async function jsonOf(res: Response): Promise<Record<string, string>> {
+  return (await res.json()) as Record<string, string>;
+}
+
 /** node:http, because fetch will not send a Host header of our choosing. */
-function rawPost(port: number, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function rawPost(
+  port: number,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -69,7 +84,13 @@ describe('HTTP transport', () => {
   before(async () => {
     const config = configOf({
       servers: [SERVERS.everything],
-      transport: { type: 'http', port: 0, authToken: TOKEN, maxPayloadSize: 2048, allowedOrigins: ['https://app.example'] },
+      transport: {
+        type: 'http',
+        port: 0,
+        authToken: TOKEN,
+        maxPayloadSize: 2048,
+        allowedOrigins: ['https://app.example'],
+      },
     });
     gateway = createGateway(config, createSilentLogger());
     http = await listenGatewayHttp(gateway, createSilentLogger(), config.transport);
@@ -84,14 +105,17 @@ describe('HTTP transport', () => {
       const res = await post(init, { authorization });
       assert.equal(res.status, 401);
       assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="lazy-mcp"');
-      const body = await res.json();
+      const body = await jsonOf(res);
       assert.equal(body.error_code, 'unauthorized');
-      assert.match(body.error, /Authorization: Bearer/);
+      assert.match(body.error ?? '', /Authorization: Bearer/);
     }
   });
 
   test('a foreign Host header → 403 (DNS rebinding), X-Forwarded-Host is not trusted', async () => {
-    const evil = await rawPost(http.port, JSON.stringify(init), { host: 'evil.example', 'x-forwarded-host': 'localhost' });
+    const evil = await rawPost(http.port, JSON.stringify(init), {
+      host: 'evil.example',
+      'x-forwarded-host': 'localhost',
+    });
     assert.equal(evil.status, 403);
     assert.deepEqual(Object.keys(JSON.parse(evil.body)).sort(), ['error', 'error_code']);
     assert.equal(JSON.parse(evil.body).error_code, 'host_not_allowed');
@@ -102,7 +126,7 @@ describe('HTTP transport', () => {
   test('an Origin outside allowedOrigins → 403; a listed one passes', async () => {
     const bad = await post(init, { origin: 'https://evil.example' });
     assert.equal(bad.status, 403);
-    assert.equal((await bad.json()).error_code, 'host_not_allowed');
+    assert.equal((await jsonOf(bad)).error_code, 'host_not_allowed');
     const good = await post(init, { origin: 'https://app.example' });
     assert.equal(good.status, 200);
   });
@@ -111,7 +135,7 @@ describe('HTTP transport', () => {
     const big = JSON.stringify({ ...init, params: { ...init.params, pad: 'x'.repeat(4096) } });
     const declared = await post(big);
     assert.equal(declared.status, 413);
-    assert.equal((await declared.json()).error_code, 'payload_too_large');
+    assert.equal((await jsonOf(declared)).error_code, 'payload_too_large');
     const chunked = await fetch(http.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
@@ -129,19 +153,21 @@ describe('HTTP transport', () => {
   test('every error answer uses a code from the error table', async () => {
     const bad = await post('{not json');
     assert.equal(bad.status, 400);
-    const codes = [(await bad.json()).error_code];
+    const codes = [(await jsonOf(bad)).error_code];
     const lost = await post(init, { 'mcp-session-id': 'no-such-session' });
     assert.equal(lost.status, 404);
-    codes.push((await lost.json()).error_code);
+    codes.push((await jsonOf(lost)).error_code);
     const elsewhere = await fetch(http.url.replace('/mcp', '/other'));
-    codes.push((await elsewhere.json()).error_code);
-    for (const code of codes) assert.ok(code in ERROR_CODES, `${code} is in src/errors.ts`);
+    codes.push((await jsonOf(elsewhere)).error_code);
+    for (const code of codes) assert.ok(String(code) in ERROR_CODES, `${code} is in src/errors.ts`);
   });
 
   test('the SDK client works end to end over Streamable HTTP', async () => {
     const client = new Client({ name: 'sdk', version: '1' });
     await client.connect(
-      new StreamableHTTPClientTransport(new URL(http.url), { requestInit: { headers: { authorization: `Bearer ${TOKEN}` } } }),
+      new StreamableHTTPClientTransport(new URL(http.url), {
+        requestInit: { headers: { authorization: `Bearer ${TOKEN}` } },
+      }),
     );
     const { tools } = await client.listTools();
     assert.equal(tools.length, 4);

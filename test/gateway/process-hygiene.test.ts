@@ -5,6 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { createGateway } from '../../src/gateway/gateway.ts';
 import { createSilentLogger } from '../../src/gateway/logger.ts';
+import type { CallToolResult } from '../../src/tools/define-tool.ts';
 import {
   configOf,
   groupMembers,
@@ -31,7 +32,7 @@ describe('process hygiene', () => {
     const groups: number[] = [];
     try {
       for (let i = 0; i < 200; i++) {
-        const result = await upstream.callTool('ping', {});
+        const result: CallToolResult = await upstream.callTool('ping', {});
         assert.equal(textOf(result), 'pong');
         const pgid = upstream.status().pid;
         assert.ok(pgid);
