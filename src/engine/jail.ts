@@ -1,5 +1,5 @@
-import { realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ToolError } from '../errors.ts';
 
 export interface ResolvedPath {
@@ -23,23 +23,56 @@ function isInside(root: string, abs: string): boolean {
   return abs === root || abs.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
-/** Follows symlinks of the longest existing prefix, so a not-yet-existing path is judged too. */
-function realpathOfExistingPrefix(abs: string): string {
-  let head = abs;
-  const tail: string[] = [];
-  for (;;) {
-    try {
-      const real = realpathSync(head);
-      return tail.length === 0 ? real : resolve(real, ...tail.reverse());
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
-      const parent = resolve(head, '..');
-      if (parent === head) return abs;
-      tail.push(head.slice(parent.length + (parent.endsWith(sep) ? 0 : 1)));
-      head = parent;
+const MAX_SYMLINK_HOPS = 40;
+
+const refusedOutside = (path: string) =>
+  new ToolError(
+    `path refused: "${path}" is outside the workspace root; use a path relative to the workspace (e.g. "src/index.ts")`,
+  );
+
+/**
+ * Walks `segments` from the root one name at a time. `..` may not climb above the root,
+ * and every symlink met on the way must point inside the root itself, so a link that
+ * leaves and a second link that comes back in is refused too (realpath alone would pass
+ * it). Names that do not exist yet are taken literally.
+ */
+function resolveInside(realRoot: string, segments: string[], path: string): string {
+  let current = realRoot;
+  let exists = true;
+  let hops = 0;
+  const pending = [...segments];
+  while (pending.length > 0) {
+    const seg = pending.shift()!;
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (current === realRoot) throw refusedOutside(path);
+      current = dirname(current);
+      continue;
     }
+    const next = join(current, seg);
+    if (exists) {
+      let info: ReturnType<typeof lstatSync> | undefined;
+      try {
+        info = lstatSync(next);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new ToolError(`path refused: "${path}" (${code})`);
+        exists = false;
+      }
+      if (info?.isSymbolicLink()) {
+        if (++hops > MAX_SYMLINK_HOPS) throw new ToolError(`path refused: "${path}" is a symlink loop`);
+        const target = resolve(current, readlinkSync(next));
+        if (!isInside(realRoot, target)) {
+          throw new ToolError(`path refused: "${path}" leads outside the workspace root through a symlink`);
+        }
+        pending.unshift(...relative(realRoot, target).split(sep));
+        current = realRoot;
+        continue;
+      }
+    }
+    current = next;
   }
+  return current;
 }
 
 /**
@@ -49,6 +82,7 @@ function realpathOfExistingPrefix(abs: string): string {
  */
 export function createWorkspaceJail(root: string): WorkspaceJail {
   const realRoot = realpathSync(root);
+  const absRoot = resolve(root);
   const toRel = (abs: string) => {
     const rel = relative(realRoot, abs);
     return rel === '' ? '.' : rel.split(sep).join('/');
@@ -62,17 +96,18 @@ export function createWorkspaceJail(root: string): WorkspaceJail {
       if (path.length > MAX_PATH_LENGTH)
         throw new ToolError(`path refused: longer than ${MAX_PATH_LENGTH} characters`);
       const given = path.trim() === '' ? '.' : path;
-      const lexical = isAbsolute(given) ? resolve(given) : resolve(realRoot, given);
-      if (!isInside(realRoot, lexical) && !isInside(root, lexical)) {
-        throw new ToolError(
-          `path refused: "${path}" is outside the workspace root; use a path relative to the workspace (e.g. "src/index.ts")`,
-        );
+      let relGiven = given;
+      if (isAbsolute(given)) {
+        const lexical = resolve(given);
+        const base = isInside(realRoot, lexical)
+          ? realRoot
+          : isInside(absRoot, lexical)
+            ? absRoot
+            : undefined;
+        if (base === undefined) throw refusedOutside(path);
+        relGiven = relative(base, lexical);
       }
-      const inRealRoot = isInside(realRoot, lexical) ? lexical : resolve(realRoot, relative(root, lexical));
-      const real = realpathOfExistingPrefix(inRealRoot);
-      if (!isInside(realRoot, real)) {
-        throw new ToolError(`path refused: "${path}" leads outside the workspace root through a symlink`);
-      }
+      const real = resolveInside(realRoot, relGiven.split('/'), path);
       return { abs: real, rel: toRel(real) };
     },
   };
