@@ -54,6 +54,32 @@ function matchLine(
 
 const indentOf = (line: string) => line.length - line.trimStart().length;
 
+const CLOSER = /^\s*([}\])]|end\b)/;
+
+/** A block runs until the code dedents; a closing `}`/`end` at the opener's indent is its last line. */
+function blockEnd(lines: readonly string[], startLine: number): number {
+  const indent = indentOf(lines[startLine - 1] ?? '');
+  let end = startLine;
+  for (let t = startLine; t < lines.length; t++) {
+    const line = lines[t] ?? '';
+    if (line.trim() === '') continue;
+    const ind = indentOf(line);
+    if (ind < indent) break;
+    if (ind === indent) {
+      if (CLOSER.test(line)) end = t + 1;
+      break;
+    }
+    end = t + 1;
+  }
+  return end;
+}
+
+/** A markdown section runs until the next heading. */
+function sectionEnd(symbols: readonly CodeSymbol[], index: number, lineCount: number): number {
+  const next = symbols[index + 1];
+  return next ? next.startLine - 1 : lineCount;
+}
+
 /** Signatures for any text file by line patterns: what is left when no grammar applies. */
 export function regexOutline(text: string, language: string | undefined): FileOutline {
   const lines = text.split('\n');
@@ -84,22 +110,9 @@ export function regexOutline(text: string, language: string | undefined): FileOu
     symbols.push(symbol);
     if (language !== 'markdown') open.push({ symbol, indent });
   }
-  // a symbol runs until the next one at its indent or shallower
-  for (let s = 0; s < symbols.length; s++) {
-    const cur = symbols[s];
-    if (!cur) continue;
-    const curIndent = indentOf(lines[cur.startLine - 1] ?? '');
-    let end = lines.length;
-    for (let t = s + 1; t < symbols.length; t++) {
-      const next = symbols[t];
-      if (next && indentOf(lines[next.startLine - 1] ?? '') <= curIndent) {
-        end = next.startLine - 1;
-        break;
-      }
-    }
-    while (end > cur.startLine && (lines[end - 1] ?? '').trim() === '') end--;
-    cur.endLine = end;
-  }
+  for (const [s, cur] of symbols.entries())
+    cur.endLine =
+      language === 'markdown' ? sectionEnd(symbols, s, lines.length) : blockEnd(lines, cur.startLine);
   const exports = symbols.filter((s) => s.parent === undefined && s.exported).map((s) => s.name);
   return { language, symbols, imports, exports, parser: 'regex' };
 }
