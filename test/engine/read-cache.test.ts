@@ -82,7 +82,7 @@ test('property: no stub or diff ever reaches a context that did not receive the 
     fc.asyncProperty(fc.array(opArb, { minLength: 10, maxLength: 60, size: 'max' }), async (ops) => {
       run++;
       const disk = FILES.map((f, i) => `${STABLE}// ${run} ${f}\nexport const start${i} = ${i};\n`);
-      FILES.forEach((f, i) => writeFileSync(join(root, f), disk[i] ?? ''));
+      for (const [i, f] of FILES.entries()) writeFileSync(join(root, f), disk[i] ?? '');
       // slot 3 has no context id at all
       const ids: (string | undefined)[] = [`r${run}-s0`, `r${run}-s1`, `r${run}-s2`, undefined];
       let generation = 0;
