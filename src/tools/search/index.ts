@@ -1,5 +1,6 @@
 import type { Tool } from '../define-tool.ts';
+import { ctxExpand } from './ctx-expand.ts';
 import { ctxSearch } from './ctx-search.ts';
 import { ctxTree } from './ctx-tree.ts';
 
-export const searchTools: Tool[] = [ctxSearch, ctxTree];
+export const searchTools: Tool[] = [ctxSearch, ctxTree, ctxExpand];
