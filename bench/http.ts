@@ -4,10 +4,17 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { parseBenchArgs } from './lib/bench-args.ts';
 import { type ChildServer, parseReadyJson, startChildServer } from './lib/child-server.ts';
+import { processCpuMs } from './lib/process-cpu.ts';
 import { machineInfo, profileFlags, writeResults } from './lib/results.ts';
 import { runAlternating } from './lib/rounds.ts';
-import { LatencyRecorder, type RoundResult, summarize, type TargetSummary } from './lib/stats.ts';
-import { formatMs, formatRate, formatRatio, markdownTable } from './lib/table.ts';
+import {
+  cpuUsPerRequest,
+  LatencyRecorder,
+  type RoundResult,
+  summarize,
+  type TargetSummary,
+} from './lib/stats.ts';
+import { formatCpuUs, formatMs, formatRate, formatRatio, markdownTable } from './lib/table.ts';
 import { startTeamChild, type TeamChild } from './lib/team-child.ts';
 
 const USAGE = `usage: node --import tsx bench/http.ts [--smoke] [--duration S] [--rounds N] [--concurrency C] [--profile]
@@ -34,6 +41,8 @@ interface HttpTarget {
   method: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
+  /** The server process, for its CPU per request. */
+  pid: number;
   goal?: Goal;
 }
 
@@ -45,6 +54,7 @@ const CALL_BODY = JSON.stringify({
 
 async function runAutocannon(target: HttpTarget, durationSec: number, round: number): Promise<RoundResult> {
   const latencies = new LatencyRecorder();
+  const cpuBefore = processCpuMs(target.pid);
   const started = performance.now();
   const instance = autocannon({
     url: target.url,
@@ -66,6 +76,7 @@ async function runAutocannon(target: HttpTarget, durationSec: number, round: num
     seconds,
     reqPerSec: latencies.count / seconds,
     ...latencies.summary(),
+    serverCpuUsPerReq: cpuUsPerRequest(cpuBefore, processCpuMs(target.pid), latencies.count),
     errors: result.errors + result.timeouts + result.non2xx,
   };
 }
@@ -114,12 +125,14 @@ async function bench(bare: ChildServer<{ port: number }>, ours: TeamChild): Prom
       label: 'bare node:http `GET /`',
       url: `http://127.0.0.1:${bare.info.port}/`,
       method: 'GET',
+      pid: bare.pid,
     },
     {
       key: 'health',
       label: 'leanctx `GET /health`',
       url: `${ours.url}/health`,
       method: 'GET',
+      pid: ours.pid,
       goal: { minRatio: 0.8 },
     },
     {
@@ -129,6 +142,7 @@ async function bench(bare: ChildServer<{ port: number }>, ours: TeamChild): Prom
       method: 'POST',
       headers: { authorization: `Bearer ${ours.info.token}`, 'content-type': 'application/json' },
       body: CALL_BODY,
+      pid: ours.pid,
       goal: { minRatio: 0.4, maxP99Ms: 10 },
     },
   ];
@@ -181,6 +195,7 @@ async function bench(bare: ChildServer<{ port: number }>, ours: TeamChild): Prom
         { title: 'p99 ms', right: true },
         { title: 'worst p99 ms', right: true },
         { title: 'vs bare', right: true },
+        { title: 'server CPU µs/req', right: true },
         { title: 'goal' },
       ],
       rows.map(({ target, summary, ratio, met }) => [
@@ -190,6 +205,7 @@ async function bench(bare: ChildServer<{ port: number }>, ours: TeamChild): Prom
         formatMs(summary.p99Ms),
         formatMs(summary.worstP99Ms),
         formatRatio(ratio),
+        formatCpuUs(summary.serverCpuUsPerReq),
         target.goal
           ? `≥ ${target.goal.minRatio}×${target.goal.maxP99Ms ? `, p99 < ${target.goal.maxP99Ms} ms` : ''}: ${met ? 'met' : 'MISSED'}`
           : '—',

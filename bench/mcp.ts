@@ -7,10 +7,11 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { parseBenchArgs } from './lib/bench-args.ts';
 import { type ChildServer, findFreePort, startChildServer } from './lib/child-server.ts';
+import { processCpuMs } from './lib/process-cpu.ts';
 import { machineInfo, profileFlags, writeResults } from './lib/results.ts';
 import { runAlternating } from './lib/rounds.ts';
-import { LatencyRecorder, type RoundResult, summarize } from './lib/stats.ts';
-import { formatMs, formatRate, formatRatio, markdownTable } from './lib/table.ts';
+import { cpuUsPerRequest, LatencyRecorder, type RoundResult, summarize } from './lib/stats.ts';
+import { formatCpuUs, formatMs, formatRate, formatRatio, markdownTable } from './lib/table.ts';
 import { startTeamChild, type TeamChild } from './lib/team-child.ts';
 
 const USAGE = `usage: node --import tsx bench/mcp.ts [--smoke] [--duration S] [--rounds N] [--concurrency C] [--profile]
@@ -34,6 +35,8 @@ interface McpTarget {
   headers: Record<string, string>;
   tool: string;
   arguments: Record<string, unknown>;
+  /** The server process, for its CPU per call. */
+  pid: number;
 }
 
 interface Session {
@@ -72,6 +75,7 @@ async function runRound(
 ): Promise<RoundResult> {
   const latencies = new LatencyRecorder();
   let errors = 0;
+  const cpuBefore = processCpuMs(target.pid);
   const started = performance.now();
   const deadline = started + durationSec * 1000;
   await Promise.all(
@@ -95,6 +99,7 @@ async function runRound(
     seconds,
     reqPerSec: latencies.count / seconds,
     ...latencies.summary(),
+    serverCpuUsPerReq: cpuUsPerRequest(cpuBefore, processCpuMs(target.pid), latencies.count),
     errors,
   };
 }
@@ -143,6 +148,7 @@ async function bench(reference: ChildServer<{ port: number }>, ours: TeamChild):
       headers: {},
       tool: 'echo',
       arguments: { message: 'hello' },
+      pid: reference.pid,
     },
     {
       key: 'ours',
@@ -151,6 +157,7 @@ async function bench(reference: ChildServer<{ port: number }>, ours: TeamChild):
       headers: { authorization: `Bearer ${ours.info.token}` },
       tool: 'ctx_read',
       arguments: { path: 'package.json', mode: 'lines:1-5' },
+      pid: ours.pid,
     },
   ];
   const sessions = new Map<string, Session[]>();
@@ -201,6 +208,7 @@ async function bench(reference: ChildServer<{ port: number }>, ours: TeamChild):
         { title: 'p99 ms', right: true },
         { title: 'worst p99 ms', right: true },
         { title: 'vs reference', right: true },
+        { title: 'server CPU µs/call', right: true },
         { title: 'goal' },
       ],
       rows.map(({ target, summary, ratio }) => [
@@ -210,6 +218,7 @@ async function bench(reference: ChildServer<{ port: number }>, ours: TeamChild):
         formatMs(summary.p99Ms),
         formatMs(summary.worstP99Ms),
         formatRatio(ratio),
+        formatCpuUs(summary.serverCpuUsPerReq),
         target.key === 'ours' ? `≥ ${GOAL_MIN_RATIO}×: ${ratio >= GOAL_MIN_RATIO ? 'met' : 'MISSED'}` : '—',
       ]),
     ),

@@ -25,10 +25,13 @@ export function writeResults(name: string, data: unknown): string {
   return relative(process.cwd(), path) || path;
 }
 
-/** Node flags that make a server child write a CPU profile into bench/results/profiles on exit. */
+/**
+ * Node flags that make a server child write CPU profiles into bench/results/profiles/<name> on
+ * exit (one file per thread, the tsx loader thread included; the largest is the main thread).
+ */
 export function profileFlags(enabled: boolean, name: string): string[] {
   if (!enabled) return [];
-  const dir = join(RESULTS_DIR, 'profiles');
+  const dir = join(RESULTS_DIR, 'profiles', name);
   mkdirSync(dir, { recursive: true });
-  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`];
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 }

@@ -37,6 +37,16 @@ export class LatencyRecorder {
   }
 }
 
+/** CPU µs per request from two processCpuMs readings; undefined when either is missing. */
+export function cpuUsPerRequest(
+  beforeMs: number | undefined,
+  afterMs: number | undefined,
+  requests: number,
+): number | undefined {
+  if (beforeMs === undefined || afterMs === undefined || requests === 0) return undefined;
+  return ((afterMs - beforeMs) * 1000) / requests;
+}
+
 /** One measured round of one target. */
 export interface RoundResult {
   round: number;
@@ -45,6 +55,8 @@ export interface RoundResult {
   reqPerSec: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU the server process spent per answered request (µs); undefined off Linux. */
+  serverCpuUsPerReq: number | undefined;
   errors: number;
 }
 
@@ -54,6 +66,7 @@ export interface TargetSummary {
   p50Ms: number;
   p99Ms: number;
   worstP99Ms: number;
+  serverCpuUsPerReq: number | undefined;
   errors: number;
 }
 
@@ -63,6 +76,9 @@ export function summarize(rounds: readonly RoundResult[]): TargetSummary {
     p50Ms: median(rounds.map((r) => r.p50Ms)),
     p99Ms: median(rounds.map((r) => r.p99Ms)),
     worstP99Ms: Math.max(...rounds.map((r) => r.p99Ms)),
+    serverCpuUsPerReq: rounds.every((r) => r.serverCpuUsPerReq !== undefined)
+      ? median(rounds.map((r) => r.serverCpuUsPerReq!))
+      : undefined,
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
   };
 }

@@ -25,3 +25,8 @@ export function formatMs(ms: number): string {
 export function formatRatio(ratio: number): string {
   return `${ratio.toFixed(2)}×`;
 }
+
+/** Server CPU per request, or "n/a" where /proc is not available. */
+export function formatCpuUs(us: number | undefined): string {
+  return us === undefined ? 'n/a' : Math.round(us).toLocaleString('en-US');
+}
