@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { archiveOf } from '../../engine/archive.ts';
 import { countTokens, savingsFooter } from '../../engine/tokens.ts';
 import { walkFiles } from '../../engine/walker.ts';
 import { ToolError } from '../../errors.ts';
@@ -12,12 +13,51 @@ interface Dir {
 
 const newDir = (): Dir => ({ files: [], dirs: new Map(), count: 0 });
 
-function render(dir: Dir, depth: number, maxDepth: number, indent: string, out: string[]): void {
+/** Files listed per directory before the rest fold into a count by extension. */
+const MAX_FILES_PER_DIR = 20;
+/** Lines in a reply; a longer tree is cut and archived whole for ctx_expand. */
+const MAX_LINES = 300;
+
+function foldedFiles(files: string[]): string {
+  const byExt = new Map<string, number>();
+  for (const f of files) {
+    const dot = f.lastIndexOf('.');
+    const ext = dot > 0 ? f.slice(dot) : '(none)';
+    byExt.set(ext, (byExt.get(ext) ?? 0) + 1);
+  }
+  const parts = [...byExt.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  return `… +${files.length} files (${parts.map(([e, n]) => `${e} ${n}`).join(', ')})`;
+}
+
+/** Renders the tree; `fold` caps files per directory. Returns whether anything was folded. */
+function render(
+  dir: Dir,
+  depth: number,
+  maxDepth: number,
+  indent: string,
+  out: string[],
+  fold: boolean,
+  paths: { prefix: string; out: string[] },
+): boolean {
+  let folded = false;
   for (const [name, child] of [...dir.dirs.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     out.push(`${indent}${name}/ (${child.count})`);
-    if (depth < maxDepth) render(child, depth + 1, maxDepth, `${indent}  `, out);
+    paths.out.push(`${paths.prefix}${name}/`);
+    if (depth < maxDepth) {
+      const sub = { prefix: `${paths.prefix}${name}/`, out: paths.out };
+      folded = render(child, depth + 1, maxDepth, `${indent}  `, out, fold, sub) || folded;
+    }
   }
-  for (const file of dir.files) out.push(`${indent}${file}`);
+  const limit = fold && dir.files.length > MAX_FILES_PER_DIR ? MAX_FILES_PER_DIR - 1 : dir.files.length;
+  for (const file of dir.files.slice(0, limit)) {
+    out.push(`${indent}${file}`);
+    paths.out.push(`${paths.prefix}${file}`);
+  }
+  if (limit < dir.files.length) {
+    out.push(`${indent}${foldedFiles(dir.files.slice(limit))}`);
+    folded = true;
+  }
+  return folded;
 }
 
 export const ctxTree = defineTool({
@@ -69,10 +109,22 @@ export const ctxTree = defineTool({
       }
       dir.files.push(parts.at(-1) ?? '');
     }
-    const lines = [`${rel === '.' ? '.' : rel}/ (${top.count} files)`];
-    render(top, 1, args.depth, '  ', lines);
-    const body = lines.join('\n');
-    const flat = files.join('\n');
+    const heading = `${rel === '.' ? '.' : rel}/ (${top.count} files)`;
+    const lines = [heading];
+    const shownPaths = { prefix: start === '' ? '' : `${start}/`, out: [] as string[] };
+    const folded = render(top, 1, args.depth, '  ', lines, true, shownPaths);
+    let body = lines.join('\n');
+    if (folded || lines.length > MAX_LINES) {
+      const full = [heading];
+      render(top, 1, args.depth, '  ', full, false, { prefix: '', out: [] });
+      const meta = archiveOf(ctx.workspace).put(full.join('\n'), 'ctx_tree', rel);
+      const shown = lines.slice(0, MAX_LINES);
+      const note = lines.length > MAX_LINES ? `showing ${MAX_LINES} of ${lines.length} lines; ` : '';
+      body = `${shown.join('\n')}\n[${note}folded parts in full (${full.length} lines): ctx_expand id="${meta.id}"; or lower depth / narrow path]`;
+    }
+    // Baseline: the same entries as full paths, one a line; folded or cut entries count for nothing.
+    const shownCount = Math.min(lines.length, MAX_LINES) - 1;
+    const flat = shownPaths.out.slice(0, shownCount).join('\n');
     return `${body}\n${savingsFooter(countTokens(flat), countTokens(body))}`;
   },
 });
