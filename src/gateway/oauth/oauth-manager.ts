@@ -59,7 +59,9 @@ export class OAuthManager implements RemoteAuth {
     const handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
       void this.handleCallback(port, new URL(req.url ?? '/', `http://localhost:${port}`)).then(
         ({ status, html }) => {
-          res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
+          res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', connection: 'close' });
+          // Stop listening only once the answer is out, or the browser would see a reset.
+          res.once('close', () => this.maybeStop(port));
           res.end(html);
         },
       );
@@ -115,7 +117,6 @@ export class OAuthManager implements RemoteAuth {
       await auth(provider, { serverUrl: provider.server.url ?? '', authorizationCode: code });
       provider.clearPending();
       this.logger.info('authorization complete', { server: provider.server.name });
-      this.maybeStop(port);
       return {
         status: 200,
         html: page(
