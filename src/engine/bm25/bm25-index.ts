@@ -1,0 +1,155 @@
+import { readFile, stat } from 'node:fs/promises';
+import { MAX_PARSE_CHARS, outlineFile } from '../languages/index.ts';
+import { isSecretPath } from '../secrets.ts';
+import { walkFiles } from '../walker.ts';
+import { type Chunk, chunkFile } from './chunk-file.ts';
+import { termCounts, tokenize } from './tokenize.ts';
+
+export interface RankedChunk {
+  chunk: Chunk;
+  score: number;
+}
+
+export interface UpdateReport {
+  /** Files under the prefix the index covers now. */
+  indexed: number;
+  /** Files still being indexed in the background when the time budget ran out. */
+  pending: number;
+  /** Files (re)parsed by this call. */
+  parsed: number;
+}
+
+/**
+ * BM25 over symbol-sized chunks of a workspace, kept per file and refreshed by size and
+ * mtime before each query. A large first build does not block: past the time budget it
+ * goes on in the background and the answer says how much is covered.
+ */
+export interface Bm25Index {
+  update(prefix: string, budgetMs: number): Promise<UpdateReport>;
+  search(
+    query: string,
+    opts: { prefix: string; topK: number; accept?: (path: string) => boolean },
+  ): RankedChunk[];
+  /** Forgets files under the prefix, so the next update parses them again. */
+  clear(prefix: string): void;
+  close(): void;
+}
+
+interface FileRecord {
+  size: number;
+  mtimeMs: number;
+  chunks: Chunk[];
+}
+
+const K1 = 1.2;
+const B = 0.75;
+
+const under = (prefix: string) => (rel: string) => prefix === '' || rel.startsWith(`${prefix}/`);
+
+export function createBm25Index(root: string): Bm25Index {
+  const records = new Map<string, FileRecord>();
+  const abort = new AbortController();
+  const jobs = new Map<string, { done: Promise<void>; pending: number; parsed: number }>();
+
+  async function indexFile(rel: string): Promise<boolean> {
+    const info = await stat(`${root}/${rel}`).catch(() => undefined);
+    if (!info) {
+      records.delete(rel);
+      return false;
+    }
+    const old = records.get(rel);
+    if (old && old.size === info.size && old.mtimeMs === info.mtimeMs) return false;
+    let chunks: Chunk[] = [];
+    if (info.size <= MAX_PARSE_CHARS) {
+      const buf = await readFile(`${root}/${rel}`).catch(() => undefined);
+      if (buf && !buf.includes(0)) {
+        const text = buf.toString('utf8');
+        chunks = chunkFile(rel, text, await outlineFile(rel, text));
+      }
+    }
+    records.set(rel, { size: info.size, mtimeMs: info.mtimeMs, chunks });
+    return true;
+  }
+
+  function startJob(prefix: string) {
+    const job = { done: Promise.resolve(), pending: 0, parsed: 0 };
+    job.done = (async () => {
+      const { files } = await walkFiles(root, prefix, { signal: abort.signal });
+      const wanted = files.filter((f) => !isSecretPath(f));
+      const keep = new Set(wanted);
+      for (const rel of [...records.keys()]) if (under(prefix)(rel) && !keep.has(rel)) records.delete(rel);
+      job.pending = wanted.length;
+      for (const rel of wanted) {
+        abort.signal.throwIfAborted();
+        if (await indexFile(rel)) job.parsed++;
+        job.pending--;
+      }
+    })().finally(() => jobs.delete(prefix));
+    jobs.set(prefix, job);
+    return job;
+  }
+
+  return {
+    async update(prefix, budgetMs) {
+      const job = jobs.get(prefix) ?? startJob(prefix);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((done) => {
+        timer = setTimeout(() => done('timeout'), budgetMs);
+        timer.unref();
+      });
+      await Promise.race([job.done.catch(() => {}), timeout]);
+      clearTimeout(timer);
+      const finished = !jobs.has(prefix);
+      if (finished) await job.done; // surfaces a walk error
+      let indexed = 0;
+      for (const rel of records.keys()) if (under(prefix)(rel)) indexed++;
+      return { indexed, pending: finished ? 0 : job.pending, parsed: job.parsed };
+    },
+    search(query, opts) {
+      const q = [...termCounts(tokenize(query)).keys()];
+      if (q.length === 0) return [];
+      const inScope = under(opts.prefix);
+      const chunks: Chunk[] = [];
+      for (const [rel, rec] of records) {
+        if (inScope(rel) && (!opts.accept || opts.accept(rel))) chunks.push(...rec.chunks);
+      }
+      if (chunks.length === 0) return [];
+      const df = new Map<string, number>(q.map((t) => [t, 0]));
+      let totalLength = 0;
+      for (const c of chunks) {
+        totalLength += c.length;
+        for (const t of q) if (c.terms.has(t)) df.set(t, df.get(t)! + 1);
+      }
+      const avg = totalLength / chunks.length;
+      const idf = new Map(
+        q.map((t) => [t, Math.log(1 + (chunks.length - df.get(t)! + 0.5) / (df.get(t)! + 0.5))]),
+      );
+      const ranked: RankedChunk[] = [];
+      for (const c of chunks) {
+        let score = 0;
+        for (const t of q) {
+          const tf = c.terms.get(t);
+          if (tf) score += (idf.get(t)! * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * c.length) / avg));
+        }
+        if (score > 0) ranked.push({ chunk: c, score });
+      }
+      ranked.sort(
+        (a, b) =>
+          b.score - a.score ||
+          (a.chunk.path < b.chunk.path
+            ? -1
+            : a.chunk.path > b.chunk.path
+              ? 1
+              : a.chunk.startLine - b.chunk.startLine),
+      );
+      return ranked.slice(0, opts.topK);
+    },
+    clear(prefix) {
+      for (const rel of [...records.keys()]) if (under(prefix)(rel)) records.delete(rel);
+    },
+    close() {
+      abort.abort();
+      records.clear();
+    },
+  };
+}
