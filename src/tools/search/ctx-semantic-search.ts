@@ -1,17 +1,14 @@
 import { readFile, stat } from 'node:fs/promises';
 import picomatch from 'picomatch';
 import { z } from 'zod';
-import { createBm25Index } from '../../engine/bm25/bm25-index.ts';
 import { languageOf } from '../../engine/languages/index.ts';
 import { ToolError } from '../../errors.ts';
 import { defineTool } from '../define-tool.ts';
-import type { Workspace } from '../workspace.ts';
+import { bm25Of } from './bm25-of.ts';
 
 /** How long one call may spend (re)indexing before it answers from what is indexed. */
 const UPDATE_BUDGET_MS = 15_000;
 const SNIPPET_LINES = 5;
-
-const bm25Of = (workspace: Workspace) => workspace.memo('bm25', () => createBm25Index(workspace.root));
 
 async function snippet(root: string, path: string, from: number, to: number): Promise<string> {
   const text = await readFile(`${root}/${path}`, 'utf8').catch(() => '');

@@ -1,0 +1,6 @@
+import { type Bm25Index, createBm25Index } from '../../engine/bm25/bm25-index.ts';
+import type { Workspace } from '../workspace.ts';
+
+/** The workspace's one BM25 index, shared by semantic search, overview, preload and prefetch. */
+export const bm25Of = (workspace: Workspace): Bm25Index =>
+  workspace.memo('bm25', () => createBm25Index(workspace.root));
