@@ -10,6 +10,7 @@ import { runAlternating } from './lib/rounds.ts';
 import {
   cpuUsPerRequest,
   LatencyRecorder,
+  medianRoundRatio,
   type RoundResult,
   summarize,
   type TargetSummary,
@@ -45,6 +46,12 @@ interface HttpTarget {
   pid: number;
   goal?: Goal;
 }
+
+const ECHO_BODY = JSON.stringify({
+  name: 'bench_echo',
+  arguments: { message: 'hello' },
+  contextId: 'bench',
+});
 
 const CALL_BODY = JSON.stringify({
   name: 'ctx_read',
@@ -145,6 +152,15 @@ async function bench(bare: ChildServer<{ port: number }>, ours: TeamChild): Prom
       pid: ours.pid,
       goal: { minRatio: 0.4, maxP99Ms: 10 },
     },
+    {
+      key: 'toolsCallEcho',
+      label: 'leanctx `POST /v1/tools/call` `bench_echo` (diagnostic: pipeline without engine work)',
+      url: `${ours.url}/v1/tools/call`,
+      method: 'POST',
+      headers: { authorization: `Bearer ${ours.info.token}`, 'content-type': 'application/json' },
+      body: ECHO_BODY,
+      pid: ours.pid,
+    },
   ];
   for (const target of targets) await checkTarget(target);
 
@@ -175,10 +191,10 @@ async function bench(bare: ChildServer<{ port: number }>, ours: TeamChild): Prom
   const summaries = new Map<string, TargetSummary>(
     targets.map((t) => [t.key, summarize(rounds.get(t.key) ?? [])]),
   );
-  const bareRate = summaries.get('bare')!.reqPerSec;
+  const bareRounds = rounds.get('bare') ?? [];
   const rows = targets.map((t) => {
     const s = summaries.get(t.key)!;
-    const ratio = s.reqPerSec / bareRate;
+    const ratio = medianRoundRatio(rounds.get(t.key) ?? [], bareRounds);
     const met = t.goal
       ? ratio >= t.goal.minRatio && (t.goal.maxP99Ms === undefined || s.p99Ms < t.goal.maxP99Ms)
       : undefined;
@@ -214,7 +230,7 @@ async function bench(bare: ChildServer<{ port: number }>, ours: TeamChild): Prom
   );
   console.log('');
   console.log(
-    `medians of ${args.rounds} round(s); audit lines written while measuring: ${auditWritten.toLocaleString('en-US')}`,
+    `medians of ${args.rounds} round(s); "vs bare" is the median of per-round ratios; audit lines written while measuring: ${auditWritten.toLocaleString('en-US')}`,
   );
 
   const errors = rows.reduce((sum, r) => sum + r.summary.errors, 0);

@@ -10,7 +10,13 @@ import { type ChildServer, findFreePort, startChildServer } from './lib/child-se
 import { processCpuMs } from './lib/process-cpu.ts';
 import { machineInfo, profileFlags, writeResults } from './lib/results.ts';
 import { runAlternating } from './lib/rounds.ts';
-import { cpuUsPerRequest, LatencyRecorder, type RoundResult, summarize } from './lib/stats.ts';
+import {
+  cpuUsPerRequest,
+  LatencyRecorder,
+  medianRoundRatio,
+  type RoundResult,
+  summarize,
+} from './lib/stats.ts';
 import { formatCpuUs, formatMs, formatRate, formatRatio, markdownTable } from './lib/table.ts';
 import { startTeamChild, type TeamChild } from './lib/team-child.ts';
 
@@ -29,7 +35,7 @@ const args = parseBenchArgs(
 const GOAL_MIN_RATIO = 1.0;
 
 interface McpTarget {
-  key: 'reference' | 'ours';
+  key: 'reference' | 'ours' | 'oursEcho';
   label: string;
   url: string;
   headers: Record<string, string>;
@@ -159,6 +165,15 @@ async function bench(reference: ChildServer<{ port: number }>, ours: TeamChild):
       arguments: { path: 'package.json', mode: 'lines:1-5' },
       pid: ours.pid,
     },
+    {
+      key: 'oursEcho',
+      label: 'leanctx /mcp `bench_echo` (diagnostic: pipeline without engine work)',
+      url: `${ours.url}/mcp`,
+      headers: { authorization: `Bearer ${ours.info.token}` },
+      tool: 'bench_echo',
+      arguments: { message: 'hello' },
+      pid: ours.pid,
+    },
   ];
   const sessions = new Map<string, Session[]>();
   for (const target of targets) {
@@ -191,12 +206,13 @@ async function bench(reference: ChildServer<{ port: number }>, ours: TeamChild):
       ),
   );
 
-  const refSummary = summarize(rounds.get('reference') ?? []);
+  const refRounds = rounds.get('reference') ?? [];
   const rows = targets.map((target) => {
-    const summary = summarize(rounds.get(target.key) ?? []);
-    return { target, summary, ratio: summary.reqPerSec / refSummary.reqPerSec };
+    const ownRounds = rounds.get(target.key) ?? [];
+    return { target, summary: summarize(ownRounds), ratio: medianRoundRatio(ownRounds, refRounds) };
   });
   const ratio = rows.find((r) => r.target.key === 'ours')!.ratio;
+  const echoRatio = rows.find((r) => r.target.key === 'oursEcho')!.ratio;
 
   console.log('');
   console.log(
@@ -224,7 +240,9 @@ async function bench(reference: ChildServer<{ port: number }>, ours: TeamChild):
     ),
   );
   console.log('');
-  console.log(`medians of ${args.rounds} round(s) at ${args.concurrency} sessions`);
+  console.log(
+    `medians of ${args.rounds} round(s) at ${args.concurrency} sessions; "vs reference" is the median of per-round ratios`,
+  );
 
   const file = writeResults('mcp', {
     bench: 'mcp',
@@ -245,6 +263,7 @@ async function bench(reference: ChildServer<{ port: number }>, ours: TeamChild):
       rounds: rounds.get(target.key),
     })),
     goal: { minRatio: GOAL_MIN_RATIO, met: ratio >= GOAL_MIN_RATIO },
+    diagnosticEchoRatio: echoRatio,
   });
   console.log(`results: ${file}`);
   const errors = rows.reduce((sum, r) => sum + r.summary.errors, 0);

@@ -82,3 +82,15 @@ export function summarize(rounds: readonly RoundResult[]): TargetSummary {
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
   };
 }
+
+/**
+ * The median over rounds of `ours / peer` req/s. Each round runs both back to back, so a
+ * per-round ratio cancels most of the drift a shared machine adds between rounds.
+ */
+export function medianRoundRatio(ours: readonly RoundResult[], peer: readonly RoundResult[]): number {
+  const ratios = ours.flatMap((r) => {
+    const other = peer.find((p) => p.round === r.round);
+    return other && other.reqPerSec > 0 ? [r.reqPerSec / other.reqPerSec] : [];
+  });
+  return median(ratios);
+}

@@ -7,7 +7,9 @@ import { createTokenSecret, sha256Hex } from '../../src/auth/tokens.ts';
 import { parseTeamConfig } from '../../src/config/team-config.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { createTeamServer } from '../../src/server/team-server.ts';
+import { builtinTools } from '../../src/tools/all-tools.ts';
 import { announceReady, closeOnSignal } from '../lib/server-process.ts';
+import { benchEcho } from './bench-echo-tool.ts';
 
 /** High enough that the limiter never answers 429 during a bench; it still runs on every call. */
 const BENCH_RATE_LIMIT = 1_000_000;
@@ -35,7 +37,7 @@ const config = parseTeamConfig(
   dir,
 );
 
-const server = createTeamServer({ config, logger: silentLogger });
+const server = createTeamServer({ config, logger: silentLogger, tools: [...builtinTools(), benchEcho] });
 const listening = await server.listen('127.0.0.1', 0);
 announceReady({
   port: listening.port,
