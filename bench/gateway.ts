@@ -12,6 +12,8 @@ import { machineInfo, writeResults } from './lib/results.ts';
 import { percentile } from './lib/stats.ts';
 import { formatMs, formatRate, markdownTable } from './lib/table.ts';
 
+// The SDK client adds an abort listener per request to its session signal; not our concern here.
+process.removeAllListeners('warning');
 const smoke = process.argv.includes('--smoke');
 const durationMs = smoke ? 700 : 4000;
 const rounds = smoke ? 1 : 3;
