@@ -1,7 +1,11 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { type AuditLog, createAuditLog } from '../audit/audit-log.ts';
+import { parseServersBlock } from '../config/servers-config.ts';
 import type { TeamConfig } from '../config/team-config.ts';
 import { createEventHub } from '../events/event-hub.ts';
+import { createGateway, type Gateway } from '../gateway/gateway.ts';
+import { createGatewayLogger } from '../gateway/logger.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createMcpEndpoint } from '../mcp/http-endpoint.ts';
 import { createMetrics } from '../metrics/metrics.ts';
@@ -10,6 +14,7 @@ import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { Store } from '../store/types.ts';
 import { builtinTools } from '../tools/all-tools.ts';
 import type { Tool } from '../tools/define-tool.ts';
+import { gatewayTools } from '../tools/gateway/index.ts';
 import { createToolRegistry } from '../tools/registry.ts';
 import { VERSION } from '../version.ts';
 import { createApp } from './app.ts';
@@ -35,16 +40,32 @@ export interface TeamServer {
   close(): Promise<void>;
 }
 
+function configDir(config: TeamConfig): string {
+  return config.path ? dirname(config.path) : config.dataDir;
+}
+
+/**
+ * The team's downstream MCP servers, when team.json has a `servers` block (inline or a path
+ * to a servers.json): shared under the `gateway` scope, listed directly to such tokens.
+ */
+function createTeamGateway(config: TeamConfig): { gateway: Gateway; tools: Tool[] } | undefined {
+  if (config.servers === undefined) return undefined;
+  const servers = parseServersBlock(config.servers, configDir(config));
+  const gateway = createGateway(servers, createGatewayLogger({ ...servers.logging, format: 'json' }));
+  return { gateway, tools: gatewayTools(gateway).map((t) => Object.freeze({ ...t, core: true })) };
+}
+
 /** The composition root: wires store, state, limiter, audit, events, metrics, app and MCP. */
 export function createTeamServer(opts: TeamServerOptions): TeamServer {
   const config = opts.config;
+  const team = createTeamGateway(config);
   const now = opts.now ?? Date.now;
   const metrics = createMetrics();
   const store = opts.store ?? createSqliteStore(join(config.dataDir, 'leanctx.db'));
   let audit: AuditLog = createAuditLog(config.auditLogPath, config.auditMaxBytes);
   const deps: ServerDeps = {
     state: createTeamState(config),
-    registry: createToolRegistry(opts.tools ?? builtinTools()),
+    registry: createToolRegistry([...(opts.tools ?? builtinTools()), ...(team?.tools ?? [])]),
     store,
     hub: createEventHub(store.events, () => metrics.eventsAppended.inc()),
     get audit() {
@@ -69,8 +90,22 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
     app,
     async reload(next) {
       const prev = deps.state.config();
+      // Parse first: an invalid servers block refuses the whole reload.
+      const serversChanged = !isDeepStrictEqual(next.servers, prev.servers);
+      const nextServers =
+        serversChanged && next.servers !== undefined
+          ? parseServersBlock(next.servers, configDir(next))
+          : undefined;
       await deps.state.apply(next);
       deps.limiter.configure(next.maxRps, next.rateBurst);
+      if (serversChanged) {
+        if (team && nextServers) {
+          const report = await team.gateway.reload(nextServers);
+          if (!report.ok) deps.logger.error('gateway servers not reloaded', { error: report.error });
+        } else {
+          deps.logger.warn('the servers block was added or removed; restart the server to apply it');
+        }
+      }
       if (next.auditLogPath !== prev.auditLogPath || next.auditMaxBytes !== prev.auditMaxBytes) {
         const old = audit;
         audit = createAuditLog(next.auditLogPath, next.auditMaxBytes);
@@ -87,6 +122,7 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
       const steps: (() => Promise<unknown> | unknown)[] = [
         ...listeners.map((l) => () => l.close()),
         () => mcp.close(),
+        () => team?.gateway.close(),
         () => deps.state.close(),
         () => store.close(),
         () => audit.close(),
