@@ -11,13 +11,14 @@ export interface ArchiveMeta {
   label: string;
   chars: number;
   lines: number;
-  tokens: number;
+  /** o200k tokens of the whole text; absent when the caller did not need it (counting costs ms). */
+  tokens?: number;
   createdAt: string;
 }
 
 export interface Archive {
-  /** Stores the whole text and returns its id; the same text gives the same id. */
-  put(text: string, tool: string, label: string): ArchiveMeta;
+  /** Stores the whole text and returns its id; the same text gives the same id (stored once). */
+  put(text: string, tool: string, label: string, opts?: { countTokens?: boolean }): ArchiveMeta;
   get(id: string): { text: string; meta: ArchiveMeta } | undefined;
   list(): ArchiveMeta[];
 }
@@ -39,16 +40,26 @@ export function createArchive(dir: string, now: () => number = Date.now): Archiv
     }
   };
   prune();
-  return {
-    put(text, tool, label) {
+  const readMeta = (id: string): ArchiveMeta | undefined => {
+    try {
+      return JSON.parse(readFileSync(join(dir, `${id}.json`), 'utf8')) as ArchiveMeta;
+    } catch {
+      return undefined;
+    }
+  };
+  const archive: Archive = {
+    put(text, tool, label, opts = {}) {
       const id = createHash('sha256').update(text).digest('hex').slice(0, 16);
+      const wantTokens = opts.countTokens ?? true;
+      const stored = readMeta(id);
+      if (stored && (stored.tokens !== undefined || !wantTokens)) return stored;
       const meta: ArchiveMeta = {
         id,
         tool,
         label,
         chars: text.length,
         lines: text.split('\n').length,
-        tokens: countTokens(text),
+        ...(wantTokens ? { tokens: countTokens(text) } : {}),
         createdAt: new Date(now()).toISOString(),
       };
       writeFileSync(join(dir, `${id}.txt`), text, { mode: 0o600 });
@@ -73,6 +84,7 @@ export function createArchive(dir: string, now: () => number = Date.now): Archiv
         .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
     },
   };
+  return archive;
 }
 
 export function archiveOf(workspace: Workspace): Archive {

@@ -42,7 +42,9 @@ export function formatHits(
       ? `[${shown.length} of ${total} matches shown (${files} files)`
       : `[${total} matches in ${files} files`;
   if (anyCut) {
-    const meta = archiveOf(workspace).put(hits.map(rawLine).join('\n'), opts.tool, opts.pattern);
+    const meta = archiveOf(workspace).put(hits.map(rawLine).join('\n'), opts.tool, opts.pattern, {
+      countTokens: false,
+    });
     summary += `; all ${hits.length}${lines.some((l) => l.cut) ? ', full lines' : ''}: ctx_expand id="${meta.id}"`;
   }
   if (!outcome.complete) summary += '; stopped counting, narrow the pattern or path';

@@ -15,7 +15,10 @@ function listing(metas: ArchiveMeta[]): string {
   if (metas.length === 0) return 'No archived outputs (they expire after 48 h).';
   const rows = metas
     .slice(0, 50)
-    .map((m) => `${m.id} ${m.tool} ${JSON.stringify(m.label)} ${m.lines}L ${m.tokens} tok ${m.createdAt}`);
+    .map(
+      (m) =>
+        `${m.id} ${m.tool} ${JSON.stringify(m.label)} ${m.lines}L ${m.tokens === undefined ? `${m.chars} chars` : `${m.tokens} tok`} ${m.createdAt}`,
+    );
   const more = metas.length > 50 ? `\n[${metas.length - 50} older not shown]` : '';
   return `${rows.join('\n')}${more}`;
 }

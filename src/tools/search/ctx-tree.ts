@@ -117,7 +117,7 @@ export const ctxTree = defineTool({
     if (folded || lines.length > MAX_LINES) {
       const full = [heading];
       render(top, 1, args.depth, '  ', full, false, { prefix: '', out: [] });
-      const meta = archiveOf(ctx.workspace).put(full.join('\n'), 'ctx_tree', rel);
+      const meta = archiveOf(ctx.workspace).put(full.join('\n'), 'ctx_tree', rel, { countTokens: false });
       const shown = lines.slice(0, MAX_LINES);
       const note = lines.length > MAX_LINES ? `showing ${MAX_LINES} of ${lines.length} lines; ` : '';
       body = `${shown.join('\n')}\n[${note}folded parts in full (${full.length} lines): ctx_expand id="${meta.id}"; or lower depth / narrow path]`;
