@@ -12,18 +12,21 @@ export function limitBody(deps: ServerDeps): MiddlewareHandler<HttpEnv> {
   return async (c, next) => {
     if (c.req.method !== 'POST' && c.req.method !== 'PUT') return next();
     const maxSize = deps.state.config().maxBodyBytes;
-    const limiter = bodyLimit({
-      maxSize,
-      onError: () => {
-        throw new AppError(
-          'payload_too_large',
-          `request body is over the ${maxSize}-byte limit (maxBodyBytes)`,
-          {
-            limit: maxSize,
-          },
-        );
-      },
-    });
-    return limiter(c, next);
+    const tooLarge = () => {
+      throw new AppError(
+        'payload_too_large',
+        `request body is over the ${maxSize}-byte limit (maxBodyBytes)`,
+        {
+          limit: maxSize,
+        },
+      );
+    };
+    // Decided by the header alone, as hono's bodyLimit would: asking it first would make
+    // @hono/node-server build a web Request and stream for every body (most of a small call).
+    const contentLength = c.req.header('content-length');
+    if (contentLength !== undefined && c.req.header('transfer-encoding') === undefined) {
+      return Number.parseInt(contentLength, 10) > maxSize ? tooLarge() : next();
+    }
+    return bodyLimit({ maxSize, onError: tooLarge })(c, next);
   };
 }
