@@ -234,7 +234,7 @@ async function bench(bare: ChildServer<{ port: number }>, ours: TeamChild): Prom
   );
 
   const errors = rows.reduce((sum, r) => sum + r.summary.errors, 0);
-  const file = writeResults('http', {
+  const file = writeResults(args.smoke ? 'http-smoke' : 'http', {
     bench: 'http',
     machine: machineInfo(),
     settings: {

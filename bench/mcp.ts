@@ -244,7 +244,7 @@ async function bench(reference: ChildServer<{ port: number }>, ours: TeamChild):
     `medians of ${args.rounds} round(s) at ${args.concurrency} sessions; "vs reference" is the median of per-round ratios`,
   );
 
-  const file = writeResults('mcp', {
+  const file = writeResults(args.smoke ? 'mcp-smoke' : 'mcp', {
     bench: 'mcp',
     machine: machineInfo(),
     settings: {

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +14,8 @@ export function machineInfo(): Record<string, string | number> {
     platform: `${process.platform}-${process.arch}`,
     cpus: availableParallelism(),
     cpuModel: cpus()[0]?.model ?? 'unknown',
+    /** 1-minute load average when the run ended: how busy the neighbours were. */
+    loadAvg1m: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
 }
 
