@@ -151,6 +151,6 @@ const worstCold = Math.max(...rows.map((r) => r.coldMs / r.rgMs));
 console.log(
   `\nmedian of warm p50s: ${f(allWarm)} ms (goal ≤ 10); worst cold/rg: ${worstCold.toFixed(2)}× (goal ≤ 2)`,
 );
-const path = writeResults('search', { machine: machineInfo(), size, ...stats, rows });
+const path = writeResults(smoke ? 'search-smoke' : 'search', { machine: machineInfo(), size, ...stats, rows });
 console.log(`results: ${path}`);
 if (rows.some((r) => !r.coldSameHits || !r.warmSameHits)) process.exit(1);

@@ -62,5 +62,5 @@ for (const r of rows) {
 console.log(
   `\ngoal: ≤ 0.3× the peer's tokens; worst ratio ${Math.max(...rows.map((r) => r.ratio)).toFixed(4)}×`,
 );
-console.log(`results: ${writeResults('tree', { machine: machineInfo(), size, rows })}`);
+console.log(`results: ${writeResults(smoke ? 'tree-smoke' : 'tree', { machine: machineInfo(), size, rows })}`);
 if (rows.some((r) => r.ratio > 0.3)) process.exit(1);
