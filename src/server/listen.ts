@@ -26,6 +26,11 @@ export function listen(app: Hono<HttpEnv>, host: string, port: number): Promise<
           }),
       });
     });
+    // Longer than the idle timeouts of common load balancers and HTTP clients, so an idle
+    // keep-alive connection is closed by the client, never under a request in flight.
+    const http = server as unknown as { keepAliveTimeout: number; headersTimeout: number };
+    http.keepAliveTimeout = 65_000;
+    http.headersTimeout = 66_000;
     server.once('error', reject);
   });
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { sha256Hex } from '../../src/auth/tokens.ts';
-import { runCli, startCli } from '../helpers/cli.ts';
+import { runCli, type ServingProcess, startCli } from '../helpers/cli.ts';
 import { makeTree, SAMPLE_FILES } from '../helpers/team-server.ts';
 
 const SEED_SCOPES = 'search,graph,artifacts,index,events,sessionMutations,knowledge';
@@ -36,12 +36,15 @@ function gitRepo(): string {
   return root;
 }
 
-async function waitUntil(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (await check()) return;
+async function waitUntil(check: () => Promise<boolean>, what: string, serve: ServingProcess): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const ok = await check().catch((err: Error) => {
+      assert.fail(`${what}: ${err.message}; server output:\n${serve.stdout()}\n${serve.stderr()}`);
+    });
+    if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  assert.fail(`never happened: ${what}`);
+  assert.fail(`never happened: ${what}; server output:\n${serve.stdout()}\n${serve.stderr()}`);
 }
 
 describe("the seed's quickstart, with the real CLI", () => {
@@ -122,6 +125,7 @@ describe("the seed's quickstart, with the real CLI", () => {
           (await fetch(`${base}/v1/manifest`, { headers: { authorization: `Bearer ${bob}` } })).status ===
           200,
         'new token accepted after the file changed',
+        serve,
       );
 
       // A revoked token stops working without a restart.
@@ -129,6 +133,7 @@ describe("the seed's quickstart, with the real CLI", () => {
       await waitUntil(
         async () => (await fetch(`${base}/v1/manifest`, { headers: auth })).status === 401,
         'revoked token refused',
+        serve,
       );
 
       // An invalid file is refused; the running config keeps serving, also after SIGHUP.
