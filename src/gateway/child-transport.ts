@@ -31,7 +31,14 @@ export class ChildTransport implements Transport {
           continue;
         }
         if (message === null) break;
-        this.onmessage?.(message);
+        // The SDK handles notifications a microtask late; a response read in the same chunk
+        // would otherwise retire its request first and the last progress would be dropped.
+        if ('result' in message || 'error' in message) {
+          const response = message;
+          queueMicrotask(() => this.onmessage?.(response));
+        } else {
+          this.onmessage?.(message);
+        }
       }
     });
     proc.stdout.on('error', (err) => this.onerror?.(err));

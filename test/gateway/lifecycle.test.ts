@@ -27,7 +27,10 @@ describe('downstream lifecycle', () => {
       const firstPid = upstream?.status().pid;
       assert.ok(firstPid);
       await waitFor(() => upstream?.status().running === false, 'the idle stop');
-      assert.deepEqual(groupMembers(firstPid), [], 'the stopped server left no process behind');
+      await waitFor(
+        () => groupMembers(firstPid).length === 0,
+        'the stopped server to leave no process behind',
+      );
       const listed = await gw.text('list_commands', { server: 'fixture' });
       assert.match(listed, /- echo: /, 'the cached list answers without a restart');
       assert.equal(upstream?.status().running, false);
