@@ -25,18 +25,30 @@ const tiny = (name: string, extra: Record<string, unknown> = {}) => ({
 
 interface Listed {
   pid: number;
-  reload?: { ok: boolean; error?: string; added: string[]; removed: string[]; changed: string[]; unchanged: string[] };
+  reload?: {
+    ok: boolean;
+    error?: string;
+    added: string[];
+    removed: string[];
+    changed: string[];
+    unchanged: string[];
+  };
   servers: { name: string; running: boolean; description: string }[];
 }
 
 async function startLazyMcp(config: string) {
   const client = new Client({ name: 'test', version: '1' });
   await client.connect(
-    new StdioClientTransport({ command: process.execPath, args: [LAZY_MCP_BIN, '--config', config], stderr: 'ignore' }),
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [LAZY_MCP_BIN, '--config', config],
+      stderr: 'ignore',
+    }),
   );
   const call = async (name: string, args: Record<string, unknown> = {}) =>
     (await client.callTool({ name, arguments: args })) as CallToolResult;
-  const list = async (args: Record<string, unknown> = {}) => JSON.parse(textOf(await call('list_servers', args))) as Listed;
+  const list = async (args: Record<string, unknown> = {}) =>
+    JSON.parse(textOf(await call('list_servers', args))) as Listed;
   return { client, call, list };
 }
 
@@ -46,7 +58,8 @@ describe('reload', () => {
     const config = writeServersJson(dir, { servers: [tiny('keep'), tiny('change'), tiny('drop')] });
     const lm = await startLazyMcp(config);
     try {
-      for (const s of ['keep', 'change', 'drop']) await lm.call('invoke_command', { server: s, command: 'ping' });
+      for (const s of ['keep', 'change', 'drop'])
+        await lm.call('invoke_command', { server: s, command: 'ping' });
       const before = await lm.list();
       const pidOf = (name: string) => childGroupOf(before.pid, name);
       const groups = { keep: pidOf('keep'), change: pidOf('change'), drop: pidOf('drop') };
@@ -92,7 +105,11 @@ describe('reload', () => {
         refused.servers.map((s) => s.name),
         ['everything'],
       );
-      const stillWorks = await lm.call('invoke_command', { server: 'everything', command: 'echo', parameters: { message: 'x' } });
+      const stillWorks = await lm.call('invoke_command', {
+        server: 'everything',
+        command: 'echo',
+        parameters: { message: 'x' },
+      });
       assert.equal(textOf(stillWorks), 'Echo: x');
       writeServersJson(dir, { servers: [SERVERS.everything, SERVERS.memory] });
       const accepted = await lm.list({ reload: true });
