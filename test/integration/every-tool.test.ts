@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { builtinTools } from '../../src/tools/all-tools.ts';
+import { callTool, type RunningTestServer, startTestServer } from '../helpers/team-server.ts';
+
+/**
+ * Arguments for every built-in tool, chosen so each one does real work on the sample
+ * workspace. A new tool with required arguments fails the first test until it is added here.
+ */
+const SAMPLE_ARGS: Record<string, Record<string, unknown>> = {
+  ctx_read: { path: 'src/index.ts', mode: 'signatures' },
+  ctx_multi_read: { paths: ['src/index.ts', 'src/util.ts'] },
+  ctx_smart_read: { path: 'src/util.ts' },
+  ctx_delta: { path: 'src/index.ts' },
+  ctx_outline: { path: 'src/index.ts' },
+  ctx_symbol: { name: 'main' },
+  ctx_fill: { paths: ['src/index.ts', 'README.md'], budget: 500 },
+  ctx_dedup: {},
+  ctx_analyze: { path: 'src/index.ts' },
+  ctx_benchmark: { path: 'src/index.ts' },
+  ctx_compress: {},
+  ctx_context: {},
+  ctx_cache: { action: 'status' },
+  ctx_search: { pattern: 'export' },
+  ctx_tree: {},
+  ctx_overview: { task: 'add numbers' },
+  ctx_expand: { action: 'list' },
+  ctx_semantic_search: { query: 'add numbers' },
+  ctx_preload: { task: 'main entry point' },
+  ctx_prefetch: { task: 'main' },
+  ctx_call: { name: 'ctx_tree', arguments: { depth: 1 } },
+  ctx_discover_tools: { query: 'read' },
+  ctx_metrics: {},
+};
+
+function textOf(result: { content: { type: string; text?: string }[] }): string {
+  return result.content.map((c) => c.text ?? '').join('\n');
+}
+
+describe('every built-in tool answers over REST and over MCP alike', () => {
+  let srv: RunningTestServer;
+  let client: Client;
+  before(async () => {
+    srv = await startTestServer({ config: { toolSurface: 'all' } });
+    client = new Client({ name: 'every-tool', version: '1' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${srv.url}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${srv.tokens.alice}` } },
+      }),
+    );
+  });
+  after(async () => {
+    await client.close();
+    await srv.close();
+  });
+
+  test('REST manifest, MCP tools/list and the registry name the same tools', async () => {
+    const registry = builtinTools()
+      .map((t) => t.name)
+      .sort();
+    const mcp = (await client.listTools()).tools.map((t) => t.name).sort();
+    const manifest = (await (await srv.request('/v1/manifest', { as: 'alice' })).json()) as {
+      tools: { name: string }[];
+    };
+    assert.deepEqual(mcp, registry);
+    assert.deepEqual(manifest.tools.map((t) => t.name).sort(), registry);
+    assert.deepEqual(Object.keys(SAMPLE_ARGS).sort(), registry, 'SAMPLE_ARGS covers every tool');
+  });
+
+  for (const tool of builtinTools()) {
+    test(`${tool.name}`, async () => {
+      const args = SAMPLE_ARGS[tool.name] ?? {};
+      const res = await callTool(srv, 'alice', { name: tool.name, arguments: args, contextId: 'every-tool' });
+      assert.equal(res.status, 200, `${tool.name} over REST: ${await res.clone().text()}`);
+      const rest = (
+        (await res.json()) as { result: { content: { type: string; text?: string }[]; isError?: boolean } }
+      ).result;
+      const mcp = (await client.callTool({ name: tool.name, arguments: args })) as {
+        content: { type: string; text?: string }[];
+        isError?: boolean;
+      };
+      for (const [via, result] of [
+        ['REST', rest],
+        ['MCP', mcp],
+      ] as const) {
+        assert.ok(result.content.length > 0, `${tool.name} over ${via} returned content`);
+        const text = textOf(result);
+        assert.ok(text.trim().length > 0, `${tool.name} over ${via} returned text`);
+        assert.ok(!result.isError, `${tool.name} over ${via} failed: ${text.slice(0, 300)}`);
+      }
+    });
+  }
+});
