@@ -1,23 +1,14 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { READ_MODES } from '../../engine/read/read-mode.ts';
 import { AppError } from '../../errors.ts';
 import type { ServerDeps } from '../deps.ts';
 import type { HttpEnv } from '../http-env.ts';
 import { callableTools, invokeTool } from '../invoke.ts';
 import { channelFrom, workspaceFrom } from '../request-scope.ts';
 
-export const READ_MODES = [
-  'auto',
-  'full',
-  'map',
-  'signatures',
-  'diff',
-  'aggressive',
-  'entropy',
-  'task',
-  'reference',
-  'lines:N-M',
-] as const;
+/** The read modes the manifest advertises: the engine's named modes plus line ranges. */
+const MANIFEST_READ_MODES = [...READ_MODES, 'lines:N-M'] as const;
 
 const callBody = z.strictObject({
   name: z.string().min(1),
@@ -54,7 +45,7 @@ export function toolRoutes(deps: ServerDeps): Hono<HttpEnv> {
       toolSurface: cfg.toolSurface,
       toolCount: tools.length,
       tools: tools.map((t) => ({ ...t, requiredScope: t.scope })),
-      readModes: READ_MODES,
+      readModes: MANIFEST_READ_MODES,
       limits: {
         maxBodyBytes: cfg.maxBodyBytes,
         maxConcurrency: cfg.maxConcurrency,
