@@ -141,30 +141,11 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     }
     announceAgent(deps, req.caller.tokenId, ws.id, channelId);
     const result = await runWithTimeout(deps, tool, ws, req, channelId, config.requestTimeoutMs);
-    const text = textOf(result);
-    const tokensSent = countTokens(text);
-    const saved = Number(SAVED_FOOTER.exec(text)?.[1] ?? 0);
-    await deps.store.usage.record({
-      workspaceId: ws.id,
-      agentId: req.caller.tokenId,
-      contextId: req.contextId,
-      tool: tool.name,
-      tokensSent,
-      tokensSaved: saved,
-      durationMs: performance.now() - started,
-      isError: result.isError === true,
-    });
+    const durationMs = performance.now() - started;
     deps.metrics.toolCalls.inc({ tool: tool.name, outcome: result.isError ? 'tool_error' : 'ok' });
-    deps.metrics.toolDuration.observe({ tool: tool.name }, (performance.now() - started) / 1000);
-    void deps.hub
-      .publish({
-        workspaceId: ws.id,
-        channelId,
-        kind: 'tool_call_recorded',
-        actor: req.caller.tokenId,
-        payload: { ...refsOf(tool.name, req.args), isError: result.isError === true, tokensSent },
-      })
-      .catch((err: unknown) => deps.logger.error('event append failed', { error: String(err) }));
+    deps.metrics.toolDuration.observe({ tool: tool.name }, durationMs / 1000);
+    // Counting tokens of a large answer takes milliseconds: do the bookkeeping after the reply.
+    setImmediate(() => recordCall(deps, req, ws.id, channelId, tool.name, result, durationMs));
     return result;
   } catch (err) {
     const appErr =
@@ -197,6 +178,44 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
       durationMs: Math.round((performance.now() - started) * 100) / 100,
     });
   }
+}
+
+/** Usage (for ctx_metrics and budgets) and the `tool_call_recorded` event of a finished call. */
+function recordCall(
+  deps: ServerDeps,
+  req: CallRequest,
+  workspaceId: string,
+  channelId: string,
+  tool: string,
+  result: CallToolResult,
+  durationMs: number,
+): void {
+  const text = textOf(result);
+  const tokensSent = countTokens(text);
+  const isError = result.isError === true;
+  const logFailure = (err: unknown) =>
+    deps.logger.error('recording a tool call failed', { error: String(err) });
+  deps.store.usage
+    .record({
+      workspaceId,
+      agentId: req.caller.tokenId,
+      contextId: req.contextId,
+      tool,
+      tokensSent,
+      tokensSaved: Number(SAVED_FOOTER.exec(text)?.[1] ?? 0),
+      durationMs,
+      isError,
+    })
+    .catch(logFailure);
+  deps.hub
+    .publish({
+      workspaceId,
+      channelId,
+      kind: 'tool_call_recorded',
+      actor: req.caller.tokenId,
+      payload: { ...refsOf(tool, req.args), isError, tokensSent },
+    })
+    .catch(logFailure);
 }
 
 /** `agent_joined` the first time a token calls on a channel (per server process). */
