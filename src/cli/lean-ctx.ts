@@ -21,6 +21,7 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .configureHelp({ helpWidth: 100 })
     .showHelpAfterError('(add --help for usage)');
 
   const team = program.command('team').description('the team server: tokens, serve, sync');
