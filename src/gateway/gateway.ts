@@ -18,6 +18,8 @@ import { Upstream } from './upstream.ts';
 export interface Access {
   /** Globs over server names; undefined = every server. */
   servers?: readonly string[];
+  /** Whether list_servers shows the gateway's pid and config file (default true). */
+  showProcess?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
 }

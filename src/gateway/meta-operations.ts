@@ -46,13 +46,12 @@ function oneLine(description: string | undefined, max = 140): string {
   return first.length > max ? `${first.slice(0, max - 1)}…` : first;
 }
 
-export async function listServers(
+/** What list_servers reports; `pid` and `config_file` only for callers allowed process details. */
+export function serverListing(
   gateway: Gateway,
   args: ListServersArgs,
   access: Access,
-): Promise<CallToolResult> {
-  gateway.touch();
-  const reload = args.reload ? await gateway.reload() : undefined;
+): Record<string, unknown> {
   const wanted = args.tags?.map((t) => t.toLowerCase());
   const servers = gateway
     .visible(access)
@@ -71,12 +70,21 @@ export async function listServers(
         ...(s.lastError ? { last_error: s.lastError } : {}),
       };
     });
-  const body = {
-    ...(reload ? { reload } : {}),
-    pid: gateway.pid,
-    config_file: gateway.config.path ?? null,
+  const details = access.showProcess !== false;
+  return {
+    ...(details ? { pid: gateway.pid, config_file: gateway.config.path ?? null } : {}),
     servers,
   };
+}
+
+export async function listServers(
+  gateway: Gateway,
+  args: ListServersArgs,
+  access: Access,
+): Promise<CallToolResult> {
+  gateway.touch();
+  const reload = args.reload ? await gateway.reload() : undefined;
+  const body = { ...(reload ? { reload } : {}), ...serverListing(gateway, args, access) };
   return text(JSON.stringify(body, null, 1), reload !== undefined && !reload.ok);
 }
 

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { Scope } from '../../src/auth/scopes.ts';
 import { createGateway, type Gateway } from '../../src/gateway/gateway.ts';
 import { createSilentLogger } from '../../src/gateway/logger.ts';
 import type { CallToolResult, ToolContext } from '../../src/tools/define-tool.ts';
 import { gatewayTools } from '../../src/tools/gateway/index.ts';
+import { TEAM_RELOAD_MESSAGE } from '../../src/tools/gateway/list-servers.ts';
 import { createToolRegistry } from '../../src/tools/registry.ts';
 import { configOf, SERVERS, textOf } from '../helpers/gateway-servers.ts';
 
@@ -15,11 +17,12 @@ describe('gateway meta-tools for the team server', () => {
     args: Record<string, unknown>,
     servers?: string[],
     signal = new AbortController().signal,
+    scopes: Scope[] = ['gateway'],
   ) => {
     const reg = registry();
     const tool = reg.get(name);
     assert.ok(tool);
-    const ctx = { downstreamServers: servers, signal } as unknown as ToolContext;
+    const ctx = { downstreamServers: servers, signal, scopes: new Set(scopes) } as unknown as ToolContext;
     return reg.run(tool, args, ctx) as Promise<CallToolResult>;
   };
 
@@ -81,5 +84,26 @@ describe('gateway meta-tools for the team server', () => {
       parameters: { text: 'still up' },
     });
     assert.equal(textOf(next), 'echo: still up');
+  });
+
+  test('pid and config_file are shown only to callers holding the audit scope', async () => {
+    const member = JSON.parse(textOf(await call('list_servers', {})));
+    assert.equal('pid' in member, false);
+    assert.equal('config_file' in member, false);
+    assert.equal(member.servers.length, 2);
+    const auditor = JSON.parse(
+      textOf(await call('list_servers', {}, undefined, undefined, ['gateway', 'audit'])),
+    );
+    assert.equal(auditor.pid, process.pid);
+    assert.ok('config_file' in auditor);
+  });
+
+  test('list_servers {reload: true} explains that team.json reloads on change or SIGHUP', async () => {
+    const result = await call('list_servers', { reload: true });
+    assert.equal(result.isError, true);
+    const body = JSON.parse(textOf(result));
+    assert.deepEqual(body.reload, { ok: false, error: TEAM_RELOAD_MESSAGE });
+    assert.match(body.reload.error, /team\.json .*changes, or on SIGHUP/);
+    assert.equal(body.servers.length, 2, 'the listing still comes with it');
   });
 });
