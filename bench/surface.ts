@@ -1,6 +1,6 @@
-// Tokens (o200k) a client pays for the tool surface: lazy-mcp's tools/list with every
-// server configured, against the same servers' tools/list read eagerly. `--smoke` is the same
-// (it is already quick).
+// Tokens (o200k) a client pays for the tool surface: lazy-mcp's tools/list with six distinct
+// real npm MCP servers configured, against the same servers' own tools/list read eagerly.
+// `--smoke` is the same run (it is already quick).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,38 +15,48 @@ import { machineInfo, writeResults } from './lib/results.ts';
 import { markdownTable } from './lib/table.ts';
 
 const root = join(import.meta.dirname, '..');
-const bin = (pkg: string) => join(root, 'node_modules/@modelcontextprotocol', pkg, 'dist/index.js');
+const modules = join(root, 'node_modules');
+const reference = (pkg: string) => join(modules, '@modelcontextprotocol', pkg, 'dist/index.js');
 const fsRoot = mkdtempSync(join(tmpdir(), 'surface-'));
+// Six different packages; none needs the network or a browser to answer tools/list.
 const servers = [
   {
     name: 'everything',
     description: 'MCP reference server: echo, sums, images, resources, long operations',
-    command: ['node', bin('server-everything'), 'stdio'],
+    command: ['node', reference('server-everything'), 'stdio'],
   },
   {
     name: 'filesystem',
     description: 'Read, write, search and list files under allowed directories',
-    command: ['node', bin('server-filesystem'), fsRoot],
+    command: ['node', reference('server-filesystem'), fsRoot],
   },
   {
     name: 'memory',
     description: 'A knowledge graph of entities, relations and observations',
-    command: ['node', bin('server-memory')],
+    command: ['node', reference('server-memory')],
   },
   {
     name: 'thinking',
     description: 'Step-by-step reflective problem solving',
-    command: ['node', bin('server-sequential-thinking')],
+    command: ['node', reference('server-sequential-thinking')],
   },
   {
-    name: 'everything-remote',
-    description: 'The reference server again, as a second team service',
-    command: ['node', bin('server-everything'), 'stdio'],
+    name: 'github',
+    description: 'GitHub repositories, issues, pull requests and code search',
+    command: ['node', reference('server-github')],
+  },
+  {
+    name: 'playwright',
+    description: 'Drive a browser: navigate, click, type, snapshot pages',
+    command: ['node', join(modules, '@playwright/mcp/cli.js'), '--headless', '--isolated'],
   },
 ];
 
 async function listVia(mode: 'lazy' | 'direct') {
-  const config = parseServersConfig({ servers, mode }, { baseDir: fsRoot, env: process.env });
+  const config = parseServersConfig(
+    { servers, mode, requestTimeout: 30_000 },
+    { baseDir: fsRoot, env: process.env },
+  );
   const gateway = createGateway(config, createSilentLogger());
   const server = createGatewayMcpServer(gateway, createSilentLogger());
   const [a, b] = InMemoryTransport.createLinkedPair();
@@ -54,11 +64,13 @@ async function listVia(mode: 'lazy' | 'direct') {
   const client = new Client({ name: 'surface', version: '1' });
   await client.connect(b);
   const { tools } = await client.listTools();
-  const perServer = new Map<string, number>();
+  // Eager: what each server's own tools/list result costs, exactly as it sends it.
+  const perServer = new Map<string, { tools: number; tokens: number }>();
   if (mode === 'direct') {
     for (const s of servers) {
-      const own = (gateway.upstream(s.name)?.cachedTools() ?? []) as unknown[];
-      perServer.set(s.name, countTokens(JSON.stringify(own)));
+      const own = gateway.upstream(s.name)?.cachedTools() ?? [];
+      if (own.length === 0) throw new Error(`${s.name} listed no tools; the comparison would be wrong`);
+      perServer.set(s.name, { tools: own.length, tokens: countTokens(JSON.stringify({ tools: own })) });
     }
   }
   await client.close();
@@ -68,19 +80,31 @@ async function listVia(mode: 'lazy' | 'direct') {
 
 const lazy = await listVia('lazy');
 const eager = await listVia('direct');
-const eagerTokens = [...eager.perServer.values()].reduce((a, b) => a + b, 0);
-const lazyTokens = countTokens(JSON.stringify(lazy.tools));
+const eagerTools = [...eager.perServer.values()].reduce((a, b) => a + b.tools, 0);
+const eagerTokens = [...eager.perServer.values()].reduce((a, b) => a + b.tokens, 0);
+const lazyTokens = countTokens(JSON.stringify({ tools: lazy.tools }));
 const rows = [
-  ...[...eager.perServer].map(([name, tokens]) => [`${name} (eager tools/list)`, String(tokens), '']),
-  [`eager total (${eager.tools.length} tools)`, String(eagerTokens), ''],
+  ...[...eager.perServer].map(([name, s]) => [
+    `${name} (eager tools/list)`,
+    String(s.tools),
+    String(s.tokens),
+    '',
+  ]),
+  [`eager total (${servers.length} servers)`, String(eagerTools), String(eagerTokens), ''],
   [
     'lazy-mcp surface (4 meta-tools)',
+    String(lazy.tools.length),
     String(lazyTokens),
     `${(100 * (1 - lazyTokens / eagerTokens)).toFixed(1)}% fewer`,
   ],
 ];
 const table = markdownTable(
-  [{ title: 'surface' }, { title: 'o200k tokens', right: true }, { title: 'reduction', right: true }],
+  [
+    { title: 'surface' },
+    { title: 'tools', right: true },
+    { title: 'o200k tokens', right: true },
+    { title: 'reduction', right: true },
+  ],
   rows,
 );
 console.log(table);
@@ -88,7 +112,7 @@ const out = writeResults(process.argv.includes('--smoke') ? 'surface-smoke' : 's
   machine: machineInfo(),
   lazyTokens,
   eagerTokens,
-  tools: eager.tools.length,
+  tools: eagerTools,
   rows,
 });
 console.log(`wrote ${out}`);
