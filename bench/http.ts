@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { parseBenchArgs } from './lib/bench-args.ts';
-import { type ChildServer, parseReadyJson, startChildServer } from './lib/child-server.ts';
+import { type ChildServer, exitOnSignal, parseReadyJson, startChildServer } from './lib/child-server.ts';
 import { processCpuMs } from './lib/process-cpu.ts';
 import { machineInfo, profileFlags, writeResults } from './lib/results.ts';
 import { runAlternating } from './lib/rounds.ts';
@@ -99,6 +99,7 @@ async function checkTarget(target: HttpTarget): Promise<void> {
   }
 }
 
+exitOnSignal();
 const children: { close(): Promise<void> }[] = [];
 let exitCode = 0;
 try {

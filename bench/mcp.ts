@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { parseBenchArgs } from './lib/bench-args.ts';
-import { type ChildServer, findFreePort, startChildServer } from './lib/child-server.ts';
+import { type ChildServer, exitOnSignal, findFreePort, startChildServer } from './lib/child-server.ts';
 import { processCpuMs } from './lib/process-cpu.ts';
 import { machineInfo, profileFlags, writeResults } from './lib/results.ts';
 import { runAlternating } from './lib/rounds.ts';
@@ -127,6 +127,7 @@ async function startReference(profile: boolean): Promise<ChildServer<{ port: num
   });
 }
 
+exitOnSignal();
 const children: { close(): Promise<void> }[] = [];
 const open: Session[][] = [];
 let exitCode = 0;

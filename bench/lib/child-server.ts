@@ -34,6 +34,10 @@ export async function startChildServer<T>(opts: ChildServerOptions<T>): Promise<
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', opts.readyOn === 'stdout' ? 'pipe' : 'ignore', 'pipe'],
   });
+  // If the bench dies (a test runner's timeout, Ctrl-C), its servers must not outlive it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const stderrTail: string[] = [];
   const keepTail = (line: string) => {
     stderrTail.push(line);
@@ -112,4 +116,10 @@ export function parseReadyJson<T>(line: string): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Turns SIGINT/SIGTERM into a normal exit, so the 'exit' hooks above stop the servers. */
+export function exitOnSignal(): void {
+  process.once('SIGINT', () => process.exit(130));
+  process.once('SIGTERM', () => process.exit(143));
 }

@@ -24,13 +24,15 @@ const script = fileURLToPath(new URL('../servers/team-server.ts', import.meta.ur
 /** Our team server (audit on, rate limit raised) in a child process over a temp workspace. */
 export async function startTeamChild(opts: { profile: boolean }): Promise<TeamChild> {
   const dir = mkdtempSync(join(tmpdir(), 'leanctx-bench-'));
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', removeDir);
   const child = await startChildServer<TeamChildInfo>({
     name: 'leanctx team server',
     args: [...profileFlags(opts.profile, 'leanctx'), '--import', 'tsx', script, '--dir', dir],
     readyOn: 'stdout',
     parseReady: parseReadyJson,
   }).catch((err: unknown) => {
-    rmSync(dir, { recursive: true, force: true });
+    removeDir();
     throw err;
   });
   return {
@@ -44,7 +46,8 @@ export async function startTeamChild(opts: { profile: boolean }): Promise<TeamCh
     },
     async close() {
       await child.close();
-      rmSync(dir, { recursive: true, force: true });
+      removeDir();
+      process.off('exit', removeDir);
     },
   };
 }
