@@ -1,4 +1,9 @@
-import type { Progress } from '@modelcontextprotocol/sdk/types.js';
+import {
+  type LoggingLevel,
+  LoggingLevelSchema,
+  type Progress,
+  type ServerNotification,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig, ServersConfig } from '../config/servers-config.ts';
 import type { CallToolResult } from '../tools/define-tool.ts';
 import { matchesAny } from './glob.ts';
@@ -57,6 +62,13 @@ export interface Gateway {
   reload(next?: ServersConfig): Promise<ReloadReport>;
   /** Runs when the set of tools a client could list may have changed. */
   onToolsChanged(listener: () => void): () => void;
+  /** Resource, prompt and logging notifications from any downstream server. */
+  onNotification(listener: (server: string, notification: ServerNotification) => void): () => void;
+  /**
+   * Records one client's log level (undefined: the client left). Downstream servers are shared,
+   * so they get the most verbose level any client asked for; each client filters its own.
+   */
+  setClientLogLevel(client: object, level: LoggingLevel | undefined): Promise<void>;
   /** Records activity (wakes the health monitor). */
   touch(): void;
   close(): Promise<void>;
@@ -72,6 +84,9 @@ export function createGateway(
   const upstreams = new Map<string, Upstream>();
   const listeners = new Set<() => void>();
   const promotedSet = new Map<string, { server: string; command: string }>();
+  const notificationListeners = new Set<(server: string, notification: ServerNotification) => void>();
+  const clientLevels = new Map<object, LoggingLevel>();
+  let downstreamLevel: LoggingLevel | undefined;
   const oauth = new OAuthManager(initial.stateDir, logger);
   const notify = () => {
     for (const listener of listeners) {
@@ -82,8 +97,26 @@ export function createGateway(
       }
     }
   };
-  const makeUpstream = (server: ServerConfig) =>
-    new Upstream(server, { logger, baseEnv: config.baseEnv, auth: oauth, onToolsChanged: notify });
+  const relay = (server: string, notification: ServerNotification) => {
+    for (const listener of notificationListeners) {
+      try {
+        listener(server, notification);
+      } catch (err) {
+        logger.error('notification listener failed', { error: (err as Error).message });
+      }
+    }
+  };
+  const makeUpstream = (server: ServerConfig) => {
+    const upstream = new Upstream(server, {
+      logger,
+      baseEnv: config.baseEnv,
+      auth: oauth,
+      onToolsChanged: notify,
+      onNotification: relay,
+    });
+    void upstream.setLogLevel(downstreamLevel);
+    return upstream;
+  };
   for (const server of initial.servers) upstreams.set(server.name, makeUpstream(server));
   for (const warning of initial.warnings) logger.error(warning);
 
@@ -179,6 +212,28 @@ export function createGateway(
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    onNotification(listener) {
+      notificationListeners.add(listener);
+      return () => notificationListeners.delete(listener);
+    },
+    async setClientLogLevel(client, level) {
+      if (level) clientLevels.set(client, level);
+      else clientLevels.delete(client);
+      const order = LoggingLevelSchema.options;
+      const levels = [...clientLevels.values()].map((l) => order.indexOf(l));
+      const next = levels.length > 0 ? order[Math.min(...levels)] : undefined;
+      if (next === downstreamLevel || next === undefined) return;
+      downstreamLevel = next;
+      await Promise.all(
+        [...upstreams.values()].map((u) =>
+          u
+            .setLogLevel(next)
+            .catch((err: Error) =>
+              logger.error('could not set a downstream log level', { server: u.name, error: err.message }),
+            ),
+        ),
+      );
+    },
     touch: () => monitor.touch(),
     async close() {
       monitor.close();
@@ -186,6 +241,7 @@ export function createGateway(
       const all = [...upstreams.values()];
       upstreams.clear();
       listeners.clear();
+      notificationListeners.clear();
       await Promise.all(all.map((u) => u.close().catch(() => {})));
     },
   };

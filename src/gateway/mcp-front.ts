@@ -4,7 +4,6 @@ import {
   type CallToolResult,
   ListToolsRequestSchema,
   type Tool as McpTool,
-  type Progress,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { type DirectTool, fullCatalogue, listedDirectTool, promotedTools } from './direct-tools.ts';
@@ -20,6 +19,8 @@ import {
   META_TOOL_NAMES,
   type MetaToolName,
 } from './meta-schemas.ts';
+import { installPassthrough, PASSTHROUGH_CAPABILITIES } from './passthrough.ts';
+import { relayProgress } from './progress-relay.ts';
 
 const SCHEMAS = {
   list_servers: listServersInput,
@@ -96,10 +97,23 @@ async function surface(gateway: Gateway, access: Access): Promise<{ meta: boolea
 
 /** An MCP server (one per client session) in front of the shared gateway. */
 export function createGatewayMcpServer(gateway: Gateway, logger: GatewayLogger, access: Access = {}): Server {
+  // Direct and auto sessions forward resources, prompts, logging and completion too; the
+  // capabilities are fixed at initialize, before any downstream server is started.
+  const forwards = gateway.config.mode !== 'lazy';
   const server = new Server(
     { name: 'lazy-mcp', version: '1.0.0' },
-    { capabilities: { tools: { listChanged: true } } },
+    { capabilities: { tools: { listChanged: true }, ...(forwards ? PASSTHROUGH_CAPABILITIES : {}) } },
   );
+  const dispose = forwards
+    ? installPassthrough(server, {
+        gateway,
+        access,
+        logger,
+        isDirect: async () =>
+          gateway.config.mode === 'direct' ||
+          (gateway.config.mode === 'auto' && !(await surface(gateway, access)).meta),
+      })
+    : async () => {};
   let byName = new Map<string, DirectTool>();
   server.setRequestHandler(ListToolsRequestSchema, async () => {
     const now = await surface(gateway, access);
@@ -109,22 +123,8 @@ export function createGatewayMcpServer(gateway: Gateway, logger: GatewayLogger, 
   });
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const started = Date.now();
-    const token = request.params._meta?.progressToken;
-    // Progress goes out in order and before the result, or the client would drop it.
-    let relayed: Promise<unknown> = Promise.resolve();
-    const onProgress =
-      token === undefined
-        ? undefined
-        : (p: Progress) => {
-            relayed = relayed.then(() =>
-              extra
-                .sendNotification({
-                  method: 'notifications/progress',
-                  params: { ...p, progressToken: token },
-                })
-                .catch(() => {}),
-            );
-          };
+    const progress = relayProgress(request.params._meta?.progressToken, extra.sendNotification);
+    const onProgress = progress.onProgress;
     const callAccess: Access = { ...access, signal: extra.signal, onProgress };
     const name = request.params.name;
     const args = request.params.arguments ?? {};
@@ -156,10 +156,7 @@ export function createGatewayMcpServer(gateway: Gateway, logger: GatewayLogger, 
         result = await callOnUpstream(gateway, upstream, direct.command, args, callAccess);
       }
     }
-    await relayed;
-    // The SDK client handles a notification a microtask later than a response that arrives
-    // in the same tick, and would drop the last progress; give it that tick.
-    if (onProgress) await new Promise((resolve) => setImmediate(resolve));
+    await progress.flush();
     logger.info('tool call', {
       lazyTool: name,
       downstreamServer: server_,
@@ -173,6 +170,9 @@ export function createGatewayMcpServer(gateway: Gateway, logger: GatewayLogger, 
   const unsubscribe = gateway.onToolsChanged(() => {
     void server.sendToolListChanged().catch(() => {});
   });
-  server.onclose = () => unsubscribe();
+  server.onclose = () => {
+    unsubscribe();
+    void dispose();
+  };
   return server;
 }

@@ -3,13 +3,22 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   type CallToolResult,
   CallToolResultSchema,
+  EmptyResultSchema,
   ErrorCode,
   ListToolsResultSchema,
+  type LoggingLevel,
+  LoggingMessageNotificationSchema,
   McpError,
   type Tool as McpTool,
   type Progress,
+  PromptListChangedNotificationSchema,
+  ResourceListChangedNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+  type ServerCapabilities,
+  type ServerNotification,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
+import type { z } from 'zod';
 import type { ServerConfig } from '../config/servers-config.ts';
 import { ChildTransport } from './child-transport.ts';
 import type { GatewayLogger } from './logger.ts';
@@ -22,11 +31,17 @@ export type DownstreamTool = McpTool;
 export class DownstreamError extends Error {
   /** An authorization URL the user must open (OAuth), when that is the problem. */
   readonly authorizationUrl: string | undefined;
+  /** The JSON-RPC error the server answered with, when it answered with one. */
+  readonly rpc: { code: number; message: string; data?: unknown } | undefined;
 
-  constructor(message: string, authorizationUrl?: string) {
+  constructor(
+    message: string,
+    opts: { authorizationUrl?: string; rpc?: { code: number; message: string; data?: unknown } } = {},
+  ) {
     super(message);
     this.name = 'DownstreamError';
-    this.authorizationUrl = authorizationUrl;
+    this.authorizationUrl = opts.authorizationUrl;
+    this.rpc = opts.rpc;
   }
 }
 
@@ -50,6 +65,8 @@ export interface UpstreamDeps {
   auth?: RemoteAuth;
   /** Called when the server's tool list changed (notification, restart). */
   onToolsChanged?: () => void;
+  /** Resource, prompt and logging notifications from the server, for clients to relay. */
+  onNotification?: (server: string, notification: ServerNotification) => void;
 }
 
 interface Connection {
@@ -69,6 +86,10 @@ export class Upstream {
   private closed = false;
   /** Bumps on every new connection, so a stale close event cannot tear down a fresh one. */
   private generation = 0;
+  /** Resource subscriptions held for clients (URI → clients), renewed after a restart. */
+  private readonly subscriptions = new Map<string, number>();
+  /** The log level clients asked for, applied to every new connection. */
+  private logLevel: LoggingLevel | undefined;
 
   constructor(
     private cfg: ServerConfig,
@@ -145,22 +166,72 @@ export class Upstream {
     args: Record<string, unknown>,
     opts: CallOptions = {},
   ): Promise<CallToolResult> {
+    return (await this.request(
+      'tools/call',
+      { name, arguments: args },
+      CallToolResultSchema,
+      opts,
+    )) as CallToolResult;
+  }
+
+  /** Any request (starting the server if needed); progress resets the timeout and is passed on. */
+  async request<S extends z.ZodType>(
+    method: string,
+    params: Record<string, unknown>,
+    schema: S,
+    opts: CallOptions = {},
+  ): Promise<z.output<S>> {
     return this.track(async () => {
       const { client } = await this.connect();
-      const result = await client.request(
-        { method: 'tools/call', params: { name, arguments: args } },
-        CallToolResultSchema,
-        {
-          timeout: this.config.requestTimeoutMs,
-          resetTimeoutOnProgress: true,
-          // Without onprogress the SDK sends no progressToken, and nothing could reset the timeout.
-          onprogress: (progress) => opts.onProgress?.(progress),
-          signal: opts.signal,
-        },
-      );
+      const result = await client.request({ method, params } as never, schema, {
+        timeout: this.config.requestTimeoutMs,
+        resetTimeoutOnProgress: true,
+        // Without onprogress the SDK sends no progressToken, and nothing could reset the timeout.
+        onprogress: (progress) => opts.onProgress?.(progress),
+        signal: opts.signal,
+      });
       this.markHealthy();
-      return result as CallToolResult;
+      return result;
     });
+  }
+
+  /** What the server offers (resources, prompts, logging, completions), starting it if needed. */
+  async capabilities(opts: CallOptions = {}): Promise<ServerCapabilities> {
+    return this.track(async () => {
+      const { client } = await this.connect();
+      opts.signal?.throwIfAborted();
+      return client.getServerCapabilities() ?? {};
+    });
+  }
+
+  /** Subscribes to a resource for one more client; the server is asked only for the first. */
+  async subscribe(uri: string, opts: CallOptions = {}): Promise<void> {
+    const count = this.subscriptions.get(uri) ?? 0;
+    if (count === 0) await this.request('resources/subscribe', { uri }, EmptyResultSchema, opts);
+    this.subscriptions.set(uri, (this.subscriptions.get(uri) ?? 0) + 1);
+  }
+
+  /** One client fewer on a resource; the last one out unsubscribes a running server. */
+  async unsubscribe(uri: string, opts: CallOptions = {}): Promise<void> {
+    const count = this.subscriptions.get(uri) ?? 0;
+    if (count > 1) {
+      this.subscriptions.set(uri, count - 1);
+      return;
+    }
+    this.subscriptions.delete(uri);
+    if (count === 1 && this.connection) {
+      await this.request('resources/unsubscribe', { uri }, EmptyResultSchema, opts);
+    }
+    this.scheduleIdleStop();
+  }
+
+  /** Sets the server's log level now (if running and it logs) and after every start. */
+  async setLogLevel(level: LoggingLevel | undefined): Promise<void> {
+    this.logLevel = level;
+    const conn = this.connection;
+    if (level && conn?.client.getServerCapabilities()?.logging) {
+      await this.request('logging/setLevel', { level }, EmptyResultSchema);
+    }
   }
 
   /** A health probe: tools/list on a running server (fills the cache); never starts one. */
@@ -210,7 +281,8 @@ export class Upstream {
   private scheduleIdleStop(): void {
     clearTimeout(this.idleTimer);
     const idle = this.config.idleTimeoutMs;
-    if (idle <= 0 || this.inFlight > 0 || !this.connection) return;
+    // A subscribed client waits for updates only a running server can send.
+    if (idle <= 0 || this.inFlight > 0 || !this.connection || this.subscriptions.size > 0) return;
     this.idleTimer = setTimeout(() => {
       if (this.inFlight === 0) void this.stop();
     }, idle);
@@ -233,7 +305,7 @@ export class Upstream {
     if (err instanceof AuthorizationRequiredError) {
       this.health = 'unknown';
       this.lastError = `waiting for the user to authorize: ${err.authorizationUrl}`;
-      return new DownstreamError(err.message, err.authorizationUrl);
+      return new DownstreamError(err.message, { authorizationUrl: err.authorizationUrl });
     }
     if (err instanceof McpError && err.code === ErrorCode.RequestTimeout) {
       const message = `server "${this.name}" did not answer within ${this.config.requestTimeoutMs} ms (no progress either); raise "requestTimeout" for it if the tool is slow`;
@@ -246,8 +318,13 @@ export class Upstream {
       this.markUnhealthy(message);
       return new DownstreamError(message);
     }
-    if (err instanceof McpError)
-      return new DownstreamError(`server "${this.name}" answered with an error: ${err.message}`);
+    if (err instanceof McpError) {
+      const prefix = `MCP error ${err.code}: `;
+      const message = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+      return new DownstreamError(`server "${this.name}" answered with an error: ${err.message}`, {
+        rpc: { code: err.code, message, ...(err.data !== undefined ? { data: err.data } : {}) },
+      });
+    }
     if (err instanceof Error && err.name === 'AbortError') return err;
     const message = `server "${this.name}" failed: ${err instanceof Error ? err.message : String(err)}${this.stderrSuffix()}`;
     this.markUnhealthy(message);
@@ -293,6 +370,12 @@ export class Upstream {
         this.tools = undefined;
         this.deps.onToolsChanged?.();
       });
+      const relay = async (notification: ServerNotification) =>
+        this.deps.onNotification?.(this.name, notification);
+      client.setNotificationHandler(ResourceListChangedNotificationSchema, relay);
+      client.setNotificationHandler(ResourceUpdatedNotificationSchema, relay);
+      client.setNotificationHandler(PromptListChangedNotificationSchema, relay);
+      client.setNotificationHandler(LoggingMessageNotificationSchema, relay);
       return client;
     };
     let conn: Connection;
@@ -338,11 +421,44 @@ export class Upstream {
       this.deps.logger.error('downstream server exited', { server: this.name, lastError: this.lastError });
     };
     this.connection = conn;
+    await this.restoreClientState(conn);
     this.deps.logger.info('downstream server started', {
       server: this.name,
       durationMs: Date.now() - started,
     });
     this.markHealthy();
     return conn;
+  }
+
+  /** A restarted server has forgotten the log level and subscriptions clients set; renew them. */
+  private async restoreClientState(conn: Connection): Promise<void> {
+    const caps = conn.client.getServerCapabilities();
+    const renew: Promise<unknown>[] = [];
+    const opts = { timeout: this.config.requestTimeoutMs };
+    if (this.logLevel && caps?.logging) {
+      renew.push(
+        conn.client.request(
+          { method: 'logging/setLevel', params: { level: this.logLevel } },
+          EmptyResultSchema,
+          opts,
+        ),
+      );
+    }
+    if (caps?.resources?.subscribe) {
+      for (const uri of this.subscriptions.keys()) {
+        renew.push(
+          conn.client.request({ method: 'resources/subscribe', params: { uri } }, EmptyResultSchema, opts),
+        );
+      }
+    }
+    const results = await Promise.allSettled(renew);
+    for (const r of results) {
+      if (r.status === 'rejected') {
+        this.deps.logger.error('could not renew client state on a restarted server', {
+          server: this.name,
+          error: r.reason instanceof Error ? r.reason.message : String(r.reason),
+        });
+      }
+    }
   }
 }
