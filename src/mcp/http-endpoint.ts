@@ -52,7 +52,7 @@ export function createMcpEndpoint(deps: ServerDeps): McpEndpoint {
 
   const sweep = setInterval(() => {
     const cutoff = deps.now() - SESSION_IDLE_MS;
-    for (const [id, s] of sessions) if (s.lastUsed < cutoff) void s.transport.close();
+    for (const s of sessions.values()) if (s.lastUsed < cutoff) void s.transport.close();
   }, 60_000);
   sweep.unref();
 
