@@ -27,7 +27,10 @@ export function toSignature(raw: string): string {
   let sig = raw
     .replace(/\s+/g, ' ')
     .replace(/([([{<]) /g, '$1')
-    .replace(/,? ([)\]>])/g, '$1')
+    .replace(/[,;]? ([)\]>}])/g, '$1')
+    .replace(/ ,/g, ',')
+    .replace(/([(<]) \| /g, '$1')
+    .replace(/([:=,]) \| /g, '$1 ')
     .trim();
   sig = sig.replace(/\s*[{:=;]\s*$/, '');
   if (sig.length > MAX_SIGNATURE_CHARS) sig = `${sig.slice(0, MAX_SIGNATURE_CHARS - 1).trimEnd()}…`;

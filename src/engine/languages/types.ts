@@ -44,7 +44,7 @@ export interface DefMatch {
   kind: SymbolKind;
   /** The node the definition spans (for lines). */
   node: Node;
-  /** Left out of the signature. */
+  /** Left out of the signature; where comments and defaults stop being the signature's. */
   body?: Node | null;
   /** Whose named children are the definition's members (a class body). */
   members?: Node | null;

@@ -23,11 +23,58 @@ function memberKind(kind: SymbolKind, parent: CodeSymbol | undefined): SymbolKin
   return kind;
 }
 
+const COMMENT_TYPES = ['comment', 'line_comment', 'block_comment'];
+const COMMENT_MARK = /\/\/|\/\*|#|--/;
+/** Parameters with a default value, per grammar, and the field that holds the value. */
+const DEFAULTED: Record<string, string> = {
+  default_parameter: 'value',
+  typed_default_parameter: 'value',
+  required_parameter: 'value',
+  optional_parameter: 'value',
+  optional_parameter_declaration: 'default_value',
+  simple_parameter: 'default_value',
+};
+const DEFAULTED_TYPES = Object.keys(DEFAULTED);
+/** A default longer than this is an implementation detail: the parameter's name and type stay. */
+const MAX_DEFAULT_CHARS = 16;
+
+/** What to leave out of a declaration's text: comments, long default values. */
+function elisions(node: Node, raw: string, end: Node | null | undefined): [Node, string][] {
+  const to = end?.startPosition ?? node.endPosition;
+  const out: [Node, string][] = [];
+  if (COMMENT_MARK.test(raw)) {
+    for (const c of node.descendantsOfType(COMMENT_TYPES, node.startPosition, to)) out.push([c, ' ']);
+  }
+  if (raw.includes('=')) {
+    for (const p of node.descendantsOfType(DEFAULTED_TYPES, node.startPosition, to)) {
+      const value = p.childForFieldName(DEFAULTED[p.type] as string);
+      if (value && value.endIndex - value.startIndex > MAX_DEFAULT_CHARS) out.push([value, '…']);
+    }
+  }
+  return out.sort((a, b) => a[0].startIndex - b[0].startIndex);
+}
+
+/** The declaration's text from `start` to `end` without what `elisions` leaves out. */
+function sliceElided(source: string, start: number, end: number, node: Node, body: Node | null): string {
+  const raw = source.slice(start, end);
+  let out = '';
+  let at = start;
+  for (const [cut, replacement] of elisions(node, raw, body)) {
+    if (cut.startIndex < at || cut.endIndex > end) continue;
+    out += source.slice(at, cut.startIndex) + replacement;
+    at = cut.endIndex;
+  }
+  return at === start ? raw : out + source.slice(at, end);
+}
+
 function signatureOf(m: DefMatch, source: string, start: number): string {
-  if (m.signature !== undefined) return toSignature(m.signature);
-  const body = m.body;
-  const end = body && body.startIndex >= start ? body.startIndex : m.node.endIndex;
-  const sig = source.slice(start, end);
+  if (m.signature !== undefined) {
+    let sig = m.signature;
+    for (const [cut, replacement] of elisions(m.node, sig, m.body)) sig = sig.replace(cut.text, replacement);
+    return toSignature(sig);
+  }
+  const body = m.body && m.body.startIndex >= start ? m.body : null;
+  const sig = sliceElided(source, start, body ? body.startIndex : m.node.endIndex, m.node, body);
   if (!body || !m.inlineShortBody) return toSignature(sig);
   const head = toSignature(sig);
   const joiner = /=\s*$/.test(sig) ? ' = ' : ' ';

@@ -3,7 +3,7 @@ import { countTokens } from '../tokens.ts';
 import { aggressiveText } from './aggressive.ts';
 import { chooseMode } from './choose-mode.ts';
 import { entropyFilter } from './entropy.ts';
-import { depsAndExports, renderMap, renderSignatures } from './render-outline.ts';
+import { headerLinesFor, renderMap, renderSignatures } from './render-outline.ts';
 
 export const MEASURED_MODES = ['full', 'map', 'signatures', 'aggressive', 'entropy'] as const;
 export type MeasuredMode = (typeof MEASURED_MODES)[number];
@@ -44,16 +44,16 @@ export async function renderMode(
   text: string,
   outline: FileOutline,
 ): Promise<string> {
-  const deps = depsAndExports(outline, mode === 'map' ? 40 : 12).join('\n');
+  const withHead = (body: string) => [...headerLinesFor(mode, outline), body].join('\n');
   switch (mode) {
     case 'full':
       return text;
     case 'map':
-      return `${deps}\n${renderMap(outline)}`;
+      return withHead(renderMap(outline));
     case 'signatures':
-      return `${deps}\n${renderSignatures(outline)}`;
+      return withHead(renderSignatures(outline));
     case 'aggressive':
-      return `${deps}\n${await aggressiveText(rel, text)}`;
+      return withHead(await aggressiveText(rel, text));
     case 'entropy':
       return entropyFilter(text).text;
   }

@@ -10,7 +10,7 @@ import { countChanges, diffLines, formatCompactDiff } from './line-diff.ts';
 import { renderLineRanges, splitLines } from './line-ranges.ts';
 import { type LoadedFile, type LoadLimit, loadFile, READ_LIMITS } from './load-file.ts';
 import { modeName, parseReadMode, type ReadMode } from './read-mode.ts';
-import { depsAndExports, renderMap, renderSignatures } from './render-outline.ts';
+import { headerLinesFor, renderMap, renderSignatures } from './render-outline.ts';
 import { taskFilter } from './task-filter.ts';
 
 export interface ReadRequest {
@@ -120,7 +120,7 @@ export async function readForContext(ctx: ToolContext, req: ReadRequest): Promis
     return withFooter(kind, unchangedStub(ref, file, seen, kind), 'stub');
   }
   const body = await renderView(kind, file, outline, req.task);
-  const head = [header(ref, file, note), ...depsAndExports(outline, kind === 'map' ? 40 : 12)].join('\n');
+  const head = [header(ref, file, note), ...headerLinesFor(kind, outline)].join('\n');
   let text = `${head}\n${body}`;
   text = cutWithHandle(ctx.workspace, text, {
     maxLines: MAX_VIEW_LINES,

@@ -1,4 +1,5 @@
 import type { CodeSymbol, FileOutline } from '../languages/index.ts';
+import { createRepeatFolder } from './repeated-signatures.ts';
 
 const CLASS_LIKE = new Set(['class', 'interface', 'struct', 'trait', 'enum', 'module']);
 
@@ -46,11 +47,22 @@ function flatten(placed: readonly Placed[], out: Placed[] = []): Placed[] {
   return out;
 }
 
+/** One space per level: o200k reads ` name` as one token, so deeper indents cost a token per line. */
+const indent = (depth: number) => ' '.repeat(depth);
+
 /** Every definition's signature, nested by indentation. */
 export function renderSignatures(outline: FileOutline): string {
-  return flatten(placeSymbols(outline.symbols))
-    .map((p) => `${'  '.repeat(p.depth)}${p.symbol.signature}`)
-    .join('\n');
+  const out: string[] = [];
+  const shown = new Set<string>();
+  const fold = createRepeatFolder();
+  for (const p of flatten(placeSymbols(outline.symbols))) {
+    // an overloaded function's implementation repeats its first overload word for word
+    const key = `${p.symbol.parent ?? ''}\0${p.symbol.signature}`;
+    if (shown.has(key)) continue;
+    shown.add(key);
+    out.push(`${indent(p.depth)}${fold(p.symbol)}`);
+  }
+  return out.join('\n');
 }
 
 /** Top-level signatures; members of classes and the like only by name, one line each. */
@@ -58,10 +70,10 @@ export function renderMap(outline: FileOutline): string {
   const out: string[] = [];
   for (const p of flatten(placeSymbols(outline.symbols))) {
     if (!p.topLevel) continue;
-    out.push(`${'  '.repeat(p.depth)}${p.symbol.signature}`);
+    out.push(`${indent(p.depth)}${p.symbol.signature}`);
     const members = p.children.filter((c) => c.symbol.kind !== 'module').map((c) => c.symbol.name);
     if (p.symbol.kind !== 'module' && members.length > 0) {
-      out.push(`${'  '.repeat(p.depth + 1)}{${[...new Set(members)].join(', ')}}`);
+      out.push(`${indent(p.depth + 1)}{${[...new Set(members)].join(', ')}}`);
     }
   }
   return out.join('\n');
@@ -69,13 +81,37 @@ export function renderMap(outline: FileOutline): string {
 
 const MAX_LISTED = 12;
 
-/** `deps: a, b` and `exports: x, y` lines for a header (at most `maxListed` names each, then `+N`). */
-export function depsAndExports(outline: FileOutline, maxListed = MAX_LISTED): string[] {
+export interface HeaderOptions {
+  /** At most this many names per line, then `+N`. */
+  maxListed?: number;
+  /**
+   * The body shows every top-level definition with its language's export marker (`export`,
+   * `pub`, a capital letter): list only the exports it does not show (re-exports, `export { a }`).
+   */
+  bodyShowsExports?: boolean;
+}
+
+/** `deps: a, b` and `exports: x, y` lines for a header. */
+export function depsAndExports(outline: FileOutline, options: HeaderOptions = {}): string[] {
+  const maxListed = options.maxListed ?? MAX_LISTED;
   const list = (label: string, items: readonly string[]) => {
     if (items.length === 0) return [];
     const shown = items.slice(0, maxListed).join(', ');
     const more = items.length > maxListed ? ` +${items.length - maxListed}` : '';
     return [`${label}: ${shown}${more}`];
   };
-  return [...list('deps', outline.imports), ...list('exports', outline.exports)];
+  let exports = outline.exports;
+  if (options.bodyShowsExports) {
+    const declared = new Set(
+      outline.symbols.filter((s) => s.parent === undefined && s.exported).map((s) => s.name),
+    );
+    exports = exports.filter((name) => !declared.has(name));
+  }
+  return [...list('deps', outline.imports), ...list('exports', exports)];
+}
+
+/** The deps/exports lines a compressed read of `mode` carries. */
+export function headerLinesFor(mode: string, outline: FileOutline): string[] {
+  const showsDefinitions = mode === 'map' || mode === 'signatures';
+  return depsAndExports(outline, { maxListed: mode === 'map' ? 40 : 12, bodyShowsExports: showsDefinitions });
 }

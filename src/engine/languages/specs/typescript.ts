@@ -4,6 +4,17 @@ import type { DefMatch, LanguageSpec, SymbolKind, WalkScope } from '../types.ts'
 
 const FUNCTION_VALUES = new Set(['arrow_function', 'function_expression', 'function', 'generator_function']);
 
+const LITERALS = new Set([
+  'number',
+  'string',
+  'true',
+  'false',
+  'null',
+  'undefined',
+  'regex',
+  'template_string',
+]);
+
 const SIMPLE: Record<string, { kind: SymbolKind; members?: boolean; inline?: boolean }> = {
   function_declaration: { kind: 'function' },
   generator_function_declaration: { kind: 'function' },
@@ -36,13 +47,19 @@ function declarators(node: Node, scope: WalkScope, source: string): DefMatch[] {
     const value = d.childForFieldName('value');
     const isFn = value !== null && FUNCTION_VALUES.has(value.type);
     const body = isFn ? value.childForFieldName('body') : value;
-    const head = source.slice(d.startIndex, body ? body.startIndex : d.endIndex);
-    const short = !isFn && body ? body.text.replace(/\s+/g, ' ') : '';
-    const tail = isFn || !body ? '' : short.length <= 80 ? short : '…';
+    // a typed constant says what it is; its initializer only matters when it is a literal
+    const typed = !isFn && d.childForFieldName('type') !== null && !LITERALS.has(body?.type ?? '');
+    const head = source.slice(
+      d.startIndex,
+      body && !typed ? body.startIndex : (value?.startIndex ?? d.endIndex),
+    );
+    const short = !isFn && !typed && body ? body.text.replace(/\s+/g, ' ') : '';
+    const tail = isFn || typed || !body ? '' : short.length <= 80 ? short : '…';
     out.push({
       name: name.text,
       kind: isFn ? 'function' : 'constant',
       node: out.length === 0 ? node : d,
+      body,
       signature: `${prefix} ${head}${tail}`,
     });
   }
