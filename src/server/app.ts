@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { type Context, Hono } from 'hono';
 import { AppError } from '../errors.ts';
 import type { McpEndpoint } from '../mcp/http-endpoint.ts';
@@ -33,27 +32,22 @@ function routeOf(c: Context<HttpEnv>): string {
 export function createApp(deps: ServerDeps, mcp: McpEndpoint): Hono<HttpEnv> {
   const app = new Hono<HttpEnv>();
 
-  app.use(async (c, next) => {
-    const started = performance.now();
-    const requestId = randomUUID();
-    c.set('requestId', requestId);
-    let ip = 'unknown';
-    try {
-      ip = getConnInfo(c).remote.address ?? 'unknown';
-    } catch {
-      // app.fetch without a socket (tests): no address
-    }
-    c.set('clientIp', ip);
-    await next();
-    c.res.headers.set('x-request-id', requestId);
-    deps.metrics.httpRequests.inc({ route: routeOf(c), status: String(c.res.status) });
-    deps.metrics.httpDuration.observe({ route: routeOf(c) }, (performance.now() - started) / 1000);
-  });
-
+  // Liveness answers before any middleware: no auth, no rate limit, no metrics, no Host check.
   app.get('/health', (c) => c.json({ status: 'ok' }));
   app.get('/healthz', (c) =>
     c.json({ status: 'ok', version: deps.version, uptime: formatUptime(deps.now() - deps.startedAt) }),
   );
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    const requestId = randomUUID();
+    c.set('requestId', requestId);
+    await next();
+    c.res.headers.set('x-request-id', requestId);
+    const route = routeOf(c);
+    deps.metrics.httpRequests.inc({ route, status: String(c.res.status) });
+    deps.metrics.httpDuration.observe({ route }, (performance.now() - started) / 1000);
+  });
 
   app.use(hostCheck(deps));
   app.use('/v1/*', requireToken(deps), limitBody(deps));

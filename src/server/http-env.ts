@@ -5,6 +5,5 @@ export interface HttpEnv {
   Variables: {
     requestId: string;
     caller: Caller;
-    clientIp: string;
   };
 }

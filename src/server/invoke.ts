@@ -76,17 +76,24 @@ export function callableTools(deps: ServerDeps, caller: Caller, tools: readonly 
     .map((t) => deps.registry.info(t));
 }
 
-function checkScopes(tool: Tool, args: unknown, caller: Caller, ws: Workspace): void {
-  const parsed = tool.input.safeParse(args ?? {});
-  const needed: Scope[] = requiredScopes(tool, parsed.success ? parsed.data : {});
+function refuse(tool: Tool, caller: Caller, needed: readonly Scope[]): AppError {
   const missing = needed.filter((s) => !caller.scopes.has(s));
-  if (missing.length > 0) {
-    throw new AppError(
-      'scope_denied',
-      `token "${caller.tokenId}" lacks scope ${missing.map((s) => `"${s}"`).join(', ')} needed by ${tool.name}`,
-      { required: needed, missing, tool: tool.name },
-    );
-  }
+  return new AppError(
+    'scope_denied',
+    `token "${caller.tokenId}" lacks scope ${missing.map((s) => `"${s}"`).join(', ')} needed by ${tool.name}`,
+    { required: needed, missing, tool: tool.name },
+  );
+}
+
+/**
+ * Scope check and argument validation in one parse. A caller without the tool's base scope
+ * is refused before it learns anything about the arguments.
+ */
+function authorize(deps: ServerDeps, tool: Tool, rawArgs: unknown, caller: Caller, ws: Workspace) {
+  if (!caller.scopes.has(tool.scope) && !tool.scopesFor) throw refuse(tool, caller, [tool.scope]);
+  const args = deps.registry.validate(tool, rawArgs);
+  const needed: Scope[] = requiredScopes(tool, args);
+  if (needed.some((s) => !caller.scopes.has(s))) throw refuse(tool, caller, needed);
   if (tool.exec && !ws.allowExec) {
     throw new AppError(
       'scope_denied',
@@ -94,6 +101,7 @@ function checkScopes(tool: Tool, args: unknown, caller: Caller, ws: Workspace): 
       { required: ['exec'], tool: tool.name },
     );
   }
+  return args;
 }
 
 /**
@@ -122,7 +130,7 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     }
     const ws = resolveWorkspace(deps, req.caller, req.workspaceId);
     workspaceId = ws.id;
-    checkScopes(tool, req.args, req.caller, ws);
+    const args = authorize(deps, tool, req.args, req.caller, ws);
     await checkBudget(deps, req.caller, ws.id);
     if (!req.nested) {
       if (deps.inFlight.count >= config.maxConcurrency) {
@@ -140,7 +148,7 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
       deps.metrics.toolsInFlight.set(deps.inFlight.count);
     }
     announceAgent(deps, req.caller.tokenId, ws.id, channelId);
-    const result = await runWithTimeout(deps, tool, ws, req, channelId, config.requestTimeoutMs);
+    const result = await runWithTimeout(deps, tool, args, ws, req, channelId, config.requestTimeoutMs);
     const durationMs = performance.now() - started;
     deps.metrics.toolCalls.inc({ tool: tool.name, outcome: result.isError ? 'tool_error' : 'ok' });
     deps.metrics.toolDuration.observe({ tool: tool.name }, durationMs / 1000);
@@ -231,6 +239,7 @@ function announceAgent(deps: ServerDeps, tokenId: string, workspaceId: string, c
 async function runWithTimeout(
   deps: ServerDeps,
   tool: Tool,
+  args: Record<string, unknown>,
   ws: Workspace,
   req: CallRequest,
   channelId: string,
@@ -279,7 +288,7 @@ async function runWithTimeout(
     },
   };
   try {
-    return await Promise.race([deps.registry.run(tool, req.args, ctx), timedOut]);
+    return await Promise.race([deps.registry.execute(tool, args, ctx), timedOut]);
   } finally {
     clearTimeout(timer);
     req.signal?.removeEventListener('abort', onClientAbort);

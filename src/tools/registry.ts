@@ -20,7 +20,11 @@ export interface ToolRegistry {
   /** The tools a client sees in tools/list for this surface. */
   listed(surface: ToolSurface): readonly Tool[];
   info(tool: Tool): ToolInfo;
-  /** Validates the arguments and runs the tool; a ToolError becomes an `isError` result. */
+  /** The arguments parsed by the tool's schema (defaults applied), or invalid_arguments. */
+  validate(tool: Tool, rawArgs: unknown): Record<string, unknown>;
+  /** Runs the tool on validated arguments; a ToolError becomes an `isError` result. */
+  execute(tool: Tool, args: Record<string, unknown>, ctx: ToolContext): Promise<CallToolResult>;
+  /** validate + execute. */
   run(tool: Tool, rawArgs: unknown, ctx: ToolContext): Promise<CallToolResult>;
 }
 
@@ -61,13 +65,26 @@ export function createToolRegistry(tools: readonly Tool[]): ToolRegistry {
   };
   const sorted = [...byName.values()];
   const core = sorted.filter((t) => t.core);
-  return {
+  const execute = async (
+    tool: Tool,
+    args: Record<string, unknown>,
+    ctx: ToolContext,
+  ): Promise<CallToolResult> => {
+    try {
+      const out = await tool.run(args, ctx);
+      return typeof out === 'string' ? textResult(out) : out;
+    } catch (err) {
+      if (err instanceof ToolError) return textResult(`ERROR: ${err.message}`, true);
+      throw err;
+    }
+  };
+  const registry: ToolRegistry = {
     size: byName.size,
     all: () => sorted,
     get: (name) => byName.get(name),
     listed: (surface) => (surface === 'all' ? sorted : core),
     info,
-    async run(tool, rawArgs, ctx) {
+    validate(tool, rawArgs) {
       const args = rawArgs ?? {};
       if (typeof args !== 'object' || Array.isArray(args)) {
         throw new AppError('invalid_arguments', `arguments for ${tool.name} must be a JSON object`);
@@ -80,13 +97,10 @@ export function createToolRegistry(tools: readonly Tool[]): ToolRegistry {
           issues,
         });
       }
-      try {
-        const out = await tool.run(parsed.data, ctx);
-        return typeof out === 'string' ? textResult(out) : out;
-      } catch (err) {
-        if (err instanceof ToolError) return textResult(`ERROR: ${err.message}`, true);
-        throw err;
-      }
+      return parsed.data as Record<string, unknown>;
     },
+    execute,
+    run: (tool, rawArgs, ctx) => execute(tool, registry.validate(tool, rawArgs), ctx),
   };
+  return registry;
 }

@@ -1,8 +1,18 @@
-import type { MiddlewareHandler } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context, MiddlewareHandler } from 'hono';
 import { parseBearer } from '../../auth/tokens.ts';
 import { AppError } from '../../errors.ts';
 import type { ServerDeps } from '../deps.ts';
 import type { HttpEnv } from '../http-env.ts';
+
+/** The peer address (X-Forwarded-For is not trusted); "unknown" without a socket. */
+function clientAddress(c: Context<HttpEnv>): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 function rateLimited(retryAfterSec: number, who: string): AppError {
   return new AppError('rate_limited', `rate limit reached for ${who}; retry in ${retryAfterSec} s`, {
@@ -20,7 +30,7 @@ export function requireToken(deps: ServerDeps): MiddlewareHandler<HttpEnv> {
     const presented = parseBearer(header);
     const caller = presented ? deps.state.authenticate(presented) : undefined;
     if (!caller) {
-      const ip = c.get('clientIp');
+      const ip = clientAddress(c);
       const decision = deps.limiter.take(`ip:${ip}`);
       if (!decision.ok) throw rateLimited(decision.retryAfterSec, `client ${ip}`);
       const why = !header

@@ -107,8 +107,11 @@ export function createSqliteStore(file: string): Store {
     `INSERT INTO usage (ts, workspace_id, agent_id, context_id, tool, tokens_sent, tokens_saved, duration_ms, is_error)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const usage: UsageStore = {
-    async record(u: UsageRecord) {
+  // Usage rows are written in one transaction per event-loop turn: one fsync-free commit
+  // for a burst of calls instead of one each.
+  let pending: UsageRecord[] = [];
+  const flushUsage = db.transaction((rows: UsageRecord[]) => {
+    for (const u of rows) {
       insertUsage.run(
         u.ts ?? new Date().toISOString(),
         u.workspaceId,
@@ -120,8 +123,20 @@ export function createSqliteStore(file: string): Store {
         u.durationMs,
         u.isError ? 1 : 0,
       );
+    }
+  });
+  const flush = () => {
+    const rows = pending;
+    pending = [];
+    if (rows.length > 0 && db.open) flushUsage(rows);
+  };
+  const usage: UsageStore = {
+    async record(u: UsageRecord) {
+      if (pending.length === 0) setImmediate(flush);
+      pending.push({ ...u, ts: u.ts ?? new Date().toISOString() });
     },
     async summary(filter: UsageFilter): Promise<UsageSummary> {
+      flush();
       const where = ['workspace_id = @workspaceId'];
       if (filter.agentId !== undefined) where.push('agent_id = @agentId');
       if (filter.contextId !== undefined) where.push('context_id = @contextId');
@@ -155,6 +170,7 @@ export function createSqliteStore(file: string): Store {
     events,
     usage,
     async close() {
+      flush();
       if (db.open) db.close();
     },
   };
