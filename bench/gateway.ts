@@ -1,172 +1,155 @@
-// Overhead of the gateway: invoke_command and direct mode through lazy-mcp (HTTP → stdio
-// server-everything) against server-everything's own Streamable HTTP, npm mcp-proxy and
-// supergateway, in the same run, alternating. `--smoke` runs a few seconds.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+// Overhead of the gateway, like against like, in the same run and alternating:
+// - stdio: an SDK client over stdio straight to server-everything, vs over stdio to lazy-mcp
+//   (invoke_command and direct mode) in front of server-everything over stdio;
+// - http: server-everything's own Streamable HTTP, vs lazy-mcp over HTTP in front of that same
+//   HTTP server as a remote downstream (invoke_command, direct mode);
+// - peers: lazy-mcp, npm mcp-proxy and supergateway, each HTTP in front of stdio
+//   server-everything (the bridge all three offer).
+// `--smoke` runs a few seconds; `--profile` writes CPU profiles of the lazy-mcp processes.
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { machineInfo, writeResults } from './lib/results.ts';
+import {
+  EVERYTHING,
+  freePort,
+  httpTarget,
+  LAZY_MCP,
+  lazyConfig,
+  type Measured,
+  measure,
+  stdioTarget,
+  type Target,
+} from './lib/gateway-targets.ts';
+import { machineInfo, profileFlags, writeResults } from './lib/results.ts';
 import { percentile } from './lib/stats.ts';
 import { formatMs, formatRate, markdownTable } from './lib/table.ts';
 
 // The SDK client adds an abort listener per request to its session signal; not our concern here.
 process.removeAllListeners('warning');
 const smoke = process.argv.includes('--smoke');
-const durationMs = smoke ? 700 : 4000;
+const profile = process.argv.includes('--profile');
+const durationMs = smoke ? 700 : 3000;
 const rounds = smoke ? 1 : 3;
 const root = join(import.meta.dirname, '..');
-const everything = join(root, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-interface Target {
-  name: string;
-  url: string;
-  tool: string;
-  args: Record<string, unknown>;
-  child: ChildProcess;
-}
-
-async function waitListening(url: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      await fetch(url, { method: 'GET' });
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error(`${url} never started listening`);
-}
-
-async function start(
-  name: string,
-  argv: string[],
-  env: Record<string, string>,
-  url: string,
-  tool: string,
-  args: Record<string, unknown>,
-): Promise<Target> {
-  const child = spawn(process.execPath, argv, {
-    env: { ...process.env, ...env },
-    stdio: 'ignore',
-    detached: true,
-  });
-  await waitListening(url);
-  return { name, url, tool, args, child };
-}
-
-async function measure(target: Target, sessions: number): Promise<{ latencies: number[]; rps: number }> {
-  const clients = await Promise.all(
-    Array.from({ length: sessions }, async () => {
-      const c = new Client({ name: 'bench', version: '1' });
-      await c.connect(new StreamableHTTPClientTransport(new URL(target.url)));
-      await c.callTool({ name: target.tool, arguments: target.args }); // warm-up
-      return c;
-    }),
-  );
-  const latencies: number[] = [];
-  const until = performance.now() + durationMs;
-  const started = performance.now();
-  await Promise.all(
-    clients.map(async (c) => {
-      while (performance.now() < until) {
-        const t0 = performance.now();
-        await c.callTool({ name: target.tool, arguments: target.args });
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  await Promise.all(clients.map((c) => c.close().catch(() => {})));
-  return { latencies, rps: latencies.length / elapsed };
-}
-
-const ports = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-const dir = join(tmpdir(), `lazy-mcp-bench-${process.pid}`);
-const cfg = (mode: string, port: number) => {
-  const path = `${dir}-${mode}.json`;
-  writeFileSync(
-    path,
-    JSON.stringify({
-      servers: [{ name: 'everything', description: 'bench', command: ['node', everything, 'stdio'] }],
-      transport: { type: 'http', port },
-      logging: { level: 'error' },
-      mode,
-    }),
-  );
-  return path;
-};
 const echo = { message: 'bench' };
-const lazyBin = join(root, 'bin/lazy-mcp.js');
-const targets = [
-  await start(
-    'direct (server-everything HTTP)',
-    [everything, 'streamableHttp'],
-    { PORT: String(ports[0]) },
-    `http://127.0.0.1:${ports[0]}/mcp`,
-    'echo',
-    echo,
+const viaInvoke = {
+  tool: 'invoke_command',
+  args: { server: 'everything', command: 'echo', parameters: echo },
+};
+const viaDirect = { tool: 'everything__echo', args: echo };
+const stdioServer = { command: [process.execPath, EVERYTHING, 'stdio'] };
+const lazy = (label: string) => [...profileFlags(profile, `gateway-${label}`), LAZY_MCP];
+
+const [remotePort, directHttpPort, ...ports] = await Promise.all(Array.from({ length: 8 }, freePort));
+const port = (i: number) => ports[i] as number;
+const remoteUrl = `http://127.0.0.1:${remotePort}/mcp`;
+const started: Target[] = [];
+const track = async (t: Promise<Target>) => {
+  try {
+    const target = await t;
+    started.push(target);
+    return target;
+  } catch (err) {
+    await Promise.all(started.map((s) => s.close()));
+    throw err;
+  }
+};
+// The remote downstream the http rows call through (closed with the rest, not measured).
+await track(
+  httpTarget(
+    { name: 'downstream (not measured)', tool: 'echo', args: echo },
+    [EVERYTHING, 'streamableHttp'],
+    remotePort as number,
+    { PORT: String(remotePort) },
   ),
-  await start(
-    'lazy-mcp invoke_command',
-    [lazyBin, '--config', cfg('lazy', ports[1] ?? 0)],
-    {},
-    `http://127.0.0.1:${ports[1]}/mcp`,
-    'invoke_command',
-    { server: 'everything', command: 'echo', parameters: echo },
+);
+const http = (label: string, server: Record<string, unknown>, mode: string, p: number) => [
+  ...lazy(label),
+  '--config',
+  lazyConfig(label, server, { mode, transport: { type: 'http', port: p } }),
+];
+
+const targets: Target[] = [
+  stdioTarget({ name: 'stdio: direct to server-everything', tool: 'echo', args: echo }, [
+    EVERYTHING,
+    'stdio',
+  ]),
+  stdioTarget({ name: 'stdio: lazy-mcp invoke_command', ...viaInvoke }, [
+    ...lazy('stdio-lazy'),
+    '--config',
+    lazyConfig('stdio-lazy', stdioServer, { mode: 'lazy' }),
+  ]),
+  stdioTarget({ name: 'stdio: lazy-mcp direct mode', ...viaDirect }, [
+    ...lazy('stdio-direct'),
+    '--config',
+    lazyConfig('stdio-direct', stdioServer, { mode: 'direct' }),
+  ]),
+  await track(
+    httpTarget(
+      { name: 'http: direct to server-everything', tool: 'echo', args: echo },
+      [EVERYTHING, 'streamableHttp'],
+      directHttpPort as number,
+      { PORT: String(directHttpPort) },
+    ),
   ),
-  await start(
-    'lazy-mcp direct mode',
-    [lazyBin, '--config', cfg('direct', ports[2] ?? 0)],
-    {},
-    `http://127.0.0.1:${ports[2]}/mcp`,
-    'everything__echo',
-    echo,
+  await track(
+    httpTarget(
+      { name: 'http: lazy-mcp invoke_command → remote', ...viaInvoke },
+      http('http-remote-lazy', { url: remoteUrl }, 'lazy', port(0)),
+      port(0),
+    ),
   ),
-  await start(
-    'mcp-proxy (npm)',
-    [
-      join(root, 'node_modules/mcp-proxy/dist/bin/mcp-proxy.mjs'),
-      '--port',
-      String(ports[3]),
-      '--',
-      'node',
-      everything,
-      'stdio',
-    ],
-    {},
-    `http://127.0.0.1:${ports[3]}/mcp`,
-    'echo',
-    echo,
+  await track(
+    httpTarget(
+      { name: 'http: lazy-mcp direct mode → remote', ...viaDirect },
+      http('http-remote-direct', { url: remoteUrl }, 'direct', port(1)),
+      port(1),
+    ),
   ),
-  await start(
-    'supergateway (npm)',
-    [
-      join(root, 'node_modules/supergateway/dist/index.js'),
-      '--stdio',
-      `node ${everything} stdio`,
-      '--outputTransport',
-      'streamableHttp',
-      '--stateful',
-      '--port',
-      String(ports[4]),
-    ],
-    {},
-    `http://127.0.0.1:${ports[4]}/mcp`,
-    'echo',
-    echo,
+  await track(
+    httpTarget(
+      { name: 'bridge: lazy-mcp invoke_command → stdio', ...viaInvoke },
+      http('bridge-lazy', stdioServer, 'lazy', port(2)),
+      port(2),
+    ),
+  ),
+  await track(
+    httpTarget(
+      { name: 'bridge: lazy-mcp direct mode → stdio', ...viaDirect },
+      http('bridge-direct', stdioServer, 'direct', port(3)),
+      port(3),
+    ),
+  ),
+  await track(
+    httpTarget(
+      { name: 'bridge: mcp-proxy (npm) → stdio', tool: 'echo', args: echo },
+      [
+        join(root, 'node_modules/mcp-proxy/dist/bin/mcp-proxy.mjs'),
+        '--port',
+        String(port(4)),
+        '--',
+        process.execPath,
+        EVERYTHING,
+        'stdio',
+      ],
+      port(4),
+    ),
+  ),
+  await track(
+    httpTarget(
+      { name: 'bridge: supergateway (npm) → stdio', tool: 'echo', args: echo },
+      [
+        join(root, 'node_modules/supergateway/dist/index.js'),
+        '--stdio',
+        `${process.execPath} ${EVERYTHING} stdio`,
+        '--outputTransport',
+        'streamableHttp',
+        '--stateful',
+        '--port',
+        String(port(5)),
+        '--logLevel',
+        'none',
+      ],
+      port(5),
+    ),
   ),
 ];
 
@@ -175,8 +158,8 @@ try {
   for (let round = 0; round < rounds; round++) {
     for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
       const r = results.get(t.name) ?? { c1: [], rps1: [], c16: [], rps16: [] };
-      const one = await measure(t, 1);
-      const many = await measure(t, 16);
+      const one: Measured = await measure(t, 1, durationMs);
+      const many: Measured = await measure(t, 16, durationMs);
       r.c1.push(...one.latencies);
       r.rps1.push(one.rps);
       r.c16.push(...many.latencies);
@@ -185,34 +168,27 @@ try {
     }
   }
 } finally {
-  for (const t of targets) {
-    try {
-      process.kill(-(t.child.pid ?? 0), 'SIGTERM');
-    } catch {}
-  }
+  await Promise.all(started.map((t) => t.close()));
 }
 
-const median = (xs: number[]) =>
-  percentile(
-    [...xs].sort((a, b) => a - b),
-    50,
-  );
-const direct = results.get(targets[0]?.name ?? '');
-const directP50 = direct ? median(direct.c1) : 0;
-const directRps16 = direct ? median(direct.rps16) : 1;
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const median = (xs: number[]) => percentile(sorted(xs), 50);
+/** The baseline of each row: direct in its own transport; the bridges against direct HTTP. */
+const baselineOf = (t: Target) => (t.group === 'stdio' ? targets[0] : targets[3]) as Target;
 const rows = targets.map((t) => {
   const r = results.get(t.name);
-  if (!r) return [t.name];
-  const sorted = [...r.c1].sort((a, b) => a - b);
-  const p50 = percentile(sorted, 50);
+  const base = results.get(baselineOf(t).name);
+  if (!r || !base) return [t.name];
+  const p50 = median(r.c1);
+  const added = p50 - median(base.c1);
   return [
     t.name,
     formatMs(p50),
-    formatMs(percentile(sorted, 99)),
-    t === targets[0] ? '—' : `${p50 >= directP50 ? '+' : ''}${formatMs(p50 - directP50)}`,
+    formatMs(percentile(sorted(r.c1), 99)),
+    baselineOf(t) === t ? '—' : `${added >= 0 ? '+' : ''}${formatMs(added)}`,
     formatRate(median(r.rps1)),
     formatRate(median(r.rps16)),
-    `${(median(r.rps16) / directRps16).toFixed(2)}×`,
+    `${(median(r.rps16) / median(base.rps16)).toFixed(2)}×`,
   ];
 });
 const table = markdownTable(
@@ -220,7 +196,7 @@ const table = markdownTable(
     { title: 'path (tools/call echo)' },
     { title: 'p50 ms c=1', right: true },
     { title: 'p99 ms c=1', right: true },
-    { title: 'added p50', right: true },
+    { title: 'added p50 ms', right: true },
     { title: 'req/s c=1', right: true },
     { title: 'req/s c=16', right: true },
     { title: 'vs direct c=16', right: true },

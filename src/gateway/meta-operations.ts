@@ -200,17 +200,47 @@ export async function callOnUpstream(
       pid: gateway.pid,
     });
   }
+  const call = () =>
+    upstream.callTool(command, params, { signal: access.signal, onProgress: access.onProgress });
   try {
-    const tools = await upstream.listTools({ signal: access.signal });
-    if (!tools.some((t) => t.name === command)) {
-      const valid = tools.filter((t) => !isDenied(gateway, upstream, t.name)).map((t) => t.name);
-      return text(
-        `ERROR: unknown command "${command}" on server "${upstream.name}". Valid commands: ${valid.join(', ')}`,
-        true,
-      );
+    const known = upstream.cachedTools();
+    if (known)
+      return known.some((t) => t.name === command)
+        ? await call()
+        : unknownCommand(gateway, upstream, command, known);
+    // Cold: call first and list only if the call failed. Policy needs only the name, and a
+    // tools/list before every first call would be a round trip on the start-up path.
+    let outcome: CallToolResult | DownstreamError;
+    try {
+      outcome = await call();
+      if (!outcome.isError) {
+        // Fill the cache behind the answer: list_commands after an idle stop needs no restart.
+        void upstream.listTools().catch(() => {});
+        return outcome;
+      }
+    } catch (err) {
+      // Only an answer from the server can mean "no such tool"; a timeout or crash is just that.
+      if (!(err instanceof DownstreamError && err.rpc)) throw err;
+      outcome = err;
     }
-    return await upstream.callTool(command, params, { signal: access.signal, onProgress: access.onProgress });
+    const tools = await upstream.listTools({ signal: access.signal });
+    if (!tools.some((t) => t.name === command)) return unknownCommand(gateway, upstream, command, tools);
+    if (outcome instanceof Error) throw outcome;
+    return outcome;
   } catch (err) {
     return errorResult(err);
   }
+}
+
+function unknownCommand(
+  gateway: Gateway,
+  upstream: Upstream,
+  command: string,
+  tools: readonly DownstreamTool[],
+): CallToolResult {
+  const valid = tools.filter((t) => !isDenied(gateway, upstream, t.name)).map((t) => t.name);
+  return text(
+    `ERROR: unknown command "${command}" on server "${upstream.name}". Valid commands: ${valid.join(', ')}`,
+    true,
+  );
 }
