@@ -1,5 +1,6 @@
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { HttpEnv } from './http-env.ts';
 
@@ -10,10 +11,31 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** Serves the app on host:port (port 0 picks a free one) and resolves once it listens. */
+const HEALTH_BODY = '{"status":"ok"}';
+
+/**
+ * Serves the app on host:port (port 0 picks a free one) and resolves once it listens.
+ * `GET /health` is answered on the socket directly: load balancers probe it constantly,
+ * and it needs nothing the app adds (the app answers it the same way for in-process calls).
+ */
 export function listen(app: Hono<HttpEnv>, host: string, port: number): Promise<Listening> {
+  const handle = getRequestListener(app.fetch);
+  const server = createServer((req, res) => {
+    if (req.url === '/health' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': HEALTH_BODY.length });
+      res.end(HEALTH_BODY);
+      return;
+    }
+    void handle(req, res);
+  });
+  // Longer than the idle timeouts of common load balancers and HTTP clients, so an idle
+  // keep-alive connection is closed by the client, never under a request in flight.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const info = server.address() as AddressInfo;
       const shownHost = info.family === 'IPv6' ? `[${info.address}]` : info.address;
       resolve({
         host: info.address,
@@ -22,15 +44,9 @@ export function listen(app: Hono<HttpEnv>, host: string, port: number): Promise<
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());
-            (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+            server.closeAllConnections();
           }),
       });
     });
-    // Longer than the idle timeouts of common load balancers and HTTP clients, so an idle
-    // keep-alive connection is closed by the client, never under a request in flight.
-    const http = server as unknown as { keepAliveTimeout: number; headersTimeout: number };
-    http.keepAliveTimeout = 65_000;
-    http.headersTimeout = 66_000;
-    server.once('error', reject);
   });
 }

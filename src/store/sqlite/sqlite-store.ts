@@ -69,18 +69,52 @@ export function createSqliteStore(file: string): Store {
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
 
-  const nextRevision = db.prepare<[string, string], { rev: number }>(
-    'SELECT COALESCE(MAX(revision), 0) + 1 AS rev FROM events WHERE workspace_id = ? AND channel_id = ?',
+  const maxRevision = db.prepare<[string, string], { rev: number }>(
+    'SELECT COALESCE(MAX(revision), 0) AS rev FROM events WHERE workspace_id = ? AND channel_id = ?',
   );
   const insertEvent = db.prepare(
     'INSERT INTO events (workspace_id, channel_id, revision, kind, actor, ts, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
-  const append = db.transaction((e: NewEvent): EventRecord => {
-    const revision = nextRevision.get(e.workspaceId, e.channelId)?.rev ?? 1;
-    const ts = e.ts ?? new Date().toISOString();
-    insertEvent.run(e.workspaceId, e.channelId, revision, e.kind, e.actor, ts, JSON.stringify(e.payload));
-    return { ...e, revision, ts };
+  // This process is the file's only writer, so revisions are counted in memory (seeded from
+  // the table) and rows are inserted in one transaction per event-loop turn. An append
+  // resolves once its row is committed, so no subscriber sees an event a crash could lose.
+  const revisions = new Map<string, number>();
+  let queuedEvents: EventRecord[] = [];
+  let committed: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+  const insertEvents = db.transaction((rows: EventRecord[]) => {
+    for (const e of rows) {
+      insertEvent.run(
+        e.workspaceId,
+        e.channelId,
+        e.revision,
+        e.kind,
+        e.actor,
+        e.ts,
+        JSON.stringify(e.payload),
+      );
+    }
   });
+  const flushEvents = () => {
+    const rows = queuedEvents;
+    const done = committed;
+    queuedEvents = [];
+    committed = [];
+    try {
+      if (rows.length > 0 && db.open) insertEvents(rows);
+      for (const d of done) d.resolve();
+    } catch (err) {
+      for (const d of done) d.reject(err);
+    }
+  };
+  const append = (e: NewEvent): Promise<EventRecord> => {
+    const key = `${e.workspaceId}\u0000${e.channelId}`;
+    const revision = (revisions.get(key) ?? maxRevision.get(e.workspaceId, e.channelId)?.rev ?? 0) + 1;
+    revisions.set(key, revision);
+    const record = { ...e, revision, ts: e.ts ?? new Date().toISOString() };
+    if (queuedEvents.length === 0) setImmediate(flushEvents);
+    queuedEvents.push(record);
+    return new Promise((resolve, reject) => committed.push({ resolve: () => resolve(record), reject }));
+  };
   const selectSince = db.prepare<[string, string, number, number], EventRow>(
     'SELECT * FROM events WHERE workspace_id = ? AND channel_id = ? AND revision > ? ORDER BY revision LIMIT ?',
   );
@@ -92,15 +126,20 @@ export function createSqliteStore(file: string): Store {
   );
 
   const events: EventStore = {
-    append: async (e) => append(e),
-    since: async (ws, ch, after, limit) => selectSince.all(ws, ch, after, limit).map(toEvent),
-    channels: async (ws): Promise<ChannelInfo[]> =>
-      selectChannels.all(ws).map((row) => ({
+    append,
+    since: async (ws, ch, after, limit) => {
+      flushEvents();
+      return selectSince.all(ws, ch, after, limit).map(toEvent);
+    },
+    channels: async (ws): Promise<ChannelInfo[]> => {
+      flushEvents();
+      return selectChannels.all(ws).map((row) => ({
         channelId: row.channel_id,
         revision: row.revision,
         lastActivity: row.last,
         agents: selectAgents.all(ws, row.channel_id).map((a) => a.actor),
-      })),
+      }));
+    },
   };
 
   const insertUsage = db.prepare(
@@ -171,6 +210,7 @@ export function createSqliteStore(file: string): Store {
     usage,
     async close() {
       flush();
+      flushEvents();
       if (db.open) db.close();
     },
   };
