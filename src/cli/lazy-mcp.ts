@@ -1,5 +1,4 @@
 import { basename } from 'node:path';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import {
   ConfigError,
@@ -14,6 +13,7 @@ import { createGateway } from '../gateway/gateway.ts';
 import { listenGatewayHttp } from '../gateway/http-front.ts';
 import { createGatewayLogger } from '../gateway/logger.ts';
 import { createGatewayMcpServer } from '../gateway/mcp-front.ts';
+import { CoalescingStdioServerTransport } from '../gateway/stdio-front.ts';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
@@ -156,7 +156,7 @@ export async function runLazyMcp(argv: readonly string[]): Promise<number> {
       closeFront = () => http.close();
     } else {
       const server = createGatewayMcpServer(gateway, logger);
-      const transport = new StdioServerTransport();
+      const transport = new CoalescingStdioServerTransport();
       await server.connect(transport);
       closeFront = () => server.close();
       const onEnd = () => void shutdown(EXIT.ok, 'stdin closed');

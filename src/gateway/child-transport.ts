@@ -2,6 +2,7 @@ import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/s
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { type GroupProcess, type SpawnGroupOptions, spawnProcessGroup } from './process-group.ts';
+import { corkUntilNextTick } from './stdio-front.ts';
 
 /** MCP over the stdin/stdout of a server running in its own process group. */
 export class ChildTransport implements Transport {
@@ -51,6 +52,7 @@ export class ChildTransport implements Transport {
   send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.process?.stdin;
     if (!stdin || stdin.writableEnded) return Promise.reject(new Error('the server process is not running'));
+    corkUntilNextTick(stdin);
     return new Promise((resolve) => {
       if (stdin.write(serializeMessage(message))) resolve();
       else stdin.once('drain', resolve);

@@ -1,0 +1,27 @@
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+
+/** Holds a stream's writes until the end of the tick, so a burst of messages is one syscall. */
+export function corkUntilNextTick(stream: NodeJS.WritableStream & { cork?(): void; uncork?(): void }): void {
+  if (!stream.cork || !stream.uncork || (stream as { writableCorked?: number }).writableCorked) return;
+  stream.cork();
+  process.nextTick(() => stream.uncork?.());
+}
+
+/**
+ * lazy-mcp's stdio front. process.stdout is a synchronous pipe on Linux, one write(2) per
+ * message; under concurrent calls that was the gateway's largest cost, so writes are coalesced.
+ */
+export class CoalescingStdioServerTransport extends StdioServerTransport {
+  private readonly out: NodeJS.WritableStream;
+
+  constructor(stdin: NodeJS.ReadableStream = process.stdin, stdout: NodeJS.WritableStream = process.stdout) {
+    super(stdin as never, stdout as never);
+    this.out = stdout;
+  }
+
+  override send(message: JSONRPCMessage): Promise<void> {
+    corkUntilNextTick(this.out);
+    return super.send(message);
+  }
+}
