@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { compilePattern } from '../../src/engine/search/compile-pattern.ts';
 import { matchLines } from '../../src/engine/search/match-lines.ts';
-import { bloomTest, buildBloom } from '../../src/engine/search/trigram-bloom.ts';
+import { bloomTest, buildBlockBlooms, buildBloom } from '../../src/engine/search/trigram-bloom.ts';
 import { requiredTrigrams } from '../../src/engine/search/trigram-query.ts';
 
 function lines(text: string, pattern: string): [number, string][] {
@@ -92,4 +92,55 @@ test('property: the trigram filter never rules out a text the regex matches', ()
     }),
     { numRuns: 3000 },
   );
+});
+
+/** Hits of a pattern when only the blocks whose filter passes are searched, as the index does. */
+function blockLines(text: string, pattern: string): [number, string][] {
+  const compiled = compilePattern(pattern);
+  const mayMatch = bloomTest(requiredTrigrams(compiled.line.source, compiled.caseInsensitive));
+  const blocks = buildBlockBlooms(text);
+  assert.ok(blocks, 'the text spans several blocks');
+  const out: [number, string][] = [];
+  blocks.blooms.forEach((bloom, k) => {
+    if (!mayMatch(bloom.bits, 0, bloom.shift)) return;
+    const range = {
+      start: blocks.starts[k]!,
+      end: blocks.starts[k + 1] ?? text.length,
+      line: blocks.lines[k]!,
+    };
+    matchLines(text, compiled, (n, t) => out.push([n, t]) > 0, range);
+  });
+  return out;
+}
+
+test('block filters and ranges find exactly the lines a whole-file scan finds, with the same numbers', () => {
+  const rows: string[] = [];
+  for (let i = 0; i < 900; i++) {
+    if (i % 97 === 0) rows.push(`public class Parse${i}Exception extends RuntimeException {`);
+    else if (i % 41 === 0) rows.push(`  // TODO(owner): fix ${i}\r`);
+    else if (i % 13 === 0) rows.push(`  throw new IllegalStateException("class ${i}");`);
+    else rows.push(`  int value${i} = compute(${i}); // class member`);
+  }
+  const text = `${rows.join('\n')}\n`;
+  for (const pattern of [
+    'class \\w+Exception',
+    'TODO\\(',
+    'value\\d+ = compute',
+    '^$',
+    'Exception"\\)',
+    'zzz',
+  ]) {
+    assert.deepEqual(blockLines(text, pattern), lines(text, pattern), pattern);
+  }
+  assert.equal(lines(text, 'class \\w+Exception').length, 10);
+  assert.deepEqual(lines(text, 'TODO\\(')[0], [42, '  // TODO(owner): fix 41\r'.slice(0, -1)]);
+});
+
+test('required literals are the runs every match contains, longest first, none under case folding', () => {
+  assert.deepEqual(compilePattern('class \\w+Exception').literals, ['Exception', 'class ']);
+  assert.deepEqual(compilePattern('def __init__\\(self\\)').literals, ['def __init__(self)']);
+  assert.deepEqual(compilePattern('fn\\s+parse_\\w+').literals, ['parse_']);
+  assert.deepEqual(compilePattern('(foo|bar)baz').literals, ['baz']);
+  assert.deepEqual(compilePattern('foo|bar').literals, []);
+  assert.deepEqual(compilePattern('Exception', { ignoreCase: true }).literals, []);
 });

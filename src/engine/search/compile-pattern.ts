@@ -1,4 +1,5 @@
 import { ToolError } from '../../errors.ts';
+import { requiredLiterals } from './trigram-query.ts';
 
 export interface CompiledPattern {
   /** What the caller typed. */
@@ -9,6 +10,8 @@ export interface CompiledPattern {
   line: RegExp;
   caseInsensitive: boolean;
   unicode: boolean;
+  /** Runs every match contains exactly, longest first (none under case folding). */
+  literals: string[];
 }
 
 // ripgrep's POSIX classes, written as JS class bodies.
@@ -97,5 +100,6 @@ export function compilePattern(pattern: string, opts: { ignoreCase?: boolean } =
     unicode = false;
   }
   const line = new RegExp(body, `${unicode ? 'u' : ''}${i}`);
-  return { source: pattern, scan, line, caseInsensitive, unicode };
+  const literals = requiredLiterals(body, caseInsensitive);
+  return { source: pattern, scan, line, caseInsensitive, unicode, literals };
 }

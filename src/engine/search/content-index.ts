@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { walkFiles } from '../walker.ts';
 import type { CompiledPattern } from './compile-pattern.ts';
 import { entryText, type FileEntry, loadEntry } from './file-entry.ts';
-import { matchLines } from './match-lines.ts';
+import { type LineRange, matchLines } from './match-lines.ts';
 import {
   FLAG_BINARY,
   FLAG_NO_BLOOM,
@@ -39,6 +39,8 @@ export interface ContentIndexOptions {
 }
 
 const DEFAULT_MAX_CACHED_CHARS = 512 * 1024 * 1024;
+
+const WHOLE_FILE: LineRange = { start: 0, end: Number.POSITIVE_INFINITY, line: 1 };
 
 const join2 = (a: string, b: string) => (a === '' ? b : `${a}/${b}`);
 
@@ -137,6 +139,7 @@ export function createContentIndex(root: string, opts: ContentIndexOptions = {})
     async search(pattern, req) {
       const mayMatch = bloomTest(requiredTrigrams(pattern.line.source, pattern.caseInsensitive));
       const { entries, flags, extIds, extTable, bits, offsets, shifts } = packed;
+      const { blockFirst, blockStart, blockLine, blockOffsets, blockShifts, blockBits } = packed;
       const [lo, hi] = prefixRange(entries, req.path);
       const byString = req.exts.some((e) => e.includes('.')) || extTable.size >= 0xffff;
       const wanted = new Uint8Array(extTable.size + 1);
@@ -145,7 +148,8 @@ export function createContentIndex(root: string, opts: ContentIndexOptions = {})
         if (id !== undefined) wanted[id] = 1;
       }
       const dotted = req.exts.map((e) => `.${e}`);
-      const candidates: number[] = [];
+      // per candidate file: its index, then [start, end, first line] of runs of candidate blocks
+      const candidates: { file: number; ranges: LineRange[] }[] = [];
       let filesSearched = 0;
       let secretsSkipped = 0;
       for (let i = lo; i < hi; i++) {
@@ -157,22 +161,44 @@ export function createContentIndex(root: string, opts: ContentIndexOptions = {})
         const f = flags[i]!;
         if (f & FLAG_SECRET) secretsSkipped++;
         if (f & (FLAG_SECRET | FLAG_BINARY)) continue;
-        if (f & FLAG_NO_BLOOM || mayMatch(bits, offsets[i]!, shifts[i]!)) candidates.push(i);
+        if (!(f & FLAG_NO_BLOOM) && !mayMatch(bits, offsets[i]!, shifts[i]!)) continue;
+        const first = blockFirst[i]!;
+        const last = blockFirst[i + 1]!;
+        if (first === last) {
+          candidates.push({ file: i, ranges: [WHOLE_FILE] });
+          continue;
+        }
+        const ranges: LineRange[] = [];
+        for (let b = first; b < last; b++) {
+          if (!mayMatch(blockBits, blockOffsets[b]!, blockShifts[b]!)) continue;
+          const end = b + 1 < last ? blockStart[b + 1]! : Number.POSITIVE_INFINITY;
+          const prev = ranges.at(-1);
+          if (prev && prev.end === blockStart[b]) prev.end = end;
+          else ranges.push({ start: blockStart[b]!, end, line: blockLine[b]! });
+        }
+        if (ranges.length > 0) candidates.push({ file: i, ranges });
       }
       const hits: SearchOutcome['hits'] = [];
       let complete = true;
-      for (const i of candidates) {
-        const entry = entries[i]!;
+      const onHit = (rel: string) => (line: number, lineText: string) => {
+        if (hits.length >= req.maxHits) {
+          complete = false;
+          return false;
+        }
+        hits.push({ path: rel, line, text: lineText });
+        return true;
+      };
+      for (const { file, ranges } of candidates) {
+        const entry = entries[file]!;
         const text = entry.text ?? (await entryText(root, entry));
         if (text === undefined) continue;
-        matchLines(text, pattern, (line, lineText) => {
-          if (hits.length >= req.maxHits) {
-            complete = false;
-            return false;
-          }
-          hits.push({ path: entry.rel, line, text: lineText });
-          return true;
-        });
+        // a file re-read from disk may have changed since its blocks were cut: search it whole
+        const within = entry.text === undefined ? [WHOLE_FILE] : ranges;
+        const hit = onHit(entry.rel);
+        for (const range of within) {
+          matchLines(text, pattern, hit, range);
+          if (!complete) break;
+        }
         if (!complete) break;
       }
       return { hits, complete, filesSearched, secretsSkipped, via: 'index' };

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isSecretPath } from '../secrets.ts';
-import { buildBloom, type TrigramBloom } from './trigram-bloom.ts';
+import { type BlockBlooms, buildBlockBlooms, buildBloom, type TrigramBloom } from './trigram-bloom.ts';
 
 /** One file as the search index knows it. */
 export interface FileEntry {
@@ -14,6 +14,8 @@ export interface FileEntry {
   /** Kept in memory while under the cache budget; otherwise read again when a query needs it. */
   text: string | undefined;
   bloom: TrigramBloom | undefined;
+  /** Filters per block of a larger file, tested after the file's own. */
+  blocks: BlockBlooms | undefined;
 }
 
 /** Decodes a file for search, or undefined when it is binary. */
@@ -31,17 +33,20 @@ export async function loadEntry(
   const info = await stat(abs).catch(() => undefined);
   if (!info?.isFile()) return undefined;
   const base = { rel, size: info.size, mtimeMs: info.mtimeMs };
-  if (isSecretPath(rel)) return { ...base, secret: true, binary: false, text: undefined, bloom: undefined };
+  if (isSecretPath(rel))
+    return { ...base, secret: true, binary: false, text: undefined, bloom: undefined, blocks: undefined };
   const buf = await readFile(abs).catch(() => undefined);
   if (!buf) return undefined;
   const text = decodeForSearch(buf);
-  if (text === undefined) return { ...base, secret: false, binary: true, text: undefined, bloom: undefined };
+  if (text === undefined)
+    return { ...base, secret: false, binary: true, text: undefined, bloom: undefined, blocks: undefined };
   return {
     ...base,
     secret: false,
     binary: false,
     text: keepText ? text : undefined,
     bloom: buildBloom(text),
+    blocks: buildBlockBlooms(text),
   };
 }
 

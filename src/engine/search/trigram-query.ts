@@ -1,4 +1,4 @@
-import { fiveGramKey, foldUnit, trigramKey } from './trigram-bloom.ts';
+import { exactFiveGramKey, exactUnit, fiveGramKey, foldUnit, trigramKey } from './trigram-bloom.ts';
 
 /** What a file must contain for a regex to possibly match a line of it. */
 export type TrigramQuery =
@@ -7,32 +7,66 @@ export type TrigramQuery =
   | { op: 'and'; parts: TrigramQuery[] }
   | { op: 'or'; parts: TrigramQuery[] };
 
-const ALL: TrigramQuery = { op: 'all' };
+const ALL = { op: 'all' } as const;
 
-function and(parts: TrigramQuery[]): TrigramQuery {
+/** The parse before runs become n-grams: a `lit` is a run of characters every match contains. */
+type RequiredParts =
+  | { op: 'all' }
+  | { op: 'lit'; run: string }
+  | { op: 'and'; parts: RequiredParts[] }
+  | { op: 'or'; parts: RequiredParts[] };
+
+function and(parts: RequiredParts[]): RequiredParts {
   const kept = parts.filter((p) => p.op !== 'all');
   if (kept.length === 0) return ALL;
   return kept.length === 1 ? kept[0]! : { op: 'and', parts: kept };
 }
 
-function or(parts: TrigramQuery[]): TrigramQuery {
+function or(parts: RequiredParts[]): RequiredParts {
   if (parts.some((p) => p.op === 'all')) return ALL;
   return parts.length === 1 ? parts[0]! : { op: 'or', parts };
 }
 
-/** A literal run as n-gram keys: 5-grams when long enough (sharper), else trigrams. */
-function gramsOf(run: string): TrigramQuery {
+/**
+ * A literal run as n-gram keys: 5-grams when long enough (sharper), else trigrams. A
+ * case-sensitive 5-gram with an upper-case letter uses the exact key, which rarer text holds.
+ */
+function gramsOf(run: string, caseInsensitive: boolean): TrigramQuery {
   const f = (k: number) => foldUnit(run.charCodeAt(k));
+  const x = (k: number) => exactUnit(run.charCodeAt(k));
   const parts: TrigramQuery[] = [];
   if (run.length >= 5) {
     for (let i = 0; i + 4 < run.length; i++) {
-      parts.push({ op: 'tri', key: fiveGramKey(f(i), f(i + 1), f(i + 2), f(i + 3), f(i + 4)) });
+      let exact = false;
+      for (let k = i; k < i + 5; k++) if (f(k) !== x(k)) exact = !caseInsensitive;
+      const key = exact
+        ? exactFiveGramKey(x(i), x(i + 1), x(i + 2), x(i + 3), x(i + 4))
+        : fiveGramKey(f(i), f(i + 1), f(i + 2), f(i + 3), f(i + 4));
+      parts.push({ op: 'tri', key });
     }
   } else {
     for (let i = 0; i + 2 < run.length; i++)
       parts.push({ op: 'tri', key: trigramKey(f(i), f(i + 1), f(i + 2)) });
   }
-  return and(parts);
+  return parts.length === 1 ? parts[0]! : { op: 'and', parts };
+}
+
+/** `and`/`or` of the parse never hold `all`, so their n-gram forms need no simplifying. */
+function toGrams(q: RequiredParts, caseInsensitive: boolean): TrigramQuery {
+  switch (q.op) {
+    case 'all':
+      return ALL;
+    case 'lit':
+      return gramsOf(q.run, caseInsensitive);
+    case 'and':
+    case 'or':
+      return { op: q.op, parts: q.parts.map((p) => toGrams(p, caseInsensitive)) };
+  }
+}
+
+function runsOf(q: RequiredParts): string[] {
+  if (q.op === 'lit') return [q.run];
+  return q.op === 'and' ? q.parts.flatMap(runsOf) : [];
 }
 
 // Escapes that stand for one literal character.
@@ -46,6 +80,19 @@ class Unsupported extends Error {}
  * parts, lookaround) contributes nothing, so the query never rules out a file that matches.
  */
 export function requiredTrigrams(source: string, caseInsensitive: boolean): TrigramQuery {
+  return toGrams(requiredParts(source, caseInsensitive), caseInsensitive);
+}
+
+/**
+ * Literal runs (three characters or more) that every match contains exactly, longest first:
+ * a line without them cannot match. Empty for case-insensitive patterns.
+ */
+export function requiredLiterals(source: string, caseInsensitive: boolean): string[] {
+  if (caseInsensitive) return [];
+  return [...new Set(runsOf(requiredParts(source, false)))].sort((a, b) => b.length - a.length);
+}
+
+function requiredParts(source: string, caseInsensitive: boolean): RequiredParts {
   let pos = 0;
   const peek = () => source[pos];
 
@@ -79,7 +126,7 @@ export function requiredTrigrams(source: string, caseInsensitive: boolean): Trig
     pos++;
   }
 
-  function alternation(): TrigramQuery {
+  function alternation(): RequiredParts {
     const branches = [concatenation()];
     while (peek() === '|') {
       pos++;
@@ -88,17 +135,17 @@ export function requiredTrigrams(source: string, caseInsensitive: boolean): Trig
     return or(branches);
   }
 
-  function concatenation(): TrigramQuery {
-    const ands: TrigramQuery[] = [];
+  function concatenation(): RequiredParts {
+    const ands: RequiredParts[] = [];
     let run = '';
     const flush = () => {
-      if (run.length >= 3) ands.push(gramsOf(run));
+      if (run.length >= 3) ands.push({ op: 'lit', run });
       run = '';
     };
     while (pos < source.length && peek() !== '|' && peek() !== ')') {
       const c = source[pos]!;
       let literal: string | undefined;
-      let group: TrigramQuery | undefined;
+      let group: RequiredParts | undefined;
       if (c === '(') {
         pos++;
         let lookaround = false;
