@@ -129,7 +129,7 @@ async function runOurs(record: boolean): Promise<void> {
 
 const repomixBin = resolve('node_modules/repomix/bin/repomix.cjs');
 function runPeer(record: boolean): void {
-  // the same files, copied flat into a scratch dir so repomix sees exactly this set
+  // exactly this set of files, named on stdin (a large corpus overflows an argument list)
   const dir = mkdtempSync(join(tmpdir(), 'bench-read-'));
   mkdirSync(join(dir, 'out'));
   const out = join(dir, 'out', 'packed.json');
@@ -146,12 +146,11 @@ function runPeer(record: boolean): void {
       '--no-security-check',
       '--no-gitignore',
       '--quiet',
-      '--include',
-      files.join(','),
+      '--stdin',
       '-o',
       out,
     ],
-    { cwd: corpus, stdio: 'ignore', maxBuffer: 1 << 30 },
+    { cwd: corpus, input: `${files.join('\n')}\n`, stdio: ['pipe', 'ignore', 'ignore'], maxBuffer: 1 << 30 },
   );
   peer.ms.push((performance.now() - start) / files.length);
   if (record) {
