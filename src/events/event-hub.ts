@@ -6,6 +6,8 @@ export interface EventHub {
   /** Stores the event and hands it to live subscribers of its channel. */
   publish(event: NewEvent): Promise<EventRecord>;
   subscribe(workspaceId: string, channelId: string, listener: EventListener): () => void;
+  /** Resolves when every event published so far is stored (shutdown). */
+  drain(): Promise<void>;
   readonly store: EventStore;
 }
 
@@ -37,6 +39,9 @@ export function createEventHub(store: EventStore, onAppend: () => void = () => {
         if (tails.get(key) === settled) tails.delete(key);
       });
       return run;
+    },
+    async drain() {
+      await Promise.all([...tails.values()]);
     },
     subscribe(workspaceId, channelId, listener) {
       const key = channelKey(workspaceId, channelId);

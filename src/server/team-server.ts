@@ -122,6 +122,9 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
       const steps: (() => Promise<unknown> | unknown)[] = [
         ...listeners.map((l) => () => l.close()),
         () => mcp.close(),
+        // Calls that just answered still record their usage and events.
+        () => new Promise((resolve) => setImmediate(resolve)),
+        () => deps.hub.drain(),
         () => team?.gateway.close(),
         () => deps.state.close(),
         () => store.close(),

@@ -40,6 +40,9 @@ CREATE INDEX IF NOT EXISTS usage_ws_ctx ON usage (workspace_id, context_id);
 CREATE INDEX IF NOT EXISTS usage_ws_agent ON usage (workspace_id, agent_id);
 `;
 
+/** How long writes wait to share a transaction: commits cost more than the rows. */
+const FLUSH_EVERY_MS = 10;
+
 interface EventRow {
   workspace_id: string;
   channel_id: string;
@@ -76,7 +79,7 @@ export function createSqliteStore(file: string): Store {
     'INSERT INTO events (workspace_id, channel_id, revision, kind, actor, ts, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   // This process is the file's only writer, so revisions are counted in memory (seeded from
-  // the table) and rows are inserted in one transaction per event-loop turn. An append
+  // the table) and rows are inserted in one transaction every FLUSH_EVERY_MS. An append
   // resolves once its row is committed, so no subscriber sees an event a crash could lose.
   const revisions = new Map<string, number>();
   let queuedEvents: EventRecord[] = [];
@@ -111,7 +114,7 @@ export function createSqliteStore(file: string): Store {
     const revision = (revisions.get(key) ?? maxRevision.get(e.workspaceId, e.channelId)?.rev ?? 0) + 1;
     revisions.set(key, revision);
     const record = { ...e, revision, ts: e.ts ?? new Date().toISOString() };
-    if (queuedEvents.length === 0) setImmediate(flushEvents);
+    if (queuedEvents.length === 0) setTimeout(flushEvents, FLUSH_EVERY_MS);
     queuedEvents.push(record);
     return new Promise((resolve, reject) => committed.push({ resolve: () => resolve(record), reject }));
   };
@@ -146,8 +149,8 @@ export function createSqliteStore(file: string): Store {
     `INSERT INTO usage (ts, workspace_id, agent_id, context_id, tool, tokens_sent, tokens_saved, duration_ms, is_error)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  // Usage rows are written in one transaction per event-loop turn: one fsync-free commit
-  // for a burst of calls instead of one each.
+  // Usage rows are written in one transaction every FLUSH_EVERY_MS: one commit for a burst
+  // of calls instead of one each. Reads flush first, so they always see every call.
   let pending: UsageRecord[] = [];
   const flushUsage = db.transaction((rows: UsageRecord[]) => {
     for (const u of rows) {
@@ -171,7 +174,7 @@ export function createSqliteStore(file: string): Store {
   };
   const usage: UsageStore = {
     async record(u: UsageRecord) {
-      if (pending.length === 0) setImmediate(flush);
+      if (pending.length === 0) setTimeout(flush, FLUSH_EVERY_MS);
       pending.push({ ...u, ts: u.ts ?? new Date().toISOString() });
     },
     async summary(filter: UsageFilter): Promise<UsageSummary> {
