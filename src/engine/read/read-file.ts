@@ -1,5 +1,6 @@
 import type { ToolContext } from '../../tools/define-tool.ts';
 import { cutWithHandle } from '../archive.ts';
+import { sharedBlocksOf } from '../dedup/shared-blocks.ts';
 import { type FileOutline, outlineFile } from '../languages/index.ts';
 import { countTokens, savingsFooter } from '../tokens.ts';
 import { aggressiveText } from './aggressive.ts';
@@ -119,7 +120,10 @@ export async function readForContext(ctx: ToolContext, req: ReadRequest): Promis
   if (!fresh && seen?.views.has(view)) {
     return withFooter(kind, unchangedStub(ref, file, seen, kind), 'stub');
   }
-  const body = await renderView(kind, file, outline, req.task);
+  let body = await renderView(kind, file, outline, req.task);
+  // code views hold blocks other files share; this context gets each once, then a reference
+  if (scope !== undefined && (kind === 'aggressive' || kind === 'entropy'))
+    body = sharedBlocksOf(ctx.workspace).fold(scope, body);
   const head = [header(ref, file, note), ...headerLinesFor(kind, outline)].join('\n');
   let text = `${head}\n${body}`;
   text = cutWithHandle(ctx.workspace, text, {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sharedBlocksOf } from '../../engine/dedup/shared-blocks.ts';
 import { contextScope, readCacheOf } from '../../engine/read/cache.ts';
 import { ToolError } from '../../errors.ts';
 import { defineTool } from '../define-tool.ts';
@@ -22,6 +23,7 @@ export const ctxCache = defineTool({
     }
     if (args.action === 'clear') {
       if (scope === undefined) return 'No session: nothing cached for this caller.';
+      sharedBlocksOf(ctx.workspace).forgetReceived(scope);
       return `cleared: this session forgot ${cache.forget(scope)} files; next reads send full content`;
     }
     if (!args.path)

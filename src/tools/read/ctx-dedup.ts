@@ -1,82 +1,63 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { z } from 'zod';
-import { languageOf } from '../../engine/languages/index.ts';
-import { READ_LIMITS } from '../../engine/read/load-file.ts';
-import { isSecretPath } from '../../engine/secrets.ts';
+import { DUPLICATE_WINDOW, findDuplicates } from '../../engine/dedup/find-duplicates.ts';
+import { sharedBlocksOf } from '../../engine/dedup/shared-blocks.ts';
+import { contextScope } from '../../engine/read/cache.ts';
 import { countTokens } from '../../engine/tokens.ts';
 import { walkFiles } from '../../engine/walker.ts';
 import { defineTool } from '../define-tool.ts';
 
-/** A duplicate block is at least this many consecutive non-blank lines. */
-const WINDOW = 6;
 const MAX_FILES = 5000;
 const MAX_REPORTED = 30;
 
-interface Place {
-  rel: string;
-  line: number;
-}
-
 export const ctxDedup = defineTool({
   name: 'ctx_dedup',
-  description: `Find code blocks (${WINDOW}+ identical non-blank lines) repeated across files, and the most repeated imports.`,
+  description: `Find code blocks (${DUPLICATE_WINDOW}+ identical non-blank lines) repeated across files, and the most repeated imports. action=apply registers them as shared blocks: later compressed reads (aggressive, entropy) in this context send each block once, then a one-line reference.`,
   scope: 'search',
   readOnly: true,
   input: z.object({
     path: z.string().default('.').describe('Directory to scan'),
-    action: z.enum(['analyze']).default('analyze'),
+    action: z.enum(['analyze', 'apply']).default('analyze'),
   }),
   async run(args, ctx) {
     const { rel: start } = ctx.workspace.jail.resolve(args.path);
     const { files } = await walkFiles(ctx.workspace.root, start === '.' ? '' : start, { signal: ctx.signal });
-    const windows = new Map<string, Place[]>();
-    const imports = new Map<string, number>();
-    let scanned = 0;
-    for (const rel of files.slice(0, MAX_FILES)) {
-      if (isSecretPath(rel) || languageOf(rel) === undefined) continue;
-      const text = await readFile(join(ctx.workspace.root, rel), 'utf8').catch(() => '');
-      if (text.length > READ_LIMITS.wholeBytes || text.includes('\0')) continue;
-      scanned++;
-      const lines = text
-        .split('\n')
-        .map((t, i) => ({ t: t.trim(), line: i + 1 }))
-        .filter((l) => l.t !== '' && !/^[})\];,]*$/.test(l.t));
-      for (const l of lines) {
-        if (/^(import|from|use|using|#include|require)\b/.test(l.t))
-          imports.set(l.t, (imports.get(l.t) ?? 0) + 1);
-      }
-      for (let i = 0; i + WINDOW <= lines.length; i++) {
-        const key = lines
-          .slice(i, i + WINDOW)
-          .map((l) => l.t)
-          .join('\n');
-        const list = windows.get(key) ?? [];
-        if (!list.some((p) => p.rel === rel)) list.push({ rel, line: lines[i]?.line ?? 0 });
-        windows.set(key, list);
-      }
-    }
-    // overlapping windows of one long copy collapse into one finding per file pair
-    const pairs = new Map<string, { places: Place[]; blocks: number; tokens: number }>();
-    for (const [key, places] of windows) {
-      if (places.length < 2) continue;
-      const id = places.map((p) => p.rel).join(' ↔ ');
-      const found = pairs.get(id);
-      if (found) found.blocks++;
-      else pairs.set(id, { places, blocks: 1, tokens: countTokens(key) });
-    }
-    const findings = [...pairs.entries()].sort((a, b) => b[1].blocks - a[1].blocks);
+    const report = await findDuplicates(ctx.workspace.root, files.slice(0, MAX_FILES), ctx.signal);
+    const { groups } = report;
     const out = [
-      `${scanned} files scanned, ${findings.length} groups of files share blocks of ${WINDOW}+ lines`,
+      `${report.scanned} files scanned, ${groups.length} groups of files share blocks of ${DUPLICATE_WINDOW}+ lines`,
     ];
-    for (const [, f] of findings.slice(0, MAX_REPORTED)) {
+    if (args.action === 'apply') {
+      const scope = contextScope(ctx.agentId, ctx.contextId);
+      if (scope === undefined) {
+        out.push(
+          'not applied: shared blocks belong to a context; call again with an MCP session or a contextId',
+        );
+        return out.join('\n');
+      }
+      const blocks = sharedBlocksOf(ctx.workspace).register(
+        scope,
+        groups.flatMap((g) => g.blocks),
+      );
       out.push(
-        `${f.places.map((p) => `${p.rel}:${p.line}`).join(' ↔ ')} (${f.blocks + WINDOW - 1}+ lines, ~${f.tokens * f.places.length} tok)`,
+        `${blocks.length} shared blocks registered for this context: compressed reads send each once, then "[shared block Bn: …]" with its ctx_expand id`,
+      );
+      for (const b of blocks.slice(0, MAX_REPORTED)) {
+        out.push(
+          `${b.id}: ${b.lines.length} lines, ~${countTokens(b.lines.join('\n'))} tok, ctx_expand id="${b.archiveId}"`,
+        );
+      }
+      if (blocks.length > MAX_REPORTED) out.push(`… ${blocks.length - MAX_REPORTED} more`);
+      return out.join('\n');
+    }
+    for (const g of groups.slice(0, MAX_REPORTED)) {
+      const tokens = countTokens(g.blocks[0]?.slice(0, DUPLICATE_WINDOW).join('\n') ?? '');
+      out.push(
+        `${g.places.map((p) => `${p.rel}:${p.line}`).join(' ↔ ')} (${g.windows + DUPLICATE_WINDOW - 1}+ lines, ~${tokens * g.places.length} tok)`,
       );
     }
-    if (findings.length > MAX_REPORTED)
-      out.push(`… ${findings.length - MAX_REPORTED} more groups (narrow with path)`);
-    const topImports = [...imports.entries()]
+    if (groups.length > MAX_REPORTED)
+      out.push(`… ${groups.length - MAX_REPORTED} more groups (narrow with path)`);
+    const topImports = [...report.imports.entries()]
       .filter(([, n]) => n > 1)
       .sort((a, b) => b[1] - a[1])
       .slice(0, 10);
