@@ -3,6 +3,7 @@ import { MAX_PARSE_CHARS, outlineFile } from '../languages/index.ts';
 import { isSecretPath } from '../secrets.ts';
 import { walkFiles } from '../walker.ts';
 import { type Chunk, chunkFile } from './chunk-file.ts';
+import { createChunkStore } from './chunk-store.ts';
 import { termCounts, tokenize } from './tokenize.ts';
 
 export interface RankedChunk {
@@ -46,15 +47,25 @@ const B = 0.75;
 
 const under = (prefix: string) => (rel: string) => prefix === '' || rel.startsWith(`${prefix}/`);
 
-export function createBm25Index(root: string): Bm25Index {
-  const records = new Map<string, FileRecord>();
+export interface Bm25Options {
+  /** A SQLite file to keep chunks in across restarts; without it the index lives in memory. */
+  dbPath?: string;
+}
+
+export function createBm25Index(root: string, opts: Bm25Options = {}): Bm25Index {
+  const store = opts.dbPath === undefined ? undefined : createChunkStore(opts.dbPath);
+  // a restart starts from what was stored; size and mtime decide which files to parse again
+  const records: Map<string, FileRecord> = store?.loadAll() ?? new Map();
+  const forget = (rel: string) => {
+    if (records.delete(rel)) store?.delete(rel);
+  };
   const abort = new AbortController();
   const jobs = new Map<string, { done: Promise<void>; pending: number; parsed: number }>();
 
   async function indexFile(rel: string): Promise<boolean> {
     const info = await stat(`${root}/${rel}`).catch(() => undefined);
     if (!info) {
-      records.delete(rel);
+      forget(rel);
       return false;
     }
     const old = records.get(rel);
@@ -67,7 +78,9 @@ export function createBm25Index(root: string): Bm25Index {
         chunks = chunkFile(rel, text, await outlineFile(rel, text));
       }
     }
-    records.set(rel, { size: info.size, mtimeMs: info.mtimeMs, chunks });
+    const record = { size: info.size, mtimeMs: info.mtimeMs, chunks };
+    records.set(rel, record);
+    store?.put(rel, record);
     return true;
   }
 
@@ -77,13 +90,14 @@ export function createBm25Index(root: string): Bm25Index {
       const { files } = await walkFiles(root, prefix, { signal: abort.signal });
       const wanted = files.filter((f) => !isSecretPath(f));
       const keep = new Set(wanted);
-      for (const rel of [...records.keys()]) if (under(prefix)(rel) && !keep.has(rel)) records.delete(rel);
+      for (const rel of [...records.keys()]) if (under(prefix)(rel) && !keep.has(rel)) forget(rel);
       job.pending = wanted.length;
       for (const rel of wanted) {
         abort.signal.throwIfAborted();
         if (await indexFile(rel)) job.parsed++;
         job.pending--;
       }
+      store?.flush();
     })().finally(() => jobs.delete(prefix));
     jobs.set(prefix, job);
     return job;
@@ -145,11 +159,13 @@ export function createBm25Index(root: string): Bm25Index {
       return ranked.slice(0, opts.topK);
     },
     clear(prefix) {
-      for (const rel of [...records.keys()]) if (under(prefix)(rel)) records.delete(rel);
+      for (const rel of [...records.keys()]) if (under(prefix)(rel)) forget(rel);
+      store?.flush();
     },
     close() {
       abort.abort();
       records.clear();
+      store?.close();
     },
   };
 }
