@@ -43,10 +43,16 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, unknown>;
   /** Set once an audit line was written for this refusal, so it is written only once. */
-  audited = false;
+  audited: boolean;
 
   constructor(code: ErrorCode, message?: string, details: Record<string, unknown> = {}) {
+    // Client faults are expected and frequent (a flood of 429s); a stack trace would be
+    // costly and say nothing. internal_error keeps one for the log.
+    const limit = Error.stackTraceLimit;
+    if (code !== 'internal_error') Error.stackTraceLimit = 0;
     super(message ?? ERROR_CODES[code].message);
+    Error.stackTraceLimit = limit;
+    this.audited = false;
     this.name = 'AppError';
     this.code = code;
     this.details = details;

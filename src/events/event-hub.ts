@@ -15,16 +15,15 @@ const channelKey = (ws: string, ch: string) => `${ws}\u0000${ch}`;
 
 export function createEventHub(store: EventStore, onAppend: () => void = () => {}): EventHub {
   const listeners = new Map<string, Set<EventListener>>();
-  // Appends of one channel are chained so revisions reach listeners in order.
-  const tails = new Map<string, Promise<unknown>>();
+  const pending = new Set<Promise<unknown>>();
   return {
     store,
     publish(event) {
-      const key = channelKey(event.workspaceId, event.channelId);
-      const run = (tails.get(key) ?? Promise.resolve()).then(async () => {
-        const stored = await store.append(event);
+      // The store assigns revisions in call order and settles appends in that order, so
+      // listeners see each channel's events in revision order.
+      const run = store.append(event).then((stored) => {
         onAppend();
-        for (const listener of listeners.get(key) ?? []) {
+        for (const listener of listeners.get(channelKey(stored.workspaceId, stored.channelId)) ?? []) {
           try {
             listener(stored);
           } catch {
@@ -34,14 +33,12 @@ export function createEventHub(store: EventStore, onAppend: () => void = () => {
         return stored;
       });
       const settled = run.catch(() => undefined);
-      tails.set(key, settled);
-      void settled.then(() => {
-        if (tails.get(key) === settled) tails.delete(key);
-      });
+      pending.add(settled);
+      void settled.then(() => pending.delete(settled));
       return run;
     },
     async drain() {
-      await Promise.all([...tails.values()]);
+      await Promise.all([...pending]);
     },
     subscribe(workspaceId, channelId, listener) {
       const key = channelKey(workspaceId, channelId);

@@ -25,7 +25,10 @@ export interface ChannelInfo {
 }
 
 export interface EventStore {
-  /** Appends and returns the event with its revision. */
+  /**
+   * Appends and returns the event with its revision. Revisions are assigned in call order
+   * and appends of one channel settle in that order (subscribers rely on it).
+   */
   append(event: NewEvent): Promise<EventRecord>;
   /** Events of a channel with revision > `after`, oldest first. */
   since(workspaceId: string, channelId: string, after: number, limit: number): Promise<EventRecord[]>;
