@@ -156,9 +156,15 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     setImmediate(() => recordCall(deps, req, ws.id, channelId, tool.name, result, durationMs));
     return result;
   } catch (err) {
+    const clientGone = !(err instanceof AppError) && req.signal?.aborted === true;
     const appErr =
-      err instanceof AppError ? err : new AppError('internal_error', undefined, { requestId: req.requestId });
-    if (!(err instanceof AppError)) {
+      err instanceof AppError
+        ? err
+        : clientGone
+          ? new AppError('invalid_request', 'the client closed the connection before the answer was ready')
+          : new AppError('internal_error', undefined, { requestId: req.requestId });
+    if (clientGone) deps.logger.debug('client went away during a tool call', { requestId: req.requestId });
+    else if (!(err instanceof AppError)) {
       deps.logger.error('tool call failed', { requestId: req.requestId, tool: req.name, error: String(err) });
     }
     status = appErr.status;
