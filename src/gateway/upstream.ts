@@ -21,29 +21,14 @@ import {
 import type { z } from 'zod';
 import type { ServerConfig } from '../config/servers-config.ts';
 import { ChildTransport } from './child-transport.ts';
+import { DownstreamError } from './downstream-error.ts';
 import type { GatewayLogger } from './logger.ts';
 import { AuthorizationRequiredError, connectRemote, type RemoteAuth } from './remote-connect.ts';
+import { renewClientState } from './renew-client-state.ts';
 
 export type Health = 'unknown' | 'starting' | 'healthy' | 'unhealthy' | 'disabled' | 'config_error';
 export type DownstreamTool = McpTool;
-
-/** A downstream failure the agent should read: what broke and what to do about it. */
-export class DownstreamError extends Error {
-  /** An authorization URL the user must open (OAuth), when that is the problem. */
-  readonly authorizationUrl: string | undefined;
-  /** The JSON-RPC error the server answered with, when it answered with one. */
-  readonly rpc: { code: number; message: string; data?: unknown } | undefined;
-
-  constructor(
-    message: string,
-    opts: { authorizationUrl?: string; rpc?: { code: number; message: string; data?: unknown } } = {},
-  ) {
-    super(message);
-    this.name = 'DownstreamError';
-    this.authorizationUrl = opts.authorizationUrl;
-    this.rpc = opts.rpc;
-  }
-}
+export { DownstreamError };
 
 export interface UpstreamStatus {
   health: Health;
@@ -421,44 +406,21 @@ export class Upstream {
       this.deps.logger.error('downstream server exited', { server: this.name, lastError: this.lastError });
     };
     this.connection = conn;
-    await this.restoreClientState(conn);
+    await renewClientState(conn.client, {
+      logLevel: this.logLevel,
+      subscriptions: [...this.subscriptions.keys()],
+      timeoutMs: this.config.requestTimeoutMs,
+      onError: (error) =>
+        this.deps.logger.error('could not renew client state on a restarted server', {
+          server: this.name,
+          error,
+        }),
+    });
     this.deps.logger.info('downstream server started', {
       server: this.name,
       durationMs: Date.now() - started,
     });
     this.markHealthy();
     return conn;
-  }
-
-  /** A restarted server has forgotten the log level and subscriptions clients set; renew them. */
-  private async restoreClientState(conn: Connection): Promise<void> {
-    const caps = conn.client.getServerCapabilities();
-    const renew: Promise<unknown>[] = [];
-    const opts = { timeout: this.config.requestTimeoutMs };
-    if (this.logLevel && caps?.logging) {
-      renew.push(
-        conn.client.request(
-          { method: 'logging/setLevel', params: { level: this.logLevel } },
-          EmptyResultSchema,
-          opts,
-        ),
-      );
-    }
-    if (caps?.resources?.subscribe) {
-      for (const uri of this.subscriptions.keys()) {
-        renew.push(
-          conn.client.request({ method: 'resources/subscribe', params: { uri } }, EmptyResultSchema, opts),
-        );
-      }
-    }
-    const results = await Promise.allSettled(renew);
-    for (const r of results) {
-      if (r.status === 'rejected') {
-        this.deps.logger.error('could not renew client state on a restarted server', {
-          server: this.name,
-          error: r.reason instanceof Error ? r.reason.message : String(r.reason),
-        });
-      }
-    }
   }
 }
