@@ -80,6 +80,8 @@ export function createMcpEndpoint(deps: ServerDeps): McpEndpoint {
     });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
+      // Tool answers are single results: plain JSON is cheaper than an SSE stream per POST.
+      enableJsonResponse: true,
       onsessioninitialized: (id) => {
         sessions.set(id, { transport, server, tokenId, lastUsed: deps.now() });
         deps.metrics.mcpSessions.set(sessions.size);
