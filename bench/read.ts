@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } f
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { type Node, Query } from 'web-tree-sitter';
+import { fetchCorpus } from '../scripts/corpus.ts';
 import {
   createParser,
   type GrammarId,
@@ -29,8 +30,7 @@ const rounds = argv.includes('--rounds') ? Number(argv[argv.indexOf('--rounds') 
 const OURS: MeasuredMode[] = ['signatures', 'map', 'aggressive'];
 const MAX_FILE_BYTES = 256 * 1024;
 
-const corpus = resolve(`.corpus/${size}`);
-execFileSync('bash', ['/work/shared/corpus/fetch.sh', '--size', size, corpus], { stdio: 'ignore' });
+const corpus = fetchCorpus(size as 'small' | 'large');
 
 function list(dir: string): string[] {
   const out: string[] = [];

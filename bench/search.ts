@@ -4,6 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { rgPath } from '@vscode/ripgrep';
+import { fetchCorpus } from '../scripts/corpus.ts';
 import { RG_BASE_ARGS } from '../src/engine/search/rg-search.ts';
 import { searchEngineOf } from '../src/engine/search/search-engine.ts';
 import { createDirectTools } from '../test/helpers/tool-context.ts';
@@ -19,8 +20,7 @@ if (argv.includes('--help')) {
 const smoke = argv.includes('--smoke');
 const rounds = argv.includes('--rounds') ? Number(argv[argv.indexOf('--rounds') + 1]) : smoke ? 3 : 15;
 const size = smoke ? 'small' : 'large';
-const root = resolve(`.corpus/${size}`);
-execFileSync('bash', ['/work/shared/corpus/fetch.sh', '--size', size, root], { stdio: 'ignore' });
+const root = fetchCorpus(size as 'small' | 'large');
 
 // [regex, file-name glob for search_files (it matches names, not contents)]
 const PATTERNS: [string, string][] = smoke
@@ -151,6 +151,11 @@ const worstCold = Math.max(...rows.map((r) => r.coldMs / r.rgMs));
 console.log(
   `\nmedian of warm p50s: ${f(allWarm)} ms (goal ≤ 10); worst cold/rg: ${worstCold.toFixed(2)}× (goal ≤ 2)`,
 );
-const path = writeResults(smoke ? 'search-smoke' : 'search', { machine: machineInfo(), size, ...stats, rows });
+const path = writeResults(smoke ? 'search-smoke' : 'search', {
+  machine: machineInfo(),
+  size,
+  ...stats,
+  rows,
+});
 console.log(`results: ${path}`);
 if (rows.some((r) => !r.coldSameHits || !r.warmSameHits)) process.exit(1);

@@ -3,6 +3,7 @@
 // an agent gets from that server; hidden entries are excluded from it, as ctx_tree hides them.
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { fetchCorpus } from '../scripts/corpus.ts';
 import { countTokens } from '../src/engine/tokens.ts';
 import { createDirectTools } from '../test/helpers/tool-context.ts';
 import { startFilesystemPeer } from './lib/filesystem-peer.ts';
@@ -15,8 +16,7 @@ if (argv.includes('--help')) {
 }
 const smoke = argv.includes('--smoke');
 const size = smoke ? 'small' : 'large';
-const root = resolve(`.corpus/${size}`);
-execFileSync('bash', ['/work/shared/corpus/fetch.sh', '--size', size, root], { stdio: 'ignore' });
+const root = fetchCorpus(size as 'small' | 'large');
 
 const DIRS = smoke
   ? ['.', 'npm/zod', 'deb/python3-rich']
@@ -62,5 +62,7 @@ for (const r of rows) {
 console.log(
   `\ngoal: ≤ 0.3× the peer's tokens; worst ratio ${Math.max(...rows.map((r) => r.ratio)).toFixed(4)}×`,
 );
-console.log(`results: ${writeResults(smoke ? 'tree-smoke' : 'tree', { machine: machineInfo(), size, rows })}`);
+console.log(
+  `results: ${writeResults(smoke ? 'tree-smoke' : 'tree', { machine: machineInfo(), size, rows })}`,
+);
 if (rows.some((r) => r.ratio > 0.3)) process.exit(1);
