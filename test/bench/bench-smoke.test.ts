@@ -30,3 +30,20 @@ test('bench/mcp.ts --smoke exits 0 and prints a table with the reference and lea
   assert.match(out, /^\| server-everything `echo` \|/m);
   assert.match(out, /^\| leanctx \/mcp `ctx_read`/m);
 });
+
+test('bench/read.ts --smoke exits 0 and compares our modes with repomix on real code', async () => {
+  const out = await smoke('read');
+  assert.match(out, /^\| ctx_read signatures \|/m);
+  assert.match(out, /^\| repomix --compress \|/m);
+});
+
+test('bench/search.ts --smoke exits 0: ctx_search finds exactly what ripgrep finds', async () => {
+  const out = await smoke('search');
+  assert.match(out, /yes \/ yes \|$/m);
+  assert.doesNotMatch(out, /\| no \//);
+});
+
+test('bench/tree.ts --smoke exits 0: ctx_tree answers in at most 0.3x the tokens of directory_tree', async () => {
+  const out = await smoke('tree');
+  assert.match(out, /worst ratio/);
+});
