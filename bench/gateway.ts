@@ -5,7 +5,8 @@
 //   HTTP server as a remote downstream (invoke_command, direct mode);
 // - peers: lazy-mcp, npm mcp-proxy and supergateway, each HTTP in front of stdio
 //   server-everything (the bridge all three offer).
-// `--smoke` runs a few seconds; `--profile` writes CPU profiles of the lazy-mcp processes.
+// `--smoke` runs a few seconds; `--profile` writes CPU profiles of the lazy-mcp processes;
+// `--only <prefix>` measures the rows whose name starts with it (and the direct baselines).
 import { join } from 'node:path';
 import {
   EVERYTHING,
@@ -153,17 +154,27 @@ const targets: Target[] = [
   ),
 ];
 
-const results = new Map<string, { c1: number[]; rps1: number[]; c16: number[]; rps16: number[] }>();
+// `--only http` measures only the rows whose name starts with that (and their baseline).
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
+const measured = only
+  ? targets.filter((t) => t.name.startsWith(only) || t === targets[0] || t === targets[3])
+  : targets;
+const results = new Map<
+  string,
+  { c1: number[]; rps1: number[]; c16: number[]; rps16: number[]; cpu16: number[] }
+>();
 try {
   for (let round = 0; round < rounds; round++) {
-    for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
-      const r = results.get(t.name) ?? { c1: [], rps1: [], c16: [], rps16: [] };
+    for (const t of round % 2 === 0 ? measured : [...measured].reverse()) {
+      const r = results.get(t.name) ?? { c1: [], rps1: [], c16: [], rps16: [], cpu16: [] };
       const one: Measured = await measure(t, 1, durationMs);
       const many: Measured = await measure(t, 16, durationMs);
       r.c1.push(...one.latencies);
       r.rps1.push(one.rps);
       r.c16.push(...many.latencies);
       r.rps16.push(many.rps);
+      if (many.cpuUsPerCall !== undefined) r.cpu16.push(many.cpuUsPerCall);
       results.set(t.name, r);
     }
   }
@@ -175,7 +186,7 @@ const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const median = (xs: number[]) => percentile(sorted(xs), 50);
 /** The baseline of each row: direct in its own transport; the bridges against direct HTTP. */
 const baselineOf = (t: Target) => (t.group === 'stdio' ? targets[0] : targets[3]) as Target;
-const rows = targets.map((t) => {
+const rows = measured.map((t) => {
   const r = results.get(t.name);
   const base = results.get(baselineOf(t).name);
   if (!r || !base) return [t.name];
@@ -189,6 +200,7 @@ const rows = targets.map((t) => {
     formatRate(median(r.rps1)),
     formatRate(median(r.rps16)),
     `${(median(r.rps16) / median(base.rps16)).toFixed(2)}×`,
+    r.cpu16.length ? String(Math.round(median(r.cpu16))) : 'n/a',
   ];
 });
 const table = markdownTable(
@@ -200,10 +212,14 @@ const table = markdownTable(
     { title: 'req/s c=1', right: true },
     { title: 'req/s c=16', right: true },
     { title: 'vs direct c=16', right: true },
+    { title: 'CPU µs/call, c=16 †', right: true },
   ],
   rows,
 );
 console.log(table);
+console.log(
+  '\n† CPU of the process the client talks to: the server itself for direct rows, the gateway for the others.',
+);
 console.log(
   `\n${rounds} alternating rounds × ${durationMs} ms per target and concurrency; ${JSON.stringify(machineInfo())}`,
 );

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { processCpuMs } from './process-cpu.ts';
 
 /** One way for an SDK client to reach server-everything's `echo`, and what to call there. */
 export interface Target {
@@ -16,6 +17,8 @@ export interface Target {
   args: Record<string, unknown>;
   /** A connected client: a new HTTP session, or a new stdio process tree. */
   connect(): Promise<Client>;
+  /** The process the client talks to (the server, or the gateway in front of it). */
+  pidOf(client: Client): number | undefined;
   /** Shares one client among concurrent callers (stdio has one session per process). */
   shared: boolean;
   close(): Promise<void>;
@@ -83,7 +86,7 @@ export function lazyConfig(
 
 /** A Streamable HTTP server in its own process group; node flags (profiling) go first. */
 export async function httpTarget(
-  spec: Omit<Target, 'connect' | 'shared' | 'close' | 'group'>,
+  spec: Omit<Target, 'connect' | 'shared' | 'close' | 'group' | 'pidOf'>,
   argv: string[],
   port: number,
   env: Record<string, string> = {},
@@ -99,6 +102,7 @@ export async function httpTarget(
     ...spec,
     group: 'http',
     shared: false,
+    pidOf: () => child.pid,
     async connect() {
       const client = new Client({ name: 'bench', version: '1' });
       await client.connect(new StreamableHTTPClientTransport(new URL(url)));
@@ -110,20 +114,22 @@ export async function httpTarget(
 
 /** A stdio server the SDK client spawns itself (one process tree per connection). */
 export function stdioTarget(
-  spec: Omit<Target, 'connect' | 'shared' | 'close' | 'group'>,
+  spec: Omit<Target, 'connect' | 'shared' | 'close' | 'group' | 'pidOf'>,
   argv: string[],
 ): Target {
+  const pids = new WeakMap<Client, number | null>();
   return {
     ...spec,
     group: 'stdio',
     shared: true,
     async connect() {
       const client = new Client({ name: 'bench', version: '1' });
-      await client.connect(
-        new StdioClientTransport({ command: process.execPath, args: argv, stderr: 'ignore' }),
-      );
+      const transport = new StdioClientTransport({ command: process.execPath, args: argv, stderr: 'ignore' });
+      await client.connect(transport);
+      pids.set(client, transport.pid);
       return client;
     },
+    pidOf: (client) => pids.get(client) ?? undefined,
     close: async () => {},
   };
 }
@@ -131,6 +137,8 @@ export function stdioTarget(
 export interface Measured {
   latencies: number[];
   rps: number;
+  /** CPU (µs) the process the client talks to spent per call; undefined off Linux. */
+  cpuUsPerCall: number | undefined;
 }
 
 /**
@@ -143,6 +151,8 @@ export async function measure(target: Target, concurrency: number, durationMs: n
   const call = (c: Client) => c.callTool({ name: target.tool, arguments: target.args });
   await Promise.all(clients.map(call)); // warm-up: start the downstream, fill caches
   const latencies: number[] = [];
+  const pid = target.pidOf(clients[0] as Client);
+  const cpuBefore = pid === undefined ? undefined : processCpuMs(pid);
   const started = performance.now();
   const until = started + durationMs;
   await Promise.all(
@@ -156,6 +166,11 @@ export async function measure(target: Target, concurrency: number, durationMs: n
     }),
   );
   const rps = latencies.length / ((performance.now() - started) / 1000);
+  const cpuAfter = pid === undefined ? undefined : processCpuMs(pid);
+  const cpuUsPerCall =
+    cpuBefore === undefined || cpuAfter === undefined
+      ? undefined
+      : ((cpuAfter - cpuBefore) * 1000) / latencies.length;
   await Promise.all(clients.map((c) => c.close().catch(() => {})));
-  return { latencies, rps };
+  return { latencies, rps, cpuUsPerCall };
 }

@@ -8,6 +8,7 @@ import {
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../config/servers-config.ts';
+import { createNodeFetch } from './node-fetch.ts';
 import type { GatewayOAuthProvider } from './oauth/provider.ts';
 
 /** OAuth for remote servers: a provider per server and the hand-off to the user. */
@@ -40,6 +41,29 @@ function isTimeout(err: unknown): boolean {
   return err instanceof McpError && err.code === ErrorCode.RequestTimeout;
 }
 
+/**
+ * Streamable HTTP; without OAuth (whose discovery may need redirects) over the lean node:http
+ * fetch, whose kept-alive sockets go when the transport closes.
+ */
+function streamableHttp(
+  url: URL,
+  requestInit: RequestInit,
+  provider: GatewayOAuthProvider | undefined,
+): StreamableHTTPClientTransport {
+  if (provider) return new StreamableHTTPClientTransport(url, { requestInit, authProvider: provider });
+  const lean = createNodeFetch();
+  const transport = new StreamableHTTPClientTransport(url, { requestInit, fetch: lean.fetch });
+  const close = transport.close.bind(transport);
+  transport.close = async () => {
+    try {
+      await close();
+    } finally {
+      lean.close();
+    }
+  };
+  return transport;
+}
+
 /** Connects over Streamable HTTP, falling back to the older HTTP+SSE transport. */
 export async function connectRemote(
   makeClient: () => Client,
@@ -67,7 +91,7 @@ export async function connectRemote(
   };
   let first: unknown;
   try {
-    return await attempt(new StreamableHTTPClientTransport(url, { requestInit, authProvider: provider }));
+    return await attempt(streamableHttp(url, requestInit, provider));
   } catch (err) {
     if (err instanceof AuthorizationRequiredError) throw err;
     if (isTimeout(err)) throw new Error(`${url} did not finish initialize within ${opts.timeoutMs} ms`);
