@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, type Stats, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { ToolError } from '../../errors.ts';
 import type { Workspace } from '../../tools/workspace.ts';
 import { isSecretPath } from '../secrets.ts';
@@ -43,6 +44,66 @@ function looksBinary(buf: Buffer): boolean {
   return head.length > 0 && odd / head.length > 0.1;
 }
 
+/** Files this small are read synchronously: one blocking read beats three thread-pool hops. */
+const SYNC_READ_BYTES = 64 * 1024;
+const RECENT_MAX_FILES = 512;
+const RECENT_MAX_BYTES = 64 * 1024 * 1024;
+
+interface Recent {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+  file: LoadedFile;
+}
+
+/**
+ * Recently loaded files of a workspace, reused while size, mtime, ctime and inode are
+ * unchanged, so a re-read costs one stat instead of a read, a decode and a hash.
+ */
+function recentFiles(workspace: Workspace) {
+  return workspace.memo('recent-files', () => {
+    const byPath = new Map<string, Recent>();
+    let bytes = 0;
+    return {
+      get(abs: string, info: Stats): LoadedFile | undefined {
+        const hit = byPath.get(abs);
+        if (!hit) return undefined;
+        if (
+          hit.size !== info.size ||
+          hit.mtimeMs !== info.mtimeMs ||
+          hit.ctimeMs !== info.ctimeMs ||
+          hit.ino !== info.ino
+        ) {
+          byPath.delete(abs);
+          bytes -= hit.size;
+          return undefined;
+        }
+        byPath.delete(abs);
+        byPath.set(abs, hit);
+        return hit.file;
+      },
+      set(abs: string, info: Stats, file: LoadedFile) {
+        const old = byPath.get(abs);
+        if (old) bytes -= old.size;
+        byPath.set(abs, {
+          size: info.size,
+          mtimeMs: info.mtimeMs,
+          ctimeMs: info.ctimeMs,
+          ino: info.ino,
+          file,
+        });
+        bytes += info.size;
+        for (const [key, entry] of byPath) {
+          if (byPath.size <= RECENT_MAX_FILES && bytes <= RECENT_MAX_BYTES) break;
+          byPath.delete(key);
+          bytes -= entry.size;
+        }
+      },
+    };
+  });
+}
+
 /**
  * Loads a workspace file for reading, or throws a ToolError that says why not and what
  * to do instead: outside the root, a secret, missing, a directory, binary, or too big.
@@ -59,7 +120,13 @@ export async function loadFile(
       `"${rel}" looks like a secret file (.env, key, credentials); reads of it are refused`,
     );
   }
-  const info = await stat(abs).catch(() => undefined);
+  // A stat is a few microseconds; through the thread pool it costs tens.
+  let info: Stats | undefined;
+  try {
+    info = statSync(abs);
+  } catch {
+    info = undefined;
+  }
   if (!info) throw new ToolError(`file not found: "${path}"; ctx_tree or ctx_search show what exists`);
   if (info.isDirectory()) throw new ToolError(`"${rel}" is a directory; ctx_tree lists its contents`);
   if (!info.isFile()) throw new ToolError(`"${rel}" is not a regular file`);
@@ -73,12 +140,15 @@ export async function loadFile(
           : 'use mode map or signatures for its structure, or lines:N-M for a slice';
     throw new ToolError(`"${rel}" is ${info.size} bytes, over the ${max}-byte limit for this mode; ${hint}`);
   }
-  const buf = await readFile(abs, { signal });
+  const recent = recentFiles(workspace);
+  const known = recent.get(abs, info);
+  if (known) return known.rel === rel ? known : { ...known, rel };
+  const buf = info.size <= SYNC_READ_BYTES ? readFileSync(abs) : await readFile(abs, { signal });
   if (looksBinary(buf)) {
     throw new ToolError(`"${rel}" is a binary file (${buf.length} bytes); only text files can be read`);
   }
   const text = buf.toString('utf8');
-  return {
+  const file: LoadedFile = {
     rel,
     abs,
     text,
@@ -87,4 +157,7 @@ export async function loadFile(
     lineCount: countLines(text),
     mtimeMs: info.mtimeMs,
   };
+  // A file that changed while it was read (size differs from the stat) is not remembered.
+  if (buf.length === info.size) recent.set(abs, info, file);
+  return file;
 }
