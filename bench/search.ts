@@ -1,8 +1,7 @@
 // Bench `search` (BENCH.md): ctx_search cold and warm against ripgrep (same pattern, same
 // ignore rules) and server-filesystem's search_files, alternating in one run. Cold = a new
 // workspace (nothing cached), warm = the in-memory index built; both checked against rg's hits.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { rgPath } from '@vscode/ripgrep';
 import { fetchCorpus } from '../scripts/corpus.ts';
 import { RG_BASE_ARGS } from '../src/engine/search/rg-search.ts';

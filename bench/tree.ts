@@ -1,7 +1,3 @@
-// Bench `tree` (BENCH.md): tokens of ctx_tree (depth 3) against server-filesystem's
-// directory_tree on the same directories. directory_tree has no depth limit, so it is what
-// an agent gets from that server; hidden entries are excluded from it, as ctx_tree hides them.
-import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fetchCorpus } from '../scripts/corpus.ts';
 import { countTokens } from '../src/engine/tokens.ts';
