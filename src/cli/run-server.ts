@@ -84,12 +84,15 @@ export async function runServer(
     }
   };
   const watcher = watchFile(config.path ?? configPath, () => void reload());
+  const serversFile = server.serversFile();
+  const serversWatcher = serversFile ? watchFile(serversFile, () => void reload()) : undefined;
   const onHup = () => void reload();
   process.on('SIGHUP', onHup);
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       watcher.close();
+      serversWatcher?.close();
       process.off('SIGHUP', onHup);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);

@@ -1,4 +1,4 @@
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { type AuditLog, createAuditLog } from '../audit/audit-log.ts';
 import { parseServersBlock } from '../config/servers-config.ts';
@@ -34,9 +34,11 @@ export interface TeamServerOptions {
 export interface TeamServer {
   readonly deps: ServerDeps;
   readonly app: ReturnType<typeof createApp>;
-  /** Applies a new validated config: tokens, workspaces, limits, audit path. */
+  /** Applies a new validated config: tokens, workspaces, limits, audit path, servers. */
   reload(next: TeamConfig): Promise<void>;
   listen(host?: string, port?: number): Promise<Listening>;
+  /** The servers.json a `servers` path names (absolute), to watch it too; else undefined. */
+  serversFile(): string | undefined;
   close(): Promise<void>;
 }
 
@@ -90,19 +92,18 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
     app,
     async reload(next) {
       const prev = deps.state.config();
-      // Parse first: an invalid servers block refuses the whole reload.
-      const serversChanged = !isDeepStrictEqual(next.servers, prev.servers);
+      // Parse first: an invalid servers block refuses the whole reload. A `servers` path is
+      // re-read every time, since its file may have changed while the path did not.
       const nextServers =
-        serversChanged && next.servers !== undefined
-          ? parseServersBlock(next.servers, configDir(next))
-          : undefined;
+        next.servers !== undefined ? parseServersBlock(next.servers, configDir(next)) : undefined;
       await deps.state.apply(next);
       deps.limiter.configure(next.maxRps, next.rateBurst);
-      if (serversChanged) {
-        if (team && nextServers) {
-          const report = await team.gateway.reload(nextServers);
-          if (!report.ok) deps.logger.error('gateway servers not reloaded', { error: report.error });
-        } else {
+      if (team && nextServers) {
+        // The gateway keeps unchanged servers running and reconnects only what changed.
+        const report = await team.gateway.reload(nextServers);
+        if (!report.ok) deps.logger.error('gateway servers not reloaded', { error: report.error });
+      } else if (next.servers !== undefined || prev.servers !== undefined) {
+        if (!isDeepStrictEqual(next.servers, prev.servers)) {
           deps.logger.warn('the servers block was added or removed; restart the server to apply it');
         }
       }
@@ -111,6 +112,10 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
         audit = createAuditLog(next.auditLogPath, next.auditMaxBytes);
         old.close();
       }
+    },
+    serversFile() {
+      const servers = deps.state.config().servers;
+      return typeof servers === 'string' ? resolve(configDir(deps.state.config()), servers) : undefined;
     },
     async listen(host = config.host, port = config.port) {
       const l = await listen(app, host, port);

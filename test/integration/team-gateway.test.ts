@@ -91,3 +91,27 @@ describe('downstream MCP servers shared through the team server', () => {
     assert.equal(((await res.json()) as { error_code: string }).error_code, 'request_timeout');
   });
 });
+
+test('a servers.json named by path is re-read on reload, even though the path is unchanged', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'team-servers-'));
+  const file = join(dir, 'servers.json');
+  writeFileSync(file, JSON.stringify({ servers: [SERVERS.memory] }));
+  const srv = await startTestServer({
+    tokens: [{ id: 'ops', scopes: ['gateway'] }],
+    config: { servers: file },
+  });
+  try {
+    assert.equal(srv.server.serversFile(), file);
+    const before = textOf(await (await callTool(srv, 'ops', { name: 'list_servers' })).json());
+    assert.doesNotMatch(before, /everything/);
+    writeFileSync(file, JSON.stringify({ servers: [SERVERS.memory, SERVERS.everything] }));
+    await srv.server.reload(srv.server.deps.state.config());
+    const after = textOf(await (await callTool(srv, 'ops', { name: 'list_servers' })).json());
+    assert.match(after, /everything/);
+  } finally {
+    await srv.close();
+  }
+});
