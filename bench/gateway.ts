@@ -6,7 +6,8 @@
 // - peers: lazy-mcp, npm mcp-proxy and supergateway, each HTTP in front of stdio
 //   server-everything (the bridge all three offer).
 // `--smoke` runs a few seconds; `--profile` writes CPU profiles of the lazy-mcp processes;
-// `--only <prefix>` measures the rows whose name starts with it (and the direct baselines).
+// `--only <prefix>` measures the rows whose name starts with it (and the direct baselines);
+// `--duration <ms>` and `--rounds <n>` override the length of a run; `--help` prints this.
 import { join } from 'node:path';
 import {
   EVERYTHING,
@@ -25,10 +26,23 @@ import { formatMs, formatRate, markdownTable } from './lib/table.ts';
 
 // The SDK client adds an abort listener per request to its session signal; not our concern here.
 process.removeAllListeners('warning');
+if (process.argv.includes('--help')) {
+  console.log(`usage: node --import tsx bench/gateway.ts [options]
+  --smoke           1 round × 700 ms per target and concurrency (default 3 × 3000 ms)
+  --only <prefix>   only the rows whose name starts with <prefix> (plus the direct baselines)
+  --duration <ms>   ms per target and concurrency
+  --rounds <n>      alternating rounds
+  --profile         write --cpu-prof profiles of the lazy-mcp processes to bench/results/profiles/`);
+  process.exit(0);
+}
+const flag = (name: string) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : undefined;
+};
 const smoke = process.argv.includes('--smoke');
 const profile = process.argv.includes('--profile');
-const durationMs = smoke ? 700 : 3000;
-const rounds = smoke ? 1 : 3;
+const durationMs = Number(flag('--duration') ?? (smoke ? 700 : 3000));
+const rounds = Number(flag('--rounds') ?? (smoke ? 1 : 3));
 const root = join(import.meta.dirname, '..');
 const echo = { message: 'bench' };
 const viaInvoke = {
@@ -155,8 +169,7 @@ const targets: Target[] = [
 ];
 
 // `--only http` measures only the rows whose name starts with that (and their baseline).
-const onlyAt = process.argv.indexOf('--only');
-const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
+const only = flag('--only');
 const measured = only
   ? targets.filter((t) => t.name.startsWith(only) || t === targets[0] || t === targets[3])
   : targets;

@@ -1,6 +1,7 @@
-import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { LeanReadBuffer } from './lean-jsonrpc.ts';
 import { type GroupProcess, type SpawnGroupOptions, spawnProcessGroup } from './process-group.ts';
 import { corkUntilNextTick } from './stdio-front.ts';
 
@@ -10,7 +11,7 @@ export class ChildTransport implements Transport {
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
   process: GroupProcess | undefined;
-  private readonly buffer = new ReadBuffer();
+  private readonly buffer = new LeanReadBuffer();
   private closing = false;
 
   constructor(

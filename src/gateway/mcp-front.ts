@@ -1,6 +1,5 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
-  CallToolRequestSchema,
   type CallToolResult,
   ListToolsRequestSchema,
   type Tool as McpTool,
@@ -8,10 +7,12 @@ import {
 import { z } from 'zod';
 import { type DirectTool, fullCatalogue, listedDirectTool, promotedTools } from './direct-tools.ts';
 import type { Access, Gateway } from './gateway.ts';
+import { setLeanCallToolHandler } from './lean-jsonrpc.ts';
 import type { GatewayLogger } from './logger.ts';
 import { callOnUpstream } from './meta-operations.ts';
 import {
   describeCommandsInput,
+  type InvokeCommandArgs,
   invokeCommandInput,
   listCommandsInput,
   listServersInput,
@@ -56,6 +57,27 @@ function isMeta(name: string): name is MetaToolName {
   return (META_TOOL_NAMES as readonly string[]).includes(name);
 }
 
+function isPlainRecord(v: unknown): v is Record<string, unknown> {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    Object.getPrototypeOf(v) === Object.prototype &&
+    !Object.hasOwn(v, '__proto__')
+  );
+}
+
+/** Arguments invokeCommandInput would accept and return unchanged; the rest gets its parse and messages. */
+function isLeanInvokeArgs(args: unknown): args is InvokeCommandArgs {
+  if (!isPlainRecord(args) || typeof args.server !== 'string' || typeof args.command !== 'string')
+    return false;
+  const parameters = args.parameters;
+  return (
+    typeof parameters === 'string' ||
+    isPlainRecord(parameters) ||
+    (parameters === undefined && !Object.hasOwn(args, 'parameters'))
+  );
+}
+
 /** Runs a meta-tool by name with raw arguments; bad arguments become an error result. */
 export async function runMetaTool(
   gateway: Gateway,
@@ -63,6 +85,7 @@ export async function runMetaTool(
   rawArgs: unknown,
   access: Access,
 ): Promise<CallToolResult> {
+  if (name === 'invoke_command' && isLeanInvokeArgs(rawArgs)) return gateway.invokeCommand(rawArgs, access);
   const parsed = SCHEMAS[name].safeParse(rawArgs ?? {});
   if (!parsed.success) {
     const issues = parsed.error.issues
@@ -121,7 +144,9 @@ export function createGatewayMcpServer(gateway: Gateway, logger: GatewayLogger, 
     const direct = now.direct.map(listedDirectTool) as McpTool[];
     return { tools: now.meta ? [...metaToolEntries(gateway, access), ...direct] : direct };
   });
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+  // In lazy mode the meta-tools are always listed; no need to work out the surface per call.
+  const metaListed = async () => gateway.config.mode === 'lazy' || (await surface(gateway, access)).meta;
+  setLeanCallToolHandler(server, async (request, extra) => {
     const started = Date.now();
     const progress = relayProgress(request.params._meta?.progressToken, extra.sendNotification);
     const onProgress = progress.onProgress;
@@ -131,7 +156,7 @@ export function createGatewayMcpServer(gateway: Gateway, logger: GatewayLogger, 
     let result: CallToolResult;
     let server_: string | undefined;
     let command: string | undefined;
-    if (isMeta(name) && (await surface(gateway, access)).meta) {
+    if (isMeta(name) && (await metaListed())) {
       server_ = typeof args.server === 'string' ? args.server : undefined;
       command = typeof args.command === 'string' ? args.command : undefined;
       result = await runMetaTool(gateway, name, args, callAccess);

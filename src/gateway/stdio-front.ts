@@ -1,5 +1,6 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { LeanReadBuffer } from './lean-jsonrpc.ts';
 
 /** Holds a stream's writes until the end of the tick, so a burst of messages is one syscall. */
 export function corkUntilNextTick(stream: NodeJS.WritableStream & { cork?(): void; uncork?(): void }): void {
@@ -18,6 +19,8 @@ export class CoalescingStdioServerTransport extends StdioServerTransport {
   constructor(stdin: NodeJS.ReadableStream = process.stdin, stdout: NodeJS.WritableStream = process.stdout) {
     super(stdin as never, stdout as never);
     this.out = stdout;
+    // The SDK's ReadBuffer runs every line through the JSON-RPC message union schema.
+    (this as unknown as { _readBuffer: LeanReadBuffer })._readBuffer = new LeanReadBuffer();
   }
 
   override send(message: JSONRPCMessage): Promise<void> {

@@ -22,6 +22,7 @@ import type { z } from 'zod';
 import type { ServerConfig } from '../config/servers-config.ts';
 import { ChildTransport } from './child-transport.ts';
 import { DownstreamError } from './downstream-error.ts';
+import { markValidated } from './lean-jsonrpc.ts';
 import type { GatewayLogger } from './logger.ts';
 import { AuthorizationRequiredError, connectRemote, type RemoteAuth } from './remote-connect.ts';
 import { renewClientState } from './renew-client-state.ts';
@@ -151,12 +152,15 @@ export class Upstream {
     args: Record<string, unknown>,
     opts: CallOptions = {},
   ): Promise<CallToolResult> {
-    return (await this.request(
-      'tools/call',
-      { name, arguments: args },
-      CallToolResultSchema,
-      opts,
-    )) as CallToolResult;
+    // Validated here against CallToolResultSchema; the front need not do it again.
+    return markValidated(
+      (await this.request(
+        'tools/call',
+        { name, arguments: args },
+        CallToolResultSchema,
+        opts,
+      )) as CallToolResult,
+    );
   }
 
   /** Any request (starting the server if needed); progress resets the timeout and is passed on. */

@@ -1,0 +1,158 @@
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { safeParse } from '@modelcontextprotocol/sdk/server/zod-compat.js';
+import { parseWithCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
+import { Protocol } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { STDIO_DEFAULT_MAX_BUFFER_SIZE } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import {
+  type CallToolRequest,
+  CallToolRequestSchema,
+  type CallToolResult,
+  CallToolResultSchema,
+  CreateTaskResultSchema,
+  ErrorCode,
+  type JSONRPCMessage,
+  JSONRPCMessageSchema,
+  McpError,
+} from '@modelcontextprotocol/sdk/types.js';
+
+// The hot path of a forwarded tools/call crosses the SDK's zod schemas six times (the message
+// union on both transports, the request twice in Server, the result in Client and in Server).
+// The checks below accept only what those schemas accept and return what they would return
+// (the same keys and values); anything else takes the SDK's own parse, with its errors.
+
+type Obj = Record<string, unknown>;
+
+function isObject(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** An object as `z.record(z.string(), z.unknown())` copies it unchanged (no `__proto__` key). */
+function isPlainRecord(v: unknown): v is Obj {
+  return isObject(v) && Object.getPrototypeOf(v) === Object.prototype && !Object.hasOwn(v, '__proto__');
+}
+
+function ownKeyCount(v: Obj): number {
+  let n = 0;
+  for (const key in v) if (Object.hasOwn(v, key)) n++;
+  return n;
+}
+
+const isId = (v: unknown) => typeof v === 'string' || Number.isSafeInteger(v);
+
+/**
+ * A parsed stdio line as a JSON-RPC message: requests and results without `_meta` are
+ * checked by hand (strict keys, literal version, integer or string id), the rest by the SDK's
+ * JSONRPCMessageSchema, which throws the same errors as before.
+ */
+export function toJsonRpcMessage(raw: unknown): JSONRPCMessage {
+  if (isObject(raw) && raw.jsonrpc === '2.0' && isId(raw.id) && !Object.hasOwn(raw, '__proto__')) {
+    const keys = ownKeyCount(raw);
+    if (keys === 3 && isObject(raw.result) && raw.result._meta === undefined) return raw as JSONRPCMessage;
+    if (typeof raw.method === 'string') {
+      const params = raw.params;
+      if (params === undefined && keys === 3 && !Object.hasOwn(raw, 'params')) return raw as JSONRPCMessage;
+      if (keys === 4 && isPlainRecord(params) && params._meta === undefined) return raw as JSONRPCMessage;
+    }
+  }
+  return JSONRPCMessageSchema.parse(raw);
+}
+
+/** The SDK's ReadBuffer (newline-delimited JSON, same size limit and errors) with the lean check. */
+export class LeanReadBuffer {
+  private buffer: Buffer | undefined;
+
+  constructor(private readonly maxBufferSize = STDIO_DEFAULT_MAX_BUFFER_SIZE) {}
+
+  append(chunk: Buffer): void {
+    const newSize = (this.buffer?.length ?? 0) + chunk.length;
+    if (newSize > this.maxBufferSize) {
+      this.clear();
+      throw new Error(`ReadBuffer exceeded maximum size of ${this.maxBufferSize} bytes`);
+    }
+    this.buffer = this.buffer ? Buffer.concat([this.buffer, chunk]) : chunk;
+  }
+
+  readMessage(): JSONRPCMessage | null {
+    const buffer = this.buffer;
+    if (!buffer) return null;
+    const index = buffer.indexOf(10);
+    if (index === -1) return null;
+    const end = index > 0 && buffer[index - 1] === 13 ? index - 1 : index;
+    const line = buffer.toString('utf8', 0, end);
+    this.buffer = index + 1 === buffer.length ? undefined : buffer.subarray(index + 1);
+    return toJsonRpcMessage(JSON.parse(line));
+  }
+
+  clear(): void {
+    this.buffer = undefined;
+  }
+}
+
+/**
+ * Results that already passed CallToolResultSchema (in the SDK Client, from a downstream
+ * server); parsing them again returns an equal object, so the front skips that.
+ */
+const validatedResults = new WeakSet<object>();
+
+export function markValidated(result: CallToolResult): CallToolResult {
+  validatedResults.add(result);
+  return result;
+}
+
+/** A tools/call request the SDK would pass through CallToolRequestSchema unchanged in what we read. */
+function isLeanCallToolRequest(request: unknown): request is CallToolRequest {
+  if (!isObject(request) || request.method !== 'tools/call') return false;
+  const params = request.params;
+  return (
+    isPlainRecord(params) &&
+    typeof params.name === 'string' &&
+    params._meta === undefined &&
+    params.task === undefined &&
+    (params.arguments === undefined || isPlainRecord(params.arguments))
+  );
+}
+
+type Extra = Parameters<Parameters<Server['setRequestHandler']>[1]>[1];
+
+/**
+ * Server.setRequestHandler(CallToolRequestSchema, handler) with the same contract and fewer
+ * parses: the request is parsed once (not twice) and only when the lean check fails, and a
+ * result is validated unless it already was. Task results are checked as Server does.
+ */
+export function setLeanCallToolHandler(
+  server: Server,
+  handler: (request: CallToolRequest, extra: Extra) => Promise<CallToolResult>,
+): void {
+  const validated = async (request: CallToolRequest, extra: Extra) => {
+    const result = await handler(request, extra);
+    if (request.params.task) {
+      const task = safeParse(CreateTaskResultSchema, result);
+      if (!task.success) {
+        const message = task.error instanceof Error ? task.error.message : String(task.error);
+        throw new McpError(ErrorCode.InvalidParams, `Invalid task creation result: ${message}`);
+      }
+      return task.data;
+    }
+    if (validatedResults.has(result)) return result;
+    const checked = safeParse(CallToolResultSchema, result);
+    if (!checked.success) {
+      const message = checked.error instanceof Error ? checked.error.message : String(checked.error);
+      throw new McpError(ErrorCode.InvalidParams, `Invalid tools/call result: ${message}`);
+    }
+    return checked.data;
+  };
+  // Protocol's registration (capability check), not Server's wrapper, which parses again.
+  Protocol.prototype.setRequestHandler.call(server, CallToolRequestSchema, validated as never);
+  const handlers = (server as unknown as { _requestHandlers?: unknown })._requestHandlers;
+  if (!(handlers instanceof Map) || !handlers.has('tools/call')) return;
+  handlers.set('tools/call', (request: unknown, extra: Extra) =>
+    Promise.resolve(
+      validated(
+        isLeanCallToolRequest(request)
+          ? request
+          : (parseWithCompat(CallToolRequestSchema, request) as CallToolRequest),
+        extra,
+      ),
+    ),
+  );
+}
