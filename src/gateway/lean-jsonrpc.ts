@@ -14,6 +14,7 @@ import {
   JSONRPCMessageSchema,
   McpError,
 } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
 
 // The hot path of a forwarded tools/call crosses the SDK's zod schemas six times (the message
 // union on both transports, the request twice in Server, the result in Client and in Server).
@@ -155,4 +156,40 @@ export function setLeanCallToolHandler(
       ),
     ),
   );
+}
+
+/** Lets a downstream result through the SDK Client untouched, for callTool to check. */
+export const UncheckedResultSchema = z.unknown();
+
+/**
+ * A downstream tools/call result as `safeParse(CallToolResultSchema, raw)` returns it: text-only
+ * results are rebuilt by hand (same keys, same order), anything else is parsed by the schema
+ * and its ZodError thrown, as the SDK Client rejects with it.
+ */
+export function checkCallToolResult(raw: unknown): CallToolResult {
+  if (isObject(raw) && Array.isArray(raw.content)) {
+    const isError = raw.isError;
+    const keys = ownKeyCount(raw);
+    if (isError === undefined ? keys === 1 : keys === 2 && typeof isError === 'boolean') {
+      const items = raw.content as unknown[];
+      const content: CallToolResult['content'] = new Array(items.length);
+      let i = 0;
+      for (; i < items.length; i++) {
+        const item = items[i];
+        if (
+          !isObject(item) ||
+          item.type !== 'text' ||
+          typeof item.text !== 'string' ||
+          ownKeyCount(item) !== 2
+        )
+          break;
+        content[i] = { type: 'text', text: item.text };
+      }
+      if (i === items.length)
+        return isError === undefined ? { content } : { content, isError: isError as boolean };
+    }
+  }
+  const parsed = safeParse(CallToolResultSchema, raw);
+  if (!parsed.success) throw parsed.error;
+  return parsed.data as CallToolResult;
 }

@@ -2,7 +2,6 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   type CallToolResult,
-  CallToolResultSchema,
   EmptyResultSchema,
   ErrorCode,
   ListToolsResultSchema,
@@ -22,7 +21,7 @@ import type { z } from 'zod';
 import type { ServerConfig } from '../config/servers-config.ts';
 import { ChildTransport } from './child-transport.ts';
 import { DownstreamError } from './downstream-error.ts';
-import { markValidated } from './lean-jsonrpc.ts';
+import { checkCallToolResult, markValidated, UncheckedResultSchema } from './lean-jsonrpc.ts';
 import type { GatewayLogger } from './logger.ts';
 import { AuthorizationRequiredError, connectRemote, type RemoteAuth } from './remote-connect.ts';
 import { renewClientState } from './renew-client-state.ts';
@@ -152,24 +151,27 @@ export class Upstream {
     args: Record<string, unknown>,
     opts: CallOptions = {},
   ): Promise<CallToolResult> {
-    // Validated here against CallToolResultSchema; the front need not do it again.
+    // Validated here (as CallToolResultSchema would) rather than in the SDK Client; the front
+    // need not do it again.
     return markValidated(
-      (await this.request(
+      await this.request(
         'tools/call',
         { name, arguments: args },
-        CallToolResultSchema,
+        UncheckedResultSchema,
         opts,
-      )) as CallToolResult,
+        checkCallToolResult,
+      ),
     );
   }
 
   /** Any request (starting the server if needed); progress resets the timeout and is passed on. */
-  async request<S extends z.ZodType>(
+  async request<S extends z.ZodType, R = z.output<S>>(
     method: string,
     params: Record<string, unknown>,
     schema: S,
     opts: CallOptions = {},
-  ): Promise<z.output<S>> {
+    check: (result: z.output<S>) => R = (result) => result as R,
+  ): Promise<R> {
     return this.track(async () => {
       const { client } = await this.connect();
       const result = await client.request({ method, params } as never, schema, {
@@ -179,8 +181,9 @@ export class Upstream {
         onprogress: (progress) => opts.onProgress?.(progress),
         signal: opts.signal,
       });
+      const checked = check(result);
       this.markHealthy();
-      return result;
+      return checked;
     });
   }
 
