@@ -15,7 +15,7 @@ import {
   summarize,
   type TargetSummary,
 } from './lib/stats.ts';
-import { formatCpuUs, formatMs, formatRate, formatRatio, markdownTable } from './lib/table.ts';
+import { formatMs, formatRate, latencyTable } from './lib/table.ts';
 import { startTeamChild, type TeamChild } from './lib/team-child.ts';
 
 const USAGE = `usage: node --import tsx bench/http.ts [--smoke] [--duration S] [--rounds N] [--concurrency C] [--profile]
@@ -204,29 +204,17 @@ async function bench(bare: ChildServer<{ port: number }>, ours: TeamChild): Prom
 
   console.log('');
   console.log(
-    markdownTable(
-      [
-        { title: 'target' },
-        { title: 'req/s', right: true },
-        { title: 'p50 ms', right: true },
-        { title: 'p99 ms', right: true },
-        { title: 'worst p99 ms', right: true },
-        { title: 'vs bare', right: true },
-        { title: 'server CPU µs/req', right: true },
-        { title: 'goal' },
-      ],
-      rows.map(({ target, summary, ratio, met }) => [
-        target.label,
-        formatRate(summary.reqPerSec),
-        formatMs(summary.p50Ms),
-        formatMs(summary.p99Ms),
-        formatMs(summary.worstP99Ms),
-        formatRatio(ratio),
-        formatCpuUs(summary.serverCpuUsPerReq),
-        target.goal
+    latencyTable(
+      'vs bare',
+      'server CPU µs/req',
+      rows.map(({ target, summary, ratio, met }) => ({
+        label: target.label,
+        summary,
+        ratio,
+        goal: target.goal
           ? `≥ ${target.goal.minRatio}×${target.goal.maxP99Ms ? `, p99 < ${target.goal.maxP99Ms} ms` : ''}: ${met ? 'met' : 'MISSED'}`
           : '—',
-      ]),
+      })),
     ),
   );
   console.log('');

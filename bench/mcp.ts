@@ -17,7 +17,7 @@ import {
   type RoundResult,
   summarize,
 } from './lib/stats.ts';
-import { formatCpuUs, formatMs, formatRate, formatRatio, markdownTable } from './lib/table.ts';
+import { formatMs, formatRate, latencyTable } from './lib/table.ts';
 import { startTeamChild, type TeamChild } from './lib/team-child.ts';
 
 const USAGE = `usage: node --import tsx bench/mcp.ts [--smoke] [--duration S] [--rounds N] [--concurrency C] [--profile]
@@ -217,27 +217,16 @@ async function bench(reference: ChildServer<{ port: number }>, ours: TeamChild):
 
   console.log('');
   console.log(
-    markdownTable(
-      [
-        { title: 'target' },
-        { title: 'req/s', right: true },
-        { title: 'p50 ms', right: true },
-        { title: 'p99 ms', right: true },
-        { title: 'worst p99 ms', right: true },
-        { title: 'vs reference', right: true },
-        { title: 'server CPU µs/call', right: true },
-        { title: 'goal' },
-      ],
-      rows.map(({ target, summary, ratio }) => [
-        target.label,
-        formatRate(summary.reqPerSec),
-        formatMs(summary.p50Ms),
-        formatMs(summary.p99Ms),
-        formatMs(summary.worstP99Ms),
-        formatRatio(ratio),
-        formatCpuUs(summary.serverCpuUsPerReq),
-        target.key === 'ours' ? `≥ ${GOAL_MIN_RATIO}×: ${ratio >= GOAL_MIN_RATIO ? 'met' : 'MISSED'}` : '—',
-      ]),
+    latencyTable(
+      'vs reference',
+      'server CPU µs/call',
+      rows.map(({ target, summary, ratio }) => ({
+        label: target.label,
+        summary,
+        ratio,
+        goal:
+          target.key === 'ours' ? `≥ ${GOAL_MIN_RATIO}×: ${ratio >= GOAL_MIN_RATIO ? 'met' : 'MISSED'}` : '—',
+      })),
     ),
   );
   console.log('');

@@ -67,17 +67,8 @@ function buildProgram(): Command {
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
 }
 
-interface Flags {
+interface Flags extends ServersOverrides {
   config?: string;
-  transport?: 'stdio' | 'http';
-  port?: number;
-  host?: string;
-  path?: string;
-  authToken?: string;
-  requestTimeout?: number;
-  maxPayloadSize?: number;
-  mode?: (typeof MODES)[number];
-  logLevel?: 'error' | 'info' | 'debug';
   logFormat?: 'json' | 'plain';
   check?: boolean;
 }
