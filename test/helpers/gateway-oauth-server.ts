@@ -71,12 +71,7 @@ export async function startOAuthTestServer(): Promise<OAuthTestServer> {
   app.get('/authorize', (c) => {
     const q = c.req.query();
     const uris = clients.get(q.client_id ?? '');
-    if (
-      !uris ||
-      !uris.includes(q.redirect_uri ?? '') ||
-      q.code_challenge_method !== 'S256' ||
-      !q.code_challenge
-    ) {
+    if (!uris?.includes(q.redirect_uri ?? '') || q.code_challenge_method !== 'S256' || !q.code_challenge) {
       return c.text('bad authorization request', 400);
     }
     const code = token();
