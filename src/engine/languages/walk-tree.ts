@@ -78,7 +78,15 @@ function signatureOf(m: DefMatch, source: string, start: number): string {
   if (!body || !m.inlineShortBody) return toSignature(sig);
   const head = toSignature(sig);
   const joiner = /=\s*$/.test(sig) ? ' = ' : ' ';
-  return toSignature(`${head}${joiner}${shortBody(body) ?? '…'}`);
+  // What follows an inline body names the definition in C (`typedef struct {…} NameRec;`).
+  const tail = source.slice(body.endIndex, m.node.endIndex).replace(/;\s*$/, '').trim();
+  const after = tail && tail.length <= 120 && !tail.includes('\n') ? ` ${tail}` : '';
+  const inline = shortBody(body);
+  const full = inline === undefined || inline === null ? undefined : `${head}${joiner}${inline}${after}`;
+  // A long inline body would push the trailing name past the signature's length cap.
+  return toSignature(
+    full !== undefined && (!after || full.length <= 160) ? full : `${head}${joiner}…${after}`,
+  );
 }
 
 /** Walks a syntax tree with a language spec: definitions (nested in classes), imports, exports. */

@@ -129,7 +129,8 @@ export function createCFamilySpec(cpp: boolean): LanguageSpec {
                 name: decl.name,
                 kind: 'type',
                 node,
-                body: tag ? type : null,
+                // An anonymous struct/enum's fields are its body too: `typedef struct {…} Name`.
+                body: tag ? type : (type?.childForFieldName('body') ?? null),
                 inlineShortBody: true,
               });
           }

@@ -33,6 +33,14 @@ export function createRubySpec(): LanguageSpec {
           const kind = node.type === 'class' ? 'class' : 'module';
           return [{ name, kind, node, members: bodyOf(node), signature: firstLine(node) }];
         }
+        case 'singleton_class': {
+          // `class << Foo` reopens Foo's singleton class: its methods are class methods of Foo
+          // (`class << self` inside a class shows as a nested `self` block with its methods).
+          const value = node.childForFieldName('value');
+          const name = value?.childForFieldName('name')?.text ?? value?.text ?? '';
+          if (!name) return undefined;
+          return [{ name, kind: 'class', node, members: bodyOf(node), signature: firstLine(node) }];
+        }
         case 'assignment': {
           const left = node.childForFieldName('left');
           if (left?.type !== 'constant') return undefined;
