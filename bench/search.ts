@@ -1,10 +1,5 @@
-// Bench `search` (BENCH.md): ctx_search cold and warm against ripgrep (same pattern, same
-// ignore rules) and server-filesystem's search_files, alternating in one run. Cold = a new
-// workspace (nothing cached), warm = the in-memory index built; both checked against rg's hits.
-import { spawnSync } from 'node:child_process';
-import { rgPath } from '@vscode/ripgrep';
 import { fetchCorpus } from '../scripts/corpus.ts';
-import { RG_BASE_ARGS } from '../src/engine/search/rg-search.ts';
+import { ripgrepKeys } from '../scripts/ripgrep-keys.ts';
 import { searchEngineOf } from '../src/engine/search/search-engine.ts';
 import { createDirectTools } from '../test/helpers/tool-context.ts';
 import { startFilesystemPeer } from './lib/filesystem-peer.ts';
@@ -39,24 +34,7 @@ const PATTERNS: [string, string][] = smoke
       ['class \\w+Exception', '**/*Exception*'],
     ];
 
-function rgKeys(pattern: string): string[] {
-  const out = spawnSync(
-    rgPath,
-    [...RG_BASE_ARGS.filter((a) => a !== '--json'), '-n', '--no-heading', '-e', pattern],
-    {
-      cwd: root,
-      encoding: 'utf8',
-      maxBuffer: 1 << 30,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  return out.stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => /^(.*?):(\d+):/.exec(l)!)
-    .map((m) => `${m[1]}:${m[2]}`)
-    .sort();
-}
+const rgKeys = (pattern: string) => ripgrepKeys(root, pattern);
 
 async function timed<T>(fn: () => Promise<T> | T): Promise<[number, T]> {
   const t = performance.now();

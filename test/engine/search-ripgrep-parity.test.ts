@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { rgPath } from '@vscode/ripgrep';
-import { RG_BASE_ARGS } from '../../src/engine/search/rg-search.ts';
+import { ripgrepKeys as ripgrepKeysUnder } from '../../scripts/ripgrep-keys.ts';
 import { createSearchEngine, type SearchEngine } from '../../src/engine/search/search-engine.ts';
 import type { SearchRequest } from '../../src/engine/search/types.ts';
 import { smallCorpus } from '../helpers/corpus.ts';
@@ -35,25 +33,7 @@ before(async () => {
 });
 after(() => engine.close());
 
-/** `path:line` of every hit ripgrep reports, with the same ignore rules. */
-function ripgrepKeys(pattern: string, extra: string[] = []): string[] {
-  const out = spawnSync(
-    rgPath,
-    [...RG_BASE_ARGS.filter((a) => a !== '--json'), '-n', '--no-heading', ...extra, '-e', pattern],
-    {
-      cwd: root,
-      encoding: 'utf8',
-      maxBuffer: 1 << 30,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  return out.stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => /^(.*?):(\d+):/.exec(l)!)
-    .map((m) => `${m[1]}:${m[2]}`)
-    .sort();
-}
+const ripgrepKeys = (pattern: string, extra: string[] = []) => ripgrepKeysUnder(root, pattern, extra);
 
 const request = (pattern: string, extra: Partial<SearchRequest> = {}): SearchRequest => ({
   pattern,
