@@ -82,7 +82,3 @@ export class ToolError extends Error {
     this.name = 'ToolError';
   }
 }
-
-export function isAppError(err: unknown): err is AppError {
-  return err instanceof AppError;
-}

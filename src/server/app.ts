@@ -11,6 +11,7 @@ import { channelFrom, workspaceFrom } from './request-scope.ts';
 import { eventRoutes } from './routes/events.ts';
 import { observeRoutes } from './routes/observe.ts';
 import { toolRoutes } from './routes/tools.ts';
+import type { Caller } from './team-state.ts';
 
 function formatUptime(ms: number): string {
   const s = Math.floor(ms / 1000);
@@ -95,7 +96,7 @@ export function createApp(deps: ServerDeps, mcp: McpEndpoint): Hono<HttpEnv> {
     }
     if (appErr.status !== 500) deps.metrics.denials.inc({ reason: appErr.code });
     if (!appErr.audited) {
-      const caller = c.get('caller') as ServerDepsCaller | undefined;
+      const caller = c.get('caller') as Caller | undefined;
       deps.audit.write({
         ts: new Date(deps.now()).toISOString(),
         requestId: c.get('requestId'),
@@ -119,5 +120,3 @@ export function createApp(deps: ServerDeps, mcp: McpEndpoint): Hono<HttpEnv> {
 
   return app;
 }
-
-type ServerDepsCaller = HttpEnv['Variables']['caller'];
