@@ -9,9 +9,9 @@ import { localDataDir, readTeamClientConfig } from '../config/client-config.ts';
 import { parseTeamConfig } from '../config/team-config.ts';
 import { createLogger } from '../logger.ts';
 import { createMcpServer } from '../mcp/create-mcp-server.ts';
-import { callableTools, invokeTool } from '../server/invoke.ts';
+import { callableTools, invokeTool } from '../pipeline/invoke.ts';
+import type { Caller } from '../pipeline/team-state.ts';
 import { createTeamServer } from '../server/team-server.ts';
-import type { Caller } from '../server/team-state.ts';
 import { VERSION } from '../version.ts';
 import { CliError } from './cli-error.ts';
 

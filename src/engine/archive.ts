@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Workspace } from '../tools/workspace.ts';
 import { countTokens } from './tokens.ts';
+import type { Workspace } from './workspace.ts';
 
 export interface ArchiveMeta {
   id: string;

@@ -3,9 +3,9 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { AppError } from '../errors.ts';
-import type { ServerDeps } from '../server/deps.ts';
-import { callableTools, invokeTool } from '../server/invoke.ts';
-import type { Caller } from '../server/team-state.ts';
+import type { ServerDeps } from '../pipeline/deps.ts';
+import { callableTools, invokeTool } from '../pipeline/invoke.ts';
+import type { Caller } from '../pipeline/team-state.ts';
 import { createMcpServer, type McpExtra } from './create-mcp-server.ts';
 
 interface Session {

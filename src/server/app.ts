@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { AppError } from '../errors.ts';
 import type { McpEndpoint } from '../mcp/http-endpoint.ts';
-import type { ServerDeps } from './deps.ts';
+import type { ServerDeps } from '../pipeline/deps.ts';
+import type { Caller } from '../pipeline/team-state.ts';
 import type { HttpEnv } from './http-env.ts';
 import { requireToken } from './middleware/auth.ts';
 import { limitBody } from './middleware/body-limit.ts';
@@ -11,7 +12,6 @@ import { channelFrom, workspaceFrom } from './request-scope.ts';
 import { eventRoutes } from './routes/events.ts';
 import { observeRoutes } from './routes/observe.ts';
 import { toolRoutes } from './routes/tools.ts';
-import type { Caller } from './team-state.ts';
 
 function formatUptime(ms: number): string {
   const s = Math.floor(ms / 1000);

@@ -1,4 +1,4 @@
-import type { Caller } from './team-state.ts';
+import type { Caller } from '../pipeline/team-state.ts';
 
 /** Per-request values the middleware sets for the routes. */
 export interface HttpEnv {

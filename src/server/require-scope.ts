@@ -1,6 +1,6 @@
 import type { Scope } from '../auth/scopes.ts';
 import { AppError } from '../errors.ts';
-import type { Caller } from './team-state.ts';
+import type { Caller } from '../pipeline/team-state.ts';
 
 export function requireScope(caller: Caller, scope: Scope, what: string): void {
   if (!caller.scopes.has(scope)) {

@@ -9,6 +9,8 @@ import { createGatewayLogger } from '../gateway/logger.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createMcpEndpoint } from '../mcp/http-endpoint.ts';
 import { createMetrics } from '../metrics/metrics.ts';
+import type { ServerDeps } from '../pipeline/deps.ts';
+import { createTeamState } from '../pipeline/team-state.ts';
 import { createRateLimiter } from '../ratelimit/token-bucket.ts';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { Store } from '../store/types.ts';
@@ -18,9 +20,7 @@ import { gatewayTools } from '../tools/gateway/index.ts';
 import { createToolRegistry } from '../tools/registry.ts';
 import { VERSION } from '../version.ts';
 import { createApp } from './app.ts';
-import type { ServerDeps } from './deps.ts';
 import { type Listening, listen } from './listen.ts';
-import { createTeamState } from './team-state.ts';
 
 export interface TeamServerOptions {
   config: TeamConfig;

@@ -1,9 +1,9 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import type { Scope } from '../auth/scopes.ts';
+import type { Workspace } from '../engine/workspace.ts';
 import type { Store } from '../store/types.ts';
 import type { ToolInfo } from './registry.ts';
-import type { Workspace } from './workspace.ts';
 
 export type { CallToolResult };
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadFile } from '../../src/engine/read/load-file.ts';
-import { createWorkspace } from '../../src/tools/workspace.ts';
+import { createWorkspace } from '../../src/engine/workspace.ts';
 
 test('a re-read sees every rewrite, even one of the same size, and an atomic replace', async () => {
   const root = mkdtempSync(join(tmpdir(), 'load-'));

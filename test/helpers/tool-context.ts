@@ -2,11 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SCOPES, type Scope } from '../../src/auth/scopes.ts';
+import { createWorkspace, type Workspace } from '../../src/engine/workspace.ts';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { builtinTools } from '../../src/tools/all-tools.ts';
 import type { CallToolResult, ToolContext } from '../../src/tools/define-tool.ts';
 import { createToolRegistry } from '../../src/tools/registry.ts';
-import { createWorkspace, type Workspace } from '../../src/tools/workspace.ts';
 
 export interface DirectTools {
   workspace: Workspace;

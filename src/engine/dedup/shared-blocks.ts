@@ -1,5 +1,5 @@
-import type { Workspace } from '../../tools/workspace.ts';
 import { archiveOf } from '../archive.ts';
+import type { Workspace } from '../workspace.ts';
 import { isSignificant } from './find-duplicates.ts';
 
 export interface SharedBlock {

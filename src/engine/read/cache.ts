@@ -1,4 +1,4 @@
-import type { Workspace } from '../../tools/workspace.ts';
+import type { Workspace } from '../workspace.ts';
 
 /** What one context has received of one file. */
 export interface Delivery {

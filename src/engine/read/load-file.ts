@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, type Stats, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { ToolError } from '../../errors.ts';
-import type { Workspace } from '../../tools/workspace.ts';
 import { isSecretPath } from '../secrets.ts';
+import type { Workspace } from '../workspace.ts';
 
 /** Limits on what a read may load: whole-file modes stay small, `lines:` may page through more. */
 export const READ_LIMITS = {

@@ -1,8 +1,8 @@
-import type { ToolContext } from '../../tools/define-tool.ts';
 import { cutWithHandle } from '../archive.ts';
 import { sharedBlocksOf } from '../dedup/shared-blocks.ts';
 import { type FileOutline, outlineFile } from '../languages/index.ts';
 import { countTokens, savingsFooter } from '../tokens.ts';
+import type { Workspace } from '../workspace.ts';
 import { aggressiveText } from './aggressive.ts';
 import { contextScope, type Delivery, readCacheOf } from './cache.ts';
 import { chooseMode } from './choose-mode.ts';
@@ -56,8 +56,16 @@ function limitFor(mode: ReadMode): LoadLimit {
 
 const header = (ref: number, file: LoadedFile, note = '') => `F${ref}=${file.rel} ${file.lineCount}L${note}`;
 
+/** Who is reading: the engine needs only these parts of a tool call's context. */
+export interface ReadContext {
+  workspace: Workspace;
+  agentId: string;
+  contextId: string | undefined;
+  signal: AbortSignal;
+}
+
 /** One read, as this context should receive it: honest about what the context already holds. */
-export async function readForContext(ctx: ToolContext, req: ReadRequest): Promise<ReadResult> {
+export async function readForContext(ctx: ReadContext, req: ReadRequest): Promise<ReadResult> {
   const requested = parseReadMode(req.startLine ? `lines:${req.startLine}-` : (req.mode ?? 'auto'));
   const fresh = req.fresh === true || req.startLine !== undefined;
   const file = await loadFile(ctx.workspace, req.path, limitFor(requested), ctx.signal);

@@ -1,6 +1,6 @@
-import type { Workspace } from '../../tools/workspace.ts';
 import { archiveOf } from '../archive.ts';
 import { countTokens, savingsFooter } from '../tokens.ts';
+import type { Workspace } from '../workspace.ts';
 import type { SearchHit, SearchOutcome } from './types.ts';
 
 const MAX_LINE_CHARS = 200;

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { ToolError } from '../../errors.ts';
-import type { Workspace } from '../../tools/workspace.ts';
 import { isSecretPath } from '../secrets.ts';
+import type { Workspace } from '../workspace.ts';
 import { type CompiledPattern, compilePattern } from './compile-pattern.ts';
 import { type ContentIndexOptions, createContentIndex } from './content-index.ts';
 import { RipgrepOverflow, RipgrepPatternError, ripgrepSearch } from './rg-search.ts';

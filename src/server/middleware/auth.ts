@@ -2,7 +2,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { parseBearer } from '../../auth/tokens.ts';
 import { AppError } from '../../errors.ts';
-import type { ServerDeps } from '../deps.ts';
+import type { ServerDeps } from '../../pipeline/deps.ts';
 import type { HttpEnv } from '../http-env.ts';
 
 /** The peer address (X-Forwarded-For is not trusted); "unknown" without a socket. */

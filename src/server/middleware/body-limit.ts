@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../../errors.ts';
-import type { ServerDeps } from '../deps.ts';
+import type { ServerDeps } from '../../pipeline/deps.ts';
 import type { HttpEnv } from '../http-env.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { networkInterfaces, hostname as osHostname } from 'node:os';
 import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../../errors.ts';
-import type { ServerDeps } from '../deps.ts';
+import type { ServerDeps } from '../../pipeline/deps.ts';
 import type { HttpEnv } from '../http-env.ts';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);

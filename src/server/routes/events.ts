@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { AppError } from '../../errors.ts';
+import type { ServerDeps } from '../../pipeline/deps.ts';
+import { resolveWorkspace } from '../../pipeline/invoke.ts';
 import type { EventRecord } from '../../store/types.ts';
-import type { ServerDeps } from '../deps.ts';
 import type { HttpEnv } from '../http-env.ts';
-import { resolveWorkspace } from '../invoke.ts';
 import { channelFrom, workspaceFrom } from '../request-scope.ts';
 import { requireScope } from '../require-scope.ts';
 

@@ -1,9 +1,9 @@
 import { open } from 'node:fs/promises';
 import { Hono } from 'hono';
 import { AppError } from '../../errors.ts';
-import type { ServerDeps } from '../deps.ts';
+import type { ServerDeps } from '../../pipeline/deps.ts';
+import { resolveWorkspace } from '../../pipeline/invoke.ts';
 import type { HttpEnv } from '../http-env.ts';
-import { resolveWorkspace } from '../invoke.ts';
 import { workspaceFrom } from '../request-scope.ts';
 import { requireScope } from '../require-scope.ts';
 

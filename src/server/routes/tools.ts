@@ -2,9 +2,9 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { READ_MODES } from '../../engine/read/read-mode.ts';
 import { AppError } from '../../errors.ts';
-import type { ServerDeps } from '../deps.ts';
+import type { ServerDeps } from '../../pipeline/deps.ts';
+import { callableTools, invokeTool } from '../../pipeline/invoke.ts';
 import type { HttpEnv } from '../http-env.ts';
-import { callableTools, invokeTool } from '../invoke.ts';
 import { channelFrom, workspaceFrom } from '../request-scope.ts';
 
 /** The read modes the manifest advertises: the engine's named modes plus line ranges. */

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { SCOPES } from '../../../src/auth/scopes.ts';
+import { createWorkspace } from '../../../src/engine/workspace.ts';
 import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 import { builtinTools } from '../../../src/tools/all-tools.ts';
 import type { ToolContext } from '../../../src/tools/define-tool.ts';
 import { createToolRegistry } from '../../../src/tools/registry.ts';
-import { createWorkspace } from '../../../src/tools/workspace.ts';
 import { makeGitRepo } from '../../helpers/git-repo.ts';
 import { createDirectTools, type DirectTools } from '../../helpers/tool-context.ts';
 

@@ -1,10 +1,10 @@
 import { argumentsMd5 } from '../audit/canonical-json.ts';
 import type { Scope } from '../auth/scopes.ts';
 import { countTokens } from '../engine/tokens.ts';
+import type { Workspace } from '../engine/workspace.ts';
 import { AppError } from '../errors.ts';
 import { type CallToolResult, requiredScopes, type Tool, type ToolContext } from '../tools/define-tool.ts';
 import type { ToolInfo } from '../tools/registry.ts';
-import type { Workspace } from '../tools/workspace.ts';
 import { checkBudget } from './budget.ts';
 import type { ServerDeps } from './deps.ts';
 import type { Caller } from './team-state.ts';

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createWorkspaceJail, type WorkspaceJail } from '../engine/jail.ts';
+import { createWorkspaceJail, type WorkspaceJail } from './jail.ts';
 
 /** One project root with its jail and the per-workspace services tools create lazily. */
 export interface Workspace {

@@ -1,7 +1,7 @@
 import { effectiveScopes, type Scope } from '../auth/scopes.ts';
 import { hexDigestsEqual, sha256Hex } from '../auth/tokens.ts';
 import type { TeamConfig } from '../config/team-config.ts';
-import { createWorkspace, type Workspace } from '../tools/workspace.ts';
+import { createWorkspace, type Workspace } from '../engine/workspace.ts';
 
 /** A request's caller after the bearer check. */
 export interface Caller {
