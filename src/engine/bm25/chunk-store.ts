@@ -30,6 +30,8 @@ export function createChunkStore(dbPath: string): ChunkStore {
   const db = new Database(dbPath);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  // a second process on the same project (two editor windows) waits for the lock instead of failing
+  db.pragma('busy_timeout = 5000');
   if (db.pragma('user_version', { simple: true }) !== SCHEMA_VERSION) {
     db.exec('DROP TABLE IF EXISTS files');
     db.pragma(`user_version = ${SCHEMA_VERSION}`);

@@ -78,14 +78,18 @@ export function createSqliteStore(file: string): Store {
   const insertEvent = db.prepare(
     'INSERT INTO events (workspace_id, channel_id, revision, kind, actor, ts, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
-  // This process is the file's only writer, so revisions are counted in memory (seeded from
-  // the table) and rows are inserted in one transaction every FLUSH_EVERY_MS. An append
-  // resolves once its row is committed, so no subscriber sees an event a crash could lose.
-  const revisions = new Map<string, number>();
+  // Rows are inserted in one transaction every FLUSH_EVERY_MS. Revisions are counted there,
+  // under the write lock, from the table: another process (a second `lean-ctx mcp` on the
+  // same project) may append to the same channel. An append resolves once its row is
+  // committed, so no subscriber sees an event a crash could lose.
   let queuedEvents: EventRecord[] = [];
   let committed: { resolve: () => void; reject: (err: unknown) => void }[] = [];
   const insertEvents = db.transaction((rows: EventRecord[]) => {
+    const last = new Map<string, number>();
     for (const e of rows) {
+      const key = `${e.workspaceId}\u0000${e.channelId}`;
+      e.revision = (last.get(key) ?? maxRevision.get(e.workspaceId, e.channelId)?.rev ?? 0) + 1;
+      last.set(key, e.revision);
       insertEvent.run(
         e.workspaceId,
         e.channelId,
@@ -103,17 +107,14 @@ export function createSqliteStore(file: string): Store {
     queuedEvents = [];
     committed = [];
     try {
-      if (rows.length > 0 && db.open) insertEvents(rows);
+      if (rows.length > 0 && db.open) insertEvents.immediate(rows);
       for (const d of done) d.resolve();
     } catch (err) {
       for (const d of done) d.reject(err);
     }
   };
   const append = (e: NewEvent): Promise<EventRecord> => {
-    const key = `${e.workspaceId}\u0000${e.channelId}`;
-    const revision = (revisions.get(key) ?? maxRevision.get(e.workspaceId, e.channelId)?.rev ?? 0) + 1;
-    revisions.set(key, revision);
-    const record = { ...e, revision, ts: e.ts ?? new Date().toISOString() };
+    const record = { ...e, revision: 0, ts: e.ts ?? new Date().toISOString() };
     if (queuedEvents.length === 0) setTimeout(flushEvents, FLUSH_EVERY_MS);
     queuedEvents.push(record);
     return new Promise((resolve, reject) => committed.push({ resolve: () => resolve(record), reject }));
