@@ -21,7 +21,7 @@ export interface LoggerOptions {
 }
 
 /** Field names whose values never reach a log, at any depth, in any letter case. */
-export const BUILTIN_REDACT_KEYS = [
+const BUILTIN_REDACT_KEYS = [
   'authorization',
   'token',
   'access_token',

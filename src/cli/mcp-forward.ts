@@ -18,7 +18,7 @@ import { VERSION } from '../version.ts';
 import type { CliIo } from './cli-error.ts';
 
 /** How long `lean-ctx mcp` waits for the team server's handshake before giving up. */
-export const TEAM_CONNECT_TIMEOUT_MS = 10_000;
+const TEAM_CONNECT_TIMEOUT_MS = 10_000;
 
 /** The team server's JSON envelope inside an SDK HTTP error message, when there is one. */
 function envelopeOf(message: string): { error?: string; error_code?: string } {
@@ -56,7 +56,7 @@ const NETWORK_HINTS: Record<string, string> = {
  * Why the team server could not be used, said so a developer can mend it: a refused
  * token, an unreachable address, a server that did not answer in time.
  */
-export function describeTeamFailure(server: string, err: unknown): RpcError {
+function describeTeamFailure(server: string, err: unknown): RpcError {
   const data = { server };
   if (err instanceof StreamableHTTPError) {
     const status = err.code ?? 0;

@@ -10,7 +10,7 @@ export interface DiffOp {
  * Steps of the edit-path search one diff may take (about 50 ms here). Past it the region
  * still unsearched is shown as replaced: the diff stays exact, only larger than minimal.
  */
-export const MAX_DIFF_STEPS = 10_000_000;
+const MAX_DIFF_STEPS = 10_000_000;
 
 /**
  * A line diff by Myers' algorithm (linear space, middle-snake bisection): O((n+m)·d) for d
