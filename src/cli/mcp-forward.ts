@@ -4,6 +4,7 @@ import {
   StreamableHTTPError,
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { DEFAULT_REQUEST_TIMEOUT_MSEC } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   CallToolRequestSchema,
   ErrorCode,
@@ -31,14 +32,14 @@ function envelopeOf(message: string): { error?: string; error_code?: string } {
   }
 }
 
-/** The errno code (ECONNREFUSED …) behind a failed fetch, looking through `cause` chains. */
+/** The errno or undici code (ECONNREFUSED …) behind a failed fetch, through `cause` chains. */
 function networkCodeOf(err: unknown): string | undefined {
   for (
     let e = err as { code?: unknown; cause?: unknown; errors?: unknown[] } | undefined, i = 0;
     e && i < 5;
     i++
   ) {
-    if (typeof e.code === 'string' && /^E[A-Z_]+$/.test(e.code)) return e.code;
+    if (typeof e.code === 'string' && /^(E[A-Z_]+|UND_ERR_[A-Z_]+)$/.test(e.code)) return e.code;
     e = (e.cause ?? e.errors?.[0]) as typeof e;
   }
   return undefined;
@@ -50,13 +51,14 @@ const NETWORK_HINTS: Record<string, string> = {
   EAI_AGAIN: 'the name did not resolve; check the network',
   ETIMEDOUT: 'the connection timed out',
   ECONNRESET: 'the connection was reset',
+  UND_ERR_SOCKET: 'the connection was closed',
 };
 
 /**
  * Why the team server could not be used, said so a developer can mend it: a refused
  * token, an unreachable address, a server that did not answer in time.
  */
-function describeTeamFailure(server: string, err: unknown): RpcError {
+function describeTeamFailure(server: string, err: unknown, timeoutMs: number): RpcError {
   const data = { server };
   if (err instanceof StreamableHTTPError) {
     const status = err.code ?? 0;
@@ -77,7 +79,7 @@ function describeTeamFailure(server: string, err: unknown): RpcError {
   if (err instanceof McpError && err.code === ErrorCode.RequestTimeout) {
     return new RpcError(
       ErrorCode.ConnectionClosed,
-      `no answer from ${server} within ${TEAM_CONNECT_TIMEOUT_MS / 1000} s; is the team server up?`,
+      `no answer from ${server} within ${timeoutMs / 1000} s; is the team server up?`,
       data,
     );
   }
@@ -121,7 +123,7 @@ export async function createTeamRelay(
     return err;
   };
   const relayFailure = (err: unknown): never => {
-    throw teamAnswer(err) ?? report(describeTeamFailure(team.server, err));
+    throw teamAnswer(err) ?? report(describeTeamFailure(team.server, err, DEFAULT_REQUEST_TIMEOUT_MSEC));
   };
   try {
     await client.connect(
@@ -131,7 +133,7 @@ export async function createTeamRelay(
   } catch (err) {
     await client.close().catch(() => {});
     return {
-      server: createRefusingServer(report(describeTeamFailure(team.server, err))),
+      server: createRefusingServer(report(describeTeamFailure(team.server, err, TEAM_CONNECT_TIMEOUT_MS))),
       close: async () => {},
     };
   }

@@ -194,6 +194,28 @@ describe('lean-ctx mcp over stdio', () => {
     assert.doesNotMatch(stderr, /^\s+at /m);
   });
 
+  test('a team server that goes away mid-session: the next call is an error naming it, the relay lives on', async () => {
+    const srv = await startTestServer();
+    const child = await startMcp(makeTree(SAMPLE_FILES), {
+      LEANCTX_TEAM_SERVER: srv.url,
+      LEANCTX_TEAM_TOKEN: srv.tokens.alice ?? '',
+    });
+    try {
+      await child.client.callTool({ name: 'ctx_tree', arguments: {} });
+      await srv.close();
+      const gone = await child.client.callTool({ name: 'ctx_tree', arguments: {} }).then(
+        () => 'answered',
+        (e: Error) => e.message,
+      );
+      assert.match(gone, new RegExp(`cannot reach ${srv.url} \\(`));
+      assert.match(child.stderr(), /^lean-ctx mcp: cannot reach/m);
+      assert.doesNotMatch(child.stderr(), /^\s+at /m);
+      await child.client.ping();
+    } finally {
+      await child.client.close();
+    }
+  });
+
   test('forwarding relays tool calls to the team server and passes its errors through', async () => {
     const srv = await startTestServer();
     try {
