@@ -1,0 +1,25 @@
+import { parentPort } from 'node:worker_threads';
+import { ENGINE_TASKS } from './engine-tasks.ts';
+import type { TaskReply } from './worker-pool.ts';
+
+interface TaskMessage {
+  id: number;
+  kind: keyof typeof ENGINE_TASKS;
+  input: never;
+}
+
+const port = parentPort;
+if (!port) throw new Error('engine-worker runs as a worker thread');
+
+port.on('message', async ({ id, kind, input }: TaskMessage) => {
+  let reply: TaskReply;
+  try {
+    const run = ENGINE_TASKS[kind] as (input: unknown) => unknown;
+    if (typeof run !== 'function') throw new Error(`unknown engine task "${String(kind)}"`);
+    reply = { id, ok: true, value: await run(input) };
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    reply = { id, ok: false, name: e.name, message: e.message };
+  }
+  port.postMessage(reply);
+});
