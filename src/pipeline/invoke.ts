@@ -1,6 +1,6 @@
 import { argumentsMd5 } from '../audit/canonical-json.ts';
 import type { Scope } from '../auth/scopes.ts';
-import { countTokens } from '../engine/tokens.ts';
+import { countTokensAsync, estimateTokens } from '../engine/tokens.ts';
 import type { Workspace } from '../engine/workspace.ts';
 import { AppError } from '../errors.ts';
 import { type CallToolResult, requiredScopes, type Tool, type ToolContext } from '../tools/define-tool.ts';
@@ -153,7 +153,7 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     deps.metrics.toolCalls.inc({ tool: tool.name, outcome: result.isError ? 'tool_error' : 'ok' });
     deps.metrics.toolDuration.observe({ tool: tool.name }, durationMs / 1000);
     // Counting tokens of a large answer takes milliseconds: do the bookkeeping after the reply.
-    setImmediate(() => recordCall(deps, req, ws.id, channelId, tool.name, result, durationMs));
+    setImmediate(() => void recordCall(deps, req, ws.id, channelId, tool.name, result, durationMs));
     return result;
   } catch (err) {
     const clientGone = !(err instanceof AppError) && req.signal?.aborted === true;
@@ -195,7 +195,7 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
 }
 
 /** Usage (for ctx_metrics and budgets) and the `tool_call_recorded` event of a finished call. */
-function recordCall(
+async function recordCall(
   deps: ServerDeps,
   req: CallRequest,
   workspaceId: string,
@@ -203,9 +203,10 @@ function recordCall(
   tool: string,
   result: CallToolResult,
   durationMs: number,
-): void {
+): Promise<void> {
   const text = textOf(result);
-  const tokensSent = countTokens(text);
+  // a large answer is counted on a worker thread; one that cannot be counted is estimated
+  const tokensSent = await countTokensAsync(text).catch(() => estimateTokens(text));
   const isError = result.isError === true;
   const logFailure = (err: unknown) =>
     deps.logger.error('recording a tool call failed', { error: String(err) });

@@ -1,7 +1,7 @@
 import { cutWithHandle } from '../archive.ts';
 import { sharedBlocksOf } from '../dedup/shared-blocks.ts';
 import { type FileOutline, outlineFile } from '../languages/index.ts';
-import { countTokens, savingsFooter } from '../tokens.ts';
+import { countTokensAsync, savingsFooter } from '../tokens.ts';
 import type { Workspace } from '../workspace.ts';
 import { aggressiveText } from './aggressive.ts';
 import { contextScope, type Delivery, readCacheOf } from './cache.ts';
@@ -74,18 +74,19 @@ export async function readForContext(ctx: ReadContext, req: ReadRequest): Promis
   const seen = scope === undefined ? undefined : cache.get(scope, file.rel);
   const record = scope === undefined ? undefined : cache.touch(scope, file.rel);
   const ref = record?.ref ?? req.ref ?? 1;
-  const fileTokens = countTokens(file.text);
+  const fileTokens = await countTokensAsync(file.text, ctx.signal);
   if (record) {
     record.reads++;
     record.tokens = fileTokens;
     record.lines = file.lineCount;
   }
-  const done = (mode: string, text: string, cached?: 'stub' | 'diff'): ReadResult => {
+  const done = async (mode: string, text: string, cached?: 'stub' | 'diff'): Promise<ReadResult> => {
     if (record) record.lastMode = mode;
-    return { rel: file.rel, mode, text, fileTokens, sentTokens: countTokens(text), cached };
+    const sentTokens = await countTokensAsync(text, ctx.signal);
+    return { rel: file.rel, mode, text, fileTokens, sentTokens, cached };
   };
-  const withFooter = (mode: string, body: string, cached?: 'stub' | 'diff') => {
-    const sent = countTokens(body);
+  const withFooter = async (mode: string, body: string, cached?: 'stub' | 'diff') => {
+    const sent = await countTokensAsync(body, ctx.signal);
     return done(mode, `${body}\n${savingsFooter(fileTokens, sent)}`, cached);
   };
 
@@ -98,7 +99,7 @@ export async function readForContext(ctx: ReadContext, req: ReadRequest): Promis
     return done('reference', `F${ref}=${file.rel}: ${file.lineCount} lines, ${fileTokens} tok (${ext})`);
   }
 
-  const outline = await outlineFile(file.rel, file.text);
+  const outline = await outlineFile(file.rel, file.text, ctx.signal);
   let kind = requested.kind;
   let note = '';
   if (kind === 'auto') {
@@ -119,7 +120,8 @@ export async function readForContext(ctx: ReadContext, req: ReadRequest): Promis
     const ops = diffLines(splitLines(seen.fullText), splitLines(file.text));
     const { added, removed } = countChanges(ops);
     const body = `${header(ref, file, `${note} [changed since read #${seen.fullAt}: +${added} -${removed}; diff below]`)}\n${formatCompactDiff(ops)}`;
-    if (mode === 'full' && countTokens(body) >= fileTokens * DIFF_RATIO) return full();
+    if (mode === 'full' && (await countTokensAsync(body, ctx.signal)) >= fileTokens * DIFF_RATIO)
+      return full();
     if (scope !== undefined) cache.setFull(scope, file.rel, file.hash, file.text);
     return withFooter(mode, body, 'diff');
   }
@@ -140,7 +142,7 @@ export async function readForContext(ctx: ReadContext, req: ReadRequest): Promis
     label: `${file.rel} ${kind}`,
   });
   record?.views.set(view, record.reads);
-  const out = withFooter(kind, text);
+  const out = await withFooter(kind, text);
   if (note) out.text += ' whole file: mode=full or lines:N-M';
   return out;
 }

@@ -1,9 +1,10 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { walkFiles } from '../walker.ts';
+import { createPacer } from '../workers/pacer.ts';
 import type { CompiledPattern } from './compile-pattern.ts';
 import { entryText, type FileEntry, loadEntry } from './file-entry.ts';
-import { createPacer, type LineRange, matchLinesPaced } from './match-lines.ts';
+import { type LineRange, matchLinesPaced } from './match-lines.ts';
 import {
   FLAG_BINARY,
   FLAG_NO_BLOOM,

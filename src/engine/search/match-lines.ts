@@ -1,5 +1,5 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { runEngineTask } from '../workers/engine-pool.ts';
+import type { Pacer } from '../workers/pacer.ts';
 import { type CompiledPattern, compilePattern } from './compile-pattern.ts';
 
 /** Part of a text that starts at a line start and ends after a newline (or at the end). */
@@ -96,31 +96,6 @@ export function matchLines(
 const PIECE_CHARS = 64 * 1024;
 /** A piece this long holds a very long line: it is matched on a worker thread. */
 const LONG_PIECE_CHARS = 256 * 1024;
-/** Work between two turns of the event loop. */
-const SLICE_MS = 8;
-
-/**
- * Shares one search's time with other requests: `pace()` yields a turn of the event loop
- * once SLICE_MS has passed since the last, and stops the search when its call is aborted.
- */
-export function createPacer(signal?: AbortSignal): {
-  signal: AbortSignal | undefined;
-  pace(): Promise<void>;
-} {
-  let since = performance.now();
-  return {
-    signal,
-    async pace() {
-      if (performance.now() - since < SLICE_MS) return;
-      await nextTurn();
-      signal?.throwIfAborted();
-      since = performance.now();
-    },
-  };
-}
-
-export type Pacer = ReturnType<typeof createPacer>;
-
 /**
  * `matchLines` in pieces of about 64 KB with a turn of the event loop between them, so a
  * search over a large text never holds the loop; a piece that is one very long line is

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { isSecretPath } from '../secrets.ts';
 import { walkFiles } from '../walker.ts';
+import { createPacer } from '../workers/pacer.ts';
 import type { CompiledPattern } from './compile-pattern.ts';
 import { decodeForSearch } from './file-entry.ts';
-import { createPacer, matchLinesPaced } from './match-lines.ts';
+import { matchLinesPaced } from './match-lines.ts';
 import type { SearchHit, SearchOutcome, SearchRequest } from './types.ts';
 
 const BATCH = 32;

@@ -8,6 +8,7 @@ import { isSecretPath } from '../../engine/secrets.ts';
 import { walkFiles } from '../../engine/walker.ts';
 import { ToolError } from '../../errors.ts';
 import { defineTool, type ToolContext } from '../define-tool.ts';
+import { INPUT_LIMITS } from '../input-limits.ts';
 
 const KINDS: Record<string, readonly string[]> = {
   fn: ['function', 'method'],
@@ -33,8 +34,14 @@ function matches(symbol: CodeSymbol, name: string, kind: string | undefined): bo
   return kind === undefined || (KINDS[kind] ?? []).includes(symbol.kind);
 }
 
-async function findIn(rel: string, text: string, name: string, kind: string | undefined): Promise<Hit[]> {
-  const outline = await outlineFile(rel, text);
+async function findIn(
+  rel: string,
+  text: string,
+  name: string,
+  kind: string | undefined,
+  signal: AbortSignal,
+): Promise<Hit[]> {
+  const outline = await outlineFile(rel, text, signal);
   const lines = splitLines(text);
   return outline.symbols.filter((s) => matches(s, name, kind)).map((symbol) => ({ rel, symbol, lines }));
 }
@@ -48,7 +55,7 @@ async function searchWorkspace(ctx: ToolContext, name: string, kind: string | un
     if (isSecretPath(rel) || !grammarOf(languageOf(rel))) continue;
     const text = await readFile(join(ctx.workspace.root, rel), 'utf8').catch(() => '');
     if (text.length > READ_LIMITS.wholeBytes || !text.includes(bare)) continue;
-    hits.push(...(await findIn(rel, text, name, kind)));
+    hits.push(...(await findIn(rel, text, name, kind, ctx.signal)));
   }
   return hits.slice(0, MAX_MATCHES);
 }
@@ -60,7 +67,7 @@ export const ctxSymbol = defineTool({
   scope: 'search',
   readOnly: true,
   input: z.object({
-    name: z.string().min(1),
+    name: z.string().min(1).max(INPUT_LIMITS.nameChars),
     file: z.string().optional().describe('Only look in this file'),
     kind: z.enum(['fn', 'class', 'struct', 'method', 'trait', 'enum']).optional(),
   }),
@@ -68,7 +75,7 @@ export const ctxSymbol = defineTool({
     let hits: Hit[];
     if (args.file) {
       const file = await loadFile(ctx.workspace, args.file, 'wholeBytes', ctx.signal);
-      hits = await findIn(file.rel, file.text, args.name, args.kind);
+      hits = await findIn(file.rel, file.text, args.name, args.kind, ctx.signal);
     } else {
       hits = await searchWorkspace(ctx, args.name, args.kind);
     }

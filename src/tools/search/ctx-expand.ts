@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { type ArchiveMeta, archiveOf } from '../../engine/archive.ts';
 import { compileClientPattern, MAX_PATTERN_CHARS } from '../../engine/search/compile-pattern.ts';
-import { createPacer, matchLinesPaced } from '../../engine/search/match-lines.ts';
+import { matchLinesPaced } from '../../engine/search/match-lines.ts';
+import { createPacer } from '../../engine/workers/pacer.ts';
 import { ToolError } from '../../errors.ts';
 import { defineTool } from '../define-tool.ts';
 
@@ -30,7 +31,7 @@ export const ctxExpand = defineTool({
   scope: 'search',
   readOnly: true,
   input: z.object({
-    id: z.string().optional().describe('Archive id from a cut reply'),
+    id: z.string().max(64).optional().describe('Archive id from a cut reply'),
     action: z.enum(['retrieve', 'list']).default('retrieve'),
     start_line: z.number().int().min(1).optional(),
     end_line: z.number().int().min(1).optional(),

@@ -1,31 +1,54 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { rankFilesForTask } from '../../engine/bm25/rank-files.ts';
+import { MAX_PATTERN_CHARS } from '../../engine/search/compile-pattern.ts';
 import { searchEngineOf } from '../../engine/search/search-engine.ts';
-import { countTokens } from '../../engine/tokens.ts';
+import { countTokensAsync } from '../../engine/tokens.ts';
 import { walkFiles } from '../../engine/walker.ts';
 import { ToolError } from '../../errors.ts';
 import { defineTool, type ToolContext } from '../define-tool.ts';
+import { INPUT_LIMITS } from '../input-limits.ts';
 import { bm25Of } from './bm25-of.ts';
 
 const INDEX_BUDGET_MS = 8_000;
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+const IMPORT_LINE = (names: string) => `(import|from|require|include|use)\\b.*\\b(${names})\\b`;
+
+/** Alternations of escaped names, each short enough to be one search pattern. */
+function nameGroups(names: readonly string[]): string[] {
+  const room = MAX_PATTERN_CHARS - IMPORT_LINE('').length;
+  const groups: string[] = [];
+  let group = '';
+  for (const name of names.map(escapeRegex)) {
+    if (name.length > room) continue;
+    if (group !== '' && group.length + 1 + name.length > room) {
+      groups.push(group);
+      group = '';
+    }
+    group = group === '' ? name : `${group}|${name}`;
+  }
+  if (group !== '') groups.push(group);
+  return groups;
+}
+
 /** Files whose import-like lines name one of the changed files (by base name). */
 async function dependents(ctx: ToolContext, changed: string[], start: string): Promise<string[]> {
   const names = [...new Set(changed.map((f) => f.slice(f.lastIndexOf('/') + 1).replace(/\.[^.]+$/, '')))];
-  if (names.length === 0) return [];
-  const pattern = `(import|from|require|include|use)\\b.*\\b(${names.map(escapeRegex).join('|')})\\b`;
-  const out = await searchEngineOf(ctx.workspace).search({
-    pattern,
-    path: start,
-    exts: [],
-    ignoreGitignore: false,
-    maxHits: 2000,
-    signal: ctx.signal,
-  });
-  return [...new Set(out.hits.map((h) => h.path))];
+  const paths = new Set<string>();
+  for (const group of nameGroups(names.filter((n) => n !== ''))) {
+    const out = await searchEngineOf(ctx.workspace).search({
+      pattern: IMPORT_LINE(group),
+      path: start,
+      exts: [],
+      ignoreGitignore: false,
+      maxHits: 2000,
+      signal: ctx.signal,
+    });
+    for (const h of out.hits) paths.add(h.path);
+  }
+  return [...paths];
 }
 
 export const ctxPrefetch = defineTool({
@@ -36,8 +59,8 @@ export const ctxPrefetch = defineTool({
   readOnly: true,
   input: z.object({
     path: z.string().default('.'),
-    task: z.string().optional(),
-    changed_files: z.array(z.string()).default([]),
+    task: z.string().max(INPUT_LIMITS.taskChars).optional(),
+    changed_files: z.array(z.string()).max(INPUT_LIMITS.listItems).default([]),
     budget_tokens: z.number().int().min(100).max(200_000).default(3000),
     max_files: z.number().int().min(1).max(100).default(10),
   }),
@@ -54,9 +77,13 @@ export const ctxPrefetch = defineTool({
       const index = bm25Of(ctx.workspace);
       await index.update(start, INDEX_BUDGET_MS);
       candidates.push(
-        ...rankFilesForTask(index, files, args.task, { prefix: start, limit: args.max_files }).map(
-          (f) => f.path,
-        ),
+        ...(
+          await rankFilesForTask(index, files, args.task, {
+            prefix: start,
+            limit: args.max_files,
+            signal: ctx.signal,
+          })
+        ).map((f) => f.path),
       );
     }
     searchEngineOf(ctx.workspace)
@@ -72,7 +99,7 @@ export const ctxPrefetch = defineTool({
       }
       const text = await readFile(`${ctx.workspace.root}/${path}`, 'utf8').catch(() => undefined);
       if (text === undefined) continue;
-      const tokens = countTokens(text);
+      const tokens = await countTokensAsync(text, ctx.signal);
       if (used + tokens > args.budget_tokens) {
         skipped.push(path);
         continue;
