@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { type AuditLog, createAuditLog } from '../audit/audit-log.ts';
 import { parseServersBlock } from '../config/servers-config.ts';
 import type { TeamConfig } from '../config/team-config.ts';
+import { warmEnginePool } from '../engine/workers/engine-pool.ts';
 import { createEventHub } from '../events/event-hub.ts';
 import { createGateway, type Gateway } from '../gateway/gateway.ts';
 import { createGatewayLogger } from '../gateway/logger.ts';
@@ -120,6 +121,8 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
     async listen(host = config.host, port = config.port) {
       const l = await listen(app, host, port);
       listeners.push(l);
+      // worker threads load the parsers and the tokenizer now, not on the first large request
+      void warmEnginePool();
       return l;
     },
     async close() {

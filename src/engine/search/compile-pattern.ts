@@ -9,7 +9,7 @@ export const MAX_PATTERN_CHARS = 1024;
 /** A compiled pattern's size bound: matching costs up to this much per character. */
 export const MAX_PATTERN_INSTRUCTIONS = 4000;
 /** Counted repetitions (`{1,1000}`) multiply a program; such patterns are sized on a worker first. */
-const CHECK_DEADLINE_MS = 2000;
+const CHECK_DEADLINE_MS = 10_000;
 
 export interface CompiledPattern {
   /** What the caller typed. */
@@ -112,15 +112,25 @@ function tooComplex(instructions: number | undefined): AppError {
   );
 }
 
+/** An upper bound on the program's size: its length times every counted repetition, as if nested. */
+function repetitionBound(pattern: string): number {
+  let bound = pattern.length;
+  for (const m of pattern.matchAll(/\{(\d+)(?:,(\d*))?\}/g)) {
+    bound *= Math.max(1, Number(m[1]), Number(m[2] || 0));
+    if (bound > MAX_PATTERN_INSTRUCTIONS) break;
+  }
+  return bound;
+}
+
 /**
- * `compilePattern` for client input: a pattern with counted repetitions can compile to
- * millions of instructions (seconds of work), so its size is measured on a worker first.
+ * `compilePattern` for client input: counted repetitions can make a short pattern compile to
+ * millions of instructions (seconds of work), so a pattern that might is sized on a worker first.
  */
 export async function compileClientPattern(
   pattern: string,
   opts: { ignoreCase?: boolean; signal?: AbortSignal } = {},
 ): Promise<CompiledPattern> {
-  if (/\{\d/.test(pattern) && pattern.length <= MAX_PATTERN_CHARS && !unsupportedSyntax(pattern)) {
+  if (repetitionBound(pattern) > MAX_PATTERN_INSTRUCTIONS && pattern.length <= MAX_PATTERN_CHARS) {
     const size = await runEngineTask(
       'patternSize',
       { source: pattern, ignoreCase: opts.ignoreCase ?? false },

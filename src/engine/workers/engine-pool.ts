@@ -26,6 +26,14 @@ export function runEngineTask<K extends keyof EngineTasks & string>(
   return enginePool().run(kind, input, opts);
 }
 
+/** Starts every thread and loads its modules (seconds under tsx), so the first task does not wait. */
+export async function warmEnginePool(): Promise<void> {
+  const p = enginePool();
+  await Promise.all(Array.from({ length: p.stats().size }, () => p.run('warm', undefined))).catch(() => {
+    // a thread that cannot start fails its tasks later, with the reason
+  });
+}
+
 export async function closeEnginePool(): Promise<void> {
   const closing = pool;
   pool = undefined;

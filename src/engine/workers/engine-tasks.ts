@@ -11,6 +11,8 @@ import { countBounded } from '../tokens.ts';
  * and searching. Inputs and results cross threads by structured clone (Maps included).
  */
 export const ENGINE_TASKS = {
+  /** Nothing: loading this module was the work (see warmEnginePool). */
+  warm: (_: undefined): boolean => true,
   countTokens: (text: string): number => countBounded(text),
   outline: (input: { rel: string; text: string }): Promise<FileOutline> =>
     outlineFileHere(input.rel, input.text),

@@ -129,8 +129,10 @@ export function createWorkerPool(opts: WorkerPoolOptions): WorkerPool {
     const worker = slot.worker;
     slot.worker = undefined;
     replaced++;
-    settle(slot, (task) => task.reject(reason));
     void worker?.terminate();
+    // the replacement starts loading now, so the next task does not wait for it
+    if (!closed) workerOf(slot).unref();
+    settle(slot, (task) => task.reject(reason));
   }
 
   function dispatch(slot: Slot, task: Task): void {

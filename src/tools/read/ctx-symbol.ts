@@ -20,6 +20,7 @@ const KINDS: Record<string, readonly string[]> = {
 };
 const MAX_MATCHES = 5;
 const MAX_SYMBOL_LINES = 400;
+const PARSE_BATCH = 4;
 
 interface Hit {
   rel: string;
@@ -50,13 +51,21 @@ async function searchWorkspace(ctx: ToolContext, name: string, kind: string | un
   const bare = name.slice(name.lastIndexOf('.') + 1);
   const { files } = await walkFiles(ctx.workspace.root, '', { signal: ctx.signal });
   const hits: Hit[] = [];
+  // files are parsed a few at a time, on the engine's worker threads
+  let batch: Promise<Hit[]>[] = [];
+  const drain = async () => {
+    for (const found of await Promise.all(batch)) hits.push(...found);
+    batch = [];
+  };
   for (const rel of files) {
     if (hits.length >= MAX_MATCHES) break;
     if (isSecretPath(rel) || !grammarOf(languageOf(rel))) continue;
     const text = await readFile(join(ctx.workspace.root, rel), 'utf8').catch(() => '');
     if (text.length > READ_LIMITS.wholeBytes || !text.includes(bare)) continue;
-    hits.push(...(await findIn(rel, text, name, kind, ctx.signal)));
+    batch.push(findIn(rel, text, name, kind, ctx.signal));
+    if (batch.length >= PARSE_BATCH) await drain();
   }
+  await drain();
   return hits.slice(0, MAX_MATCHES);
 }
 
