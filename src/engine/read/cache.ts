@@ -1,4 +1,4 @@
-import type { Workspace } from '../workspace.ts';
+import { defineWorkspaceService } from '../workspace.ts';
 
 /** What one context has received of one file. */
 export interface Delivery {
@@ -185,9 +185,7 @@ export function createReadCache(limits: CacheLimits = DEFAULT_CACHE_LIMITS): Rea
 }
 
 /** The workspace's read cache. */
-export function readCacheOf(workspace: Workspace): ReadCache {
-  return workspace.memo('read-cache', () => createReadCache());
-}
+export const readCacheOf = defineWorkspaceService('read cache', (): ReadCache => createReadCache());
 
 /** The cache key of a caller's context; undefined when the caller has none (no stubs, ever). */
 export function contextScope(agentId: string, contextId: string | undefined): string | undefined {
