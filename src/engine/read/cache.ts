@@ -17,6 +17,8 @@ export interface Delivery {
   lastMode: string;
   /** Tokens of the full file at the last read. */
   tokens: number;
+  /** Tokens this context has received for this file, over all its reads (stubs and views too). */
+  sentTokens: number;
   lines: number;
 }
 
@@ -128,6 +130,7 @@ export function createReadCache(limits: CacheLimits = DEFAULT_CACHE_LIMITS): Rea
           reads: 0,
           lastMode: '',
           tokens: 0,
+          sentTokens: 0,
           lines: 0,
         };
       }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { outlineFile, type SymbolKind } from '../../engine/languages/index.ts';
 import { loadFile } from '../../engine/read/load-file.ts';
-import { countTokens, savingsFooter } from '../../engine/tokens.ts';
+import { withSavingsFooter } from '../../engine/savings.ts';
+import { countTokens } from '../../engine/tokens.ts';
 import { defineTool } from '../define-tool.ts';
 
 const KIND_FILTER: Record<string, readonly SymbolKind[] | undefined> = {
@@ -30,7 +31,6 @@ export const ctxOutline = defineTool({
       return `L${s.startLine}-${s.endLine} ${s.kind} ${owner}${s.name}${s.exported ? ' (exported)' : ''}: ${s.signature}`;
     });
     const head = `${file.rel} ${file.lineCount}L ${outline.language ?? 'text'} (${outline.parser}), ${symbols.length} symbols`;
-    const out = [head, ...lines].join('\n');
-    return `${out}\n${savingsFooter(countTokens(file.text), countTokens(out))}`;
+    return withSavingsFooter([head, ...lines].join('\n'), countTokens(file.text));
   },
 });

@@ -44,11 +44,13 @@ test('ctx_multi_read reads each file, numbers them, and re-sends everything with
   assert.match(fresh, /export class Parser/);
 });
 
-test('ctx_smart_read names the mode it chose', async () => {
-  assert.match(
-    await tools.text('ctx_smart_read', { path: 'src/tool.py' }),
-    /^\[auto:full\] F1=src\/tool\.py 6L \[auto:full\]/,
-  );
+test('ctx_smart_read names the mode it chose once, in the header, also when the answer is a stub', async () => {
+  const first = await tools.text('ctx_smart_read', { path: 'src/tool.py' }, { contextId: 's1' });
+  assert.match(first, /^F1=src\/tool\.py 6L \[auto:full\]\nimport os/);
+  assert.equal(first.split('[auto:').length, 2, first);
+  const again = await tools.text('ctx_smart_read', { path: 'src/tool.py' }, { contextId: 's1' });
+  assert.match(again, /^F1=src\/tool\.py 6L \[auto:full\] unchanged: /);
+  assert.equal(again.split('[auto:').length, 2, again);
 });
 
 test('ctx_delta shows the changed lines since this session last got the file', async () => {
@@ -126,7 +128,7 @@ test('ctx_context, ctx_compress and ctx_cache report and reset what the session 
   assert.match(overview, /F2=src\/copy\.ts 14L reads=1 last=map views only/);
   const cp = await tools.text('ctx_compress', {}, opts);
   assert.match(cp, /^CTX CHECKPOINT \(2 files\)/);
-  assert.match(cp, /COMPRESSION: \d+ → \d+ tok$/);
+  assert.match(cp, /COMPRESSION: \d+ → \d+ tok \(sent to this session → checkpoint\)$/);
   assert.match(await tools.text('ctx_cache', { action: 'status' }, opts), /this session: 2 files/);
   assert.match(await tools.text('ctx_cache', { action: 'clear' }, opts), /forgot 2 files/);
   const after = await tools.text('ctx_read', { path: 'src/math.ts', mode: 'full' }, opts);
