@@ -107,10 +107,12 @@ export async function readForContext(ctx: ReadContext, req: ReadRequest): Promis
     return done('reference', `F${ref}=${file.rel}: ${file.lineCount} lines, ${fileTokens} tok (${ext})`);
   }
 
-  const outline = await outlineFile(file.rel, file.text);
+  // full and diff send the bytes: only auto (to choose) and the views need the parse
+  let outline: FileOutline | undefined;
   let kind = requested.kind;
   let note = '';
   if (kind === 'auto') {
+    outline = await outlineFile(file.rel, file.text);
     kind = chooseMode(file.rel, fileTokens, outline, file.bytes <= READ_LIMITS.wholeBytes);
     note = ` [auto:${kind}]`;
   }
@@ -137,6 +139,7 @@ export async function readForContext(ctx: ReadContext, req: ReadRequest): Promis
   if (!fresh && seen?.views.has(view)) {
     return withFooter(kind, unchangedStub(ref, file, seen, note, kind), 'stub');
   }
+  outline ??= await outlineFile(file.rel, file.text);
   let body = await renderView(kind, file, outline, req.task);
   // code views hold blocks other files share; this context gets each once, then a reference
   if (scope !== undefined && (kind === 'aggressive' || kind === 'entropy'))
