@@ -4,7 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { countTokens } from '../../src/engine/tokens.ts';
 import type { ToolUsage } from '../../src/store/types.ts';
-import { callTool, type RunningTestServer, startTestServer } from '../helpers/team-server.ts';
+import { callToolText, type RunningTestServer, startTestServer } from '../helpers/team-server.ts';
 
 /** A TypeScript file whose signatures are much smaller than its bodies. */
 function source(name: string, functions: number): string {
@@ -36,13 +36,8 @@ describe('usage records the token figures each tool measured', () => {
   });
   after(() => srv.close());
 
-  async function call(name: string, args: Record<string, unknown>, contextId: string): Promise<string> {
-    const res = await callTool(srv, 'alice', { name, arguments: args, contextId });
-    assert.equal(res.status, 200);
-    const body = (await res.json()) as { result: { content: { text: string }[]; isError?: boolean } };
-    assert.notEqual(body.result.isError, true, body.result.content[0]?.text);
-    return body.result.content[0]?.text ?? '';
-  }
+  const call = (name: string, args: Record<string, unknown>, contextId: string) =>
+    callToolText(srv, 'alice', name, args, contextId);
 
   /** The usage row of one tool in one context, once the call's bookkeeping has run. */
   async function usage(contextId: string, tool: string): Promise<ToolUsage> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { callTool, type RunningTestServer, startTestServer } from '../../helpers/team-server.ts';
+import { callToolText, type RunningTestServer, startTestServer } from '../../helpers/team-server.ts';
 
 const FILES = {
   'src/pricing/price.ts': 'export function price(sku: string): number {\n  return sku.length * 100;\n}\n',
@@ -18,11 +18,8 @@ describe('ctx_prefetch says what it did, and the next reads agree', () => {
   });
   after(() => srv.close());
 
-  async function call(name: string, args: Record<string, unknown>, contextId: string): Promise<string> {
-    const res = await callTool(srv, 'alice', { name, arguments: args, contextId });
-    const body = (await res.json()) as { result: { content: { text: string }[] } };
-    return body.result.content[0]?.text ?? '';
-  }
+  const call = (name: string, args: Record<string, unknown>, contextId: string) =>
+    callToolText(srv, 'alice', name, args, contextId);
 
   test('the files it lists, and their sizes, are what a read then sends; nothing reached the context', async () => {
     const text = await call('ctx_prefetch', { changed_files: ['src/pricing/price.ts', '.env'] }, 'p1');
