@@ -14,4 +14,4 @@ export const gatewayTools: readonly Tool[] = [
   listCommandsTool,
   describeCommandsTool,
   invokeCommandTool,
-] as Tool[];
+];
