@@ -77,9 +77,7 @@ export function createToolRegistry(tools: readonly Tool[]): ToolRegistry {
     try {
       return toOutcome(await tool.run(args, ctx));
     } catch (err) {
-      if (err instanceof ToolError) {
-        return { result: textResult(`ERROR: ${err.message}`, true), tokensRaw: 0, tokensSaved: 0 };
-      }
+      if (err instanceof ToolError) return toOutcome(textResult(`ERROR: ${err.message}`, true));
       throw err;
     }
   };
