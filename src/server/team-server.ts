@@ -55,7 +55,7 @@ function createTeamGateway(config: TeamConfig): { gateway: Gateway; tools: Tool[
   if (config.servers === undefined) return undefined;
   const servers = parseServersBlock(config.servers, configDir(config));
   const gateway = createGateway(servers, createGatewayLogger({ ...servers.logging, format: 'json' }));
-  return { gateway, tools: gatewayTools(gateway).map((t) => Object.freeze({ ...t, core: true })) };
+  return { gateway, tools: gatewayTools.map((t) => Object.freeze({ ...t, core: true })) };
 }
 
 /** The composition root: wires store, state, limiter, audit, events, metrics, app and MCP. */
@@ -70,6 +70,7 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
     state: createTeamState(config),
     registry: createToolRegistry([...(opts.tools ?? builtinTools()), ...(team?.tools ?? [])]),
     store,
+    gateway: team?.gateway,
     hub: createEventHub(store.events, () => metrics.eventsAppended.inc()),
     get audit() {
       return audit;

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { ToolError } from '../../errors.ts';
 import { isSecretPath } from '../secrets.ts';
-import type { Workspace } from '../workspace.ts';
+import { defineWorkspaceService } from '../workspace.ts';
 import { type CompiledPattern, compileClientPattern } from './compile-pattern.ts';
 import { type ContentIndexOptions, createContentIndex } from './content-index.ts';
 import { RipgrepOverflow, RipgrepPatternError, ripgrepSearch } from './rg-search.ts';
@@ -85,6 +85,7 @@ export function createSearchEngine(root: string, opts: ContentIndexOptions = {})
 }
 
 /** The workspace's one search engine (its index lives as long as the workspace). */
-export function searchEngineOf(workspace: Workspace): SearchEngine {
-  return workspace.memo('search-engine', () => createSearchEngine(workspace.root));
-}
+export const searchEngineOf = defineWorkspaceService(
+  'search engine',
+  (workspace): SearchEngine => createSearchEngine(workspace.root),
+);

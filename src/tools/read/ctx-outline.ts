@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { outlineFile, type SymbolKind } from '../../engine/languages/index.ts';
 import { loadFile } from '../../engine/read/load-file.ts';
+import { savingsOf } from '../../engine/savings.ts';
 import { countTokens, countTokensAsync, savingsFooter } from '../../engine/tokens.ts';
 import { defineTool } from '../define-tool.ts';
 
@@ -31,6 +32,8 @@ export const ctxOutline = defineTool({
     });
     const head = `${file.rel} ${file.lineCount}L ${outline.language ?? 'text'} (${outline.parser}), ${symbols.length} symbols`;
     const out = [head, ...lines].join('\n');
-    return `${out}\n${savingsFooter(await countTokensAsync(file.text, ctx.signal), countTokens(out))}`;
+    const raw = await countTokensAsync(file.text, ctx.signal);
+    const sent = countTokens(out);
+    return { text: `${out}\n${savingsFooter(raw, sent)}`, ...savingsOf(raw, sent) };
   },
 });

@@ -30,7 +30,8 @@ export const ctxSemanticSearch = defineTool({
     ...(args.action === 'reindex' ? ['index' as const] : []),
     ...(args.artifacts ? ['artifacts' as const] : []),
   ],
-  readOnly: true,
+  // reindex rebuilds the index from scratch
+  readOnly: (args) => args.action === 'search',
   input: z.object({
     query: z
       .string()
@@ -40,7 +41,10 @@ export const ctxSemanticSearch = defineTool({
     path: z.string().default('.'),
     top_k: z.number().int().min(1).max(50).default(10),
     action: z.enum(['search', 'reindex']).default('search'),
-    mode: z.enum(['bm25', 'dense', 'hybrid']).default('hybrid'),
+    mode: z
+      .enum(['bm25', 'dense', 'hybrid'])
+      .default('bm25')
+      .describe('bm25; dense and hybrid need an embedding model, which is not configured'),
     languages: z
       .array(z.string().max(INPUT_LIMITS.nameChars))
       .max(INPUT_LIMITS.listItems)
