@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { countTokens } from './tokens.ts';
-import type { Workspace } from './workspace.ts';
+import { defineWorkspaceService, type Workspace } from './workspace.ts';
 
 export interface ArchiveMeta {
   id: string;
@@ -91,9 +91,10 @@ export function createArchive(dir: string, now: () => number = Date.now): Archiv
   return archive;
 }
 
-export function archiveOf(workspace: Workspace): Archive {
-  return workspace.memo('archive', () => createArchive(join(workspace.dataDir(), 'archives')));
-}
+export const archiveOf = defineWorkspaceService(
+  'archive',
+  (workspace): Archive => createArchive(join(workspace.dataDir(), 'archives')),
+);
 
 /**
  * Cuts `text` to at most `maxLines` lines; when anything is cut, the whole text goes to

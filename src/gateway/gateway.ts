@@ -1,11 +1,11 @@
 import {
+  type CallToolResult,
   type LoggingLevel,
   LoggingLevelSchema,
   type Progress,
   type ServerNotification,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig, ServersConfig } from '../config/servers-config.ts';
-import type { CallToolResult } from '../tools/define-tool.ts';
 import { matchesAny } from './glob.ts';
 import { createHealthMonitor, type HealthMonitor } from './health.ts';
 import type { GatewayLogger } from './logger.ts';

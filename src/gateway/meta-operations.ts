@@ -1,4 +1,4 @@
-import type { CallToolResult } from '../tools/define-tool.ts';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Access, Gateway } from './gateway.ts';
 import type {
   DescribeCommandsArgs,

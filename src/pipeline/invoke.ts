@@ -1,9 +1,16 @@
 import { argumentsMd5 } from '../audit/canonical-json.ts';
 import type { Scope } from '../auth/scopes.ts';
-import { countTokens } from '../engine/tokens.ts';
+import { countTokensAsync, estimateTokens } from '../engine/tokens.ts';
 import type { Workspace } from '../engine/workspace.ts';
 import { AppError } from '../errors.ts';
-import { type CallToolResult, requiredScopes, type Tool, type ToolContext } from '../tools/define-tool.ts';
+import {
+  type CallToolResult,
+  isReadOnlyCall,
+  requiredScopes,
+  type Tool,
+  type ToolContext,
+  type ToolOutcome,
+} from '../tools/define-tool.ts';
 import type { ToolInfo } from '../tools/registry.ts';
 import { checkBudget } from './budget.ts';
 import type { ServerDeps } from './deps.ts';
@@ -38,8 +45,6 @@ function refsOf(tool: string, args: unknown): Record<string, unknown> {
   }
   return refs;
 }
-
-const SAVED_FOOTER = /\[(\d+) tok saved \(\d+%\)\]/;
 
 function textOf(result: CallToolResult): string {
   return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
@@ -148,12 +153,14 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
       deps.metrics.toolsInFlight.set(deps.inFlight.count);
     }
     announceAgent(deps, req.caller.tokenId, ws.id, channelId);
-    const result = await runWithTimeout(deps, tool, args, ws, req, channelId, config.requestTimeoutMs);
+    const outcome = await runWithTimeout(deps, tool, args, ws, req, channelId, config.requestTimeoutMs);
+    const { result } = outcome;
     const durationMs = performance.now() - started;
     deps.metrics.toolCalls.inc({ tool: tool.name, outcome: result.isError ? 'tool_error' : 'ok' });
     deps.metrics.toolDuration.observe({ tool: tool.name }, durationMs / 1000);
     // Counting tokens of a large answer takes milliseconds: do the bookkeeping after the reply.
-    setImmediate(() => recordCall(deps, req, ws.id, channelId, tool.name, result, durationMs));
+    const call = { tool: tool.name, readOnly: isReadOnlyCall(tool, args), durationMs };
+    setImmediate(() => void recordCall(deps, req, ws.id, channelId, call, outcome));
     return result;
   } catch (err) {
     const clientGone = !(err instanceof AppError) && req.signal?.aborted === true;
@@ -194,18 +201,22 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
   }
 }
 
-/** Usage (for ctx_metrics and budgets) and the `tool_call_recorded` event of a finished call. */
-function recordCall(
+/**
+ * Usage (for ctx_metrics and budgets) and the `tool_call_recorded` event of a finished call.
+ * Saved tokens are the figures the tool measured and returned, never read from its text.
+ */
+async function recordCall(
   deps: ServerDeps,
   req: CallRequest,
   workspaceId: string,
   channelId: string,
-  tool: string,
-  result: CallToolResult,
-  durationMs: number,
-): void {
+  call: { tool: string; readOnly: boolean; durationMs: number },
+  { result, tokensRaw, tokensSaved }: ToolOutcome,
+): Promise<void> {
+  const { tool, durationMs } = call;
   const text = textOf(result);
-  const tokensSent = countTokens(text);
+  // a large answer is counted on a worker thread; one that cannot be counted is estimated
+  const tokensSent = await countTokensAsync(text).catch(() => estimateTokens(text));
   const isError = result.isError === true;
   const logFailure = (err: unknown) =>
     deps.logger.error('recording a tool call failed', { error: String(err) });
@@ -216,7 +227,7 @@ function recordCall(
       contextId: req.contextId,
       tool,
       tokensSent,
-      tokensSaved: Number(SAVED_FOOTER.exec(text)?.[1] ?? 0),
+      tokensSaved,
       durationMs,
       isError,
     })
@@ -227,7 +238,14 @@ function recordCall(
       channelId,
       kind: 'tool_call_recorded',
       actor: req.caller.tokenId,
-      payload: { ...refsOf(tool, req.args), isError, tokensSent },
+      payload: {
+        ...refsOf(tool, req.args),
+        isError,
+        readOnly: call.readOnly,
+        tokensSent,
+        tokensRaw,
+        tokensSaved,
+      },
     })
     .catch(logFailure);
 }
@@ -250,7 +268,7 @@ async function runWithTimeout(
   req: CallRequest,
   channelId: string,
   timeoutMs: number,
-): Promise<CallToolResult> {
+): Promise<ToolOutcome> {
   const controller = new AbortController();
   const onClientAbort = () => controller.abort(new Error('client went away'));
   req.signal?.addEventListener('abort', onClientAbort, { once: true });
@@ -274,6 +292,7 @@ async function runWithTimeout(
     scopes: req.caller.scopes,
     signal: controller.signal,
     store: deps.store,
+    gateway: deps.gateway,
     downstreamServers: req.caller.servers,
     listTools: () => callableTools(deps, req.caller, deps.registry.all()),
     callTool: (name, args) =>

@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { type AuditLog, createAuditLog } from '../audit/audit-log.ts';
 import { parseServersBlock } from '../config/servers-config.ts';
 import type { TeamConfig } from '../config/team-config.ts';
+import { warmEnginePool } from '../engine/workers/engine-pool.ts';
 import { createEventHub } from '../events/event-hub.ts';
 import { createGateway, type Gateway } from '../gateway/gateway.ts';
 import { createGatewayLogger } from '../gateway/logger.ts';
@@ -54,7 +55,7 @@ function createTeamGateway(config: TeamConfig): { gateway: Gateway; tools: Tool[
   if (config.servers === undefined) return undefined;
   const servers = parseServersBlock(config.servers, configDir(config));
   const gateway = createGateway(servers, createGatewayLogger({ ...servers.logging, format: 'json' }));
-  return { gateway, tools: gatewayTools(gateway).map((t) => Object.freeze({ ...t, core: true })) };
+  return { gateway, tools: gatewayTools.map((t) => Object.freeze({ ...t, core: true })) };
 }
 
 /** The composition root: wires store, state, limiter, audit, events, metrics, app and MCP. */
@@ -69,6 +70,7 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
     state: createTeamState(config),
     registry: createToolRegistry([...(opts.tools ?? builtinTools()), ...(team?.tools ?? [])]),
     store,
+    gateway: team?.gateway,
     hub: createEventHub(store.events, () => metrics.eventsAppended.inc()),
     get audit() {
       return audit;
@@ -120,6 +122,8 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
     async listen(host = config.host, port = config.port) {
       const l = await listen(app, host, port);
       listeners.push(l);
+      // worker threads load the parsers and the tokenizer now, not on the first large request
+      void warmEnginePool();
       return l;
     },
     async close() {
