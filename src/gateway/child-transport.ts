@@ -1,8 +1,8 @@
 import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { type GroupProcess, type SpawnGroupOptions, spawnProcessGroup } from '../process/process-group.ts';
 import { LeanReadBuffer } from './lean-jsonrpc.ts';
-import { type GroupProcess, type SpawnGroupOptions, spawnProcessGroup } from './process-group.ts';
 import { corkUntilNextTick } from './stdio-front.ts';
 
 /** MCP over the stdin/stdout of a server running in its own process group. */

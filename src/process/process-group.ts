@@ -2,10 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 
 /**
- * A POSIX sh stays as the group leader next to the server: it hands its stdin on, closes
- * its own copy of stdin/stdout (so their EOF means the server is gone) and blocks reading
- * fd 3, our lifeline. The kernel closes the lifeline when the gateway dies, even by
+ * A POSIX sh stays as the group leader next to the program: it hands its stdin on, closes
+ * its own copy of stdin/stdout (so their EOF means the program is gone) and blocks reading
+ * fd 3, our lifeline. The kernel closes the lifeline when our process dies, even by
  * SIGKILL; the shell then terminates the whole group, grandchildren of npx/uvx included.
+ * Downstream MCP servers run this way, and so can any tool that spawns a process tree.
  */
 const WATCHDOG = [
   'exec 4<&0',
@@ -53,7 +54,7 @@ export function spawnProcessGroup(command: readonly string[], opts: SpawnGroupOp
   if (!program) throw new Error('empty command: give at least the program to run');
   const posix = process.platform !== 'win32';
   const child: ChildProcess = posix
-    ? spawn('/bin/sh', ['-c', WATCHDOG, 'lazy-mcp-server', program, ...args], {
+    ? spawn('/bin/sh', ['-c', WATCHDOG, 'process-group', program, ...args], {
         detached: true,
         stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
         env: opts.env,
