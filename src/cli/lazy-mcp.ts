@@ -134,7 +134,7 @@ export async function runLazyMcp(argv: readonly string[]): Promise<number> {
   };
   const onHup = () => {
     logger.info('SIGHUP: reloading configuration');
-    void gateway.reload();
+    void gateway.reload().catch((err: Error) => logger.error('reload failed', { error: err.message }));
   };
   const onTerm = (signal: NodeJS.Signals) => void shutdown(EXIT.ok, signal);
   if (process.platform !== 'win32') process.on('SIGHUP', onHup);

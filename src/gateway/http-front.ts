@@ -218,6 +218,7 @@ export async function listenGatewayHttp(
       s.once('error', reject);
     },
   );
+  server.on('error', (err) => logger.error('http server error', { error: err.message }));
   const hostForUrl = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
   const url = `http://${hostForUrl}:${info.port}${cfg.path}`;
   logger.info('listening', { url, auth: cfg.authToken ? 'bearer' : 'none' });

@@ -197,7 +197,7 @@ export function createGatewayMcpServer(gateway: Gateway, logger: GatewayLogger, 
   });
   server.onclose = () => {
     unsubscribe();
-    void dispose();
+    void dispose().catch((err: Error) => logger.error('closing a session failed', { error: err.message }));
   };
   return server;
 }

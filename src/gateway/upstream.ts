@@ -276,7 +276,7 @@ export class Upstream {
     // A subscribed client waits for updates only a running server can send.
     if (idle <= 0 || this.inFlight > 0 || !this.connection || this.subscriptions.size > 0) return;
     this.idleTimer = setTimeout(() => {
-      if (this.inFlight === 0) void this.stop();
+      if (this.inFlight === 0) void this.stop().catch(() => {});
     }, idle);
     this.idleTimer.unref();
   }
@@ -306,7 +306,9 @@ export class Upstream {
       return new DownstreamError(message);
     }
     if (err instanceof McpError && err.code === ErrorCode.ConnectionClosed) {
-      const message = `server "${this.name}" closed the connection during the call${this.stderrSuffix()}; the next call restarts it`;
+      const message =
+        this.transportFailure() ??
+        `server "${this.name}" closed the connection during the call${this.stderrSuffix()}; the next call restarts it`;
       this.markUnhealthy(message);
       return new DownstreamError(message);
     }
@@ -342,6 +344,13 @@ export class Upstream {
   }
 
   private lastTransport: Transport | undefined;
+
+  /** Why the gateway stopped the server itself (an oversized message), if it did. */
+  private transportFailure(): string | undefined {
+    const transport = this.connection?.transport ?? this.lastTransport;
+    const failure = transport instanceof ChildTransport ? transport.failure : undefined;
+    return failure && `server "${this.name}" ${failure}; it was stopped and the next call restarts it`;
+  }
 
   private connect(): Promise<Connection> {
     if (this.connection) return Promise.resolve(this.connection);
@@ -408,7 +417,8 @@ export class Upstream {
       this.connection = undefined;
       clearTimeout(this.idleTimer);
       this.markUnhealthy(
-        `server "${this.name}" exited unexpectedly${this.stderrSuffix()}; the next call restarts it`,
+        this.transportFailure() ??
+          `server "${this.name}" exited unexpectedly${this.stderrSuffix()}; the next call restarts it`,
       );
       this.deps.logger.error('downstream server exited', { server: this.name, lastError: this.lastError });
     };

@@ -80,8 +80,13 @@ export function spawnProcessGroup(command: readonly string[], opts: SpawnGroupOp
     tail = (tail + chunk).slice(-limit);
     if (opts.onStderr) {
       const lines = (partial + chunk).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) if (line) opts.onStderr(line);
+      // A line never ends: keep only what a log line can show.
+      partial = (lines.pop() ?? '').slice(-limit);
+      try {
+        for (const line of lines) if (line) opts.onStderr(line);
+      } catch {
+        // a failing log sink must not take the process down with it
+      }
     }
   });
   stderr.on('error', () => {});
@@ -109,7 +114,7 @@ export function spawnProcessGroup(command: readonly string[], opts: SpawnGroupOp
         if (posix) signalGroup(pid, 'SIGTERM');
         else child.kill('SIGTERM');
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+        await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, graceMs).unref()))]);
         clearTimeout(timer);
         // Whatever is left in the group (the watchdog, stubborn grandchildren) goes now.
         if (posix) signalGroup(pid, 'SIGKILL');
