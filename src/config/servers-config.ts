@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { DEFAULT_INHERITED_ENV_VARS } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { z } from 'zod';
 import {
   type Env,
@@ -179,7 +180,10 @@ export interface ServersConfig {
   readonly stateDir: string;
   /** Problems that did not stop start-up (a dropped global permissions block). */
   readonly warnings: readonly string[];
-  /** The environment local servers inherit (their own `env` is laid over it). */
+  /**
+   * What local servers inherit (their own `env` is laid over it): only the MCP SDK's default
+   * allow-list (HOME, PATH, USER, …), never the gateway's secrets.
+   */
   readonly baseEnv: Env;
 }
 
@@ -254,6 +258,16 @@ function envLayer(env: Env, problems: string[]): ServersOverrides {
     logLevel: oneOf(env, 'LAZY_MCP_LOG_LEVEL', ['error', 'info', 'debug'], problems),
     logFormat: oneOf(env, 'LAZY_MCP_LOG_FORMAT', ['json', 'plain'], problems),
   };
+}
+
+/** The SDK's allow-list of inherited variables, without shell functions (a known injection path). */
+export function inheritedEnv(env: Env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of DEFAULT_INHERITED_ENV_VARS) {
+    const value = env[key];
+    if (value !== undefined && !value.startsWith('()')) out[key] = value;
+  }
+  return out;
 }
 
 function fingerprintOf(value: unknown): string {
@@ -424,7 +438,7 @@ export function parseServersConfig(raw: unknown, opts: ParseServersOptions): Ser
     path: opts.path,
     stateDir: opts.path ? dirname(opts.path) : opts.baseDir,
     warnings: Object.freeze(warnings),
-    baseEnv: env,
+    baseEnv: Object.freeze(inheritedEnv(env)),
   });
 }
 
