@@ -5,8 +5,10 @@ import { DEFAULT_INHERITED_ENV_VARS } from '@modelcontextprotocol/sdk/client/std
 import { z } from 'zod';
 import {
   type Env,
+  expandHome,
   expandRecord,
   expandValue,
+  readSecretFile,
   SecretFileError,
   UnsetVariableError,
 } from './servers-expand.ts';
@@ -194,6 +196,8 @@ export interface ServersOverrides {
   host?: string;
   path?: string;
   authToken?: string;
+  /** A file holding the token (kept out of `ps`, unlike `authToken` as a flag). */
+  authTokenFile?: string;
   requestTimeout?: number;
   maxPayloadSize?: number;
   mode?: GatewayMode;
@@ -252,6 +256,7 @@ function envLayer(env: Env, problems: string[]): ServersOverrides {
     host: env.LAZY_MCP_HOST || undefined,
     path: env.LAZY_MCP_PATH || undefined,
     authToken: env.LAZY_MCP_AUTH_TOKEN || undefined,
+    authTokenFile: env.LAZY_MCP_AUTH_TOKEN_FILE || undefined,
     requestTimeout: positiveInt(env, 'LAZY_MCP_REQUEST_TIMEOUT', problems),
     maxPayloadSize: positiveInt(env, 'LAZY_MCP_MAX_PAYLOAD_SIZE', problems),
     mode: oneOf(env, 'LAZY_MCP_MODE', MODES, problems),
@@ -386,9 +391,17 @@ export function parseServersConfig(raw: unknown, opts: ParseServersOptions): Ser
     }
   }
   let authToken: string | undefined;
-  const rawToken = cli.authToken ?? file.transport.authToken ?? fromEnv.authToken;
+  if (cli.authToken !== undefined && cli.authTokenFile !== undefined) {
+    problems.push('--auth-token and --auth-token-file: give one of them, not both');
+  }
+  // A token file is taken literally; the other sources may use ${VAR} and {file:…}.
+  const tokenFile = (path: string, from: string) => readSecretFile(resolve(expandHome(path)), from);
   try {
-    authToken = rawToken === undefined ? undefined : expandValue(rawToken, env);
+    if (cli.authToken !== undefined) authToken = expandValue(cli.authToken, env);
+    else if (cli.authTokenFile) authToken = tokenFile(cli.authTokenFile, '--auth-token-file');
+    else if (file.transport.authToken !== undefined) authToken = expandValue(file.transport.authToken, env);
+    else if (fromEnv.authToken !== undefined) authToken = expandValue(fromEnv.authToken, env);
+    else if (fromEnv.authTokenFile) authToken = tokenFile(fromEnv.authTokenFile, 'LAZY_MCP_AUTH_TOKEN_FILE');
   } catch (err) {
     if (err instanceof SecretFileError) throw new ConfigError(source, [err.message]);
     if (err instanceof UnsetVariableError) problems.push(`transport.authToken: ${err.message}`);
@@ -444,8 +457,8 @@ export function parseServersConfig(raw: unknown, opts: ParseServersOptions): Ser
 
 /** `--config` > LAZY_MCP_CONFIG > $XDG_CONFIG_HOME/lazy-mcp > ~/.config/lazy-mcp. */
 export function resolveServersConfigPath(cliPath: string | undefined, env: Env = process.env): string {
-  if (cliPath) return resolve(cliPath);
-  if (env.LAZY_MCP_CONFIG) return resolve(env.LAZY_MCP_CONFIG);
+  if (cliPath) return resolve(expandHome(cliPath));
+  if (env.LAZY_MCP_CONFIG) return resolve(expandHome(env.LAZY_MCP_CONFIG));
   const base = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
   return join(base, 'lazy-mcp', 'servers.json');
 }
