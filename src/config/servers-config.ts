@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_INHERITED_ENV_VARS } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { z } from 'zod';
+import { readJsoncFile } from './read-jsonc.ts';
 import {
   type Env,
   expandHome,
@@ -12,7 +13,8 @@ import {
   SecretFileError,
   UnsetVariableError,
 } from './servers-expand.ts';
-import { ConfigError, readJsonFile } from './team-config.ts';
+import { type ServerEntry, serverEntries } from './servers-migrate.ts';
+import { ConfigError } from './team-config.ts';
 
 export type { Env };
 export { ConfigError };
@@ -45,7 +47,7 @@ const serverSchema = z.strictObject({
   command: z.union([z.array(z.string()).min(1), z.string().min(1)]).optional(),
   args: z.array(z.string()).optional(),
   cwd: z.string().optional(),
-  url: z.url({ error: 'must be an http(s) URL' }).optional(),
+  url: z.string().min(1, 'give the server\'s MCP endpoint, e.g. "https://example.com/mcp"').optional(),
   headers: stringRecord.optional(),
   oauth: z
     .strictObject({
@@ -62,6 +64,7 @@ const serverSchema = z.strictObject({
   tags: z.array(z.string()).default([]),
   permissions: z.unknown().optional(),
   requestTimeout: ms.positive().optional(),
+  /** Stop the server after this long unused (0 = never); overrides the top-level idleTimeout. */
   idleTimeout: ms.optional(),
   /** Bound on start-up (spawn + initialize); defaults to the request timeout. */
   timeout: ms.positive().optional(),
@@ -72,7 +75,10 @@ export type GatewayMode = (typeof MODES)[number];
 
 const serversFileSchema = z.strictObject({
   $schema: z.string().optional(),
-  servers: z.array(z.unknown(), { error: 'servers is required: a list of server objects' }),
+  /** A list (or, as VS Code writes it, a map by name); checked by serverEntries. */
+  servers: z.unknown().optional(),
+  /** Claude Desktop's and Cursor's map of servers by name. */
+  mcpServers: z.unknown().optional(),
   permissions: z.unknown().optional(),
   transport: z
     .strictObject({
@@ -110,6 +116,8 @@ const serversFileSchema = z.strictObject({
     })
     .default({ enabled: false, maxServers: 10 }),
   requestTimeout: ms.positive().optional(),
+  /** Stop a downstream server after this long unused (0 = never, the default: state is kept). */
+  idleTimeout: ms.optional(),
   mode: z.enum(MODES).optional(),
   directToolLimit: z.number().int().min(0).default(30),
 });
@@ -178,7 +186,7 @@ export interface ServersConfig {
   readonly directToolLimit: number;
   /** The servers.json it came from (absolute), or undefined for an inline block. */
   readonly path: string | undefined;
-  /** Where tokens.json and lock files live. */
+  /** Where tokens.json, client-info.json and lock files live: lazy-mcp's XDG directory. */
   readonly stateDir: string;
   /** Problems that did not stop start-up (a dropped global permissions block). */
   readonly warnings: readonly string[];
@@ -279,21 +287,32 @@ function fingerprintOf(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
 }
 
+/** An http(s) URL, or a message saying what is wrong with it. */
+function checkUrl(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `"${url}" is not a URL; give the server's MCP endpoint, e.g. "https://example.com/mcp"`;
+  }
+  if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return undefined;
+  return `"${url}" is not an http(s) URL (${parsed.protocol.slice(0, -1)} is not an MCP transport); give the server's http:// or https:// endpoint`;
+}
+
 function parseServer(
-  raw: unknown,
-  index: number,
+  entry: ServerEntry,
   env: Env,
   baseDir: string,
   defaults: { requestTimeoutMs: number; idleTimeoutMs: number },
   problems: string[],
 ): ServerConfig | undefined {
-  const parsed = serverSchema.safeParse(raw);
+  const parsed = serverSchema.safeParse(entry.raw);
   if (!parsed.success) {
-    problems.push(...describeIssues(parsed.error, `servers[${index}]`));
+    problems.push(...describeIssues(parsed.error, entry.where));
     return undefined;
   }
   const s = parsed.data;
-  const where = `servers[${index}] (${s.name})`;
+  const where = entry.where.endsWith(`.${s.name}`) ? entry.where : `${entry.where} (${s.name})`;
   const type = s.type ?? (s.url ? 'remote' : 'local');
   if (type === 'remote' && !s.url) problems.push(`${where}.url: a remote server needs a url`);
   if (type === 'local' && s.command === undefined) {
@@ -304,7 +323,7 @@ function parseServer(
       `${where}.args: give args only with a string command; put them in the command array instead`,
     );
   }
-  const command = Array.isArray(s.command) ? s.command : s.command ? [s.command, ...(s.args ?? [])] : [];
+  const written = Array.isArray(s.command) ? s.command : s.command ? [s.command, ...(s.args ?? [])] : [];
   let configError: string | undefined;
   let permissions: ServerPermissions | undefined;
   if (s.permissions !== undefined) {
@@ -324,6 +343,12 @@ function parseServer(
       throw err;
     }
   };
+  // ${VAR} and {file:…} in every string that reaches the server (seed 2.6.6: any string).
+  const command = expand(() => written.map((part) => expandValue(part, env)), written);
+  const url = s.url === undefined ? undefined : expand(() => expandValue(s.url ?? '', env), s.url);
+  const cwdWritten = s.cwd === undefined ? undefined : expand(() => expandValue(s.cwd ?? '', env), s.cwd);
+  const urlProblem = url !== undefined && configError === undefined ? checkUrl(url) : undefined;
+  if (urlProblem) problems.push(`${where}.url: ${urlProblem}`);
   const headers = expand(() => expandRecord(s.headers, env), {});
   const serverEnv = expand(() => expandRecord(s.env, env), {});
   const oauth = s.oauth && {
@@ -333,16 +358,21 @@ function parseServer(
     extraHeaders: expand(() => expandRecord(s.oauth?.extraHeaders, env), {}),
     scope: s.oauth.scope,
   };
-  const cwd = s.cwd === undefined ? undefined : isAbsolute(s.cwd) ? s.cwd : resolve(baseDir, s.cwd);
+  const cwd =
+    cwdWritten === undefined
+      ? undefined
+      : isAbsolute(expandHome(cwdWritten))
+        ? expandHome(cwdWritten)
+        : resolve(baseDir, cwdWritten);
   const requestTimeoutMs = s.requestTimeout ?? defaults.requestTimeoutMs;
-  const connection = { type, command, cwd, url: s.url, headers, oauth, env: serverEnv };
+  const connection = { type, command, cwd, url, headers, oauth, env: serverEnv };
   return Object.freeze({
     name: s.name,
     description: s.description,
     type,
     command: Object.freeze(command),
     cwd,
-    url: s.url,
+    url,
     headers: Object.freeze(headers),
     oauth: oauth && Object.freeze(oauth),
     env: Object.freeze(serverEnv),
@@ -353,14 +383,17 @@ function parseServer(
     configError,
     requestTimeoutMs,
     idleTimeoutMs: s.idleTimeout ?? defaults.idleTimeoutMs,
-    startTimeoutMs: s.timeout ?? Math.max(requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS),
+    // The handshake is a request like any other: requestTimeout bounds it unless timeout is set.
+    startTimeoutMs: s.timeout ?? requestTimeoutMs,
     fingerprint: fingerprintOf({ connection, startTimeout: s.timeout, requestTimeoutMs }),
   });
 }
 
 export interface ParseServersOptions {
-  /** Anchors relative paths (cwd of local servers); also where tokens.json lives for inline blocks. */
+  /** Anchors relative paths (cwd of local servers). */
   baseDir: string;
+  /** Where OAuth tokens and lock files live (default: lazyMcpDir). */
+  stateDir?: string;
   env?: Env;
   overrides?: ServersOverrides;
   /** Names the source in error messages. */
@@ -379,7 +412,8 @@ export function parseServersConfig(raw: unknown, opts: ParseServersOptions): Ser
   const warnings: string[] = [];
   const fromEnv = envLayer(env, problems);
   const cli = opts.overrides ?? {};
-  const requestTimeoutMs = cli.requestTimeout ?? file.requestTimeout ?? fromEnv.requestTimeout ?? 10_000;
+  const requestTimeoutMs =
+    cli.requestTimeout ?? file.requestTimeout ?? fromEnv.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
   let permissions: GlobalPermissions | undefined;
   if (file.permissions !== undefined) {
     const perms = globalPermissionsSchema.safeParse(file.permissions);
@@ -407,22 +441,22 @@ export function parseServersConfig(raw: unknown, opts: ParseServersOptions): Ser
     if (err instanceof UnsetVariableError) problems.push(`transport.authToken: ${err.message}`);
     else throw err;
   }
-  const defaults = { requestTimeoutMs, idleTimeoutMs: file.healthMonitor.idleTimeout };
+  const defaults = { requestTimeoutMs, idleTimeoutMs: file.idleTimeout ?? 0 };
   const servers: ServerConfig[] = [];
   const names = new Set<string>();
-  file.servers.forEach((entry, i) => {
+  for (const entry of serverEntries(file.servers, file.mcpServers, problems, warnings)) {
     let server: ServerConfig | undefined;
     try {
-      server = parseServer(entry, i, env, opts.baseDir, defaults, problems);
+      server = parseServer(entry, env, opts.baseDir, defaults, problems);
     } catch (err) {
       if (err instanceof SecretFileError) throw new ConfigError(source, [err.message]);
       throw err;
     }
-    if (!server) return;
-    if (names.has(server.name)) problems.push(`servers[${i}].name: duplicate server name "${server.name}"`);
+    if (!server) continue;
+    if (names.has(server.name)) problems.push(`${entry.where}.name: duplicate server name "${server.name}"`);
     names.add(server.name);
     servers.push(server);
-  });
+  }
   if (problems.length > 0) throw new ConfigError(source, problems);
   const t = file.transport;
   return Object.freeze({
@@ -449,7 +483,7 @@ export function parseServersConfig(raw: unknown, opts: ParseServersOptions): Ser
     mode: cli.mode ?? file.mode ?? fromEnv.mode ?? 'lazy',
     directToolLimit: file.directToolLimit,
     path: opts.path,
-    stateDir: opts.path ? dirname(opts.path) : opts.baseDir,
+    stateDir: opts.stateDir ?? lazyMcpDir(env),
     warnings: Object.freeze(warnings),
     baseEnv: Object.freeze(inheritedEnv(env)),
   });
@@ -459,13 +493,20 @@ export function parseServersConfig(raw: unknown, opts: ParseServersOptions): Ser
 export function resolveServersConfigPath(cliPath: string | undefined, env: Env = process.env): string {
   if (cliPath) return resolve(expandHome(cliPath));
   if (env.LAZY_MCP_CONFIG) return resolve(expandHome(env.LAZY_MCP_CONFIG));
-  const base = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
-  return join(base, 'lazy-mcp', 'servers.json');
+  return join(lazyMcpDir(env), 'servers.json');
+}
+
+/**
+ * lazy-mcp's own directory, $XDG_CONFIG_HOME/lazy-mcp else ~/.config/lazy-mcp: the default
+ * servers.json and, wherever servers.json is, the OAuth tokens and lock files.
+ */
+export function lazyMcpDir(env: Env = process.env): string {
+  return join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config'), 'lazy-mcp');
 }
 
 export function loadServersConfig(path: string, overrides?: ServersOverrides, env?: Env): ServersConfig {
   const abs = resolve(path);
-  return parseServersConfig(readJsonFile(abs), { baseDir: dirname(abs), path: abs, overrides, env });
+  return parseServersConfig(readJsoncFile(abs), { baseDir: dirname(abs), path: abs, overrides, env });
 }
 
 /**

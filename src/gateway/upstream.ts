@@ -226,9 +226,18 @@ export class Upstream {
     }
   }
 
-  /** A health probe: tools/list on a running server (fills the cache); never starts one. */
+  /**
+   * A health probe: tools/list (fills the cache). A stopped server is started only while its
+   * health is not known (never started, or failed), so a broken one shows as unhealthy
+   * without waiting for a call; OAuth servers are never started by a probe, which could
+   * only produce an authorization nobody asked for.
+   */
   async probe(timeoutMs: number): Promise<void> {
-    if (!this.connection || this.inFlight > 0) return;
+    if (this.inFlight > 0) return;
+    if (!this.connection) {
+      const unknown = this.health === 'unknown' || this.health === 'unhealthy';
+      if (!unknown || this.config.oauth || this.unavailableReason()) return;
+    }
     this.tools = undefined;
     try {
       await this.listTools({ timeoutMs });
@@ -399,12 +408,12 @@ export class Upstream {
         await transport.close().catch(() => {});
         const why =
           err instanceof McpError && err.code === ErrorCode.RequestTimeout
-            ? `did not finish initialize within ${this.config.startTimeoutMs} ms (set "timeout" on the server to allow more)`
+            ? `did not finish initialize within ${this.config.startTimeoutMs} ms (raise "requestTimeout", or "timeout" for start-up only, on the server to allow more)`
             : `could not start (${this.config.command.join(' ')}): ${err instanceof Error ? err.message : String(err)}`;
         const tail = transport.process?.stderrTail();
-        throw new DownstreamError(
-          `server "${this.name}" ${why}${tail ? `; its stderr ends with: ${tail.slice(-600)}` : ''}`,
-        );
+        const message = `server "${this.name}" ${why}${tail ? `; its stderr ends with: ${tail.slice(-600)}` : ''}`;
+        this.markUnhealthy(message);
+        throw new DownstreamError(message);
       }
       conn = { client, transport };
     }

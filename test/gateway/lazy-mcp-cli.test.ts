@@ -158,4 +158,31 @@ describe('lazy-mcp command line', () => {
     const env = lazyMcp(['--check'], { HOME: home, LAZY_MCP_CONFIG: '~/cfg/servers.json' });
     assert.equal(env.status, 0, env.stderr);
   });
+
+  test('--check reads a Claude Desktop config with comments, warns about what it does not keep, and refuses an ftp url', () => {
+    const dir = tempDir();
+    const desktop = join(dir, 'claude_desktop_config.json');
+    writeFileSync(
+      desktop,
+      `{
+  // copied from Claude Desktop
+  "mcpServers": {
+    "memory": { "command": "npx", "args": ["-y", "@modelcontextprotocol/server-memory"], "autoApprove": [], },
+  },
+}`,
+    );
+    const ok = lazyMcp(['--check', '--config', desktop]);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /1 servers/);
+    assert.match(ok.stderr, /warning: mcpServers\.memory\.autoApprove: ignored/);
+    const ftp = writeServersJson(dir, {
+      servers: [{ name: 'f', description: 'f', url: 'ftp://example.com/mcp' }],
+    });
+    const refused = lazyMcp(['--check', '--config', ftp]);
+    assert.equal(refused.status, 2);
+    assert.match(
+      refused.stderr,
+      /servers\[0\] \(f\)\.url: "ftp:\/\/example\.com\/mcp" is not an http\(s\) URL/,
+    );
+  });
 });

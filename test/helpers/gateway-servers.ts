@@ -52,8 +52,10 @@ export function writeServersJson(dir: string, body: unknown): string {
   return path;
 }
 
+/** A validated config whose OAuth state goes to a temp XDG directory, never the user's. */
 export function configOf(body: Record<string, unknown>, dir = tempDir()): ServersConfig {
-  return parseServersConfig(body, { baseDir: dir, path: join(dir, 'servers.json'), env: process.env });
+  const env = { ...process.env, XDG_CONFIG_HOME: join(dir, 'xdg') };
+  return parseServersConfig(body, { baseDir: dir, path: join(dir, 'servers.json'), env });
 }
 
 export interface GatewayClient {
