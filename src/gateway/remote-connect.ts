@@ -89,6 +89,11 @@ export async function connectRemote(
       throw err;
     }
   };
+  // The user may be on the page of the URL already shown: a new authorization would replace
+  // its state and verifier and make that page fail. Hand out the same URL until it is done.
+  if (provider?.pending() && opts.auth) {
+    throw new AuthorizationRequiredError(server.name, await opts.auth.authorizationNeeded(server, provider));
+  }
   let first: unknown;
   try {
     return await attempt(streamableHttp(url, requestInit, provider));

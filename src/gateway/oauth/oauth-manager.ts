@@ -132,6 +132,7 @@ export class OAuthManager implements RemoteAuth {
         ),
       };
     } catch (err) {
+      provider.clearPending();
       this.logger.error('token exchange failed', {
         server: provider.server.name,
         error: (err as Error).message,
