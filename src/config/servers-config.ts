@@ -90,6 +90,9 @@ const serversFileSchema = z.strictObject({
       allowedOrigins: z.array(z.string()).optional(),
       allowedHosts: z.array(z.string()).optional(),
       maxPayloadSize: z.number().int().positive().optional(),
+      /** An HTTP session unused this long is closed (0 = never). */
+      sessionIdleTimeout: ms.optional(),
+      maxSessions: z.number().int().positive().optional(),
     })
     .default({}),
   logging: z
@@ -164,6 +167,10 @@ export interface TransportConfig {
   readonly allowedOrigins: readonly string[];
   readonly allowedHosts: readonly string[];
   readonly maxPayloadSize: number;
+  /** An HTTP session with no request and no message for this long is closed (0 = never). */
+  readonly sessionIdleTimeoutMs: number;
+  /** Open HTTP sessions at most; one more initialize is answered 503. */
+  readonly maxSessions: number;
 }
 
 export interface LoggingConfig {
@@ -471,6 +478,8 @@ export function parseServersConfig(raw: unknown, opts: ParseServersOptions): Ser
       allowedOrigins: Object.freeze(t.allowedOrigins ?? []),
       allowedHosts: Object.freeze(t.allowedHosts ?? []),
       maxPayloadSize: cli.maxPayloadSize ?? t.maxPayloadSize ?? fromEnv.maxPayloadSize ?? 4_194_304,
+      sessionIdleTimeoutMs: t.sessionIdleTimeout ?? 1_800_000,
+      maxSessions: t.maxSessions ?? 100,
     }),
     logging: Object.freeze({
       ...file.logging,

@@ -50,6 +50,8 @@ describe('servers.json', () => {
         allowedOrigins: [],
         allowedHosts: [],
         maxPayloadSize: 4_194_304,
+        sessionIdleTimeoutMs: 1_800_000,
+        maxSessions: 100,
       },
     );
     assert.equal(cfg.logging.level, 'info');
