@@ -9,6 +9,7 @@ import {
   type ServersConfig,
   type ServersOverrides,
 } from '../config/servers-config.ts';
+import { CLIENT_SIDE, dumpBodies } from '../gateway/body-dump.ts';
 import { createGateway } from '../gateway/gateway.ts';
 import { listenGatewayHttp } from '../gateway/http-front.ts';
 import { createGatewayLogger } from '../gateway/logger.ts';
@@ -176,6 +177,7 @@ export async function runLazyMcp(argv: readonly string[]): Promise<number> {
     } else {
       const server = createGatewayMcpServer(gateway, logger);
       const transport = new CoalescingStdioServerTransport();
+      dumpBodies(transport, logger, CLIENT_SIDE);
       await server.connect(transport);
       closeFront = () => server.close();
       const onEnd = () => void shutdown(EXIT.ok, 'stdin closed');

@@ -179,6 +179,8 @@ export interface LoggingConfig {
   readonly dumpBodies: boolean;
   readonly maxBodyLogBytes: number;
   readonly redactKeys: readonly string[];
+  /** Values that must never reach a log: the auth token, servers' env, header and OAuth secrets. */
+  readonly secretValues: readonly string[];
 }
 
 export interface ServersConfig {
@@ -286,6 +288,19 @@ export function inheritedEnv(env: Env): Record<string, string> {
   for (const key of DEFAULT_INHERITED_ENV_VARS) {
     const value = env[key];
     if (value !== undefined && !value.startsWith('()')) out[key] = value;
+  }
+  return out;
+}
+
+/** Every configured value a body dump must mask, wherever in a message it appears. */
+function secretValuesOf(servers: readonly ServerConfig[], authToken: string | undefined): string[] {
+  const out = authToken ? [authToken] : [];
+  for (const s of servers) {
+    out.push(...Object.values(s.env));
+    // "Bearer <token>": the token alone may be echoed too.
+    for (const value of Object.values(s.headers)) out.push(value, value.split(/\s+/).pop() ?? '');
+    if (s.oauth?.clientSecret) out.push(s.oauth.clientSecret);
+    out.push(...Object.values(s.oauth?.extraHeaders ?? {}));
   }
   return out;
 }
@@ -483,6 +498,7 @@ export function parseServersConfig(raw: unknown, opts: ParseServersOptions): Ser
     }),
     logging: Object.freeze({
       ...file.logging,
+      secretValues: Object.freeze(secretValuesOf(servers, authToken)),
       level: cli.logLevel ?? file.logging.level ?? fromEnv.logLevel ?? 'info',
       format: cli.logFormat ?? file.logging.format ?? fromEnv.logFormat ?? 'json',
     }),

@@ -7,6 +7,7 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { Hono } from 'hono';
 import type { TransportConfig } from '../config/servers-config.ts';
 import { AppError, type ErrorCode } from '../errors.ts';
+import { CLIENT_SIDE, dumpBodies } from './body-dump.ts';
 import type { Gateway } from './gateway.ts';
 import type { GatewayLogger } from './logger.ts';
 import { createGatewayMcpServer } from './mcp-front.ts';
@@ -200,6 +201,7 @@ export function createGatewayHttpApp(
         lastSeen: Date.now(),
       };
       const { transport } = fresh;
+      dumpBodies(transport, logger, CLIENT_SIDE);
       transport.onclose = () => {
         if (transport.sessionId) sessions.delete(transport.sessionId);
       };

@@ -6,10 +6,15 @@ export type LogFields = Record<string, unknown>;
 /** Structured logs; in lazy-mcp they go to stderr because stdout is the MCP channel. */
 export interface GatewayLogger {
   readonly level: LogLevel;
+  /** Whether `body` writes anything (`logging.dumpBodies`). */
+  readonly dumpBodies: boolean;
   error(msg: string, fields?: LogFields): void;
   info(msg: string, fields?: LogFields): void;
   debug(msg: string, fields?: LogFields): void;
-  /** A request/response body at debug level when `dumpBodies` is on, truncated and redacted. */
+  /**
+   * A JSON-RPC message when `dumpBodies` is on, whatever the level: secret-named keys and
+   * known secret values redacted, then cut at `maxBodyLogBytes`.
+   */
   body(msg: string, body: unknown, fields?: LogFields): void;
 }
 
@@ -28,6 +33,23 @@ export const BUILTIN_REDACT_KEYS = [
 ] as const;
 
 const REDACTED = '[REDACTED]';
+
+/** Secret values shorter than this are not masked in text (they would mask ordinary words). */
+const MIN_SECRET_LENGTH = 6;
+
+/** `text` with every occurrence of a known secret value replaced. */
+function maskValues(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  return out;
+}
+
+/** `text` cut to at most `max` UTF-8 bytes, saying how much was left out. */
+function cutBytes(text: string, max: number): string {
+  const bytes = Buffer.from(text);
+  if (bytes.length <= max) return text;
+  return `${bytes.subarray(0, max).toString('utf8')}…(${bytes.length - max} more bytes)`;
+}
 
 /** A deep copy with secret-named keys (plain `key` or dotted `parent.key`) replaced. */
 export function redact(value: unknown, keys: ReadonlySet<string>, parent = '', depth = 0): unknown {
@@ -48,8 +70,12 @@ export function createGatewayLogger(
 ): GatewayLogger {
   const keys = new Set([...BUILTIN_REDACT_KEYS, ...(cfg.redactKeys ?? [])].map((k) => k.toLowerCase()));
   const maxBody = cfg.maxBodyLogBytes ?? 8192;
-  const emit = (level: LogLevel, msg: string, fields: LogFields = {}) => {
-    if (RANK[level] > RANK[cfg.level]) return;
+  // JSON-escaped too: a secret with a quote or backslash appears escaped in the dump.
+  const secrets = [...new Set(cfg.secretValues ?? [])]
+    .filter((s) => s.length >= MIN_SECRET_LENGTH)
+    .flatMap((s) => [s, JSON.stringify(s).slice(1, -1)])
+    .sort((a, b) => b.length - a.length);
+  const line = (level: LogLevel, msg: string, fields: LogFields) => {
     const clean = redact(fields, keys) as LogFields;
     if (cfg.format === 'plain') {
       const extra = Object.entries(clean)
@@ -60,16 +86,20 @@ export function createGatewayLogger(
       write(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...clean })}\n`);
     }
   };
+  const emit = (level: LogLevel, msg: string, fields: LogFields = {}) => {
+    if (RANK[level] <= RANK[cfg.level]) line(level, msg, fields);
+  };
+  const dumpBodies = cfg.dumpBodies === true;
   return {
     level: cfg.level,
+    dumpBodies,
     error: (msg, fields) => emit('error', msg, fields),
     info: (msg, fields) => emit('info', msg, fields),
     debug: (msg, fields) => emit('debug', msg, fields),
-    body(msg, body, fields) {
-      if (!cfg.dumpBodies || RANK[cfg.level] < RANK.debug) return;
-      let text = JSON.stringify(redact(body, keys)) ?? '';
-      if (text.length > maxBody) text = `${text.slice(0, maxBody)}…(${text.length - maxBody} more bytes)`;
-      emit('debug', msg, { ...fields, body: text });
+    body(msg, body, fields = {}) {
+      if (!dumpBodies) return;
+      const text = maskValues(JSON.stringify(redact(body, keys)) ?? '', secrets);
+      line('debug', msg, { ...fields, body: cutBytes(text, maxBody) });
     },
   };
 }
@@ -77,5 +107,5 @@ export function createGatewayLogger(
 /** A logger that drops everything (tests, embedding). */
 export function createSilentLogger(): GatewayLogger {
   const noop = () => {};
-  return { level: 'error', error: noop, info: noop, debug: noop, body: noop };
+  return { level: 'error', dumpBodies: false, error: noop, info: noop, debug: noop, body: noop };
 }

@@ -19,6 +19,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import type { ServerConfig } from '../config/servers-config.ts';
+import { DOWNSTREAM_SIDE, dumpBodies } from './body-dump.ts';
 import { ChildTransport } from './child-transport.ts';
 import { DownstreamError } from './downstream-error.ts';
 import { checkCallToolResult, markValidated, UncheckedResultSchema } from './lean-jsonrpc.ts';
@@ -393,6 +394,7 @@ export class Upstream {
       conn = await connectRemote(makeClient, this.config, {
         timeoutMs: this.config.startTimeoutMs,
         auth: this.deps.auth,
+        onTransport: (t) => dumpBodies(t, this.deps.logger, DOWNSTREAM_SIDE, { server: this.name }),
       });
     } else {
       const transport = new ChildTransport(this.config.command, {
@@ -401,6 +403,7 @@ export class Upstream {
         onStderr: (line) => this.deps.logger.debug('downstream stderr', { server: this.name, line }),
       });
       this.lastTransport = transport;
+      dumpBodies(transport, this.deps.logger, DOWNSTREAM_SIDE, { server: this.name });
       const client = makeClient();
       try {
         await client.connect(transport, { timeout: this.config.startTimeoutMs });
