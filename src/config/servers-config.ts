@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_INHERITED_ENV_VARS } from '@modelcontextprotocol/sdk/client/stdio.js';
+import stripJsonComments from 'strip-json-comments';
 import { z } from 'zod';
-import { readJsoncFile } from './read-jsonc.ts';
 import {
   type Env,
   expandHome,
@@ -14,7 +14,7 @@ import {
   UnsetVariableError,
 } from './servers-expand.ts';
 import { type ServerEntry, serverEntries } from './servers-migrate.ts';
-import { ConfigError } from './team-config.ts';
+import { ConfigError, readJsonFile } from './team-config.ts';
 
 export type { Env };
 export { ConfigError };
@@ -514,6 +514,14 @@ export function parseServersConfig(raw: unknown, opts: ParseServersOptions): Ser
   });
 }
 
+/**
+ * JSON with comments and trailing commas (JSONC), as editors and the lazy-mcp README write
+ * servers.json. Comments become spaces, so error positions still point into the file.
+ */
+export function parseJsonc(text: string): unknown {
+  return JSON.parse(stripJsonComments(text, { trailingCommas: true }));
+}
+
 /** `--config` > LAZY_MCP_CONFIG > $XDG_CONFIG_HOME/lazy-mcp > ~/.config/lazy-mcp. */
 export function resolveServersConfigPath(cliPath: string | undefined, env: Env = process.env): string {
   if (cliPath) return resolve(expandHome(cliPath));
@@ -531,7 +539,12 @@ export function lazyMcpDir(env: Env = process.env): string {
 
 export function loadServersConfig(path: string, overrides?: ServersOverrides, env?: Env): ServersConfig {
   const abs = resolve(path);
-  return parseServersConfig(readJsoncFile(abs), { baseDir: dirname(abs), path: abs, overrides, env });
+  return parseServersConfig(readJsonFile(abs, parseJsonc), {
+    baseDir: dirname(abs),
+    path: abs,
+    overrides,
+    env,
+  });
 }
 
 /**

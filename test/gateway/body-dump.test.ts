@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { LAZY_MCP_BIN, SERVERS, tempDir, textOf, writeServersJson } from '../helpers/gateway-servers.ts';
+import { connectLazyMcp, SERVERS, tempDir, textOf, writeServersJson } from '../helpers/gateway-servers.ts';
 
 const SECRET = 's3cr3t-value-for-the-dump';
 
@@ -13,30 +10,15 @@ async function stderrOf(logging: Record<string, unknown>): Promise<{ lines: stri
     servers: [{ ...SERVERS.fixture(), env: { API_KEY: '${LEANCTX_DUMP_SECRET}' } }],
     logging,
   });
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [LAZY_MCP_BIN, '--config', config],
-    env: { ...(process.env as Record<string, string>), LEANCTX_DUMP_SECRET: SECRET },
-    stderr: 'pipe',
-  });
-  let stderr = '';
-  transport.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const client = new Client({ name: 'test', version: '1' });
-  await client.connect(transport);
-  const call = async (args: Record<string, unknown>) =>
-    (await client.callTool({
-      name: 'invoke_command',
-      arguments: { server: 'fixture', ...args },
-    })) as CallToolResult;
+  const lazy = await connectLazyMcp(['--config', config], { env: { LEANCTX_DUMP_SECRET: SECRET } });
+  const call = (args: Record<string, unknown>) => lazy.call('invoke_command', { server: 'fixture', ...args });
   try {
     await call({ command: 'echo', parameters: { text: 'hello dump', token: 'tok-abcdef-123' } });
     const env = textOf(await call({ command: 'env' }));
     await new Promise((r) => setTimeout(r, 100));
-    return { lines: stderr.split('\n').filter(Boolean), env };
+    return { lines: lazy.stderr().split('\n').filter(Boolean), env };
   } finally {
-    await client.close();
+    await lazy.close();
   }
 }
 

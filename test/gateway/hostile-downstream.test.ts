@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { createSilentLogger } from '../../src/gateway/logger.ts';
 import {
   connectGateway,
+  connectLazyMcp,
   groupMembers,
-  LAZY_MCP_BIN,
   SERVERS,
   tempDir,
   textOf,
@@ -18,32 +15,21 @@ import {
 describe('a hostile downstream server', () => {
   test('a reply line over 10 MiB is an error result for that call, the server is stopped and lazy-mcp keeps serving', async () => {
     const config = writeServersJson(tempDir(), { servers: [SERVERS.fixture()], logging: { level: 'error' } });
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [LAZY_MCP_BIN, '--config', config],
-      stderr: 'ignore',
-    });
-    const client = new Client({ name: 'test', version: '1' });
-    await client.connect(transport);
-    const call = async (args: Record<string, unknown>) =>
-      (await client.callTool({
-        name: 'invoke_command',
-        arguments: { server: 'fixture', ...args },
-      })) as CallToolResult;
+    const lazy = await connectLazyMcp(['--config', config]);
+    const call = (args: Record<string, unknown>) =>
+      lazy.call('invoke_command', { server: 'fixture', ...args });
     try {
       const huge = await call({ command: 'huge', parameters: { mib: 11 } });
       assert.equal(huge.isError, true);
       assert.match(textOf(huge), /more than 10485760 bytes/);
       assert.match(textOf(huge), /next call restarts it/);
-      const listed = JSON.parse(
-        textOf((await client.callTool({ name: 'list_servers', arguments: {} })) as never),
-      );
+      const listed = JSON.parse(textOf(await lazy.call('list_servers')));
       assert.equal(listed.servers[0].health, 'unhealthy');
       assert.equal(listed.servers[0].running, false);
       const again = await call({ command: 'echo', parameters: { text: 'still here' } });
       assert.equal(textOf(again), 'echo: still here');
     } finally {
-      await client.close();
+      await lazy.close();
     }
   });
 

@@ -3,9 +3,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import {
+  connectLazyMcp,
   LAZY_MCP_BIN,
   REPO_ROOT,
   SERVERS,
@@ -72,28 +71,22 @@ function post(url: string, token: string | undefined) {
 
 describe('lazy-mcp command line', () => {
   test("the seed's `lazy-mcp npx -y <pkg>` form wraps that command, its options included", async () => {
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [LAZY_MCP_BIN, 'npx', '-y', '@modelcontextprotocol/server-everything', 'stdio'],
+    const lazy = await connectLazyMcp(['npx', '-y', '@modelcontextprotocol/server-everything', 'stdio'], {
       cwd: REPO_ROOT,
-      stderr: 'ignore',
     });
-    const client = new Client({ name: 'test', version: '1' });
-    await client.connect(transport);
     try {
-      const listed = JSON.parse(
-        textOf((await client.callTool({ name: 'list_servers', arguments: {} })) as never),
-      );
+      const listed = JSON.parse(textOf(await lazy.call('list_servers')));
       assert.equal(listed.servers.length, 1);
       const name = listed.servers[0].name as string;
       assert.equal(name, 'server-everything');
-      const echoed = await client.callTool({
-        name: 'invoke_command',
-        arguments: { server: name, command: 'echo', parameters: { message: 'wrapped' } },
+      const echoed = await lazy.call('invoke_command', {
+        server: name,
+        command: 'echo',
+        parameters: { message: 'wrapped' },
       });
-      assert.match(textOf(echoed as never), /wrapped/);
+      assert.match(textOf(echoed), /wrapped/);
     } finally {
-      await client.close();
+      await lazy.close();
     }
   });
 
