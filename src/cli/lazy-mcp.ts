@@ -180,6 +180,13 @@ export async function runLazyMcp(argv: readonly string[]): Promise<number> {
       dumpBodies(transport, logger, CLIENT_SIDE);
       await server.connect(transport);
       closeFront = () => server.close();
+      server.onerror = (err) => logger.error('client connection error', { error: err.message });
+      // The SDK closes stdio on a client line over 10 MiB; with no client left, stop too.
+      const onclose = server.onclose;
+      server.onclose = () => {
+        onclose?.();
+        void shutdown(EXIT.failure, 'the client connection closed');
+      };
       const onEnd = () => void shutdown(EXIT.ok, 'stdin closed');
       process.stdin.once('end', onEnd);
       process.stdin.once('close', onEnd);

@@ -178,4 +178,23 @@ describe('lazy-mcp command line', () => {
       /servers\[0\] \(f\)\.url: "ftp:\/\/example\.com\/mcp" is not an http\(s\) URL/,
     );
   });
+
+  test('a client line over 10 MiB on stdio ends lazy-mcp with exit code 1 and a logged reason, not a hang', async () => {
+    const config = writeServersJson(tempDir(), { servers: [SERVERS.fixture()] });
+    const child = spawn(process.execPath, [LAZY_MCP_BIN, '--config', config], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.stdin.on('error', () => {});
+    child.stdin.write(
+      `{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":"${'x'.repeat(11 * 1024 * 1024)}"}}\n`,
+    );
+    assert.equal(await exited, 1);
+    assert.match(stderr, /ReadBuffer exceeded maximum size of 10485760 bytes/);
+    assert.match(stderr, /the client connection closed/);
+  });
 });
