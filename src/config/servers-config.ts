@@ -194,7 +194,7 @@ function envLayer(env: Env, problems: string[]): ServersOverrides {
 }
 
 /** The SDK's allow-list of inherited variables, without shell functions (a known injection path). */
-export function inheritedEnv(env: Env): Record<string, string> {
+function inheritedEnv(env: Env): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key of DEFAULT_INHERITED_ENV_VARS) {
     const value = env[key];
@@ -323,7 +323,7 @@ export function parseServersConfig(raw: unknown, opts: ParseServersOptions): Ser
  * JSON with comments and trailing commas (JSONC), as editors and the lazy-mcp README write
  * servers.json. Comments become spaces, so error positions still point into the file.
  */
-export function parseJsonc(text: string): unknown {
+function parseJsonc(text: string): unknown {
   return JSON.parse(stripJsonComments(text, { trailingCommas: true }));
 }
 

@@ -6,7 +6,7 @@ import { LeanReadBuffer } from './lean-jsonrpc.ts';
 import { corkUntilNextTick } from './stdio-front.ts';
 
 /** The largest JSON-RPC line a downstream server may send (the SDK's stdio limit). */
-export const MAX_DOWNSTREAM_MESSAGE_BYTES = STDIO_DEFAULT_MAX_BUFFER_SIZE;
+const MAX_DOWNSTREAM_MESSAGE_BYTES = STDIO_DEFAULT_MAX_BUFFER_SIZE;
 
 /** MCP over the stdin/stdout of a server running in its own process group. */
 export class ChildTransport implements Transport {
@@ -14,17 +14,14 @@ export class ChildTransport implements Transport {
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
   process: GroupProcess | undefined;
-  private readonly buffer: LeanReadBuffer;
+  private readonly buffer = new LeanReadBuffer(MAX_DOWNSTREAM_MESSAGE_BYTES);
   private closing = false;
   private failed: string | undefined;
 
   constructor(
     private readonly command: readonly string[],
     private readonly options: SpawnGroupOptions,
-    private readonly maxMessageBytes = MAX_DOWNSTREAM_MESSAGE_BYTES,
-  ) {
-    this.buffer = new LeanReadBuffer(maxMessageBytes);
-  }
+  ) {}
 
   async start(): Promise<void> {
     const proc = spawnProcessGroup(this.command, this.options);
@@ -52,7 +49,7 @@ export class ChildTransport implements Transport {
     } catch {
       // One oversized line cannot be skipped (its end is not known, nor which call it
       // answered): stop the server so its pending calls fail now and the next one restarts it.
-      this.failed = `sent a message of more than ${this.maxMessageBytes} bytes (the limit per downstream message)`;
+      this.failed = `sent a message of more than ${MAX_DOWNSTREAM_MESSAGE_BYTES} bytes (the limit per downstream message)`;
       this.onerror?.(new Error(this.failed));
       void this.close().catch(() => {});
       return;

@@ -9,7 +9,7 @@ import type { ServerConfig } from '../../config/servers-config.ts';
 import { TokenStore } from './token-store.ts';
 
 /** How long an authorization URL handed to the user stays the one every call returns. */
-export const PENDING_AUTHORIZATION_MS = 10 * 60_000;
+const PENDING_AUTHORIZATION_MS = 10 * 60_000;
 
 /**
  * The SDK drives discovery (RFC 9728, RFC 8414), registration (RFC 7591), PKCE and refresh;
