@@ -95,7 +95,9 @@ describe('downstream lifecycle', () => {
 
   test('progress notifications reset the request timeout', async () => {
     // 8 steps of 150 ms = 1.2 s in total, far past the 500 ms timeout, but never silent for 500 ms.
-    const gw = await connectGateway({ servers: [{ ...SERVERS.fixture(), requestTimeout: 500 }] });
+    const gw = await connectGateway({
+      servers: [{ ...SERVERS.fixture(), requestTimeout: 500, timeout: 10_000 }],
+    });
     try {
       const result = await gw.call('invoke_command', {
         server: 'fixture',
