@@ -206,7 +206,7 @@ export function parseTeamConfig(
 }
 
 /** Reads the raw JSON of a config file, naming the file and position on a syntax error. */
-export function readJsonFile(path: string): unknown {
+export function readJsonFile(path: string, parse: (text: string) => unknown = JSON.parse): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -216,7 +216,7 @@ export function readJsonFile(path: string): unknown {
     throw new ConfigError(path, [hint]);
   }
   try {
-    return JSON.parse(text);
+    return parse(text);
   } catch (err) {
     throw new ConfigError(path, [`not valid JSON: ${(err as Error).message}`]);
   }

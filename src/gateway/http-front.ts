@@ -7,6 +7,7 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { Hono } from 'hono';
 import type { TransportConfig } from '../config/servers-config.ts';
 import { AppError, type ErrorCode } from '../errors.ts';
+import { CLIENT_SIDE, dumpBodies } from './body-dump.ts';
 import type { Gateway } from './gateway.ts';
 import type { GatewayLogger } from './logger.ts';
 import { createGatewayMcpServer } from './mcp-front.ts';
@@ -14,6 +15,8 @@ import { createGatewayMcpServer } from './mcp-front.ts';
 interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
   server: McpServer;
+  /** Last request from the client or message to it (ms since epoch). */
+  lastSeen: number;
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
@@ -70,6 +73,19 @@ export function createGatewayHttpApp(
   cfg: TransportConfig,
 ): GatewayHttpApp {
   const sessions = new Map<string, Session>();
+  const idleMs = cfg.sessionIdleTimeoutMs;
+  /** Closes sessions unused for sessionIdleTimeoutMs; their clients get 404 and initialize again. */
+  const expire = () => {
+    const now = Date.now();
+    for (const [id, session] of sessions) {
+      if (now - session.lastSeen < idleMs) continue;
+      sessions.delete(id);
+      logger.info('closing an idle HTTP session', { idleMs: now - session.lastSeen });
+      void session.server.close().catch(() => {});
+    }
+  };
+  const sweeper = idleMs > 0 ? setInterval(expire, Math.min(idleMs, 60_000)) : undefined;
+  sweeper?.unref();
   const allowedHosts = new Set(cfg.allowedHosts.map((h) => h.toLowerCase()));
   const bindLoopback = LOOPBACK.has(cfg.host.toLowerCase());
   const hostAllowed = (host: string | undefined) => {
@@ -146,6 +162,7 @@ export function createGatewayHttpApp(
     }
     const sessionId = c.req.header('mcp-session-id');
     let session = sessionId ? sessions.get(sessionId) : undefined;
+    if (session) session.lastSeen = Date.now();
     if (sessionId && !session) {
       return failure(
         'not_found',
@@ -162,22 +179,40 @@ export function createGatewayHttpApp(
           'No MCP session: send an initialize request first (without Mcp-Session-Id)',
         );
       }
+      if (sessions.size >= cfg.maxSessions && idleMs > 0) expire();
+      if (sessions.size >= cfg.maxSessions) {
+        return failure(
+          'overloaded',
+          `lazy-mcp holds its limit of ${cfg.maxSessions} MCP sessions; end unused ones (DELETE with Mcp-Session-Id), or raise transport.maxSessions`,
+        );
+      }
       const server = createGatewayMcpServer(gateway, logger);
-      const transport: WebStandardStreamableHTTPServerTransport =
-        new WebStandardStreamableHTTPServerTransport({
+      const fresh: Session = {
+        transport: new WebStandardStreamableHTTPServerTransport({
           sessionIdGenerator: () => randomUUID(),
           onsessioninitialized: (id) => {
-            sessions.set(id, { transport, server });
+            sessions.set(id, fresh);
           },
           onsessionclosed: (id) => {
             sessions.delete(id);
           },
-        });
+        }),
+        server,
+        lastSeen: Date.now(),
+      };
+      const { transport } = fresh;
+      dumpBodies(transport, logger, CLIENT_SIDE);
       transport.onclose = () => {
         if (transport.sessionId) sessions.delete(transport.sessionId);
       };
       await server.connect(transport);
-      session = { transport, server };
+      // A long call that reports progress keeps its session alive.
+      const send = transport.send.bind(transport);
+      transport.send = (message, options) => {
+        fresh.lastSeen = Date.now();
+        return send(message, options);
+      };
+      session = fresh;
     }
     return session.transport.handleRequest(c.req.raw, { parsedBody });
   });
@@ -191,6 +226,7 @@ export function createGatewayHttpApp(
   return {
     app,
     async closeSessions() {
+      clearInterval(sweeper);
       const all = [...sessions.values()];
       sessions.clear();
       await Promise.all(all.map((s) => s.server.close().catch(() => {})));
@@ -218,6 +254,7 @@ export async function listenGatewayHttp(
       s.once('error', reject);
     },
   );
+  server.on('error', (err) => logger.error('http server error', { error: err.message }));
   const hostForUrl = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
   const url = `http://${hostForUrl}:${info.port}${cfg.path}`;
   logger.info('listening', { url, auth: cfg.authToken ? 'bearer' : 'none' });
