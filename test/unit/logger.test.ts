@@ -47,13 +47,15 @@ test('secrets are redacted at any depth and in any letter case, extra keys too, 
   assert.equal(parsed.server, 'github');
 });
 
-test('the gateway logger dumps bodies only at debug with dumpBodies, redacted and cut at maxBodyLogBytes', () => {
+test('the gateway logger dumps bodies only with dumpBodies, at any level, redacted and cut at maxBodyLogBytes', () => {
   const out = capture();
   const body = { params: { arguments: { token: 'secret6', text: 'x'.repeat(500) } } };
   const cfg = { level: 'debug', format: 'json', dumpBodies: true, maxBodyLogBytes: 64 } as const;
   createGatewayLogger({ ...cfg, dumpBodies: false }, out.write).body('request', body);
-  createGatewayLogger({ ...cfg, level: 'info' }, out.write).body('request', body);
   assert.equal(out.lines.length, 0);
+  createGatewayLogger({ ...cfg, level: 'error' }, out.write).body('request', body);
+  assert.equal(out.lines.length, 1);
+  out.lines.length = 0;
   const gateway = createGatewayLogger(cfg, out.write);
   gateway.body('request', body, { server: 'mem' });
   gateway.info('started', { authorization: 'Bearer secret7' });
