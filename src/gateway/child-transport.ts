@@ -14,7 +14,7 @@ export class ChildTransport implements Transport {
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
   process: GroupProcess | undefined;
-  private readonly buffer = new LeanReadBuffer(MAX_DOWNSTREAM_MESSAGE_BYTES);
+  private readonly buffer = new LeanReadBuffer(MAX_DOWNSTREAM_MESSAGE_BYTES, true);
   private closing = false;
   private failed: string | undefined;
 

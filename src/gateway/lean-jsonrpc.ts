@@ -15,6 +15,7 @@ import {
   McpError,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { keepAnswerText } from './raw-channel.ts';
 
 // The hot path of a forwarded tools/call crosses the SDK's zod schemas six times (the message
 // union on both transports, the request twice in Server, the result in Client and in Server).
@@ -58,11 +59,17 @@ export function toJsonRpcMessage(raw: unknown): JSONRPCMessage {
   return JSONRPCMessageSchema.parse(raw);
 }
 
-/** The SDK's ReadBuffer (newline-delimited JSON, same size limit and errors) with the lean check. */
+/**
+ * The SDK's ReadBuffer (newline-delimited JSON, same size limit and errors) with the lean check.
+ * With `keepAnswers`, a response's line is kept for its result to be passed on as sent.
+ */
 export class LeanReadBuffer {
   private buffer: Buffer | undefined;
 
-  constructor(private readonly maxBufferSize = STDIO_DEFAULT_MAX_BUFFER_SIZE) {}
+  constructor(
+    private readonly maxBufferSize = STDIO_DEFAULT_MAX_BUFFER_SIZE,
+    private readonly keepAnswers = false,
+  ) {}
 
   append(chunk: Buffer): void {
     const newSize = (this.buffer?.length ?? 0) + chunk.length;
@@ -81,7 +88,9 @@ export class LeanReadBuffer {
     const end = index > 0 && buffer[index - 1] === 13 ? index - 1 : index;
     const line = buffer.toString('utf8', 0, end);
     this.buffer = index + 1 === buffer.length ? undefined : buffer.subarray(index + 1);
-    return toJsonRpcMessage(JSON.parse(line));
+    const message = toJsonRpcMessage(JSON.parse(line));
+    if (this.keepAnswers && 'result' in message) keepAnswerText(message, line);
+    return message;
   }
 
   clear(): void {

@@ -24,6 +24,7 @@ import { ChildTransport } from './child-transport.ts';
 import { DownstreamError } from './downstream-error.ts';
 import { checkCallToolResult, markValidated, UncheckedResultSchema } from './lean-jsonrpc.ts';
 import type { GatewayLogger } from './logger.ts';
+import { cancelledError, ForwardedAnswer, RawChannel } from './raw-channel.ts';
 import { AuthorizationRequiredError, connectRemote, type RemoteAuth } from './remote-connect.ts';
 import { renewClientState } from './renew-client-state.ts';
 
@@ -53,11 +54,24 @@ export interface UpstreamDeps {
   onToolsChanged?: () => void;
   /** Resource, prompt and logging notifications from the server, for clients to relay. */
   onNotification?: (server: string, notification: ServerNotification) => void;
+  /** tools/call over the raw channel (default), or through the SDK Client as a reference. */
+  forwarding?: 'raw' | 'sdk';
 }
 
 interface Connection {
   client: Client;
   transport: Transport;
+  /** tools/call past the SDK Client, over the same transport. */
+  raw: RawChannel;
+}
+
+/** A forwarded result must at least be an object, or the client could not read it. */
+function checkedAnswer(answer: ForwardedAnswer): ForwardedAnswer {
+  const { result } = answer;
+  if (typeof result !== 'object' || result === null || Array.isArray(result)) {
+    throw new Error(`its tools/call result is not a JSON object: ${JSON.stringify(result)?.slice(0, 100)}`);
+  }
+  return answer;
 }
 
 /** One downstream server's life: lazy start, cached tools, calls, idle stop, crash and restart. */
@@ -146,23 +160,62 @@ export class Upstream {
     });
   }
 
-  /** Calls one tool; progress from the server resets the timeout and is passed on. */
+  /**
+   * Calls one tool; progress from the server resets the timeout and is passed on. The answer
+   * is checked as CallToolResultSchema would (the front need not do it again).
+   */
   async callTool(
     name: string,
     args: Record<string, unknown>,
     opts: CallOptions = {},
   ): Promise<CallToolResult> {
-    // Validated here (as CallToolResultSchema would) rather than in the SDK Client; the front
-    // need not do it again.
+    if (this.deps.forwarding === 'sdk') {
+      return markValidated(
+        await this.request(
+          'tools/call',
+          { name, arguments: args },
+          UncheckedResultSchema,
+          opts,
+          checkCallToolResult,
+        ),
+      );
+    }
     return markValidated(
-      await this.request(
+      await this.forward(name, args, opts, (answer) => checkCallToolResult(answer.result)),
+    );
+  }
+
+  /**
+   * Calls one tool and returns its answer as the server sent it, for a front that passes the
+   * bytes on: parsed but not validated, except that the result must be an object.
+   */
+  forwardTool(name: string, args: Record<string, unknown>, opts: CallOptions = {}): Promise<ForwardedAnswer> {
+    if (this.deps.forwarding === 'sdk') {
+      return this.request('tools/call', { name, arguments: args }, UncheckedResultSchema, opts, (result) =>
+        checkedAnswer(new ForwardedAnswer(result, undefined)),
+      );
+    }
+    return this.forward(name, args, opts, checkedAnswer);
+  }
+
+  /** tools/call over the raw channel (no SDK Client bookkeeping), then `check` on the answer. */
+  private forward<R>(
+    name: string,
+    args: Record<string, unknown>,
+    opts: CallOptions,
+    check: (answer: ForwardedAnswer) => R,
+  ): Promise<R> {
+    return this.track(async () => {
+      const { raw } = await this.connect();
+      const answer = await raw.request(
         'tools/call',
         { name, arguments: args },
-        UncheckedResultSchema,
-        opts,
-        checkCallToolResult,
-      ),
-    );
+        { timeoutMs: this.config.requestTimeoutMs, signal: opts.signal, onProgress: opts.onProgress },
+      );
+      const checked = check(answer);
+      this.markHealthy();
+      return checked;
+    });
   }
 
   /** Any request (starting the server if needed); progress resets the timeout and is passed on. */
@@ -175,13 +228,18 @@ export class Upstream {
   ): Promise<R> {
     return this.track(async () => {
       const { client } = await this.connect();
-      const result = await client.request({ method, params } as never, schema, {
-        timeout: this.config.requestTimeoutMs,
-        resetTimeoutOnProgress: true,
-        // Without onprogress the SDK sends no progressToken, and nothing could reset the timeout.
-        onprogress: (progress) => opts.onProgress?.(progress),
-        signal: opts.signal,
-      });
+      const result = await client
+        .request({ method, params } as never, schema, {
+          timeout: this.config.requestTimeoutMs,
+          resetTimeoutOnProgress: true,
+          // Without onprogress the SDK sends no progressToken, and nothing could reset the timeout.
+          onprogress: (progress) => opts.onProgress?.(progress),
+          signal: opts.signal,
+        })
+        .catch((err: unknown) => {
+          // The SDK rejects an aborted request as a timeout; it is the caller's cancellation.
+          throw opts.signal?.aborted ? cancelledError(opts.signal.reason) : err;
+        });
       const checked = check(result);
       this.markHealthy();
       return checked;
@@ -391,11 +449,16 @@ export class Upstream {
     };
     let conn: Connection;
     if (this.config.type === 'remote') {
-      conn = await connectRemote(makeClient, this.config, {
+      let raw: RawChannel | undefined;
+      const remote = await connectRemote(makeClient, this.config, {
         timeoutMs: this.config.startTimeoutMs,
         auth: this.deps.auth,
-        onTransport: (t) => dumpBodies(t, this.deps.logger, DOWNSTREAM_SIDE, { server: this.name }),
+        onTransport: (t) => {
+          dumpBodies(t, this.deps.logger, DOWNSTREAM_SIDE, { server: this.name });
+          raw = RawChannel.install(t);
+        },
       });
+      conn = { ...remote, raw: raw as RawChannel };
     } else {
       const transport = new ChildTransport(this.config.command, {
         env: { ...this.deps.baseEnv, ...this.config.env },
@@ -404,6 +467,7 @@ export class Upstream {
       });
       this.lastTransport = transport;
       dumpBodies(transport, this.deps.logger, DOWNSTREAM_SIDE, { server: this.name });
+      const raw = RawChannel.install(transport);
       const client = makeClient();
       try {
         await client.connect(transport, { timeout: this.config.startTimeoutMs });
@@ -418,7 +482,7 @@ export class Upstream {
         this.markUnhealthy(message);
         throw new DownstreamError(message);
       }
-      conn = { client, transport };
+      conn = { client, transport, raw };
     }
     if (generation !== this.generation || this.closed) {
       await conn.client.close().catch(() => {});
