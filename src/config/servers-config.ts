@@ -84,6 +84,8 @@ const serversFileSchema = z.strictObject({
   idleTimeout: ms.optional(),
   mode: z.enum(MODES).optional(),
   directToolLimit: z.number().int().min(0).default(30),
+  /** tools/call passed on as raw JSON-RPC, or through the MCP SDK's Client and Server. */
+  forwarding: z.enum(['raw', 'sdk']).default('raw'),
 });
 
 export interface TransportConfig {
@@ -121,6 +123,7 @@ export interface ServersConfig {
   readonly requestTimeoutMs: number;
   readonly mode: GatewayMode;
   readonly directToolLimit: number;
+  readonly forwarding: 'raw' | 'sdk';
   /** The servers.json it came from (absolute), or undefined for an inline block. */
   readonly path: string | undefined;
   /** Where tokens.json, client-info.json and lock files live: lazy-mcp's XDG directory. */
@@ -312,6 +315,7 @@ export function parseServersConfig(raw: unknown, opts: ParseServersOptions): Ser
     requestTimeoutMs,
     mode: cli.mode ?? file.mode ?? fromEnv.mode ?? 'lazy',
     directToolLimit: file.directToolLimit,
+    forwarding: file.forwarding,
     path: opts.path,
     stateDir: opts.stateDir ?? lazyMcpDir(env),
     warnings: Object.freeze(warnings),

@@ -1,5 +1,6 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { GatewayLogger, LogFields } from './logger.ts';
+import type { LineTransport } from './raw-front.ts';
 
 /** Which side of the gateway a transport faces, for the two directions of its messages. */
 export const CLIENT_SIDE = { in: 'client → gateway', out: 'gateway → client' } as const;
@@ -22,6 +23,14 @@ export function dumpBodies(
     logger.body(side.out, message, fields);
     return send(message, options);
   };
+  const lines = transport as Partial<LineTransport>;
+  const sendLine = lines.sendLine?.bind(transport);
+  if (sendLine) {
+    lines.sendLine = (text) => {
+      logger.body(side.out, JSON.parse(text), fields);
+      sendLine(text);
+    };
+  }
   const start = transport.start.bind(transport);
   transport.start = () => {
     const onmessage = transport.onmessage;

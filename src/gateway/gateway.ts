@@ -9,7 +9,14 @@ import type { ServerConfig, ServersConfig } from '../config/servers-config.ts';
 import { matchesAny } from './glob.ts';
 import { createHealthMonitor, type HealthMonitor } from './health.ts';
 import type { GatewayLogger } from './logger.ts';
-import { describeCommands, invokeCommand, listCommands, listServers } from './meta-operations.ts';
+import {
+  describeCommands,
+  forwardCommand,
+  invokeCommand,
+  listCommands,
+  listServers,
+  type ToolAnswer,
+} from './meta-operations.ts';
 import type {
   DescribeCommandsArgs,
   InvokeCommandArgs,
@@ -55,6 +62,8 @@ export interface Gateway {
   listCommands(args: ListCommandsArgs, access: Access): Promise<CallToolResult>;
   describeCommands(args: DescribeCommandsArgs, access: Access): Promise<CallToolResult>;
   invokeCommand(args: InvokeCommandArgs, access: Access): Promise<CallToolResult>;
+  /** invoke_command with the downstream answer as the server sent it (for a front passing bytes on). */
+  forwardCommand(args: InvokeCommandArgs, access: Access): Promise<ToolAnswer>;
   /** Commands a client asked to see as direct tools (`promote`). */
   promoted(): ReadonlyArray<{ server: string; command: string }>;
   promote(server: string, commands: readonly string[]): void;
@@ -113,6 +122,7 @@ export function createGateway(
       auth: oauth,
       onToolsChanged: notify,
       onNotification: relay,
+      forwarding: () => config.forwarding,
     });
     void upstream.setLogLevel(downstreamLevel).catch(() => {});
     return upstream;
@@ -139,6 +149,7 @@ export function createGateway(
     listCommands: (args, access) => listCommands(gateway, args, access),
     describeCommands: (args, access) => describeCommands(gateway, args, access),
     invokeCommand: (args, access) => invokeCommand(gateway, args, access),
+    forwardCommand: (args, access) => forwardCommand(gateway, args, access),
     promoted: () => [...promotedSet.values()],
     promote(server, commands) {
       let added = false;

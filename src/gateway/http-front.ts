@@ -1,22 +1,28 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type HttpBindings, serve } from '@hono/node-server';
-import type { Server as McpServer } from '@modelcontextprotocol/sdk/server/index.js';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js';
+import { isInitializeRequest, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { Hono } from 'hono';
 import type { TransportConfig } from '../config/servers-config.ts';
 import { AppError, type ErrorCode } from '../errors.ts';
 import { CLIENT_SIDE, dumpBodies } from './body-dump.ts';
 import type { Gateway } from './gateway.ts';
 import type { GatewayLogger } from './logger.ts';
-import { createGatewayMcpServer } from './mcp-front.ts';
+import { createGatewayMcpServer, type GatewayMcpServer } from './mcp-front.ts';
+import { type RawToolCall, toRawToolCall } from './raw-front.ts';
+import { createSseReply, SSE_KEEP_ALIVE_MS, type SseReply } from './sse-reply.ts';
 
 interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
-  server: McpServer;
+  server: GatewayMcpServer;
   /** Last request from the client or message to it (ms since epoch). */
   lastSeen: number;
+  /** Raw tools/call answers still streaming. */
+  replies: Set<SseReply>;
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
@@ -37,6 +43,21 @@ function failure(code: ErrorCode, message: string): Response {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (code === 'unauthorized') headers['www-authenticate'] = 'Bearer realm="lazy-mcp"';
   return new Response(JSON.stringify(err.toJSON()), { status: err.status, headers });
+}
+
+/**
+ * Whether the SDK's transport would take this POST as it is (both media types accepted, a JSON
+ * body, a supported protocol version); only then may a raw call skip it.
+ */
+function rawAnswerable(headers: Headers): boolean {
+  const accept = headers.get('accept');
+  const version = headers.get('mcp-protocol-version');
+  return (
+    accept?.includes('application/json') === true &&
+    accept.includes('text/event-stream') &&
+    isJsonContentType(headers.get('content-type')) &&
+    (version === null || SUPPORTED_PROTOCOL_VERSIONS.includes(version))
+  );
 }
 
 /** Reads at most `limit` bytes of the body; undefined when it is larger. */
@@ -86,6 +107,11 @@ export function createGatewayHttpApp(
   };
   const sweeper = idleMs > 0 ? setInterval(expire, Math.min(idleMs, 60_000)) : undefined;
   sweeper?.unref();
+  const keepAlive = setInterval(() => {
+    const now = Date.now();
+    for (const session of sessions.values()) for (const reply of session.replies) reply.keepAlive(now);
+  }, SSE_KEEP_ALIVE_MS / 3);
+  keepAlive.unref();
   const allowedHosts = new Set(cfg.allowedHosts.map((h) => h.toLowerCase()));
   const bindLoopback = LOOPBACK.has(cfg.host.toLowerCase());
   const hostAllowed = (host: string | undefined) => {
@@ -199,11 +225,13 @@ export function createGatewayHttpApp(
         }),
         server,
         lastSeen: Date.now(),
+        replies: new Set(),
       };
       const { transport } = fresh;
       dumpBodies(transport, logger, CLIENT_SIDE);
       transport.onclose = () => {
         if (transport.sessionId) sessions.delete(transport.sessionId);
+        for (const reply of fresh.replies) reply.close();
       };
       await server.connect(transport);
       // A long call that reports progress keeps its session alive.
@@ -213,9 +241,28 @@ export function createGatewayHttpApp(
         return send(message, options);
       };
       session = fresh;
+    } else {
+      const call = session.server.raw && toRawToolCall(parsedBody);
+      const res = c.env?.outgoing as ServerResponse | undefined;
+      if (call && res && rawAnswerable(c.req.raw.headers) && sessionId) {
+        if (logger.dumpBodies) logger.body(CLIENT_SIDE.in, parsedBody);
+        return answerRaw(session, sessionId, call, res);
+      }
     }
     return session.transport.handleRequest(c.req.raw, { parsedBody });
   });
+
+  /** A tools/call past the SDK transport: answered on the node response, then left to Hono as sent. */
+  const answerRaw = async (session: Session, sessionId: string, call: RawToolCall, res: ServerResponse) => {
+    const reply = createSseReply(res, sessionId, logger, () => {
+      session.lastSeen = Date.now();
+    });
+    session.replies.add(reply);
+    session.server.raw?.call(call, reply.sink);
+    await reply.done;
+    session.replies.delete(reply);
+    return RESPONSE_ALREADY_SENT;
+  };
 
   app.notFound(() => failure('not_found', `No route here; the MCP endpoint is ${cfg.path}`));
   app.onError((err) => {
@@ -227,6 +274,7 @@ export function createGatewayHttpApp(
     app,
     async closeSessions() {
       clearInterval(sweeper);
+      clearInterval(keepAlive);
       const all = [...sessions.values()];
       sessions.clear();
       await Promise.all(all.map((s) => s.server.close().catch(() => {})));

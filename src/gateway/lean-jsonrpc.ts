@@ -29,7 +29,7 @@ function isObject(v: unknown): v is Obj {
 }
 
 /** An object as `z.record(z.string(), z.unknown())` copies it unchanged (no `__proto__` key). */
-function isPlainRecord(v: unknown): v is Obj {
+export function isPlainRecord(v: unknown): v is Obj {
   return isObject(v) && Object.getPrototypeOf(v) === Object.prototype && !Object.hasOwn(v, '__proto__');
 }
 

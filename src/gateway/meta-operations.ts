@@ -7,7 +7,8 @@ import type {
   ListServersArgs,
 } from './meta-schemas.ts';
 import { blockedResult, decidePermission } from './permissions.ts';
-import { DownstreamError, type DownstreamTool, Upstream } from './upstream.ts';
+import { ForwardedAnswer } from './raw-channel.ts';
+import { type CallOptions, DownstreamError, type DownstreamTool, Upstream } from './upstream.ts';
 
 function text(body: string, isError = false): CallToolResult {
   return isError
@@ -188,6 +189,13 @@ function parametersOf(args: InvokeCommandArgs): Record<string, unknown> | string
   return 'ERROR: "parameters" must be a JSON object (or a string holding one), e.g. {"message": "hi"}.';
 }
 
+/** What a tool call through the gateway answers: a result it made, or the downstream's as sent. */
+export type ToolAnswer = CallToolResult | ForwardedAnswer;
+
+export function isErrorAnswer(answer: ToolAnswer): boolean {
+  return answer instanceof ForwardedAnswer ? answer.isError : answer.isError === true;
+}
+
 export async function invokeCommand(
   gateway: Gateway,
   args: InvokeCommandArgs,
@@ -199,14 +207,52 @@ export async function invokeCommand(
   return callOnUpstream(gateway, upstream, args.command, parametersOf(args), access);
 }
 
+/** invoke_command with the downstream answer passed on as sent (a front that splices bytes). */
+export async function forwardCommand(
+  gateway: Gateway,
+  args: InvokeCommandArgs,
+  access: Access,
+): Promise<ToolAnswer> {
+  gateway.touch();
+  const upstream = resolveServer(gateway, args.server, access);
+  if (!(upstream instanceof Upstream)) return upstream;
+  return forwardOnUpstream(gateway, upstream, args.command, parametersOf(args), access);
+}
+
 /** Policy, then existence, then the call; shared by invoke_command and direct tools. */
-export async function callOnUpstream(
+export function callOnUpstream(
   gateway: Gateway,
   upstream: Upstream,
   command: string,
   params: Record<string, unknown> | string,
   access: Access,
 ): Promise<CallToolResult> {
+  return checkedCall(gateway, upstream, command, params, access, (args, opts) =>
+    upstream.callTool(command, args, opts),
+  );
+}
+
+/** callOnUpstream with the downstream answer as sent. */
+export function forwardOnUpstream(
+  gateway: Gateway,
+  upstream: Upstream,
+  command: string,
+  params: Record<string, unknown> | string,
+  access: Access,
+): Promise<ToolAnswer> {
+  return checkedCall(gateway, upstream, command, params, access, (args, opts) =>
+    upstream.forwardTool(command, args, opts),
+  );
+}
+
+async function checkedCall<T extends ToolAnswer>(
+  gateway: Gateway,
+  upstream: Upstream,
+  command: string,
+  params: Record<string, unknown> | string,
+  access: Access,
+  run: (args: Record<string, unknown>, opts: CallOptions) => Promise<T>,
+): Promise<T | CallToolResult> {
   if (typeof params === 'string') return text(params, true);
   const unavailable = upstream.unavailableReason();
   if (unavailable) return text(`ERROR: ${unavailable}`, true);
@@ -217,8 +263,7 @@ export async function callOnUpstream(
       pid: gateway.pid,
     });
   }
-  const call = () =>
-    upstream.callTool(command, params, { signal: access.signal, onProgress: access.onProgress });
+  const call = () => run(params, { signal: access.signal, onProgress: access.onProgress });
   try {
     const known = upstream.cachedTools();
     if (known)
@@ -227,10 +272,10 @@ export async function callOnUpstream(
         : unknownCommand(gateway, upstream, command, known);
     // Cold: call first and list only if the call failed. Policy needs only the name, and a
     // tools/list before every first call would be a round trip on the start-up path.
-    let outcome: CallToolResult | DownstreamError;
+    let outcome: T | DownstreamError;
     try {
       outcome = await call();
-      if (!outcome.isError) {
+      if (!isErrorAnswer(outcome)) {
         // Fill the cache behind the answer: list_commands after an idle stop needs no restart.
         void upstream.listTools().catch(() => {});
         return outcome;

@@ -1,9 +1,17 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import {
+  type ClientRequest,
+  Agent as HttpAgent,
+  request as httpRequest,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 
 export interface NodeFetch {
   fetch: typeof fetch;
+  /** A request on the same kept-alive sockets (http: or https: by the URL). */
+  request(url: URL, opts: { method: string; headers: OutgoingHttpHeaders }): ClientRequest;
   close(): void;
 }
 
@@ -26,6 +34,18 @@ export function createNodeFetch(): NodeFetch {
     'http:': new HttpAgent({ keepAlive: true }),
     'https:': new HttpsAgent({ keepAlive: true }),
   };
+  const request = (
+    url: URL,
+    opts: { method: string; headers: OutgoingHttpHeaders; signal?: AbortSignal },
+  ) => {
+    const secure = url.protocol === 'https:';
+    const req = (secure ? httpsRequest : httpRequest)(url, {
+      ...opts,
+      agent: agents[secure ? 'https:' : 'http:'],
+    });
+    req.setNoDelay(true);
+    return req;
+  };
   const nodeFetch = (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     const url = new URL(input instanceof Request ? input.url : input);
     const secure = url.protocol === 'https:';
@@ -38,13 +58,11 @@ export function createNodeFetch(): NodeFetch {
     if (body !== undefined && body !== null && typeof body !== 'string') return fetch(input, init);
     if (body !== undefined && body !== null) headers['content-length'] = String(Buffer.byteLength(body));
     return new Promise((resolve, reject) => {
-      const req = (secure ? httpsRequest : httpRequest)(url, {
+      const req = request(url, {
         method: init.method ?? 'GET',
         headers,
-        agent: agents[secure ? 'https:' : 'http:'],
         signal: init.signal ?? undefined,
       });
-      req.setNoDelay(true);
       req.once('error', reject);
       req.once('response', (res) => {
         const status = res.statusCode ?? 0;
@@ -63,6 +81,7 @@ export function createNodeFetch(): NodeFetch {
   };
   return {
     fetch: nodeFetch as typeof fetch,
+    request,
     close() {
       agents['http:'].destroy();
       agents['https:'].destroy();

@@ -8,7 +8,7 @@ import {
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../config/servers-config.ts';
-import { createNodeFetch } from './node-fetch.ts';
+import { LeanStreamableHttpTransport } from './lean-http-transport.ts';
 import type { GatewayOAuthProvider } from './oauth/provider.ts';
 
 /** OAuth for remote servers: a provider per server and the hand-off to the user. */
@@ -42,8 +42,8 @@ function isTimeout(err: unknown): boolean {
 }
 
 /**
- * Streamable HTTP; without OAuth (whose discovery may need redirects) over the lean node:http
- * fetch, whose kept-alive sockets go when the transport closes.
+ * Streamable HTTP; without OAuth (whose discovery may need redirects) on node:http with
+ * kept-alive sockets, which go when the transport closes.
  */
 function streamableHttp(
   url: URL,
@@ -51,17 +51,7 @@ function streamableHttp(
   provider: GatewayOAuthProvider | undefined,
 ): StreamableHTTPClientTransport {
   if (provider) return new StreamableHTTPClientTransport(url, { requestInit, authProvider: provider });
-  const lean = createNodeFetch();
-  const transport = new StreamableHTTPClientTransport(url, { requestInit, fetch: lean.fetch });
-  const close = transport.close.bind(transport);
-  transport.close = async () => {
-    try {
-      await close();
-    } finally {
-      lean.close();
-    }
-  };
-  return transport;
+  return new LeanStreamableHttpTransport(url, requestInit);
 }
 
 /** Connects over Streamable HTTP, falling back to the older HTTP+SSE transport. */

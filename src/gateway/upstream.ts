@@ -54,8 +54,8 @@ export interface UpstreamDeps {
   onToolsChanged?: () => void;
   /** Resource, prompt and logging notifications from the server, for clients to relay. */
   onNotification?: (server: string, notification: ServerNotification) => void;
-  /** tools/call over the raw channel (default), or through the SDK Client as a reference. */
-  forwarding?: 'raw' | 'sdk';
+  /** tools/call over the raw channel (default), or through the SDK Client (servers.json `forwarding`). */
+  forwarding?: () => 'raw' | 'sdk';
 }
 
 interface Connection {
@@ -169,7 +169,7 @@ export class Upstream {
     args: Record<string, unknown>,
     opts: CallOptions = {},
   ): Promise<CallToolResult> {
-    if (this.deps.forwarding === 'sdk') {
+    if (this.deps.forwarding?.() === 'sdk') {
       return markValidated(
         await this.request(
           'tools/call',
@@ -190,7 +190,7 @@ export class Upstream {
    * bytes on: parsed but not validated, except that the result must be an object.
    */
   forwardTool(name: string, args: Record<string, unknown>, opts: CallOptions = {}): Promise<ForwardedAnswer> {
-    if (this.deps.forwarding === 'sdk') {
+    if (this.deps.forwarding?.() === 'sdk') {
       return this.request('tools/call', { name, arguments: args }, UncheckedResultSchema, opts, (result) =>
         checkedAnswer(new ForwardedAnswer(result, undefined)),
       );
