@@ -6,7 +6,7 @@ import { LeanReadBuffer } from './lean-jsonrpc.ts';
 import { corkUntilNextTick } from './stdio-front.ts';
 
 /** The largest JSON-RPC line a downstream server may send (the SDK's stdio limit). */
-const MAX_DOWNSTREAM_MESSAGE_BYTES = STDIO_DEFAULT_MAX_BUFFER_SIZE;
+export const MAX_DOWNSTREAM_MESSAGE_BYTES = STDIO_DEFAULT_MAX_BUFFER_SIZE;
 
 /** MCP over the stdin/stdout of a server running in its own process group. */
 export class ChildTransport implements Transport {

@@ -1,4 +1,4 @@
-import type { Access, Gateway } from './gateway.ts';
+import { type Access, type Gateway, signalOf } from './gateway.ts';
 import { decidePermission } from './permissions.ts';
 import { namespacedToolName } from './tool-names.ts';
 import type { DownstreamTool, Upstream } from './upstream.ts';
@@ -31,7 +31,7 @@ export async function fullCatalogue(gateway: Gateway, access: Access): Promise<D
   const lists = await Promise.all(
     usable.map(async (u) => {
       try {
-        return toDirect(gateway, u, await u.listTools({ signal: access.signal }));
+        return toDirect(gateway, u, await u.listTools({ signal: signalOf(access) }));
       } catch {
         return [];
       }

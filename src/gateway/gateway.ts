@@ -6,6 +6,7 @@ import {
   type ServerNotification,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig, ServersConfig } from '../config/servers-config.ts';
+import type { Cancellation } from './cancellation.ts';
 import { matchesAny } from './glob.ts';
 import { createHealthMonitor, type HealthMonitor } from './health.ts';
 import type { GatewayLogger } from './logger.ts';
@@ -33,7 +34,14 @@ export interface Access {
   /** Whether list_servers shows the gateway's pid and config file (default true). */
   showProcess?: boolean;
   signal?: AbortSignal;
+  /** The raw front's cancellation, in place of `signal`; see signalOf. */
+  cancellation?: Cancellation;
   onProgress?: (progress: Progress) => void;
+}
+
+/** The caller's abort signal, made from its cancellation when it has no other. */
+export function signalOf(access: Access): AbortSignal | undefined {
+  return access.signal ?? access.cancellation?.signal;
 }
 
 export interface ReloadReport {

@@ -1,5 +1,5 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type HttpBindings, serve } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
@@ -60,8 +60,16 @@ function rawAnswerable(headers: Headers): boolean {
   );
 }
 
-/** Reads at most `limit` bytes of the body; undefined when it is larger. */
-async function readLimited(req: Request, limit: number): Promise<Uint8Array | undefined> {
+/**
+ * Reads at most `limit` bytes of the body; undefined when it is larger. From the node request
+ * where there is one: the web stream over it costs more than the rest of a small call.
+ */
+async function readLimited(
+  req: Request,
+  incoming: IncomingMessage | undefined,
+  limit: number,
+): Promise<Uint8Array | undefined> {
+  if (incoming && !incoming.readableDidRead) return readIncomingLimited(incoming, limit);
   if (!req.body) return new Uint8Array();
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -77,6 +85,29 @@ async function readLimited(req: Request, limit: number): Promise<Uint8Array | un
     chunks.push(value);
   }
   return Buffer.concat(chunks);
+}
+
+function readIncomingLimited(incoming: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      incoming.off('data', onData);
+      incoming.resume();
+      resolve(undefined);
+    };
+    incoming.on('data', onData);
+    incoming.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    incoming.once('error', reject);
+    incoming.once('close', () => {
+      if (!incoming.complete) reject(new Error('the client closed the connection before the body ended'));
+    });
+  });
 }
 
 export interface GatewayHttpApp {
@@ -175,7 +206,11 @@ export function createGatewayHttpApp(
           `The body exceeds ${cfg.maxPayloadSize} bytes; send less or raise transport.maxPayloadSize`,
         );
       if (declared > cfg.maxPayloadSize) return tooLarge();
-      const bytes = await readLimited(c.req.raw, cfg.maxPayloadSize);
+      const bytes = await readLimited(
+        c.req.raw,
+        c.env?.incoming as IncomingMessage | undefined,
+        cfg.maxPayloadSize,
+      );
       if (!bytes) return tooLarge();
       try {
         parsedBody = JSON.parse(Buffer.from(bytes).toString('utf8'));

@@ -5,11 +5,15 @@ import {
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { mediaTypeEssence } from '@modelcontextprotocol/sdk/shared/mediaType.js';
 import { normalizeHeaders, type TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { MAX_DOWNSTREAM_MESSAGE_BYTES } from './child-transport.ts';
 import { toJsonRpcMessage } from './lean-jsonrpc.ts';
 import { createNodeFetch, type NodeFetch } from './node-fetch.ts';
 import { keepAnswerText } from './raw-channel.ts';
 import { SseParser } from './sse-parser.ts';
+
+/** As on stdio: the largest answer kept, here in characters of the SSE event or JSON body. */
+const MAX_ANSWER_CHARS = MAX_DOWNSTREAM_MESSAGE_BYTES;
 
 /** The SDK transport's members this subclass uses (TypeScript-private there, plain fields at run time). */
 interface SdkInternals {
@@ -131,12 +135,17 @@ export class LeanStreamableHttpTransport extends StreamableHTTPClientTransport {
       return undefined;
     }
     const type = mediaTypeEssence(res.headers['content-type']);
+    const id = message.id;
     if (type === 'text/event-stream') {
-      this.readEvents(res);
+      this.readEvents(res, id);
       return undefined;
     }
     if (type === 'application/json') {
-      const text = await readText(res);
+      const text = await readText(res, MAX_ANSWER_CHARS);
+      if (text === undefined) {
+        this.tooLarge(id);
+        return undefined;
+      }
       const data: unknown = JSON.parse(text);
       const messages = Array.isArray(data) ? data.map(toJsonRpcMessage) : [toJsonRpcMessage(data)];
       if (!Array.isArray(data)) keepAnswerText(messages[0] as object, text);
@@ -147,10 +156,18 @@ export class LeanStreamableHttpTransport extends StreamableHTTPClientTransport {
     throw new StreamableHTTPError(-1, `Unexpected content type: ${res.headers['content-type']}`);
   }
 
+  /** An answer over the limit is dropped; the request fails with an error saying so. */
+  private tooLarge(id: RequestId): void {
+    const message = `the answer was more than ${MAX_ANSWER_CHARS} characters (the limit per downstream message) and was dropped`;
+    this.onerror?.(new Error(message));
+    this.onmessage?.({ jsonrpc: '2.0', id, error: { code: ErrorCode.InternalError, message } });
+  }
+
   /** The SDK's _handleSseStream for a POST's stream, on the node stream. */
-  private readEvents(res: IncomingMessage): void {
+  private readEvents(res: IncomingMessage, id: RequestId): void {
     let lastEventId: string | undefined;
     let receivedResponse = false;
+    let ended = false;
     const parser = new SseParser((event) => {
       if (event.id) lastEventId = event.id;
       if (!event.data || (event.event && event.event !== 'message')) return;
@@ -164,8 +181,7 @@ export class LeanStreamableHttpTransport extends StreamableHTTPClientTransport {
       } catch (error) {
         this.onerror?.(error as Error);
       }
-    });
-    let ended = false;
+    }, MAX_ANSWER_CHARS);
     const end = (error?: Error) => {
       if (ended) return;
       ended = true;
@@ -176,7 +192,17 @@ export class LeanStreamableHttpTransport extends StreamableHTTPClientTransport {
       }
     };
     res.setEncoding('utf8');
-    res.on('data', (chunk: string) => parser.push(chunk));
+    res.on('data', (chunk: string) => {
+      if (ended) return;
+      try {
+        parser.push(chunk);
+      } catch (error) {
+        ended = true;
+        res.destroy();
+        if (error instanceof RangeError) this.tooLarge(id);
+        else this.onerror?.(error as Error);
+      }
+    });
     res.once('end', () => end());
     res.once('error', (err) => end(err));
     res.once('aborted', () => end(new Error('aborted')));
@@ -188,10 +214,19 @@ export class LeanStreamableHttpTransport extends StreamableHTTPClientTransport {
   }
 }
 
-function readText(res: IncomingMessage): Promise<string> {
+/** The body as text; undefined (and the rest dropped) past `limit` bytes. */
+function readText(res: IncomingMessage, limit = Number.POSITIVE_INFINITY): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let size = 0;
+    res.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else if (!res.destroyed) {
+        res.destroy();
+        resolve(undefined);
+      }
+    });
     res.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     res.once('error', reject);
   });

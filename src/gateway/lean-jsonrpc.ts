@@ -60,11 +60,18 @@ export function toJsonRpcMessage(raw: unknown): JSONRPCMessage {
 }
 
 /**
- * The SDK's ReadBuffer (newline-delimited JSON, same size limit and errors) with the lean check.
- * With `keepAnswers`, a response's line is kept for its result to be passed on as sent.
+ * The SDK's ReadBuffer (newline-delimited JSON, same size limit and errors) with the lean check,
+ * in linear time: a line that comes in many chunks is joined once, where the SDK's copies all
+ * it holds on every chunk (seconds for a 10 MiB line). With `keepAnswers`, a response's line is
+ * kept for its result to be passed on as sent.
  */
 export class LeanReadBuffer {
-  private buffer: Buffer | undefined;
+  /** The start of a line whose end has not come yet. */
+  private partial: Buffer[] = [];
+  private partialSize = 0;
+  /** The last chunk and how far it is read. */
+  private current: Buffer | undefined;
+  private offset = 0;
 
   constructor(
     private readonly maxBufferSize = STDIO_DEFAULT_MAX_BUFFER_SIZE,
@@ -72,29 +79,54 @@ export class LeanReadBuffer {
   ) {}
 
   append(chunk: Buffer): void {
-    const newSize = (this.buffer?.length ?? 0) + chunk.length;
-    if (newSize > this.maxBufferSize) {
+    const held = this.partialSize + (this.current ? this.current.length - this.offset : 0);
+    if (held + chunk.length > this.maxBufferSize) {
       this.clear();
       throw new Error(`ReadBuffer exceeded maximum size of ${this.maxBufferSize} bytes`);
     }
-    this.buffer = this.buffer ? Buffer.concat([this.buffer, chunk]) : chunk;
+    if (this.current) this.keepRest();
+    this.current = chunk;
+    this.offset = 0;
   }
 
   readMessage(): JSONRPCMessage | null {
-    const buffer = this.buffer;
-    if (!buffer) return null;
-    const index = buffer.indexOf(10);
-    if (index === -1) return null;
-    const end = index > 0 && buffer[index - 1] === 13 ? index - 1 : index;
-    const line = buffer.toString('utf8', 0, end);
-    this.buffer = index + 1 === buffer.length ? undefined : buffer.subarray(index + 1);
-    const message = toJsonRpcMessage(JSON.parse(line));
-    if (this.keepAnswers && 'result' in message) keepAnswerText(message, line);
+    const chunk = this.current;
+    if (!chunk) return null;
+    const index = chunk.indexOf(10, this.offset);
+    if (index === -1) {
+      this.keepRest();
+      return null;
+    }
+    let line = chunk.subarray(this.offset, index);
+    if (this.partial.length > 0) {
+      line = Buffer.concat([...this.partial, line]);
+      this.partial = [];
+      this.partialSize = 0;
+    }
+    this.offset = index + 1;
+    if (this.offset === chunk.length) this.current = undefined;
+    const end = line.length > 0 && line[line.length - 1] === 13 ? line.length - 1 : line.length;
+    const text = line.toString('utf8', 0, end);
+    const message = toJsonRpcMessage(JSON.parse(text));
+    if (this.keepAnswers && 'result' in message) keepAnswerText(message, text);
     return message;
   }
 
   clear(): void {
-    this.buffer = undefined;
+    this.partial = [];
+    this.partialSize = 0;
+    this.current = undefined;
+  }
+
+  /** Moves what is left of the current chunk to the partial line. */
+  private keepRest(): void {
+    const chunk = this.current;
+    if (!chunk) return;
+    if (this.offset < chunk.length) {
+      this.partial.push(chunk.subarray(this.offset));
+      this.partialSize += chunk.length - this.offset;
+    }
+    this.current = undefined;
   }
 }
 

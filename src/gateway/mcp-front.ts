@@ -203,13 +203,18 @@ function createToolRouter(gateway: Gateway, logger: GatewayLogger, access: Acces
     /** Runs a call; its progress goes out through `send` before the answer comes back. */
     async call<T extends ToolAnswer>(
       request: ToolCallRequest,
-      signal: AbortSignal,
+      stop: Pick<Access, 'signal' | 'cancellation'>,
       send: (notification: ServerNotification) => Promise<void>,
       path: CallPath<T>,
     ): Promise<T | CallToolResult> {
       const started = Date.now();
       const progress = relayProgress(request.progressToken, send);
-      const callAccess: Access = { ...access, signal, onProgress: progress.onProgress };
+      const callAccess: Access = {
+        ...access,
+        signal: stop.signal,
+        cancellation: stop.cancellation,
+        onProgress: progress.onProgress,
+      };
       const { answer, server, command } = await route(request.name, request.args, callAccess, path);
       await progress.flush();
       logger.info('tool call', {
@@ -260,7 +265,7 @@ export function createGatewayMcpServer(
   const router = createToolRouter(gateway, logger, access);
   const raw =
     gateway.config.forwarding === 'raw'
-      ? new RawFront((call, signal, send) => router.call(call, signal, send, FORWARDED))
+      ? new RawFront((call, cancellation, send) => router.call(call, { cancellation }, send, FORWARDED))
       : undefined;
   const server = new GatewayMcpServer(
     { name: 'lazy-mcp', version: '1.0.0' },
@@ -285,7 +290,7 @@ export function createGatewayMcpServer(
         args: request.params.arguments ?? {},
         progressToken: request.params._meta?.progressToken,
       },
-      extra.signal,
+      { signal: extra.signal },
       extra.sendNotification,
       CHECKED,
     ),

@@ -1,5 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { Access, Gateway } from './gateway.ts';
+import { type Access, type Gateway, signalOf } from './gateway.ts';
 import type {
   DescribeCommandsArgs,
   InvokeCommandArgs,
@@ -90,7 +90,7 @@ export async function listServers(
 }
 
 async function commandsOf(gateway: Gateway, upstream: Upstream, access: Access): Promise<DownstreamTool[]> {
-  const tools = await upstream.listTools({ signal: access.signal });
+  const tools = await upstream.listTools({ signal: signalOf(access) });
   return tools.filter((t) => !isDenied(gateway, upstream, t.name));
 }
 
@@ -263,7 +263,8 @@ async function checkedCall<T extends ToolAnswer>(
       pid: gateway.pid,
     });
   }
-  const call = () => run(params, { signal: access.signal, onProgress: access.onProgress });
+  const call = () =>
+    run(params, { signal: access.signal, cancellation: access.cancellation, onProgress: access.onProgress });
   try {
     const known = upstream.cachedTools();
     if (known)
@@ -285,7 +286,7 @@ async function checkedCall<T extends ToolAnswer>(
       if (!(err instanceof DownstreamError && err.rpc)) throw err;
       outcome = err;
     }
-    const tools = await upstream.listTools({ signal: access.signal });
+    const tools = await upstream.listTools({ signal: signalOf(access) });
     if (!tools.some((t) => t.name === command)) return unknownCommand(gateway, upstream, command, tools);
     if (outcome instanceof Error) throw outcome;
     return outcome;

@@ -16,14 +16,15 @@ export function relayProgress(
   send: (notification: ServerNotification) => Promise<void>,
 ): ProgressRelay {
   if (token === undefined) return { onProgress: undefined, flush: async () => {} };
-  let relayed: Promise<unknown> = Promise.resolve();
+  let relayed: Promise<unknown> | undefined;
   return {
     onProgress: (p) => {
-      relayed = relayed.then(() =>
+      relayed = (relayed ?? Promise.resolve()).then(() =>
         send({ method: 'notifications/progress', params: { ...p, progressToken: token } }).catch(() => {}),
       );
     },
     async flush() {
+      if (!relayed) return;
       await relayed;
       // The SDK client handles a notification a microtask later than a response that arrives
       // in the same tick, and would drop the last progress; give it that tick.

@@ -1,5 +1,6 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, type JSONRPCMessage, McpError, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { Cancellation } from './cancellation.ts';
 import { memberText } from './json-span.ts';
 
 /** The text each downstream answer arrived as, where its transport kept it (stdio lines, SSE data). */
@@ -33,6 +34,8 @@ export class ForwardedAnswer {
 export interface RawRequestOptions {
   timeoutMs: number;
   signal?: AbortSignal;
+  /** The raw front's cancellation (no AbortSignal per call). */
+  cancellation?: Cancellation;
   onProgress?: (progress: Progress) => void;
 }
 
@@ -48,8 +51,8 @@ interface Pending {
   reject(error: unknown): void;
   timer: NodeJS.Timeout | undefined;
   onProgress: ((progress: Progress) => void) | undefined;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
+  /** Stops listening for the caller's cancellation. */
+  unlisten: (() => void) | undefined;
 }
 
 /** Ids and progress tokens of raw calls; the SDK Client numbers its own requests. */
@@ -97,9 +100,9 @@ export class RawChannel {
     opts: RawRequestOptions,
   ): Promise<ForwardedAnswer> {
     return new Promise((resolve, reject) => {
-      const { signal } = opts;
-      if (signal?.aborted) {
-        reject(cancelledError(signal.reason));
+      const { signal, cancellation } = opts;
+      if (signal?.aborted || cancellation?.cancelled) {
+        reject(cancelledError(signal?.aborted ? signal.reason : cancellation?.reason));
         return;
       }
       const id = `${ID_PREFIX}${++this.sequence}`;
@@ -108,8 +111,7 @@ export class RawChannel {
         reject,
         timer: undefined,
         onProgress: opts.onProgress,
-        signal,
-        onAbort: undefined,
+        unlisten: undefined,
       };
       entry.timer = setTimeout(
         () =>
@@ -120,9 +122,12 @@ export class RawChannel {
         opts.timeoutMs,
       );
       entry.timer.unref();
-      if (signal) {
-        entry.onAbort = () => this.cancel(id, cancelledError(signal.reason));
-        signal.addEventListener('abort', entry.onAbort, { once: true });
+      if (cancellation) {
+        entry.unlisten = cancellation.onCancel((reason) => this.cancel(id, cancelledError(reason)));
+      } else if (signal) {
+        const onAbort = () => this.cancel(id, cancelledError(signal.reason));
+        signal.addEventListener('abort', onAbort, { once: true });
+        entry.unlisten = () => signal.removeEventListener('abort', onAbort);
       }
       this.pending.set(id, entry);
       this.transport
@@ -160,7 +165,7 @@ export class RawChannel {
     if (!entry) return undefined;
     this.pending.delete(id);
     clearTimeout(entry.timer);
-    if (entry.onAbort) entry.signal?.removeEventListener('abort', entry.onAbort);
+    entry.unlisten?.();
     return entry;
   }
 

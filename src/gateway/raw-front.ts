@@ -6,6 +6,7 @@ import {
   type RequestId,
   type ServerNotification,
 } from '@modelcontextprotocol/sdk/types.js';
+import { Cancellation } from './cancellation.ts';
 import { isPlainRecord } from './lean-jsonrpc.ts';
 import type { ToolAnswer } from './meta-operations.ts';
 import { ForwardedAnswer } from './raw-channel.ts';
@@ -94,7 +95,7 @@ export function sinkOf(transport: Transport): ReplySink {
 /** Runs one call: its progress goes to `notify`; the answer or a thrown error comes back. */
 export type RunToolCall = (
   call: RawToolCall,
-  signal: AbortSignal,
+  cancellation: Cancellation,
   notify: (notification: ServerNotification) => Promise<void>,
 ) => Promise<ToolAnswer>;
 
@@ -105,7 +106,7 @@ export type RunToolCall = (
  * becomes a JSON-RPC error with its code.
  */
 export class RawFront {
-  private readonly inFlight = new Map<RequestId, AbortController>();
+  private readonly inFlight = new Map<RequestId, Cancellation>();
 
   constructor(private readonly run: RunToolCall) {}
 
@@ -128,9 +129,9 @@ export class RawFront {
   private take(message: JSONRPCMessage, sink: ReplySink): boolean {
     if ('method' in message && message.method === 'notifications/cancelled' && !('id' in message)) {
       const id = message.params?.requestId;
-      const controller = isRequestId(id) ? this.inFlight.get(id) : undefined;
-      controller?.abort(message.params?.reason);
-      return controller !== undefined;
+      const cancellation = isRequestId(id) ? this.inFlight.get(id) : undefined;
+      cancellation?.cancel(message.params?.reason);
+      return cancellation !== undefined;
     }
     const call = toRawToolCall(message);
     if (!call) return false;
@@ -140,23 +141,22 @@ export class RawFront {
 
   /** Runs a raw call and answers through `sink` unless it was cancelled. */
   call(call: RawToolCall, sink: ReplySink): void {
-    const controller = new AbortController();
-    const { signal } = controller;
-    this.inFlight.set(call.id, controller);
+    const cancellation = new Cancellation();
+    this.inFlight.set(call.id, cancellation);
     const notify = async (notification: ServerNotification) => {
-      if (!signal.aborted) sink.send({ ...notification, jsonrpc: '2.0' } as JSONRPCMessage);
+      if (!cancellation.cancelled) sink.send({ ...notification, jsonrpc: '2.0' } as JSONRPCMessage);
     };
     const done = () => {
-      if (this.inFlight.get(call.id) === controller) this.inFlight.delete(call.id);
+      if (this.inFlight.get(call.id) === cancellation) this.inFlight.delete(call.id);
     };
-    this.run(call, signal, notify).then(
+    this.run(call, cancellation, notify).then(
       (answer) => {
         done();
-        if (!signal.aborted) sink.answer(call.id, answer);
+        if (!cancellation.cancelled) sink.answer(call.id, answer);
       },
       (error: { code?: unknown; message?: string; data?: unknown } | undefined) => {
         done();
-        if (signal.aborted) return;
+        if (cancellation.cancelled) return;
         sink.send({
           jsonrpc: '2.0',
           id: call.id,
@@ -172,7 +172,7 @@ export class RawFront {
 
   /** The session closed: every call in flight is cancelled and answers nobody. */
   close(): void {
-    for (const controller of this.inFlight.values()) controller.abort();
+    for (const cancellation of this.inFlight.values()) cancellation.cancel();
     this.inFlight.clear();
   }
 }

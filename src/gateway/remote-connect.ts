@@ -9,6 +9,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../config/servers-config.ts';
 import { LeanStreamableHttpTransport } from './lean-http-transport.ts';
+import { createNodeFetch } from './node-fetch.ts';
 import type { GatewayOAuthProvider } from './oauth/provider.ts';
 
 /** OAuth for remote servers: a provider per server and the hand-off to the user. */
@@ -43,22 +44,40 @@ function isTimeout(err: unknown): boolean {
 
 /**
  * Streamable HTTP; without OAuth (whose discovery may need redirects) on node:http with
- * kept-alive sockets, which go when the transport closes.
+ * kept-alive sockets, which go when the transport closes: the lean transport, or with
+ * `forwarding: "sdk"` the SDK's own over that fetch.
  */
 function streamableHttp(
   url: URL,
   requestInit: RequestInit,
   provider: GatewayOAuthProvider | undefined,
+  forwarding: 'raw' | 'sdk',
 ): StreamableHTTPClientTransport {
   if (provider) return new StreamableHTTPClientTransport(url, { requestInit, authProvider: provider });
-  return new LeanStreamableHttpTransport(url, requestInit);
+  if (forwarding === 'raw') return new LeanStreamableHttpTransport(url, requestInit);
+  const pool = createNodeFetch();
+  const transport = new StreamableHTTPClientTransport(url, { requestInit, fetch: pool.fetch });
+  const close = transport.close.bind(transport);
+  transport.close = async () => {
+    try {
+      await close();
+    } finally {
+      pool.close();
+    }
+  };
+  return transport;
 }
 
 /** Connects over Streamable HTTP, falling back to the older HTTP+SSE transport. */
 export async function connectRemote(
   makeClient: () => Client,
   server: ServerConfig,
-  opts: { timeoutMs: number; auth: RemoteAuth | undefined; onTransport?: (transport: Transport) => void },
+  opts: {
+    timeoutMs: number;
+    auth: RemoteAuth | undefined;
+    forwarding: 'raw' | 'sdk';
+    onTransport?: (transport: Transport) => void;
+  },
 ): Promise<{ client: Client; transport: Transport }> {
   const url = new URL(server.url ?? '');
   const provider = server.oauth && opts.auth ? opts.auth.providerFor(server) : undefined;
@@ -87,7 +106,7 @@ export async function connectRemote(
   }
   let first: unknown;
   try {
-    return await attempt(streamableHttp(url, requestInit, provider));
+    return await attempt(streamableHttp(url, requestInit, provider, opts.forwarding));
   } catch (err) {
     if (err instanceof AuthorizationRequiredError) throw err;
     if (isTimeout(err)) throw new Error(`${url} did not finish initialize within ${opts.timeoutMs} ms`);

@@ -13,16 +13,23 @@ const CR = 13;
 /**
  * Splits decoded text chunks into events: lines end at CRLF, LF or CR (also across chunks),
  * `:` lines are comments, a blank line dispatches. Work is linear in the input however it is
- * cut, so a 10 MiB `data:` line costs one pass.
+ * cut, so a 10 MiB `data:` line costs one pass. An event longer than `maxEventChars` throws
+ * (before it is all held).
  */
 export class SseParser {
   private readonly parts: string[] = [];
+  private partChars = 0;
   private afterCr = false;
   private data: string[] = [];
+  /** Characters of the current event's complete lines. */
+  private eventChars = 0;
   private event = '';
   private id: string | undefined;
 
-  constructor(private readonly onEvent: (event: SseEvent) => void) {}
+  constructor(
+    private readonly onEvent: (event: SseEvent) => void,
+    private readonly maxEventChars = Number.POSITIVE_INFINITY,
+  ) {}
 
   push(chunk: string): void {
     let start = 0;
@@ -40,6 +47,7 @@ export class SseParser {
       const tail = chunk.slice(start, end);
       const line = this.parts.length > 0 ? this.parts.join('') + tail : tail;
       this.parts.length = 0;
+      this.partChars = 0;
       this.line(line);
       start = end + 1;
       if (chunk.charCodeAt(end) === CR) {
@@ -47,17 +55,24 @@ export class SseParser {
         else if (chunk.charCodeAt(start) === LF) start++;
       }
     }
-    if (start < chunk.length) this.parts.push(chunk.slice(start));
+    if (start < chunk.length) {
+      this.parts.push(chunk.slice(start));
+      this.partChars += chunk.length - start;
+      this.checkSize();
+    }
   }
 
   private line(line: string): void {
     if (line === '') {
       if (this.data.length > 0) this.onEvent({ event: this.event, data: this.data.join('\n'), id: this.id });
       this.data = [];
+      this.eventChars = 0;
       this.event = '';
       this.id = undefined;
       return;
     }
+    this.eventChars += line.length + 1;
+    this.checkSize();
     if (line.charCodeAt(0) === 0x3a) return;
     const colon = line.indexOf(':');
     const field = colon === -1 ? line : line.slice(0, colon);
@@ -66,6 +81,12 @@ export class SseParser {
     if (field === 'data') this.data.push(value);
     else if (field === 'event') this.event = value;
     else if (field === 'id' && !value.includes('\0')) this.id = value;
+  }
+
+  private checkSize(): void {
+    if (this.eventChars + this.partChars > this.maxEventChars) {
+      throw new RangeError(`an event of more than ${this.maxEventChars} characters`);
+    }
   }
 }
 

@@ -20,6 +20,7 @@ import {
 import type { z } from 'zod';
 import type { ServerConfig } from '../config/servers-config.ts';
 import { DOWNSTREAM_SIDE, dumpBodies } from './body-dump.ts';
+import type { Cancellation } from './cancellation.ts';
 import { ChildTransport } from './child-transport.ts';
 import { DownstreamError } from './downstream-error.ts';
 import { checkCallToolResult, markValidated, UncheckedResultSchema } from './lean-jsonrpc.ts';
@@ -42,6 +43,8 @@ export interface UpstreamStatus {
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /** The raw front's cancellation, in place of `signal`. */
+  cancellation?: Cancellation;
   onProgress?: (progress: Progress) => void;
 }
 
@@ -210,7 +213,12 @@ export class Upstream {
       const answer = await raw.request(
         'tools/call',
         { name, arguments: args },
-        { timeoutMs: this.config.requestTimeoutMs, signal: opts.signal, onProgress: opts.onProgress },
+        {
+          timeoutMs: this.config.requestTimeoutMs,
+          signal: opts.signal,
+          cancellation: opts.cancellation,
+          onProgress: opts.onProgress,
+        },
       );
       const checked = check(answer);
       this.markHealthy();
@@ -228,17 +236,18 @@ export class Upstream {
   ): Promise<R> {
     return this.track(async () => {
       const { client } = await this.connect();
+      const signal = opts.signal ?? opts.cancellation?.signal;
       const result = await client
         .request({ method, params } as never, schema, {
           timeout: this.config.requestTimeoutMs,
           resetTimeoutOnProgress: true,
           // Without onprogress the SDK sends no progressToken, and nothing could reset the timeout.
           onprogress: (progress) => opts.onProgress?.(progress),
-          signal: opts.signal,
+          signal,
         })
         .catch((err: unknown) => {
           // The SDK rejects an aborted request as a timeout; it is the caller's cancellation.
-          throw opts.signal?.aborted ? cancelledError(opts.signal.reason) : err;
+          throw signal?.aborted ? cancelledError(signal.reason) : err;
         });
       const checked = check(result);
       this.markHealthy();
@@ -453,6 +462,7 @@ export class Upstream {
       const remote = await connectRemote(makeClient, this.config, {
         timeoutMs: this.config.startTimeoutMs,
         auth: this.deps.auth,
+        forwarding: this.deps.forwarding?.() ?? 'raw',
         onTransport: (t) => {
           dumpBodies(t, this.deps.logger, DOWNSTREAM_SIDE, { server: this.name });
           raw = RawChannel.install(t);

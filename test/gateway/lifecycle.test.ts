@@ -183,7 +183,7 @@ describe('downstream lifecycle', () => {
       assert.deepEqual(await health(), { broken: 'unknown', fixture: 'unknown' });
       await waitFor(async () => {
         const now = await health();
-        return now.broken === 'unhealthy' && gw.gateway.upstream('fixture')?.status().toolCount === 8;
+        return now.broken === 'unhealthy' && gw.gateway.upstream('fixture')?.status().toolCount === 10;
       }, 'the monitor to probe both servers and fill the tool cache');
       const listed = JSON.parse(await gw.text('list_servers')).servers;
       assert.equal(listed[1].health, 'healthy');
