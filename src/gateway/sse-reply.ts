@@ -8,6 +8,12 @@ import { type ReplySink, responseText } from './raw-front.ts';
 /** How often a raw answer's stream still waiting gets a comment, as the SDK's transport sends. */
 export const SSE_KEEP_ALIVE_MS = 15_000;
 
+/**
+ * The headers go out with the first message (one write for a quick call), or after this long
+ * when the call takes longer, so the client sees its stream open as the SDK's transport shows it.
+ */
+const HEADERS_WITHIN_MS = 100;
+
 export interface SseReply {
   sink: ReplySink;
   /** Resolves when the answer (or an error response) has been written. */
@@ -21,7 +27,7 @@ export interface SseReply {
 /**
  * A raw tools/call answered on the node response the way the SDK's Streamable HTTP transport
  * answers a POST: `200 text/event-stream`, one `event: message` per message (progress first),
- * the stream closed after the answer. The headers go out with the first message.
+ * the stream closed after the answer.
  */
 export function createSseReply(
   res: ServerResponse,
@@ -29,10 +35,19 @@ export function createSseReply(
   logger: GatewayLogger,
   onWrite: () => void,
 ): SseReply {
-  let finish: () => void = () => {};
+  let resolveDone: () => void = () => {};
   const done = new Promise<void>((resolve) => {
-    finish = resolve;
+    resolveDone = resolve;
   });
+  let written = false;
+  const headers = setTimeout(() => {
+    if (open() && !written) res.flushHeaders();
+  }, HEADERS_WITHIN_MS);
+  headers.unref();
+  const finish = () => {
+    clearTimeout(headers);
+    resolveDone();
+  };
   let lastWrite = Date.now();
   const open = () => !res.destroyed && !res.writableEnded;
   res.writeHead(200, {
@@ -43,6 +58,7 @@ export function createSseReply(
     'mcp-session-id': sessionId,
   });
   const write = (json: string, last: boolean) => {
+    written = true;
     onWrite();
     lastWrite = Date.now();
     if (logger.dumpBodies) logger.body(CLIENT_SIDE.out, JSON.parse(json));

@@ -9,13 +9,16 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { createGateway } from '../../src/gateway/gateway.ts';
 import { listenGatewayHttp } from '../../src/gateway/http-front.ts';
-import { createGatewayLogger } from '../../src/gateway/logger.ts';
+import { createGatewayLogger, createSilentLogger } from '../../src/gateway/logger.ts';
 import {
   configOf,
+  connectGateway,
   LAZY_MCP_BIN,
   REPO_ROOT,
   SERVERS,
   tempDir,
+  textOf,
+  waitFor,
   writeServersJson,
 } from '../helpers/gateway-servers.ts';
 
@@ -263,5 +266,115 @@ describe('the raw tools/call path answers as the SDK path does', () => {
         });
       }
     }
+  }
+});
+
+describe('the raw path around a call', () => {
+  test('a remote answer over 10 MiB fails that call with the limit named, and the server keeps serving', async () => {
+    const remote = await remoteFixture();
+    const gw = await connectGateway({
+      servers: [{ name: 'fixture', description: 'over HTTP', url: remote.url }],
+    });
+    try {
+      const huge = await gw.call('invoke_command', {
+        server: 'fixture',
+        command: 'huge',
+        parameters: { mib: 11 },
+      });
+      assert.equal(huge.isError, true);
+      assert.match(textOf(huge), /more than 10485760 characters \(the limit per downstream message\)/);
+      const nine = await gw.call('invoke_command', {
+        server: 'fixture',
+        command: 'huge',
+        parameters: { mib: 9 },
+      });
+      assert.equal(textOf(nine).length, 9 * 1024 * 1024);
+      const echo = await gw.call('invoke_command', {
+        server: 'fixture',
+        command: 'echo',
+        parameters: { text: 'ok' },
+      });
+      assert.equal(textOf(echo), 'echo: ok');
+    } finally {
+      await gw.close();
+      remote.child.kill();
+    }
+  });
+
+  for (const forwarding of ['raw', 'sdk'] as const) {
+    test(`a call the client cancels is cancelled downstream and leaves the server healthy (${forwarding})`, async () => {
+      const logLines: string[] = [];
+      const logger = createGatewayLogger(
+        { level: 'error', format: 'json', dumpBodies: true, maxBodyLogBytes: 100_000 },
+        (line) => logLines.push(line),
+      );
+      const gw = await connectGateway({ servers: [SERVERS.fixture()], forwarding }, { logger });
+      try {
+        await gw.call('invoke_command', { server: 'fixture', command: 'echo', parameters: { text: 'warm' } });
+        const abort = new AbortController();
+        setTimeout(() => abort.abort(), 300);
+        const call = { name: 'invoke_command', arguments: { server: 'fixture', command: 'hang' } };
+        await assert.rejects(gw.client.callTool(call, undefined, { signal: abort.signal }));
+        await waitFor(
+          () =>
+            logLines.some((l) => l.includes('gateway → downstream') && l.includes('notifications/cancelled')),
+          'the cancellation to reach the server',
+        );
+        const listed = JSON.parse(textOf(await gw.call('list_servers'))).servers[0];
+        assert.equal(listed.health, 'healthy');
+        assert.equal(listed.last_error, undefined);
+      } finally {
+        await gw.close();
+      }
+    });
+
+    test(`closing an HTTP session ends the stream of a call still running (${forwarding})`, async () => {
+      const config = configOf({
+        servers: [SERVERS.fixture()],
+        forwarding,
+        transport: { type: 'http', port: 0 },
+      });
+      const gateway = createGateway(config, createSilentLogger());
+      const http = await listenGatewayHttp(gateway, createSilentLogger(), config.transport);
+      const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+      try {
+        const init = await fetch(http.url, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'initialize',
+            params: {
+              protocolVersion: '2025-06-18',
+              capabilities: {},
+              clientInfo: { name: 't', version: '1' },
+            },
+          }),
+        });
+        await init.text();
+        const session = { ...headers, 'mcp-session-id': init.headers.get('mcp-session-id') ?? '' };
+        const hang = await fetch(http.url, {
+          method: 'POST',
+          headers: session,
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: 2,
+            method: 'tools/call',
+            params: { name: 'invoke_command', arguments: { server: 'fixture', command: 'hang' } },
+          }),
+        });
+        assert.equal(hang.status, 200);
+        assert.equal(hang.headers.get('content-type'), 'text/event-stream');
+        const body = hang.text();
+        await new Promise((r) => setTimeout(r, 300));
+        const closed = await fetch(http.url, { method: 'DELETE', headers: session });
+        assert.equal(closed.status, 200);
+        assert.equal(await body, '', 'the stream ended without an answer');
+      } finally {
+        await http.close();
+        await gateway.close();
+      }
+    });
   }
 });
