@@ -1,6 +1,7 @@
 // Overhead of the gateway, like against like, in the same run and alternating:
 // - stdio: an SDK client over stdio straight to server-everything, vs over stdio to lazy-mcp
-//   (invoke_command and direct mode) in front of server-everything over stdio;
+//   (invoke_command and direct mode, on the raw path and with `forwarding: "sdk"`) in front of
+//   server-everything over stdio, and vs a relay that copies bytes (the floor of any gateway);
 // - http: server-everything's own Streamable HTTP, vs lazy-mcp over HTTP in front of that same
 //   HTTP server as a remote downstream (invoke_command, direct mode);
 // - peers: lazy-mcp, npm mcp-proxy and supergateway, each HTTP in front of stdio
@@ -52,6 +53,7 @@ const viaInvoke = {
 const viaDirect = { tool: 'everything__echo', args: echo };
 const stdioServer = { command: [process.execPath, EVERYTHING, 'stdio'] };
 const lazy = (label: string) => [...profileFlags(profile, `gateway-${label}`), LAZY_MCP];
+const relay = join(root, 'bench/servers/byte-relay.mjs');
 
 const [remotePort, directHttpPort, ...ports] = await Promise.all(Array.from({ length: 8 }, freePort));
 const port = (i: number) => ports[i] as number;
@@ -96,6 +98,21 @@ const targets: Target[] = [
     ...lazy('stdio-direct'),
     '--config',
     lazyConfig('stdio-direct', stdioServer, { mode: 'direct' }),
+  ]),
+  stdioTarget({ name: 'stdio: lazy-mcp invoke_command, forwarding sdk', ...viaInvoke }, [
+    ...lazy('stdio-lazy-sdk'),
+    '--config',
+    lazyConfig('stdio-lazy-sdk', stdioServer, { mode: 'lazy', forwarding: 'sdk' }),
+  ]),
+  stdioTarget({ name: 'stdio: lazy-mcp direct mode, forwarding sdk', ...viaDirect }, [
+    ...lazy('stdio-direct-sdk'),
+    '--config',
+    lazyConfig('stdio-direct-sdk', stdioServer, { mode: 'direct', forwarding: 'sdk' }),
+  ]),
+  stdioTarget({ name: 'stdio: byte relay (parses nothing: the floor)', tool: 'echo', args: echo }, [
+    relay,
+    EVERYTHING,
+    'stdio',
   ]),
   await track(
     httpTarget(
@@ -168,10 +185,11 @@ const targets: Target[] = [
   ),
 ];
 
+const httpDirect = targets.find((t) => t.name === 'http: direct to server-everything');
 // `--only http` measures only the rows whose name starts with that (and their baseline).
 const only = flag('--only');
 const measured = only
-  ? targets.filter((t) => t.name.startsWith(only) || t === targets[0] || t === targets[3])
+  ? targets.filter((t) => t.name.startsWith(only) || t === targets[0] || t === httpDirect)
   : targets;
 const results = new Map<
   string,
@@ -198,7 +216,7 @@ try {
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const median = (xs: number[]) => percentile(sorted(xs), 50);
 /** The baseline of each row: direct in its own transport; the bridges against direct HTTP. */
-const baselineOf = (t: Target) => (t.group === 'stdio' ? targets[0] : targets[3]) as Target;
+const baselineOf = (t: Target) => (t.group === 'stdio' ? targets[0] : httpDirect) as Target;
 const rows = measured.map((t) => {
   const r = results.get(t.name);
   const base = results.get(baselineOf(t).name);
