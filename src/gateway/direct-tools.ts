@@ -44,7 +44,7 @@ export async function fullCatalogue(gateway: Gateway, access: Access): Promise<D
 export function promotedTools(gateway: Gateway, access: Access): DirectTool[] {
   const out: DirectTool[] = [];
   for (const { server, command } of gateway.promoted()) {
-    const upstream = gateway.visible(access).find((u) => u.name === server);
+    const upstream = gateway.visibleUpstream(server, access);
     const tool = upstream?.cachedTools()?.find((t) => t.name === command);
     if (upstream && tool) out.push(...toDirect(gateway, upstream, [tool]));
   }

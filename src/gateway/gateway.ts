@@ -65,6 +65,8 @@ export interface Gateway {
   readonly pid: number;
   /** The servers this caller may use, in configuration order. */
   visible(access: Access): Upstream[];
+  /** The server of that name if this caller may use it (no list built: the per-call lookup). */
+  visibleUpstream(name: string | undefined, access: Access): Upstream | undefined;
   upstream(name: string): Upstream | undefined;
   listServers(args: ListServersArgs, access: Access): Promise<CallToolResult>;
   listCommands(args: ListCommandsArgs, access: Access): Promise<CallToolResult>;
@@ -152,6 +154,10 @@ export function createGateway(
     },
     pid: opts.pid ?? process.pid,
     visible: (access) => [...upstreams.values()].filter((u) => matchesAny(access.servers, u.name)),
+    visibleUpstream(name, access) {
+      const upstream = name === undefined ? undefined : upstreams.get(name);
+      return upstream && matchesAny(access.servers, upstream.name) ? upstream : undefined;
+    },
     upstream: (name) => upstreams.get(name),
     listServers: (args, access) => listServers(gateway, args, access),
     listCommands: (args, access) => listCommands(gateway, args, access),

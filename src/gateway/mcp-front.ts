@@ -160,8 +160,7 @@ function createToolRouter(gateway: Gateway, logger: GatewayLogger, access: Acces
     byName = new Map(now.direct.map((d) => [d.name, d]));
     return now;
   };
-  // In lazy mode the meta-tools are always listed; no need to work out the surface per call.
-  const metaListed = async () => gateway.config.mode === 'lazy' || (await surface(gateway, access)).meta;
+  const metaListed = async () => (await surface(gateway, access)).meta;
 
   const route = async <T extends ToolAnswer>(
     name: string,
@@ -169,7 +168,8 @@ function createToolRouter(gateway: Gateway, logger: GatewayLogger, access: Acces
     callAccess: Access,
     path: CallPath<T>,
   ): Promise<{ answer: T | CallToolResult; server?: string; command?: string }> => {
-    if (isMeta(name) && (await metaListed())) {
+    // In lazy mode the meta-tools are always listed; no need to work out the surface per call.
+    if (isMeta(name) && (gateway.config.mode === 'lazy' || (await metaListed()))) {
       const metaArgs = withArgumentAliases(args) as Record<string, unknown>;
       return {
         answer: await runMetaTool(gateway, name, metaArgs, callAccess, path),
@@ -179,7 +179,7 @@ function createToolRouter(gateway: Gateway, logger: GatewayLogger, access: Acces
     }
     if (!byName.has(name)) await refresh();
     const direct = byName.get(name);
-    const upstream = direct && gateway.visible(access).find((u) => u.name === direct.server);
+    const upstream = gateway.visibleUpstream(direct?.server, access);
     if (!direct || !upstream) {
       return {
         answer: {
@@ -265,7 +265,10 @@ export function createGatewayMcpServer(
   const router = createToolRouter(gateway, logger, access);
   const raw =
     gateway.config.forwarding === 'raw'
-      ? new RawFront((call, cancellation, send) => router.call(call, { cancellation }, send, FORWARDED))
+      ? new RawFront(
+          (call, cancellation, send) => router.call(call, { cancellation }, send, FORWARDED),
+          (error) => logger.error('could not answer a tool call', { error: error.message }),
+        )
       : undefined;
   const server = new GatewayMcpServer(
     { name: 'lazy-mcp', version: '1.0.0' },

@@ -28,10 +28,9 @@ export function errorResult(err: unknown): CallToolResult {
 
 /** The visible server of that name, or an error result naming the valid ones. */
 function resolveServer(gateway: Gateway, name: string, access: Access): Upstream | CallToolResult {
-  const visible = gateway.visible(access);
-  const found = visible.find((u) => u.name === name);
+  const found = gateway.visibleUpstream(name, access);
   if (found) return found;
-  const names = visible.map((u) => u.name);
+  const names = gateway.visible(access).map((u) => u.name);
   return text(
     `ERROR: unknown server "${name}". Valid servers: ${names.length ? names.join(', ') : '(none configured for you)'}. Call list_servers for details.`,
     true,
@@ -175,8 +174,11 @@ export async function describeCommands(
 
 /** `parameters` as an object, a JSON string of one, or (mis-nested) the extra top-level keys. */
 function parametersOf(args: InvokeCommandArgs): Record<string, unknown> | string {
-  const { server: _s, command: _c, parameters, ...rest } = args;
-  if (parameters === undefined) return rest;
+  const parameters = args.parameters;
+  if (parameters === undefined) {
+    const { server: _s, command: _c, parameters: _p, ...rest } = args;
+    return rest;
+  }
   if (typeof parameters !== 'string') return parameters;
   if (parameters.trim() === '') return {};
   try {
@@ -196,27 +198,39 @@ export function isErrorAnswer(answer: ToolAnswer): boolean {
   return answer instanceof ForwardedAnswer ? answer.isError : answer.isError === true;
 }
 
-export async function invokeCommand(
+export function invokeCommand(
   gateway: Gateway,
   args: InvokeCommandArgs,
   access: Access,
 ): Promise<CallToolResult> {
-  gateway.touch();
-  const upstream = resolveServer(gateway, args.server, access);
-  if (!(upstream instanceof Upstream)) return upstream;
-  return callOnUpstream(gateway, upstream, args.command, parametersOf(args), access);
+  return invoke(gateway, args, access, callOnUpstream);
 }
 
 /** invoke_command with the downstream answer passed on as sent (a front that splices bytes). */
-export async function forwardCommand(
+export function forwardCommand(
   gateway: Gateway,
   args: InvokeCommandArgs,
   access: Access,
 ): Promise<ToolAnswer> {
+  return invoke(gateway, args, access, forwardOnUpstream);
+}
+
+async function invoke<T extends ToolAnswer>(
+  gateway: Gateway,
+  args: InvokeCommandArgs,
+  access: Access,
+  onUpstream: (
+    gateway: Gateway,
+    upstream: Upstream,
+    command: string,
+    params: Record<string, unknown> | string,
+    access: Access,
+  ) => Promise<T | CallToolResult>,
+): Promise<T | CallToolResult> {
   gateway.touch();
   const upstream = resolveServer(gateway, args.server, access);
   if (!(upstream instanceof Upstream)) return upstream;
-  return forwardOnUpstream(gateway, upstream, args.command, parametersOf(args), access);
+  return onUpstream(gateway, upstream, args.command, parametersOf(args), access);
 }
 
 /** Policy, then existence, then the call; shared by invoke_command and direct tools. */

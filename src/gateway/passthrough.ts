@@ -111,7 +111,7 @@ export function installPassthrough(server: Server, opts: PassthroughOptions): ()
     direct = await opts.isDirect();
     return direct;
   };
-  const upstreamNamed = (name: string | undefined) => gateway.visible(access).find((u) => u.name === name);
+  const upstreamNamed = (name: string | undefined) => gateway.visibleUpstream(name, access);
 
   /** The usable servers that offer a feature (starting them to ask), in configuration order. */
   const offering = async (feature: Feature, signal: AbortSignal, subscribe = false): Promise<Upstream[]> => {

@@ -31,8 +31,9 @@ export function toRawToolCall(message: unknown): RawToolCall | undefined {
     return undefined;
   const { id, params } = message;
   if (!isRequestId(id) || !isPlainRecord(params) || typeof params.name !== 'string') return undefined;
-  for (const key in message)
-    if (key !== 'jsonrpc' && key !== 'id' && key !== 'method' && key !== 'params') return;
+  for (const key in message) {
+    if (key !== 'jsonrpc' && key !== 'id' && key !== 'method' && key !== 'params') return undefined;
+  }
   const args = params.arguments;
   if ((args !== undefined && !isPlainRecord(args)) || params.task !== undefined) return undefined;
   const meta = params._meta;
@@ -108,7 +109,11 @@ export type RunToolCall = (
 export class RawFront {
   private readonly inFlight = new Map<RequestId, Cancellation>();
 
-  constructor(private readonly run: RunToolCall) {}
+  constructor(
+    private readonly run: RunToolCall,
+    /** An answer that could not be written (a bug, or a client gone mid-write). */
+    private readonly onError: (error: Error) => void,
+  ) {}
 
   /**
    * Takes raw calls (and their cancellations) off `transport` before the SDK Server sees
@@ -149,25 +154,27 @@ export class RawFront {
     const done = () => {
       if (this.inFlight.get(call.id) === cancellation) this.inFlight.delete(call.id);
     };
-    this.run(call, cancellation, notify).then(
-      (answer) => {
-        done();
-        if (!cancellation.cancelled) sink.answer(call.id, answer);
-      },
-      (error: { code?: unknown; message?: string; data?: unknown } | undefined) => {
-        done();
-        if (cancellation.cancelled) return;
-        sink.send({
-          jsonrpc: '2.0',
-          id: call.id,
-          error: {
-            code: Number.isSafeInteger(error?.code) ? (error?.code as number) : ErrorCode.InternalError,
-            message: error?.message ?? 'Internal error',
-            ...(error?.data !== undefined ? { data: error.data } : {}),
-          },
-        });
-      },
-    );
+    this.run(call, cancellation, notify)
+      .then(
+        (answer) => {
+          done();
+          if (!cancellation.cancelled) sink.answer(call.id, answer);
+        },
+        (error: { code?: unknown; message?: string; data?: unknown } | undefined) => {
+          done();
+          if (cancellation.cancelled) return;
+          sink.send({
+            jsonrpc: '2.0',
+            id: call.id,
+            error: {
+              code: Number.isSafeInteger(error?.code) ? (error?.code as number) : ErrorCode.InternalError,
+              message: error?.message ?? 'Internal error',
+              ...(error?.data !== undefined ? { data: error.data } : {}),
+            },
+          });
+        },
+      )
+      .catch((error: Error) => this.onError(error));
   }
 
   /** The session closed: every call in flight is cancelled and answers nobody. */
