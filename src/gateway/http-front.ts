@@ -1,10 +1,12 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { type HttpBindings, serve } from '@hono/node-server';
 import type { Server as McpServer } from '@modelcontextprotocol/sdk/server/index.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { Hono } from 'hono';
+import { parseBearer, secretMatches } from '../auth/bearer.ts';
+import { checkHost, type HostPolicy } from '../auth/host-check.ts';
 import type { TransportConfig } from '../config/servers-config.ts';
 import { AppError, type ErrorCode } from '../errors.ts';
 import type { Gateway } from './gateway.ts';
@@ -14,19 +16,6 @@ import { createGatewayMcpServer } from './mcp-front.ts';
 interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
   server: McpServer;
-}
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
-
-function hostnameOf(hostHeader: string): string {
-  if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1).toLowerCase();
-  return (hostHeader.split(':')[0] ?? '').toLowerCase();
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function failure(code: ErrorCode, message: string): Response {
@@ -70,18 +59,10 @@ export function createGatewayHttpApp(
   cfg: TransportConfig,
 ): GatewayHttpApp {
   const sessions = new Map<string, Session>();
-  const allowedHosts = new Set(cfg.allowedHosts.map((h) => h.toLowerCase()));
-  const bindLoopback = LOOPBACK.has(cfg.host.toLowerCase());
-  const hostAllowed = (host: string | undefined) => {
-    if (!host) return false;
-    const name = hostnameOf(host);
-    if (allowedHosts.size > 0) return allowedHosts.has(name) || allowedHosts.has(host.toLowerCase());
-    return bindLoopback ? LOOPBACK.has(name) : true;
-  };
-  const originAllowed = (origin: string | undefined, host: string | undefined) => {
-    if (!origin) return true;
-    if (cfg.allowedOrigins.includes(origin)) return true;
-    return cfg.allowedOrigins.length === 0 && host !== undefined && origin === `http://${host}`;
+  const hostPolicy: HostPolicy = {
+    bindHost: cfg.host,
+    allowedHosts: cfg.allowedHosts,
+    allowedOrigins: cfg.allowedOrigins,
   };
   const app = new Hono<{ Bindings: HttpBindings }>();
 
@@ -100,24 +81,17 @@ export function createGatewayHttpApp(
   });
 
   app.all(cfg.path, async (c) => {
-    const host = c.req.header('host');
-    if (!hostAllowed(host)) {
+    const verdict = checkHost(c.req.header('host'), c.req.header('origin'), hostPolicy);
+    if (!verdict.ok) {
+      const key = verdict.header === 'host' ? 'allowedHosts' : 'allowedOrigins';
       return failure(
         'host_not_allowed',
-        `Host "${host ?? ''}" is not allowed; add it to transport.allowedHosts`,
-      );
-    }
-    const origin = c.req.header('origin');
-    if (!originAllowed(origin, host)) {
-      return failure(
-        'host_not_allowed',
-        `Origin "${origin}" is not allowed; add it to transport.allowedOrigins`,
+        `${verdict.header === 'host' ? 'Host' : 'Origin'} "${verdict.value}" is not allowed; add it to transport.${key}`,
       );
     }
     if (cfg.authToken) {
-      const header = c.req.header('authorization') ?? '';
-      const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-      if (!token || !sameSecret(token, cfg.authToken)) {
+      const token = parseBearer(c.req.header('authorization'));
+      if (!token || !secretMatches(token, cfg.authToken)) {
         return failure(
           'unauthorized',
           'Send "Authorization: Bearer <token>" with the token from transport.authToken',
