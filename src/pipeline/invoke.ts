@@ -116,7 +116,9 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
   let workspaceId: string | null = req.workspaceId ?? config.defaultWorkspaceId;
   let status = 200;
   let denied: string | null = null;
-  let slot = false;
+  let releaseSlot: (() => void) | undefined;
+  // The tool's own promise: a timed-out call keeps its slot until this settles.
+  let work: Promise<unknown> | undefined;
   try {
     const tool = deps.registry.get(req.name);
     if (!tool) {
@@ -143,12 +145,21 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
           },
         );
       }
-      deps.inFlight.count++;
-      slot = true;
-      deps.metrics.toolsInFlight.set(deps.inFlight.count);
+      releaseSlot = takeSlot(deps);
     }
     announceAgent(deps, req.caller.tokenId, ws.id, channelId);
-    const result = await runWithTimeout(deps, tool, args, ws, req, channelId, config.requestTimeoutMs);
+    const result = await runWithTimeout(
+      deps,
+      tool,
+      args,
+      ws,
+      req,
+      channelId,
+      config.requestTimeoutMs,
+      (w) => {
+        work = w;
+      },
+    );
     const durationMs = performance.now() - started;
     deps.metrics.toolCalls.inc({ tool: tool.name, outcome: result.isError ? 'tool_error' : 'ok' });
     deps.metrics.toolDuration.observe({ tool: tool.name }, durationMs / 1000);
@@ -173,9 +184,9 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     deps.metrics.toolCalls.inc({ tool: req.name, outcome: appErr.code });
     throw appErr;
   } finally {
-    if (slot) {
-      deps.inFlight.count--;
-      deps.metrics.toolsInFlight.set(deps.inFlight.count);
+    if (releaseSlot) {
+      if (work) void work.then(releaseSlot, releaseSlot);
+      else releaseSlot();
     }
     deps.audit.write({
       ts: new Date(deps.now()).toISOString(),
@@ -192,6 +203,19 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
       durationMs: Math.round((performance.now() - started) * 100) / 100,
     });
   }
+}
+
+/** Takes a concurrency slot; the returned function gives it back (once). */
+function takeSlot(deps: ServerDeps): () => void {
+  deps.inFlight.count++;
+  deps.metrics.toolsInFlight.set(deps.inFlight.count);
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    deps.inFlight.count--;
+    deps.metrics.toolsInFlight.set(deps.inFlight.count);
+  };
 }
 
 /** Usage (for ctx_metrics and budgets) and the `tool_call_recorded` event of a finished call. */
@@ -250,6 +274,7 @@ async function runWithTimeout(
   req: CallRequest,
   channelId: string,
   timeoutMs: number,
+  onStarted: (work: Promise<CallToolResult>) => void,
 ): Promise<CallToolResult> {
   const controller = new AbortController();
   const onClientAbort = () => controller.abort(new Error('client went away'));
@@ -294,7 +319,9 @@ async function runWithTimeout(
     },
   };
   try {
-    return await Promise.race([deps.registry.execute(tool, args, ctx), timedOut]);
+    const work = deps.registry.execute(tool, args, ctx);
+    onStarted(work);
+    return await Promise.race([work, timedOut]);
   } finally {
     clearTimeout(timer);
     req.signal?.removeEventListener('abort', onClientAbort);
