@@ -83,9 +83,13 @@ export async function runServer(
       return false;
     }
   };
-  const watcher = watchFile(config.path ?? configPath, () => void reload());
+  const onWatchError = (err: unknown) =>
+    logger.warn('watching a config file failed; SIGHUP still reloads', { error: String(err) });
+  const watcher = watchFile(config.path ?? configPath, () => void reload(), { onError: onWatchError });
   const serversFile = server.serversFile();
-  const serversWatcher = serversFile ? watchFile(serversFile, () => void reload()) : undefined;
+  const serversWatcher = serversFile
+    ? watchFile(serversFile, () => void reload(), { onError: onWatchError })
+    : undefined;
   const onHup = () => void reload();
   process.on('SIGHUP', onHup);
   let stopping: Promise<void> | undefined;

@@ -21,7 +21,13 @@ export function createEventHub(store: EventStore, onAppend: () => void = () => {
     publish(event) {
       // The store assigns revisions in call order and settles appends in that order, so
       // listeners see each channel's events in revision order.
-      const run = store.append(event).then((stored) => {
+      let appended: Promise<EventRecord>;
+      try {
+        appended = store.append(event);
+      } catch (err) {
+        appended = Promise.reject(err);
+      }
+      const run = appended.then((stored) => {
         onAppend();
         for (const listener of listeners.get(channelKey(stored.workspaceId, stored.channelId)) ?? []) {
           try {

@@ -52,7 +52,9 @@ export function createMcpEndpoint(deps: ServerDeps): McpEndpoint {
 
   const sweep = setInterval(() => {
     const cutoff = deps.now() - SESSION_IDLE_MS;
-    for (const s of sessions.values()) if (s.lastUsed < cutoff) void s.transport.close();
+    for (const s of sessions.values()) {
+      if (s.lastUsed < cutoff) s.transport.close().catch(() => undefined);
+    }
   }, 60_000);
   sweep.unref();
 

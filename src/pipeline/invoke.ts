@@ -164,7 +164,13 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     deps.metrics.toolCalls.inc({ tool: tool.name, outcome: result.isError ? 'tool_error' : 'ok' });
     deps.metrics.toolDuration.observe({ tool: tool.name }, durationMs / 1000);
     // Counting tokens of a large answer takes milliseconds: do the bookkeeping after the reply.
-    setImmediate(() => recordCall(deps, req, ws.id, channelId, tool.name, result, durationMs));
+    setImmediate(() => {
+      try {
+        recordCall(deps, req, ws.id, channelId, tool.name, result, durationMs);
+      } catch (err) {
+        deps.logger.error('recording a tool call failed', { requestId: req.requestId, error: String(err) });
+      }
+    });
     return result;
   } catch (err) {
     const clientGone = !(err instanceof AppError) && req.signal?.aborted === true;

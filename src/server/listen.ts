@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
+import type { Logger } from '../logger.ts';
 import type { HttpEnv } from './http-env.ts';
 
 export interface Listening {
@@ -18,7 +19,7 @@ const HEALTH_BODY = '{"status":"ok"}';
  * `GET /health` is answered on the socket directly: load balancers probe it constantly,
  * and it needs nothing the app adds (the app answers it the same way for in-process calls).
  */
-export function listen(app: Hono<HttpEnv>, host: string, port: number): Promise<Listening> {
+export function listen(app: Hono<HttpEnv>, host: string, port: number, logger: Logger): Promise<Listening> {
   const handle = getRequestListener(app.fetch);
   const server = createServer((req, res) => {
     if (req.url === '/health' && req.method === 'GET') {
@@ -35,6 +36,9 @@ export function listen(app: Hono<HttpEnv>, host: string, port: number): Promise<
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
+      server.off('error', reject);
+      // Errors after listening (EMFILE on accept) would be thrown without a listener.
+      server.on('error', (err) => logger.error('HTTP server error', { error: String(err) }));
       const info = server.address() as AddressInfo;
       const shownHost = info.family === 'IPv6' ? `[${info.address}]` : info.address;
       resolve({

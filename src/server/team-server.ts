@@ -118,7 +118,7 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
       return typeof servers === 'string' ? resolve(configDir(deps.state.config()), servers) : undefined;
     },
     async listen(host = config.host, port = config.port) {
-      const l = await listen(app, host, port);
+      const l = await listen(app, host, port, deps.logger);
       listeners.push(l);
       return l;
     },

@@ -43,6 +43,46 @@ CREATE INDEX IF NOT EXISTS usage_ws_agent ON usage (workspace_id, agent_id);
 /** How long writes wait to share a transaction: commits cost more than the rows. */
 const FLUSH_EVERY_MS = 10;
 
+interface WriteBatch<T> {
+  /** Queues a row; resolves once it is committed, rejects when the commit failed. */
+  add(row: T): Promise<void>;
+  /** Commits what is queued now (reads call it first, so they see every write). Never throws. */
+  flush(): void;
+}
+
+/**
+ * Rows written in one transaction every FLUSH_EVERY_MS. The flush runs from a timer, so a
+ * failed commit (disk full, a locked or corrupt file) must reach the callers, not the process.
+ */
+function createWriteBatch<T>(write: (rows: T[]) => void, isOpen: () => boolean): WriteBatch<T> {
+  let queued: { row: T; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    const batch = queued;
+    queued = [];
+    if (batch.length === 0) return;
+    try {
+      if (!isOpen()) throw new Error('the store is closed');
+      write(batch.map((b) => b.row));
+      for (const b of batch) b.resolve();
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+    }
+  };
+  return {
+    add(row) {
+      if (timer === undefined) {
+        timer = setTimeout(flush, FLUSH_EVERY_MS);
+        timer.unref();
+      }
+      return new Promise((resolve, reject) => queued.push({ row, resolve, reject }));
+    },
+    flush,
+  };
+}
+
 interface EventRow {
   workspace_id: string;
   channel_id: string;
@@ -82,8 +122,6 @@ export function createSqliteStore(file: string): Store {
   // the table) and rows are inserted in one transaction every FLUSH_EVERY_MS. An append
   // resolves once its row is committed, so no subscriber sees an event a crash could lose.
   const revisions = new Map<string, number>();
-  let queuedEvents: EventRecord[] = [];
-  let committed: { resolve: () => void; reject: (err: unknown) => void }[] = [];
   const insertEvents = db.transaction((rows: EventRecord[]) => {
     for (const e of rows) {
       insertEvent.run(
@@ -97,26 +135,18 @@ export function createSqliteStore(file: string): Store {
       );
     }
   });
-  const flushEvents = () => {
-    const rows = queuedEvents;
-    const done = committed;
-    queuedEvents = [];
-    committed = [];
-    try {
-      if (rows.length > 0 && db.open) insertEvents(rows);
-      for (const d of done) d.resolve();
-    } catch (err) {
-      for (const d of done) d.reject(err);
-    }
-  };
-  const append = (e: NewEvent): Promise<EventRecord> => {
+  const eventBatch = createWriteBatch<EventRecord>(
+    (rows) => insertEvents(rows),
+    () => db.open,
+  );
+  const flushEvents = eventBatch.flush;
+  const append = async (e: NewEvent): Promise<EventRecord> => {
     const key = `${e.workspaceId}\u0000${e.channelId}`;
     const revision = (revisions.get(key) ?? maxRevision.get(e.workspaceId, e.channelId)?.rev ?? 0) + 1;
     revisions.set(key, revision);
     const record = { ...e, revision, ts: e.ts ?? new Date().toISOString() };
-    if (queuedEvents.length === 0) setTimeout(flushEvents, FLUSH_EVERY_MS);
-    queuedEvents.push(record);
-    return new Promise((resolve, reject) => committed.push({ resolve: () => resolve(record), reject }));
+    await eventBatch.add(record);
+    return record;
   };
   const selectSince = db.prepare<[string, string, number, number], EventRow>(
     'SELECT * FROM events WHERE workspace_id = ? AND channel_id = ? AND revision > ? ORDER BY revision LIMIT ?',
@@ -151,8 +181,7 @@ export function createSqliteStore(file: string): Store {
   );
   // Usage rows are written in one transaction every FLUSH_EVERY_MS: one commit for a burst
   // of calls instead of one each. Reads flush first, so they always see every call.
-  let pending: UsageRecord[] = [];
-  const flushUsage = db.transaction((rows: UsageRecord[]) => {
+  const insertUsageRows = db.transaction((rows: UsageRecord[]) => {
     for (const u of rows) {
       insertUsage.run(
         u.ts ?? new Date().toISOString(),
@@ -167,16 +196,13 @@ export function createSqliteStore(file: string): Store {
       );
     }
   });
-  const flush = () => {
-    const rows = pending;
-    pending = [];
-    if (rows.length > 0 && db.open) flushUsage(rows);
-  };
+  const usageBatch = createWriteBatch<UsageRecord>(
+    (rows) => insertUsageRows(rows),
+    () => db.open,
+  );
+  const flush = usageBatch.flush;
   const usage: UsageStore = {
-    async record(u: UsageRecord) {
-      if (pending.length === 0) setTimeout(flush, FLUSH_EVERY_MS);
-      pending.push({ ...u, ts: u.ts ?? new Date().toISOString() });
-    },
+    record: (u: UsageRecord) => usageBatch.add({ ...u, ts: u.ts ?? new Date().toISOString() }),
     async summary(filter: UsageFilter): Promise<UsageSummary> {
       flush();
       const where = ['workspace_id = @workspaceId'];
