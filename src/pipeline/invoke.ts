@@ -187,7 +187,9 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     status = appErr.status;
     denied = appErr.code;
     appErr.audited = true;
-    deps.metrics.toolCalls.inc({ tool: req.name, outcome: appErr.code });
+    // A label value lives as long as the process: only registered names become one.
+    const label = deps.registry.get(req.name) ? req.name : 'unknown';
+    deps.metrics.toolCalls.inc({ tool: label, outcome: appErr.code });
     throw appErr;
   } finally {
     if (releaseSlot) {
