@@ -31,6 +31,11 @@ export const ERROR_CODES = {
   },
   rate_limited: { status: 429, rpc: -32029, message: 'Too many requests for this token; retry later.' },
   budget_exhausted: { status: 429, rpc: -32029, message: 'The governance budget for this token is used up.' },
+  too_many_sessions: {
+    status: 429,
+    rpc: -32029,
+    message: 'The token has as many open MCP sessions or event streams as the server allows.',
+  },
   overloaded: { status: 503, rpc: -32030, message: 'The server is at its concurrency limit; retry later.' },
   request_timeout: { status: 504, rpc: -32031, message: 'The request took longer than the server allows.' },
   internal_error: { status: 500, rpc: -32603, message: 'Internal server error.' },

@@ -68,6 +68,18 @@ export const teamConfigSchema = z
     maxRps: z.number().positive().default(50),
     rateBurst: z.number().int().positive().default(100),
     requestTimeoutMs: z.number().int().positive().default(30_000),
+    /** Headers and body must arrive within this (a slow client cannot hold a connection). */
+    requestReadTimeoutMs: z.number().int().positive().default(30_000),
+    maxMcpSessionsPerToken: z.number().int().positive().default(64),
+    /** An MCP session unused this long is closed. */
+    mcpSessionIdleMs: z.number().int().positive().default(1_800_000),
+    maxEventStreamsPerToken: z.number().int().positive().default(16),
+    /** Events waiting for one slow SSE client; past it the client is dropped. */
+    maxQueuedEventsPerStream: z.number().int().positive().default(1000),
+    /** Events one `GET /v1/events` replays before going live; older ones are skipped with a notice. */
+    maxReplayEvents: z.number().int().positive().default(1000),
+    eventRetentionDays: z.number().positive().default(30),
+    maxEventsPerChannel: z.number().int().positive().default(100_000),
     /** Where SQLite and archives live; relative to this file. */
     dataDir: z.string().optional(),
     /** `core` lists the small default tool surface; `all` lists every tool directly. */

@@ -3,7 +3,11 @@ import { hexDigestsEqual, sha256Hex } from '../auth/tokens.ts';
 import type { TeamConfig } from '../config/team-config.ts';
 import { createWorkspace, type Workspace } from '../engine/workspace.ts';
 
-/** A request's caller after the bearer check. */
+/**
+ * A request's caller after the bearer check. A token keeps its Caller object across reloads
+ * while its secret and grants stay the same, so identity means "the same credential": a
+ * revoked, re-issued or re-scoped token gets a new object (or none).
+ */
 export interface Caller {
   tokenId: string;
   scopes: ReadonlySet<Scope>;
@@ -29,29 +33,38 @@ export interface TeamState {
   /** The caller for a presented bearer token, or undefined (unknown or revoked). */
   authenticate(token: string): Caller | undefined;
   activeTokenCount(): number;
+  /** False once the caller's token was revoked, re-issued or given other grants. */
+  isCurrent(caller: Caller): boolean;
+  /** Calls `listener` after every apply (open streams and sessions re-check their caller). */
+  onApply(listener: () => void): () => void;
   /** Applies a new, already validated config. */
   apply(next: TeamConfig): Promise<void>;
   close(): Promise<void>;
 }
 
-function tokenEntries(config: TeamConfig): TokenEntry[] {
+const grantsOf = (c: Caller) => JSON.stringify([c.tokenId, [...c.scopes].sort(), c.workspaces, c.servers]);
+
+/** The active tokens; an entry whose digest and grants did not change keeps its Caller. */
+function tokenEntries(config: TeamConfig, previous: readonly TokenEntry[] = []): TokenEntry[] {
   return config.tokens
     .filter((t) => t.revokedAt === undefined)
-    .map((t) => ({
-      digest: t.sha256Hex,
-      caller: {
+    .map((t) => {
+      const caller: Caller = {
         tokenId: t.id,
         scopes: effectiveScopes(t.scopes, t.role),
         workspaces: t.workspaces,
         servers: t.servers,
-      },
-    }));
+      };
+      const same = previous.find((p) => p.digest === t.sha256Hex && grantsOf(p.caller) === grantsOf(caller));
+      return { digest: t.sha256Hex, caller: same?.caller ?? caller };
+    });
 }
 
 export function createTeamState(initial: TeamConfig): TeamState {
   let config = initial;
   let tokens = tokenEntries(initial);
   const byId = new Map<string, Workspace>();
+  const listeners = new Set<() => void>();
   const build = (cfg: TeamConfig) => {
     for (const ws of cfg.workspaces) {
       byId.set(ws.id, createWorkspace({ ...ws, dataDir: cfg.dataDir }));
@@ -73,6 +86,11 @@ export function createTeamState(initial: TeamConfig): TeamState {
       return found;
     },
     activeTokenCount: () => tokens.length,
+    isCurrent: (caller) => tokens.some((t) => t.caller === caller),
+    onApply(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     async apply(next) {
       const stale: Workspace[] = [];
       const nextIds = new Set(next.workspaces.map((w) => w.id));
@@ -89,7 +107,14 @@ export function createTeamState(initial: TeamConfig): TeamState {
         if (!byId.has(ws.id)) byId.set(ws.id, createWorkspace({ ...ws, dataDir: next.dataDir }));
       }
       config = next;
-      tokens = tokenEntries(next);
+      tokens = tokenEntries(next, tokens);
+      for (const listener of listeners) {
+        try {
+          listener();
+        } catch {
+          // one listener's failure must not keep the others from re-checking
+        }
+      }
       await Promise.all(stale.map((ws) => ws.close()));
     },
     async close() {

@@ -98,6 +98,7 @@ export function createApp(deps: ServerDeps, mcp: McpEndpoint): Hono<HttpEnv> {
       requestId: c.get('requestId'),
       workspaceId: workspaceFrom(c),
       channelId: channelFrom(c),
+      contextId: c.req.header('x-leanctx-context'),
     });
   });
 
