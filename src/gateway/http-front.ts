@@ -44,6 +44,23 @@ async function readLimited(req: Request, limit: number): Promise<Uint8Array | un
   return Buffer.concat(chunks);
 }
 
+/** A request without a session (curl's tools/list): a fresh server and transport, closed after the answer. */
+async function answerStateless(
+  gateway: Gateway,
+  logger: GatewayLogger,
+  request: Request,
+  parsedBody: unknown,
+): Promise<Response> {
+  const server = createGatewayMcpServer(gateway, logger);
+  const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
+  await server.connect(transport);
+  try {
+    return await transport.handleRequest(request, { parsedBody });
+  } finally {
+    await server.close().catch(() => {});
+  }
+}
+
 export interface GatewayHttpApp {
   app: Hono<{ Bindings: HttpBindings }>;
   closeSessions(): Promise<void>;
@@ -130,12 +147,10 @@ export function createGatewayHttpApp(
       const isInit = Array.isArray(parsedBody)
         ? parsedBody.some(isInitializeRequest)
         : isInitializeRequest(parsedBody);
-      if (c.req.method !== 'POST' || !isInit) {
-        return failure(
-          'invalid_request',
-          'No MCP session: send an initialize request first (without Mcp-Session-Id)',
-        );
+      if (c.req.method !== 'POST') {
+        return failure('invalid_request', `No MCP session: ${c.req.method} needs an Mcp-Session-Id header`);
       }
+      if (!isInit) return answerStateless(gateway, logger, c.req.raw, parsedBody);
       const server = createGatewayMcpServer(gateway, logger);
       const transport: WebStandardStreamableHTTPServerTransport =
         new WebStandardStreamableHTTPServerTransport({
