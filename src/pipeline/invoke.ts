@@ -25,16 +25,19 @@ export interface CallRequest {
   nested?: boolean;
 }
 
+const MAX_SEEN_AGENTS = 10_000;
+
 const REF_KEYS = ['path', 'action', 'key', 'name', 'mode', 'category', 'query', 'pattern'] as const;
 
-/** The references an event may carry to every subscriber: names and paths, never content. */
-function refsOf(tool: string, args: unknown): Record<string, unknown> {
+/**
+ * The references an event may carry to every subscriber: names and paths from the validated
+ * arguments, short and printable, never content.
+ */
+function refsOf(tool: string, args: Record<string, unknown>): Record<string, unknown> {
   const refs: Record<string, unknown> = { tool };
-  if (args && typeof args === 'object') {
-    for (const key of REF_KEYS) {
-      const v = (args as Record<string, unknown>)[key];
-      if (typeof v === 'string' && v.length <= 200) refs[key] = v;
-    }
+  for (const key of REF_KEYS) {
+    const v = args[key];
+    if (typeof v === 'string' && v.length <= 200 && /^\P{Cc}*$/u.test(v)) refs[key] = v;
   }
   return refs;
 }
@@ -166,7 +169,7 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     // Counting tokens of a large answer takes milliseconds: do the bookkeeping after the reply.
     setImmediate(() => {
       try {
-        recordCall(deps, req, ws.id, channelId, tool.name, result, durationMs);
+        recordCall(deps, req, ws.id, channelId, tool.name, args, result, durationMs);
       } catch (err) {
         deps.logger.error('recording a tool call failed', { requestId: req.requestId, error: String(err) });
       }
@@ -233,6 +236,7 @@ function recordCall(
   workspaceId: string,
   channelId: string,
   tool: string,
+  args: Record<string, unknown>,
   result: CallToolResult,
   durationMs: number,
 ): void {
@@ -259,7 +263,7 @@ function recordCall(
       channelId,
       kind: 'tool_call_recorded',
       actor: req.caller.tokenId,
-      payload: { ...refsOf(tool, req.args), isError, tokensSent },
+      payload: { ...refsOf(tool, args), isError, tokensSent },
     })
     .catch(logFailure);
 }
@@ -268,6 +272,8 @@ function recordCall(
 function announceAgent(deps: ServerDeps, tokenId: string, workspaceId: string, channelId: string): void {
   const key = `${workspaceId}\u0000${channelId}\u0000${tokenId}`;
   if (deps.seenAgents.has(key)) return;
+  // Channels are client-chosen names: forget them all past a bound (a repeat announce is harmless).
+  if (deps.seenAgents.size >= MAX_SEEN_AGENTS) deps.seenAgents.clear();
   deps.seenAgents.add(key);
   void deps.hub
     .publish({ workspaceId, channelId, kind: 'agent_joined', actor: tokenId, payload: { agent: tokenId } })

@@ -42,6 +42,9 @@ export interface TeamServer {
   close(): Promise<void>;
 }
 
+/** How often events past eventRetentionDays / maxEventsPerChannel are removed (and once at start). */
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+
 function configDir(config: TeamConfig): string {
   return config.path ? dirname(config.path) : config.dataDir;
 }
@@ -86,6 +89,21 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
   const mcp = createMcpEndpoint(deps);
   const app = createApp(deps, mcp);
   const listeners: Listening[] = [];
+  const pruneEvents = async () => {
+    const cfg = deps.state.config();
+    try {
+      const deleted = await store.events.prune({
+        olderThan: new Date(now() - cfg.eventRetentionDays * 86_400_000).toISOString(),
+        keepPerChannel: cfg.maxEventsPerChannel,
+      });
+      if (deleted > 0) deps.logger.info('old events removed', { deleted });
+    } catch (err) {
+      deps.logger.error('event retention failed', { error: String(err) });
+    }
+  };
+  void pruneEvents();
+  const pruneTimer = setInterval(() => void pruneEvents(), PRUNE_EVERY_MS);
+  pruneTimer.unref();
 
   return {
     deps,
@@ -124,6 +142,7 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
     },
     async close() {
       // Every step runs even if an earlier one throws.
+      clearInterval(pruneTimer);
       const steps: (() => Promise<unknown> | unknown)[] = [
         ...listeners.map((l) => () => l.close()),
         () => mcp.close(),

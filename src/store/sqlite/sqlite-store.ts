@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
@@ -73,10 +73,8 @@ function createWriteBatch<T>(write: (rows: T[]) => void, isOpen: () => boolean):
   };
   return {
     add(row) {
-      if (timer === undefined) {
-        timer = setTimeout(flush, FLUSH_EVERY_MS);
-        timer.unref();
-      }
+      // Kept referenced: callers await the commit, and it fires within FLUSH_EVERY_MS.
+      timer ??= setTimeout(flush, FLUSH_EVERY_MS);
       return new Promise((resolve, reject) => queued.push({ row, resolve, reject }));
     },
     flush,
@@ -103,9 +101,19 @@ const toEvent = (row: EventRow): EventRecord => ({
   payload: JSON.parse(row.payload) as Record<string, unknown>,
 });
 
-/** The embedded store: one SQLite file (WAL) in the data dir. */
+/**
+ * Creates the file owner-only before SQLite opens it: SQLite gives its -wal and -shm files
+ * the main file's mode, and the default umask would leave all three readable by everyone.
+ */
+function createPrivateFile(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+  chmodSync(file, 0o600);
+}
+
+/** The embedded store: one SQLite file (WAL) in the data dir, readable by its owner only. */
 export function createSqliteStore(file: string): Store {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  if (file !== ':memory:') createPrivateFile(file);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -158,8 +166,31 @@ export function createSqliteStore(file: string): Store {
     'SELECT DISTINCT actor FROM events WHERE workspace_id = ? AND channel_id = ? ORDER BY actor',
   );
 
+  const selectHeads = db.prepare<[], { workspace_id: string; channel_id: string; rev: number }>(
+    'SELECT workspace_id, channel_id, MAX(revision) AS rev FROM events GROUP BY workspace_id, channel_id',
+  );
+  const deleteUpTo = db.prepare<[string, string, number]>(
+    'DELETE FROM events WHERE workspace_id = ? AND channel_id = ? AND revision <= ?',
+  );
+  const deleteOlder = db.prepare<[string, string, number, string]>(
+    'DELETE FROM events WHERE workspace_id = ? AND channel_id = ? AND revision < ? AND ts < ?',
+  );
+  const prune = db.transaction((olderThan: string, keepPerChannel: number) => {
+    let deleted = 0;
+    for (const head of selectHeads.all()) {
+      deleted += deleteUpTo.run(head.workspace_id, head.channel_id, head.rev - keepPerChannel).changes;
+      deleted += deleteOlder.run(head.workspace_id, head.channel_id, head.rev, olderThan).changes;
+    }
+    return deleted;
+  });
+
   const events: EventStore = {
     append,
+    latestRevision: async (ws, ch) => revisions.get(`${ws}\u0000${ch}`) ?? maxRevision.get(ws, ch)?.rev ?? 0,
+    prune: async ({ olderThan, keepPerChannel }) => {
+      flushEvents();
+      return prune(olderThan, Math.max(1, keepPerChannel));
+    },
     since: async (ws, ch, after, limit) => {
       flushEvents();
       return selectSince.all(ws, ch, after, limit).map(toEvent);
