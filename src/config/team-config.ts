@@ -217,6 +217,16 @@ export function parseTeamConfig(
   });
 }
 
+/** The directory relative paths of team.json are resolved against. */
+export function configDirOf(config: TeamConfig): string {
+  return config.path ? dirname(config.path) : config.dataDir;
+}
+
+/** The servers.json a `servers` path names (absolute), or undefined for an inline block. */
+export function serversFileOf(config: TeamConfig): string | undefined {
+  return typeof config.servers === 'string' ? resolve(configDirOf(config), config.servers) : undefined;
+}
+
 /** Reads the raw JSON of a config file, naming the file and position on a syntax error. */
 export function readJsonFile(path: string): unknown {
   let text: string;

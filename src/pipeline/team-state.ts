@@ -1,6 +1,7 @@
+import { auditLogFiles } from '../audit/audit-log.ts';
 import { effectiveScopes, type Scope } from '../auth/scopes.ts';
 import { hexDigestsEqual, sha256Hex } from '../auth/tokens.ts';
-import type { TeamConfig } from '../config/team-config.ts';
+import { serversFileOf, type TeamConfig } from '../config/team-config.ts';
 import { createWorkspace, type Workspace } from '../engine/workspace.ts';
 
 /**
@@ -60,6 +61,18 @@ function tokenEntries(config: TeamConfig, previous: readonly TokenEntry[] = []):
     });
 }
 
+/** Files with the server's own state, never readable through a workspace (the data dir always is). */
+function stateFiles(cfg: TeamConfig): string[] {
+  const files = [...(cfg.auditLogPath ? auditLogFiles(cfg.auditLogPath) : [])];
+  if (cfg.path) files.push(cfg.path);
+  const servers = serversFileOf(cfg);
+  if (servers) files.push(servers);
+  return files;
+}
+
+const workspaceOf = (ws: TeamConfig['workspaces'][number], cfg: TeamConfig) =>
+  createWorkspace({ ...ws, dataDir: cfg.dataDir, exclude: stateFiles(cfg) });
+
 export function createTeamState(initial: TeamConfig): TeamState {
   let config = initial;
   let tokens = tokenEntries(initial);
@@ -67,7 +80,7 @@ export function createTeamState(initial: TeamConfig): TeamState {
   const listeners = new Set<() => void>();
   const build = (cfg: TeamConfig) => {
     for (const ws of cfg.workspaces) {
-      byId.set(ws.id, createWorkspace({ ...ws, dataDir: cfg.dataDir }));
+      byId.set(ws.id, workspaceOf(ws, cfg));
     }
   };
   build(initial);
@@ -98,13 +111,15 @@ export function createTeamState(initial: TeamConfig): TeamState {
         const wanted = next.workspaces.find((w) => w.id === id);
         const prev = config.workspaces.find((w) => w.id === id);
         const same = wanted && prev && wanted.root === prev.root && wanted.allowExec === prev.allowExec;
-        if (!nextIds.has(id) || !same || next.dataDir !== config.dataDir) {
+        const moved =
+          next.dataDir !== config.dataDir || stateFiles(next).join() !== stateFiles(config).join();
+        if (!nextIds.has(id) || !same || moved) {
           stale.push(ws);
           byId.delete(id);
         }
       }
       for (const ws of next.workspaces) {
-        if (!byId.has(ws.id)) byId.set(ws.id, createWorkspace({ ...ws, dataDir: next.dataDir }));
+        if (!byId.has(ws.id)) byId.set(ws.id, workspaceOf(ws, next));
       }
       config = next;
       tokens = tokenEntries(next, tokens);

@@ -1,8 +1,8 @@
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { type AuditLog, createAuditLog } from '../audit/audit-log.ts';
 import { parseServersBlock } from '../config/servers-config.ts';
-import type { TeamConfig } from '../config/team-config.ts';
+import { configDirOf, serversFileOf, type TeamConfig } from '../config/team-config.ts';
 import { createEventHub } from '../events/event-hub.ts';
 import { createGateway, type Gateway } from '../gateway/gateway.ts';
 import { createGatewayLogger } from '../gateway/logger.ts';
@@ -45,17 +45,13 @@ export interface TeamServer {
 /** How often events past eventRetentionDays / maxEventsPerChannel are removed (and once at start). */
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
-function configDir(config: TeamConfig): string {
-  return config.path ? dirname(config.path) : config.dataDir;
-}
-
 /**
  * The team's downstream MCP servers, when team.json has a `servers` block (inline or a path
  * to a servers.json): shared under the `gateway` scope, listed directly to such tokens.
  */
 function createTeamGateway(config: TeamConfig): { gateway: Gateway; tools: Tool[] } | undefined {
   if (config.servers === undefined) return undefined;
-  const servers = parseServersBlock(config.servers, configDir(config));
+  const servers = parseServersBlock(config.servers, configDirOf(config));
   const gateway = createGateway(servers, createGatewayLogger({ ...servers.logging, format: 'json' }));
   return { gateway, tools: gatewayTools(gateway).map((t) => Object.freeze({ ...t, core: true })) };
 }
@@ -113,7 +109,7 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
       // Parse first: an invalid servers block refuses the whole reload. A `servers` path is
       // re-read every time, since its file may have changed while the path did not.
       const nextServers =
-        next.servers !== undefined ? parseServersBlock(next.servers, configDir(next)) : undefined;
+        next.servers !== undefined ? parseServersBlock(next.servers, configDirOf(next)) : undefined;
       await deps.state.apply(next);
       deps.limiter.configure(next.maxRps, next.rateBurst);
       if (team && nextServers) {
@@ -131,10 +127,7 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
         old.close();
       }
     },
-    serversFile() {
-      const servers = deps.state.config().servers;
-      return typeof servers === 'string' ? resolve(configDir(deps.state.config()), servers) : undefined;
-    },
+    serversFile: () => serversFileOf(deps.state.config()),
     async listen(host = config.host, port = config.port) {
       const l = await listen(app, host, port, deps.logger);
       listeners.push(l);

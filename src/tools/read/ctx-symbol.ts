@@ -41,7 +41,10 @@ async function findIn(rel: string, text: string, name: string, kind: string | un
 
 async function searchWorkspace(ctx: ToolContext, name: string, kind: string | undefined): Promise<Hit[]> {
   const bare = name.slice(name.lastIndexOf('.') + 1);
-  const { files } = await walkFiles(ctx.workspace.root, '', { signal: ctx.signal });
+  const { files } = await walkFiles(ctx.workspace.root, '', {
+    signal: ctx.signal,
+    exclude: ctx.workspace.jail.excluded,
+  });
   const hits: Hit[] = [];
   for (const rel of files) {
     if (hits.length >= MAX_MATCHES) break;

@@ -5,5 +5,8 @@ import type { Workspace } from '../../engine/workspace.ts';
 /** The workspace's one BM25 index, shared by semantic search, overview, preload and prefetch; kept on disk. */
 export const bm25Of = (workspace: Workspace): Bm25Index =>
   workspace.memo('bm25', () =>
-    createBm25Index(workspace.root, { dbPath: join(workspace.dataDir(), 'bm25.sqlite') }),
+    createBm25Index(workspace.root, {
+      dbPath: join(workspace.dataDir(), 'bm25.sqlite'),
+      exclude: workspace.jail.excluded,
+    }),
   );

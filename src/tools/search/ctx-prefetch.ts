@@ -50,7 +50,10 @@ export const ctxPrefetch = defineTool({
     const changed = args.changed_files.map((f) => ctx.workspace.jail.resolve(f).rel);
     const candidates = [...changed, ...(await dependents(ctx, changed, start))];
     if (args.task?.trim()) {
-      const { files } = await walkFiles(ctx.workspace.root, start, { signal: ctx.signal });
+      const { files } = await walkFiles(ctx.workspace.root, start, {
+        signal: ctx.signal,
+        exclude: ctx.workspace.jail.excluded,
+      });
       const index = bm25Of(ctx.workspace);
       await index.update(start, INDEX_BUDGET_MS);
       candidates.push(
