@@ -24,11 +24,17 @@ export const ERROR_CODES = {
   host_not_allowed: { status: 403, rpc: -32003, message: 'The Host or Origin header is not allowed.' },
   not_found: { status: 404, rpc: -32601, message: 'No such route.' },
   unknown_tool: { status: 404, rpc: -32602, message: 'No tool has that name.' },
+  read_timeout: {
+    status: 408,
+    rpc: -32600,
+    message: 'The request headers and body did not arrive in time.',
+  },
   payload_too_large: {
     status: 413,
     rpc: -32600,
     message: 'The request body is larger than the server accepts.',
   },
+  headers_too_large: { status: 431, rpc: -32600, message: 'The request headers are too large.' },
   rate_limited: { status: 429, rpc: -32029, message: 'Too many requests for this token; retry later.' },
   budget_exhausted: { status: 429, rpc: -32029, message: 'The governance budget for this token is used up.' },
   too_many_sessions: {

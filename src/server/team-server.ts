@@ -112,6 +112,7 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
         next.servers !== undefined ? parseServersBlock(next.servers, configDirOf(next)) : undefined;
       await deps.state.apply(next);
       deps.limiter.configure(next.maxRps, next.rateBurst);
+      for (const l of listeners) l.setRequestReadTimeout(next.requestReadTimeoutMs);
       if (team && nextServers) {
         // The gateway keeps unchanged servers running and reconnects only what changed.
         const report = await team.gateway.reload(nextServers);
@@ -129,7 +130,10 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
     },
     serversFile: () => serversFileOf(deps.state.config()),
     async listen(host = config.host, port = config.port) {
-      const l = await listen(app, host, port, deps.logger);
+      const l = await listen(app, host, port, {
+        logger: deps.logger,
+        requestReadTimeoutMs: deps.state.config().requestReadTimeoutMs,
+      });
       listeners.push(l);
       return l;
     },
