@@ -2,6 +2,7 @@ import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { isRole, parseScope } from '../auth/scopes.ts';
+import { budgetSchema } from '../governance/budget.ts';
 
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const idSchema = z
@@ -86,7 +87,8 @@ export const teamConfigSchema = z
     toolSurface: z.enum(['core', 'all']).default('core'),
     workspaces: z.array(workspaceSchema).min(1, 'list at least one workspace'),
     tokens: z.array(tokenSchema).default([]),
-    governance: z.record(z.string(), z.unknown()).optional(),
+    /** The seed's team profile; only `budget` is enforced, so only `budget` is accepted. */
+    governance: z.strictObject({ budget: budgetSchema.optional() }).optional(),
     servers: z.union([z.string(), z.array(z.unknown()), z.record(z.string(), z.unknown())]).optional(),
   })
   .superRefine((cfg, ctx) => {
@@ -156,6 +158,54 @@ export class ConfigError extends Error {
   }
 }
 
+interface SchemaNode {
+  shape?: Record<string, unknown>;
+  element?: unknown;
+  unwrap?: () => unknown;
+}
+
+/** The keys the schema accepts at `path` (through optional, default and array wrappers). */
+function keysAt(schema: unknown, path: readonly PropertyKey[]): string[] {
+  let node = schema as SchemaNode | undefined;
+  const unwrap = () => {
+    while (node && !node.shape && !node.element && typeof node.unwrap === 'function') {
+      node = node.unwrap() as SchemaNode;
+    }
+  };
+  for (const key of path) {
+    unwrap();
+    node = (typeof key === 'number' ? node?.element : node?.shape?.[String(key)]) as SchemaNode | undefined;
+  }
+  unwrap();
+  return Object.keys(node?.shape ?? {});
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(
+        (prev[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    prev = row;
+  }
+  return prev[b.length] ?? 0;
+}
+
+/** "unknown key "x" (did you mean "y"?)", or the keys accepted there. */
+function unknownKeyMessage(keys: readonly string[], accepted: readonly string[]): string {
+  const parts = keys.map((k) => {
+    const near = accepted.find((a) => editDistance(k.toLowerCase(), a.toLowerCase()) <= 2);
+    return near ? `"${k}" (did you mean "${near}"?)` : `"${k}"`;
+  });
+  const known = accepted.length > 0 ? `; known keys: ${accepted.join(', ')}` : '';
+  return `unknown key${keys.length > 1 ? 's' : ''} ${parts.join(', ')}${known}`;
+}
+
 function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, key) => {
     if (typeof key === 'number') return `${acc}[${key}]`;
@@ -175,7 +225,7 @@ export function parseTeamConfig(
     const problems = result.error.issues.map((issue) => {
       const where = formatPath(issue.path) || '(top level)';
       if (issue.code === 'unrecognized_keys') {
-        return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+        return `${where}: ${unknownKeyMessage(issue.keys, keysAt(teamConfigSchema, issue.path))}`;
       }
       return `${where}: ${issue.message}`;
     });

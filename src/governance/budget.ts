@@ -1,10 +1,11 @@
 import { z } from 'zod';
 
-/** The `[budget]` block of a team profile (seed 000/001), as team.json's `governance.budget`. */
+/**
+ * The `[budget]` block of a team profile (seed 000/001), as team.json's `governance.budget`.
+ * Only what is enforced is accepted: there is no cost model, so no `max_cost_usd`.
+ */
 export const budgetSchema = z.strictObject({
-  max_context_tokens: z.number().int().positive().optional(),
-  max_cost_usd: z.number().positive().optional(),
-  alert_threshold: z.number().min(0).max(1).default(0.8),
+  max_context_tokens: z.number().int().positive(),
 });
 
 export type Budget = z.output<typeof budgetSchema>;

@@ -1,18 +1,12 @@
 import { AppError } from '../errors.ts';
-import { type Budget, budgetSchema, budgetWindowStart } from '../governance/budget.ts';
+import { budgetWindowStart } from '../governance/budget.ts';
 import type { ServerDeps } from './deps.ts';
 import type { Caller } from './team-state.ts';
 
-function budgetOf(deps: ServerDeps): Budget | undefined {
-  const raw = deps.state.config().governance?.budget;
-  if (raw === undefined) return undefined;
-  const parsed = budgetSchema.safeParse(raw);
-  return parsed.success ? parsed.data : undefined;
-}
-
 /** Refuses a call once the token has received its daily `max_context_tokens`. */
 export async function checkBudget(deps: ServerDeps, caller: Caller, workspaceId: string): Promise<void> {
-  const budget = budgetOf(deps);
+  // Validated strictly at load: a misspelled or mistyped budget refuses the config.
+  const budget = deps.state.config().governance?.budget;
   if (!budget?.max_context_tokens) return;
   const since = budgetWindowStart(deps.now());
   const used = await deps.store.usage.summary({ workspaceId, agentId: caller.tokenId, sinceTs: since });

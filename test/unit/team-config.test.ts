@@ -67,3 +67,30 @@ test('a missing root and a token limited to an unknown workspace are refused', (
   );
   assert.match(problems({ workspaces: [] }).join(), /workspaces: list at least one workspace/);
 });
+
+test('governance is validated strictly: a misspelled key or a number as text is refused with its path', () => {
+  const base = { workspaces: [{ id: 'main', root: '.' }] };
+  const misspelled = problems({ ...base, governance: { budget: { max_context_token: 5 } } }).join('\n');
+  assert.match(
+    misspelled,
+    /governance\.budget: unknown key "max_context_token" \(did you mean "max_context_tokens"\?\)/,
+  );
+  const asText = problems({ ...base, governance: { budget: { max_context_tokens: '5' } } }).join('\n');
+  assert.match(asText, /governance\.budget\.max_context_tokens: .*expected number/);
+  const roles = problems({ ...base, governance: { roles: { default: 'developer' } } }).join('\n');
+  assert.match(roles, /governance: unknown key "roles"; known keys: budget/);
+  const cost = problems({ ...base, governance: { budget: { max_context_tokens: 5, max_cost_usd: 1 } } });
+  assert.match(cost.join('\n'), /governance\.budget: unknown key "max_cost_usd"/);
+  const ok = parseTeamConfig({ ...base, governance: { budget: { max_context_tokens: 5 } } }, dir);
+  assert.equal(ok.governance?.budget?.max_context_tokens, 5);
+});
+
+test('an unknown key anywhere names the keys accepted there', () => {
+  const found = problems({
+    workspaces: [{ id: 'main', root: '.', alowExec: true }],
+    maxRps: 5,
+    maxRPS: 1,
+  }).join('\n');
+  assert.match(found, /workspaces\[0\]: unknown key "alowExec" \(did you mean "allowExec"\?\)/);
+  assert.match(found, /\(top level\): unknown key "maxRPS" \(did you mean "maxRps"\?\)/);
+});
