@@ -1,33 +1,11 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { createGateway, type Gateway } from '../../src/gateway/gateway.ts';
 import { type GatewayHttpServer, listenGatewayHttp } from '../../src/gateway/http-front.ts';
 import { createSilentLogger } from '../../src/gateway/logger.ts';
 import { configOf, SERVERS } from '../helpers/gateway-servers.ts';
+import { rawRequest } from '../helpers/raw-http.ts';
 import { type RunningTestServer, startTestServer } from '../helpers/team-server.ts';
-
-/** node:http, because fetch will not send a Host header of our choosing. */
-function rawRequest(
-  port: number,
-  method: string,
-  path: string,
-  headers: Record<string, string>,
-  body?: string,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => {
-        text += c;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 const INIT = JSON.stringify({
   jsonrpc: '2.0',
@@ -81,7 +59,7 @@ describe('one Host check and one bearer check for the team server and lazy-mcp',
       port: () => Number(new URL(srv.url).port),
       token: () => srv.tokens.alice as string,
       send(host, authorization) {
-        return rawRequest(this.port(), 'GET', '/v1/manifest', { host, authorization });
+        return rawRequest(this.port(), { path: '/v1/manifest', headers: { host, authorization } });
       },
     },
     {
@@ -89,18 +67,17 @@ describe('one Host check and one bearer check for the team server and lazy-mcp',
       port: () => http.port,
       token: () => TOKEN,
       send(host, authorization) {
-        return rawRequest(
-          this.port(),
-          'POST',
-          '/mcp',
-          {
+        return rawRequest(this.port(), {
+          method: 'POST',
+          path: '/mcp',
+          headers: {
             host,
             authorization,
             'content-type': 'application/json',
             accept: 'application/json, text/event-stream',
           },
-          INIT,
-        );
+          body: INIT,
+        });
       },
     },
   ];
