@@ -204,7 +204,7 @@ describe('event streams are bounded', () => {
     }
   });
 
-  test('event payloads carry short printable references only; the database is owner-only', async () => {
+  test('event payloads carry short printable references only; state files are owner-only', async () => {
     const srv = await startTestServer();
     try {
       await publish(srv, 1, { blob: 'y'.repeat(10_000) });
@@ -222,6 +222,10 @@ describe('event streams are bounded', () => {
       const db = join(srv.server.deps.state.config().dataDir, 'leanctx.db');
       assert.equal(statSync(db).mode & 0o777, 0o600);
       assert.equal(statSync(`${db}-wal`).mode & 0o777, 0o600);
+      await callTool(srv, 'alice', { name: 'ctx_semantic_search', arguments: { query: 'main' } });
+      const workspaceState = join(srv.server.deps.state.config().dataDir, 'workspaces', 'main');
+      assert.equal(statSync(join(workspaceState, 'bm25.sqlite')).mode & 0o777, 0o600);
+      assert.equal(statSync(workspaceState).mode & 0o777, 0o700);
       const badChannel = await srv.request('/v1/events', {
         as: 'alice',
         headers: { 'x-leanctx-channel': 'c'.repeat(200) },

@@ -1,6 +1,3 @@
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import type {
   ChannelInfo,
   EventRecord,
@@ -12,6 +9,7 @@ import type {
   UsageStore,
   UsageSummary,
 } from '../types.ts';
+import { openPrivateDatabase } from './open-database.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -101,22 +99,9 @@ const toEvent = (row: EventRow): EventRecord => ({
   payload: JSON.parse(row.payload) as Record<string, unknown>,
 });
 
-/**
- * Creates the file owner-only before SQLite opens it: SQLite gives its -wal and -shm files
- * the main file's mode, and the default umask would leave all three readable by everyone.
- */
-function createPrivateFile(file: string): void {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  closeSync(openSync(file, 'a', 0o600));
-  chmodSync(file, 0o600);
-}
-
 /** The embedded store: one SQLite file (WAL) in the data dir, readable by its owner only. */
 export function createSqliteStore(file: string): Store {
-  if (file !== ':memory:') createPrivateFile(file);
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  const db = openPrivateDatabase(file);
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
 
