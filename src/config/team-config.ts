@@ -278,7 +278,7 @@ export function serversFileOf(config: TeamConfig): string | undefined {
 }
 
 /** Reads the raw JSON of a config file, naming the file and position on a syntax error. */
-export function readJsonFile(path: string): unknown {
+export function readJsonFile(path: string, parse: (text: string) => unknown = JSON.parse): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -288,7 +288,7 @@ export function readJsonFile(path: string): unknown {
     throw new ConfigError(path, [hint]);
   }
   try {
-    return JSON.parse(text);
+    return parse(text);
   } catch (err) {
     throw new ConfigError(path, [`not valid JSON: ${(err as Error).message}`]);
   }

@@ -2,6 +2,30 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createWorkspaceJail, type WorkspaceJail } from './jail.ts';
 
+/**
+ * A per-workspace service (a read cache, a search index), defined once beside its code and
+ * called as its own accessor: `readCacheOf(workspace)`. The workspace keys instances by the
+ * service itself, so a lookup is typed and cannot name a service that does not exist.
+ */
+export interface WorkspaceService<T> {
+  (workspace: Workspace): T;
+  /** For messages: "read cache". */
+  readonly label: string;
+  readonly create: (workspace: Workspace) => T;
+}
+
+/** Declares a workspace service; instances are created on first use, one per workspace. */
+export function defineWorkspaceService<T>(
+  label: string,
+  create: (workspace: Workspace) => T,
+): WorkspaceService<T> {
+  const service: WorkspaceService<T> = Object.assign((workspace: Workspace) => workspace.use(service), {
+    label,
+    create,
+  });
+  return service;
+}
+
 /** One project root with its jail and the per-workspace services tools create lazily. */
 export interface Workspace {
   readonly id: string;
@@ -13,10 +37,10 @@ export interface Workspace {
   /** A directory for this workspace's own state (indexes, archives), created on first use. */
   dataDir(): string;
   /**
-   * The workspace's single instance of a service, created on first use (a read cache, a
-   * search index). Services with `close()` are closed with the workspace.
+   * The workspace's single instance of a service, created on first use. Services with
+   * `close()` are closed with the workspace.
    */
-  memo<T>(key: string, create: () => T): T;
+  use<T>(service: WorkspaceService<T>): T;
   close(): Promise<void>;
 }
 
@@ -33,10 +57,10 @@ export interface WorkspaceOptions {
 
 export function createWorkspace(opts: WorkspaceOptions): Workspace {
   const jail = createWorkspaceJail(opts.root, { exclude: [opts.dataDir, ...(opts.exclude ?? [])] });
-  const services = new Map<string, unknown>();
+  const services = new Map<WorkspaceService<unknown>, unknown>();
   const dir = join(opts.dataDir, 'workspaces', opts.id);
   let made = false;
-  return {
+  const workspace: Workspace = {
     id: opts.id,
     label: opts.label ?? opts.id,
     root: jail.root,
@@ -49,9 +73,9 @@ export function createWorkspace(opts: WorkspaceOptions): Workspace {
       }
       return dir;
     },
-    memo<T>(key: string, create: () => T): T {
-      if (!services.has(key)) services.set(key, create());
-      return services.get(key) as T;
+    use<T>(service: WorkspaceService<T>): T {
+      if (!services.has(service)) services.set(service, service.create(workspace));
+      return services.get(service) as T;
     },
     async close() {
       const all = [...services.values()];
@@ -68,4 +92,5 @@ export function createWorkspace(opts: WorkspaceOptions): Workspace {
       }
     },
   };
+  return workspace;
 }

@@ -1,11 +1,11 @@
 import {
+  type CallToolResult,
   type LoggingLevel,
   LoggingLevelSchema,
   type Progress,
   type ServerNotification,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig, ServersConfig } from '../config/servers-config.ts';
-import type { CallToolResult } from '../tools/define-tool.ts';
 import { matchesAny } from './glob.ts';
 import { createHealthMonitor, type HealthMonitor } from './health.ts';
 import type { GatewayLogger } from './logger.ts';
@@ -114,7 +114,7 @@ export function createGateway(
       onToolsChanged: notify,
       onNotification: relay,
     });
-    void upstream.setLogLevel(downstreamLevel);
+    void upstream.setLogLevel(downstreamLevel).catch(() => {});
     return upstream;
   };
   for (const server of initial.servers) upstreams.set(server.name, makeUpstream(server));

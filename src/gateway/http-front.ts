@@ -9,6 +9,7 @@ import { parseBearer, secretMatches } from '../auth/bearer.ts';
 import { checkHost, type HostPolicy } from '../auth/host-check.ts';
 import type { TransportConfig } from '../config/servers-config.ts';
 import { AppError, type ErrorCode } from '../errors.ts';
+import { CLIENT_SIDE, dumpBodies } from './body-dump.ts';
 import type { Gateway } from './gateway.ts';
 import type { GatewayLogger } from './logger.ts';
 import { createGatewayMcpServer } from './mcp-front.ts';
@@ -16,6 +17,8 @@ import { createGatewayMcpServer } from './mcp-front.ts';
 interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
   server: McpServer;
+  /** Last request from the client or message to it (ms since epoch). */
+  lastSeen: number;
 }
 
 function failure(code: ErrorCode, message: string): Response {
@@ -53,6 +56,7 @@ async function answerStateless(
 ): Promise<Response> {
   const server = createGatewayMcpServer(gateway, logger);
   const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
+  dumpBodies(transport, logger, CLIENT_SIDE);
   await server.connect(transport);
   try {
     return await transport.handleRequest(request, { parsedBody });
@@ -76,6 +80,19 @@ export function createGatewayHttpApp(
   cfg: TransportConfig,
 ): GatewayHttpApp {
   const sessions = new Map<string, Session>();
+  const idleMs = cfg.sessionIdleTimeoutMs;
+  /** Closes sessions unused for sessionIdleTimeoutMs; their clients get 404 and initialize again. */
+  const expire = () => {
+    const now = Date.now();
+    for (const [id, session] of sessions) {
+      if (now - session.lastSeen < idleMs) continue;
+      sessions.delete(id);
+      logger.info('closing an idle HTTP session', { idleMs: now - session.lastSeen });
+      void session.server.close().catch(() => {});
+    }
+  };
+  const sweeper = idleMs > 0 ? setInterval(expire, Math.min(idleMs, 60_000)) : undefined;
+  sweeper?.unref();
   const hostPolicy: HostPolicy = {
     bindHost: cfg.host,
     allowedHosts: cfg.allowedHosts,
@@ -137,6 +154,7 @@ export function createGatewayHttpApp(
     }
     const sessionId = c.req.header('mcp-session-id');
     let session = sessionId ? sessions.get(sessionId) : undefined;
+    if (session) session.lastSeen = Date.now();
     if (sessionId && !session) {
       return failure(
         'not_found',
@@ -151,22 +169,40 @@ export function createGatewayHttpApp(
         return failure('invalid_request', `No MCP session: ${c.req.method} needs an Mcp-Session-Id header`);
       }
       if (!isInit) return answerStateless(gateway, logger, c.req.raw, parsedBody);
+      if (sessions.size >= cfg.maxSessions && idleMs > 0) expire();
+      if (sessions.size >= cfg.maxSessions) {
+        return failure(
+          'overloaded',
+          `lazy-mcp holds its limit of ${cfg.maxSessions} MCP sessions; end unused ones (DELETE with Mcp-Session-Id), or raise transport.maxSessions`,
+        );
+      }
       const server = createGatewayMcpServer(gateway, logger);
-      const transport: WebStandardStreamableHTTPServerTransport =
-        new WebStandardStreamableHTTPServerTransport({
+      const fresh: Session = {
+        transport: new WebStandardStreamableHTTPServerTransport({
           sessionIdGenerator: () => randomUUID(),
           onsessioninitialized: (id) => {
-            sessions.set(id, { transport, server });
+            sessions.set(id, fresh);
           },
           onsessionclosed: (id) => {
             sessions.delete(id);
           },
-        });
+        }),
+        server,
+        lastSeen: Date.now(),
+      };
+      const { transport } = fresh;
+      dumpBodies(transport, logger, CLIENT_SIDE);
       transport.onclose = () => {
         if (transport.sessionId) sessions.delete(transport.sessionId);
       };
       await server.connect(transport);
-      session = { transport, server };
+      // A long call that reports progress keeps its session alive.
+      const send = transport.send.bind(transport);
+      transport.send = (message, options) => {
+        fresh.lastSeen = Date.now();
+        return send(message, options);
+      };
+      session = fresh;
     }
     return session.transport.handleRequest(c.req.raw, { parsedBody });
   });
@@ -180,6 +216,7 @@ export function createGatewayHttpApp(
   return {
     app,
     async closeSessions() {
+      clearInterval(sweeper);
       const all = [...sessions.values()];
       sessions.clear();
       await Promise.all(all.map((s) => s.server.close().catch(() => {})));
@@ -207,6 +244,7 @@ export async function listenGatewayHttp(
       s.once('error', reject);
     },
   );
+  server.on('error', (err) => logger.error('http server error', { error: err.message }));
   const hostForUrl = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
   const url = `http://${hostForUrl}:${info.port}${cfg.path}`;
   logger.info('listening', { url, auth: cfg.authToken ? 'bearer' : 'none' });

@@ -1,5 +1,5 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { GlobalPermissions, ServerConfig } from '../config/servers-config.ts';
-import type { CallToolResult } from '../tools/define-tool.ts';
 import { compileGlob } from './glob.ts';
 
 export type PolicyLevel = 'server-rule' | 'global-rule' | 'server-default' | 'global-default' | 'implicit';

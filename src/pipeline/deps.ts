@@ -1,5 +1,6 @@
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { EventHub } from '../events/event-hub.ts';
+import type { Gateway } from '../gateway/gateway.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { RateLimiter } from '../ratelimit/token-bucket.ts';
@@ -12,6 +13,8 @@ export interface ServerDeps {
   state: TeamState;
   registry: ToolRegistry;
   store: Store;
+  /** The team's downstream MCP servers (team.json `servers`), handed to tools; else undefined. */
+  gateway: Gateway | undefined;
   hub: EventHub;
   audit: AuditLog;
   limiter: RateLimiter;

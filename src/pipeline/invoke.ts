@@ -1,9 +1,16 @@
 import { argumentsMd5 } from '../audit/canonical-json.ts';
 import type { Scope } from '../auth/scopes.ts';
-import { countTokens } from '../engine/tokens.ts';
+import { countTokensAsync, estimateTokens } from '../engine/tokens.ts';
 import type { Workspace } from '../engine/workspace.ts';
 import { AppError } from '../errors.ts';
-import { type CallToolResult, requiredScopes, type Tool, type ToolContext } from '../tools/define-tool.ts';
+import {
+  type CallToolResult,
+  isReadOnlyCall,
+  requiredScopes,
+  type Tool,
+  type ToolContext,
+  type ToolOutcome,
+} from '../tools/define-tool.ts';
 import type { ToolInfo } from '../tools/registry.ts';
 import { checkBudget } from './budget.ts';
 import type { ServerDeps } from './deps.ts';
@@ -41,8 +48,6 @@ function refsOf(tool: string, args: Record<string, unknown>): Record<string, unk
   }
   return refs;
 }
-
-const SAVED_FOOTER = /\[(\d+) tok saved \(\d+%\)\]/;
 
 function textOf(result: CallToolResult): string {
   return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
@@ -151,7 +156,7 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
       releaseSlot = takeSlot(deps);
     }
     announceAgent(deps, req.caller.tokenId, ws.id, channelId);
-    const result = await runWithTimeout(
+    const outcome = await runWithTimeout(
       deps,
       tool,
       args,
@@ -163,16 +168,16 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
         work = w;
       },
     );
+    const { result } = outcome;
     const durationMs = performance.now() - started;
     deps.metrics.toolCalls.inc({ tool: tool.name, outcome: result.isError ? 'tool_error' : 'ok' });
     deps.metrics.toolDuration.observe({ tool: tool.name }, durationMs / 1000);
     // Counting tokens of a large answer takes milliseconds: do the bookkeeping after the reply.
+    const call = { tool: tool.name, readOnly: isReadOnlyCall(tool, args), durationMs };
     setImmediate(() => {
-      try {
-        recordCall(deps, req, ws.id, channelId, tool.name, args, result, durationMs);
-      } catch (err) {
-        deps.logger.error('recording a tool call failed', { requestId: req.requestId, error: String(err) });
-      }
+      recordCall(deps, req, ws.id, channelId, call, args, outcome).catch((err: unknown) =>
+        deps.logger.error('recording a tool call failed', { requestId: req.requestId, error: String(err) }),
+      );
     });
     return result;
   } catch (err) {
@@ -229,19 +234,23 @@ function takeSlot(deps: ServerDeps): () => void {
   };
 }
 
-/** Usage (for ctx_metrics and budgets) and the `tool_call_recorded` event of a finished call. */
-function recordCall(
+/**
+ * Usage (for ctx_metrics and budgets) and the `tool_call_recorded` event of a finished call.
+ * Saved tokens are the figures the tool measured and returned, never read from its text.
+ */
+async function recordCall(
   deps: ServerDeps,
   req: CallRequest,
   workspaceId: string,
   channelId: string,
-  tool: string,
+  call: { tool: string; readOnly: boolean; durationMs: number },
   args: Record<string, unknown>,
-  result: CallToolResult,
-  durationMs: number,
-): void {
+  { result, tokensRaw, tokensSaved }: ToolOutcome,
+): Promise<void> {
+  const { tool, durationMs } = call;
   const text = textOf(result);
-  const tokensSent = countTokens(text);
+  // a large answer is counted on a worker thread; one that cannot be counted is estimated
+  const tokensSent = await countTokensAsync(text).catch(() => estimateTokens(text));
   const isError = result.isError === true;
   const logFailure = (err: unknown) =>
     deps.logger.error('recording a tool call failed', { error: String(err) });
@@ -252,7 +261,7 @@ function recordCall(
       contextId: req.contextId,
       tool,
       tokensSent,
-      tokensSaved: Number(SAVED_FOOTER.exec(text)?.[1] ?? 0),
+      tokensSaved,
       durationMs,
       isError,
     })
@@ -263,7 +272,14 @@ function recordCall(
       channelId,
       kind: 'tool_call_recorded',
       actor: req.caller.tokenId,
-      payload: { ...refsOf(tool, args), isError, tokensSent },
+      payload: {
+        ...refsOf(tool, args),
+        isError,
+        readOnly: call.readOnly,
+        tokensSent,
+        tokensRaw,
+        tokensSaved,
+      },
     })
     .catch(logFailure);
 }
@@ -288,8 +304,8 @@ async function runWithTimeout(
   req: CallRequest,
   channelId: string,
   timeoutMs: number,
-  onStarted: (work: Promise<CallToolResult>) => void,
-): Promise<CallToolResult> {
+  onStarted: (work: Promise<ToolOutcome>) => void,
+): Promise<ToolOutcome> {
   const controller = new AbortController();
   const onClientAbort = () => controller.abort(new Error('client went away'));
   req.signal?.addEventListener('abort', onClientAbort, { once: true });
@@ -313,6 +329,7 @@ async function runWithTimeout(
     scopes: req.caller.scopes,
     signal: controller.signal,
     store: deps.store,
+    gateway: deps.gateway,
     downstreamServers: req.caller.servers,
     listTools: () => callableTools(deps, req.caller, deps.registry.all()),
     callTool: (name, args) =>

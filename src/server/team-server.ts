@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { type AuditLog, createAuditLog } from '../audit/audit-log.ts';
 import { parseServersBlock } from '../config/servers-config.ts';
 import { configDirOf, serversFileOf, type TeamConfig } from '../config/team-config.ts';
+import { warmEnginePool } from '../engine/workers/engine-pool.ts';
 import { createEventHub } from '../events/event-hub.ts';
 import { createGateway, type Gateway } from '../gateway/gateway.ts';
 import { createGatewayLogger } from '../gateway/logger.ts';
@@ -53,7 +54,7 @@ function createTeamGateway(config: TeamConfig): { gateway: Gateway; tools: Tool[
   if (config.servers === undefined) return undefined;
   const servers = parseServersBlock(config.servers, configDirOf(config));
   const gateway = createGateway(servers, createGatewayLogger({ ...servers.logging, format: 'json' }));
-  return { gateway, tools: gatewayTools(gateway).map((t) => Object.freeze({ ...t, core: true })) };
+  return { gateway, tools: gatewayTools.map((t) => Object.freeze({ ...t, core: true })) };
 }
 
 /** The composition root: wires store, state, limiter, audit, events, metrics, app and MCP. */
@@ -68,6 +69,7 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
     state: createTeamState(config),
     registry: createToolRegistry([...(opts.tools ?? builtinTools()), ...(team?.tools ?? [])]),
     store,
+    gateway: team?.gateway,
     hub: createEventHub(store.events, () => metrics.eventsAppended.inc()),
     get audit() {
       return audit;
@@ -135,6 +137,8 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
         requestReadTimeoutMs: deps.state.config().requestReadTimeoutMs,
       });
       listeners.push(l);
+      // worker threads load the parsers and the tokenizer now, not on the first large request
+      void warmEnginePool();
       return l;
     },
     async close() {

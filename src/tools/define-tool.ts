@@ -1,11 +1,13 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import type { Scope } from '../auth/scopes.ts';
+import type { MeasuredText, Savings } from '../engine/savings.ts';
 import type { Workspace } from '../engine/workspace.ts';
+import type { Gateway } from '../gateway/gateway.ts';
 import type { Store } from '../store/types.ts';
 import type { ToolInfo } from './registry.ts';
 
-export type { CallToolResult };
+export type { CallToolResult, MeasuredText };
 
 /** What the server knows about one call; a client cannot set any of it directly. */
 export interface ToolContext {
@@ -30,6 +32,8 @@ export interface ToolContext {
   listTools(): readonly ToolInfo[];
   /** Durable state: events, token usage (and what later issues add). */
   store: Store;
+  /** The team's downstream MCP servers; undefined when team.json has no `servers` block. */
+  gateway: Gateway | undefined;
   /** Globs over gateway downstream server names this caller may use; undefined = all. */
   downstreamServers: readonly string[] | undefined;
 }
@@ -64,10 +68,25 @@ export interface ToolSpec<I extends AnyObjectSchema> {
   core?: boolean;
   /** Runs code or writes files: needs `allowExec` on the workspace and the `exec` scope. */
   exec?: boolean;
-  /** Never changes anything (MCP annotation readOnlyHint). */
-  readOnly?: boolean;
-  /** Returns text (one content block) or a whole result. Throw ToolError for a failure. */
-  run(args: z.output<I>, ctx: ToolContext): Promise<string | CallToolResult>;
+  /**
+   * Whether a call changes nothing: `true` for every call, or decided per call from its
+   * arguments (`(args) => args.action === 'status'`). Absent: calls may write. A listing's
+   * readOnlyHint is true only when every call is read-only.
+   */
+  readOnly?: true | ((args: z.output<I>) => boolean);
+  /**
+   * Returns text, text with the token figures it measured (`{ text, tokensRaw, tokensSaved }`,
+   * what usage records), or a whole result. Throw ToolError for a failure.
+   */
+  run(args: z.output<I>, ctx: ToolContext): Promise<ToolOutput>;
+}
+
+/** What a tool's `run` returns; only a MeasuredText claims savings. */
+export type ToolOutput = string | MeasuredText | CallToolResult;
+
+/** A finished call: the result the client receives and the figures the tool measured (0 when it claims none). */
+export interface ToolOutcome extends Savings {
+  result: CallToolResult;
 }
 
 export interface Tool<I extends AnyObjectSchema = AnyObjectSchema> extends ToolSpec<I> {
@@ -83,6 +102,25 @@ export function textResult(text: string, isError = false): CallToolResult {
   return isError
     ? { content: [{ type: 'text', text }], isError: true }
     : { content: [{ type: 'text', text }] };
+}
+
+/** The outcome of what `run` returned; figures are checked, never taken from the text. */
+export function toOutcome(out: ToolOutput): ToolOutcome {
+  if (typeof out === 'string') return { result: textResult(out), tokensRaw: 0, tokensSaved: 0 };
+  if ('content' in out) return { result: out, tokensRaw: 0, tokensSaved: 0 };
+  const count = (n: number) => (Number.isFinite(n) && n > 0 ? Math.round(n) : 0);
+  const tokensRaw = count(out.tokensRaw);
+  return {
+    result: textResult(out.text),
+    tokensRaw,
+    tokensSaved: Math.min(tokensRaw, count(out.tokensSaved)),
+  };
+}
+
+/** Whether a call with these arguments changes nothing. */
+export function isReadOnlyCall(tool: Tool, args: Record<string, unknown>): boolean {
+  const readOnly = tool.readOnly;
+  return typeof readOnly === 'function' ? readOnly(args as z.output<AnyObjectSchema>) : readOnly === true;
 }
 
 /** Every scope a call with these arguments needs. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError, ToolError } from '../errors.ts';
-import { type CallToolResult, type Tool, type ToolContext, textResult } from './define-tool.ts';
+import { type Tool, type ToolContext, type ToolOutcome, textResult, toOutcome } from './define-tool.ts';
 
 export type ToolSurface = 'core' | 'all';
 
@@ -10,6 +10,7 @@ export interface ToolInfo {
   inputSchema: Record<string, unknown>;
   scope: string;
   core: boolean;
+  /** Every call is read-only (the MCP readOnlyHint); false when some action writes. */
   readOnly: boolean;
 }
 
@@ -22,10 +23,13 @@ export interface ToolRegistry {
   info(tool: Tool): ToolInfo;
   /** The arguments parsed by the tool's schema (defaults applied), or invalid_arguments. */
   validate(tool: Tool, rawArgs: unknown): Record<string, unknown>;
-  /** Runs the tool on validated arguments; a ToolError becomes an `isError` result. */
-  execute(tool: Tool, args: Record<string, unknown>, ctx: ToolContext): Promise<CallToolResult>;
+  /**
+   * Runs the tool on validated arguments: the result and the figures the tool measured. A
+   * ToolError becomes an `isError` result.
+   */
+  execute(tool: Tool, args: Record<string, unknown>, ctx: ToolContext): Promise<ToolOutcome>;
   /** validate + execute. */
-  run(tool: Tool, rawArgs: unknown, ctx: ToolContext): Promise<CallToolResult>;
+  run(tool: Tool, rawArgs: unknown, ctx: ToolContext): Promise<ToolOutcome>;
 }
 
 function describeIssues(error: z.ZodError): { message: string; issues: { path: string; message: string }[] } {
@@ -57,7 +61,7 @@ export function createToolRegistry(tools: readonly Tool[]): ToolRegistry {
         inputSchema: schema,
         scope: tool.scope,
         core: tool.core ?? false,
-        readOnly: tool.readOnly ?? false,
+        readOnly: tool.readOnly === true,
       };
       infos.set(tool, cached);
     }
@@ -69,12 +73,11 @@ export function createToolRegistry(tools: readonly Tool[]): ToolRegistry {
     tool: Tool,
     args: Record<string, unknown>,
     ctx: ToolContext,
-  ): Promise<CallToolResult> => {
+  ): Promise<ToolOutcome> => {
     try {
-      const out = await tool.run(args, ctx);
-      return typeof out === 'string' ? textResult(out) : out;
+      return toOutcome(await tool.run(args, ctx));
     } catch (err) {
-      if (err instanceof ToolError) return textResult(`ERROR: ${err.message}`, true);
+      if (err instanceof ToolError) return toOutcome(textResult(`ERROR: ${err.message}`, true));
       throw err;
     }
   };

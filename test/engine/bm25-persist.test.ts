@@ -14,7 +14,7 @@ function secondProcess(root: string, dbPath: string, query: string) {
     import { createBm25Index } from ${JSON.stringify(INDEX_MODULE)};
     const index = createBm25Index(${JSON.stringify(root)}, { dbPath: ${JSON.stringify(dbPath)} });
     const report = await index.update('', 60000);
-    const top = index.search(${JSON.stringify(query)}, { prefix: '', topK: 3 });
+    const top = await index.search(${JSON.stringify(query)}, { prefix: '', topK: 3 });
     index.close();
     console.log(JSON.stringify({ ...report, top: top.map((r) => r.chunk.path + ' :: ' + r.chunk.symbol) }));
   `;

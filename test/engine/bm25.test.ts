@@ -53,10 +53,12 @@ test('BM25 ranks the definition that is about the query first, on real code', as
     const report = await index.update('deb/python3-rich', 60_000);
     assert.equal(report.pending, 0);
     assert.ok(report.indexed > 50);
-    const [top] = index.search('render progress bar', { prefix: 'deb/python3-rich', topK: 5 });
+    const [top] = await index.search('render progress bar', { prefix: 'deb/python3-rich', topK: 5 });
     assert.match(top!.chunk.path, /progress/);
     assert.match(top!.chunk.symbol, /render/i);
-    const scores = index.search('syntax highlight theme', { prefix: '', topK: 10 }).map((r) => r.score);
+    const scores = (await index.search('syntax highlight theme', { prefix: '', topK: 10 })).map(
+      (r) => r.score,
+    );
     assert.deepEqual(
       scores,
       [...scores].sort((a, b) => b - a),
@@ -71,11 +73,11 @@ test('an edited file is re-chunked on the next update; clear forces a full re-pa
   const index = createBm25Index(root);
   try {
     await index.update('', 10_000);
-    assert.equal(index.search('gamma', { prefix: '', topK: 5 }).length, 0);
+    assert.equal((await index.search('gamma', { prefix: '', topK: 5 })).length, 0);
     writeFileSync(join(root, 'a.py'), 'def gamma_ray():\n    return 2\n');
     const report = await index.update('', 10_000);
     assert.equal(report.parsed, 1);
-    assert.equal(index.search('gamma', { prefix: '', topK: 5 })[0]?.chunk.symbol, 'gamma_ray');
+    assert.equal((await index.search('gamma', { prefix: '', topK: 5 }))[0]?.chunk.symbol, 'gamma_ray');
     assert.equal((await index.update('', 10_000)).parsed, 0);
     index.clear('');
     assert.equal((await index.update('', 10_000)).parsed, 1);

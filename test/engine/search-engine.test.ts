@@ -110,7 +110,7 @@ test('a bad regex is a ToolError that quotes the problem', async () => {
   try {
     await assert.rejects(engine.search(request('foo(')), (err: Error) => {
       assert.ok(err instanceof ToolError);
-      assert.match(err.message, /invalid regex "foo\(".*Unterminated group/);
+      assert.match(err.message, /invalid regex "foo\(".*missing closing \)/);
       return true;
     });
     await assert.rejects(engine.search(request('a\\nb')), /single lines/);

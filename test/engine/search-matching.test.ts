@@ -87,7 +87,7 @@ test('property: the trigram filter never rules out a text the regex matches', ()
       });
       if (!matched) return true;
       const bloom = buildBloom(text);
-      const test = bloomTest(requiredTrigrams(compiled.line.source, compiled.caseInsensitive));
+      const test = bloomTest(requiredTrigrams(compiled.body, compiled.caseInsensitive));
       return test(bloom.bits, 0, bloom.shift);
     }),
     { numRuns: 3000 },
@@ -97,7 +97,7 @@ test('property: the trigram filter never rules out a text the regex matches', ()
 /** Hits of a pattern when only the blocks whose filter passes are searched, as the index does. */
 function blockLines(text: string, pattern: string): [number, string][] {
   const compiled = compilePattern(pattern);
-  const mayMatch = bloomTest(requiredTrigrams(compiled.line.source, compiled.caseInsensitive));
+  const mayMatch = bloomTest(requiredTrigrams(compiled.body, compiled.caseInsensitive));
   const blocks = buildBlockBlooms(text);
   assert.ok(blocks, 'the text spans several blocks');
   const out: [number, string][] = [];

@@ -11,7 +11,7 @@ import { configOf, SERVERS, textOf } from '../helpers/gateway-servers.ts';
 
 describe('gateway meta-tools for the team server', () => {
   let gateway: Gateway;
-  const registry = () => createToolRegistry(gatewayTools(gateway));
+  const registry = () => createToolRegistry(gatewayTools);
   const call = (
     name: string,
     args: Record<string, unknown>,
@@ -22,8 +22,13 @@ describe('gateway meta-tools for the team server', () => {
     const reg = registry();
     const tool = reg.get(name);
     assert.ok(tool);
-    const ctx = { downstreamServers: servers, signal, scopes: new Set(scopes) } as unknown as ToolContext;
-    return reg.run(tool, args, ctx) as Promise<CallToolResult>;
+    const ctx = {
+      gateway,
+      downstreamServers: servers,
+      signal,
+      scopes: new Set(scopes),
+    } as unknown as ToolContext;
+    return reg.run(tool, args, ctx).then((outcome): CallToolResult => outcome.result);
   };
 
   before(() => {
@@ -35,7 +40,7 @@ describe('gateway meta-tools for the team server', () => {
   after(() => gateway.close());
 
   test('the four tools are defined under the gateway scope', () => {
-    const tools = gatewayTools(gateway);
+    const tools = gatewayTools;
     assert.deepEqual(
       tools.map((t) => [t.name, t.scope]),
       [

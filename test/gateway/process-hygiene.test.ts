@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createGateway } from '../../src/gateway/gateway.ts';
 import { createSilentLogger } from '../../src/gateway/logger.ts';
 import type { CallToolResult } from '../../src/tools/define-tool.ts';
@@ -81,39 +83,30 @@ describe('process hygiene', () => {
   test('SIGTERM to lazy-mcp stops every downstream group and exits 0', async () => {
     const dir = tempDir();
     const config = writeServersJson(dir, { servers: [tiny], logging: { level: 'error' } });
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [LAZY_MCP_BIN, '--config', config],
-      stderr: 'ignore',
+    // The test spawns lazy-mcp itself, so it sees the real exit code and signal; the SDK's
+    // stdio framing runs over the child's pipes.
+    const child = spawn(process.execPath, [LAZY_MCP_BIN, '--config', config], {
+      stdio: ['pipe', 'pipe', 'ignore'],
     });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
     const client = new Client({ name: 'test', version: '1' });
-    await client.connect(transport);
+    await client.connect(new StdioServerTransport(child.stdout, child.stdin));
     await client.callTool({ name: 'invoke_command', arguments: { server: 'tiny', command: 'ping' } });
     const listed = JSON.parse(
       textOf((await client.callTool({ name: 'list_servers', arguments: {} })) as never),
     );
     const pid = listed.pid as number;
-    const exited = new Promise<number | null>((resolve) => {
-      // The SDK keeps the child; poll for its disappearance instead.
-      void waitFor(() => !alive(pid), 'lazy-mcp to exit').then(() => resolve(0));
-    });
+    assert.equal(pid, child.pid);
     const before = childGroups(pid);
     assert.equal(before.length, 1);
     process.kill(pid, 'SIGTERM');
-    assert.equal(await exited, 0);
+    assert.deepEqual(await exited, { code: 0, signal: null });
     await waitFor(() => before.every((g) => groupMembers(g).length === 0), 'the downstream group to be gone');
     await client.close().catch(() => {});
   });
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The process group of a pid (via ps). */
 function groupMembersOfPid(pid: number): number[] {
@@ -133,8 +126,6 @@ function childGroups(pid: number): number[] {
     .filter(([p, pp, g]) => pp === pid && p === g)
     .map(([p]) => p as number);
 }
-
-import { execFileSync } from 'node:child_process';
 
 function require_ps(args: string[]): string {
   return execFileSync('ps', args, { encoding: 'utf8' });

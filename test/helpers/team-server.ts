@@ -124,3 +124,20 @@ export async function callTool(
     body: JSON.stringify(body),
   });
 }
+
+/** POST /v1/tools/call as a token in a context; the text of a successful result. */
+export async function callToolText(
+  srv: RunningTestServer,
+  as: string,
+  name: string,
+  args: Record<string, unknown>,
+  contextId?: string,
+): Promise<string> {
+  const res = await callTool(srv, as, { name, arguments: args, ...(contextId ? { contextId } : {}) });
+  const body = (await res.json()) as { result?: { content: { text?: string }[]; isError?: boolean } };
+  const text = body.result?.content[0]?.text ?? '';
+  if (res.status !== 200 || body.result?.isError) {
+    throw new Error(`${name} answered ${res.status}: ${text || JSON.stringify(body)}`);
+  }
+  return text;
+}

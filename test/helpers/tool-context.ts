@@ -5,13 +5,15 @@ import { SCOPES, type Scope } from '../../src/auth/scopes.ts';
 import { createWorkspace, type Workspace } from '../../src/engine/workspace.ts';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { builtinTools } from '../../src/tools/all-tools.ts';
-import type { CallToolResult, ToolContext } from '../../src/tools/define-tool.ts';
+import type { CallToolResult, ToolContext, ToolOutcome } from '../../src/tools/define-tool.ts';
 import { createToolRegistry } from '../../src/tools/registry.ts';
 
 export interface DirectTools {
   workspace: Workspace;
   /** Calls a built-in tool in-process (no HTTP), as the given context. */
   call(name: string, args?: Record<string, unknown>, opts?: { contextId?: string }): Promise<CallToolResult>;
+  /** The same call with the token figures the tool returned beside its result. */
+  outcome(name: string, args?: Record<string, unknown>, opts?: { contextId?: string }): Promise<ToolOutcome>;
   /** The text of the first content block. */
   text(name: string, args?: Record<string, unknown>, opts?: { contextId?: string }): Promise<string>;
   close(): Promise<void>;
@@ -28,11 +30,11 @@ export function createDirectTools(root: string, scopes: readonly Scope[] = SCOPE
   });
   const scopeSet = new Set(scopes);
   const store = createSqliteStore(':memory:');
-  const call = async (
+  const outcome = async (
     name: string,
     args: Record<string, unknown> = {},
     opts: { contextId?: string } = {},
-  ) => {
+  ): Promise<ToolOutcome> => {
     const tool = registry.get(name);
     if (!tool) throw new Error(`no tool ${name}`);
     const ctx: ToolContext = {
@@ -46,13 +48,17 @@ export function createDirectTools(root: string, scopes: readonly Scope[] = SCOPE
       emit: () => {},
       listTools: () => registry.all().map((t) => registry.info(t)),
       store,
+      gateway: undefined,
       downstreamServers: undefined,
     };
     return registry.run(tool, args, ctx);
   };
+  const call = async (name: string, args?: Record<string, unknown>, opts?: { contextId?: string }) =>
+    (await outcome(name, args, opts)).result;
   return {
     workspace,
     call,
+    outcome,
     async text(name, args, opts) {
       const result = await call(name, args, opts);
       const first = result.content[0];

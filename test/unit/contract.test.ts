@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { runLeanCtx } from '../../src/cli/lean-ctx.ts';
 import { createMetrics } from '../../src/metrics/metrics.ts';
 import { builtinTools } from '../../src/tools/all-tools.ts';
@@ -11,12 +13,21 @@ import { startTestServer } from '../helpers/team-server.ts';
 /**
  * Surfaces a user sees, kept as reviewed files: a rename or a changed schema shows up as a
  * diff of test/fixtures/contract/. `UPDATE_CONTRACT=1 npm test -- test/unit/contract.test.ts`
- * rewrites them.
+ * writes them; without it a missing file fails, so CI never passes on a snapshot it just made.
+ * `CONTRACT_DIR` points the test at another directory (the test of this test).
  */
+const CONTRACT_DIR =
+  process.env.CONTRACT_DIR ?? fileURLToPath(new URL('../fixtures/contract/', import.meta.url));
+const UPDATE = 'UPDATE_CONTRACT=1 npm test -- test/unit/contract.test.ts';
+
 function matchesContract(name: string, actual: string): void {
-  const file = new URL(`../fixtures/contract/${name}`, import.meta.url);
-  if (process.env.UPDATE_CONTRACT === '1' || !existsSync(file)) writeFileSync(file, actual);
-  assert.equal(actual, readFileSync(file, 'utf8'), `${name} changed; review and run with UPDATE_CONTRACT=1`);
+  const file = join(CONTRACT_DIR, name);
+  if (process.env.UPDATE_CONTRACT === '1') writeFileSync(file, actual);
+  assert.ok(
+    existsSync(file),
+    `contract snapshot ${file} is missing; create it with ${UPDATE}, review it and commit it`,
+  );
+  assert.equal(actual, readFileSync(file, 'utf8'), `${name} changed; review the diff and run ${UPDATE}`);
 }
 
 async function helpOf(args: string[]): Promise<string> {
@@ -51,7 +62,7 @@ test('tool names, scopes and input schemas', () => {
     const info = registry.info(tool);
     const schema = JSON.stringify(info.inputSchema);
     const md5 = createHash('md5').update(schema).digest('hex').slice(0, 12);
-    return `${info.name} scope=${info.scope}${info.core ? ' core' : ''} schema=${md5} args=${Object.keys(
+    return `${info.name} scope=${info.scope}${info.core ? ' core' : ''}${info.readOnly ? ' read-only' : ''} schema=${md5} args=${Object.keys(
       (info.inputSchema.properties as Record<string, unknown>) ?? {},
     ).join(',')}`;
   });

@@ -1,7 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
-import { MAX_PARSE_CHARS, outlineFile } from '../languages/index.ts';
+import { AppError } from '../../errors.ts';
+import { MAX_PARSE_CHARS } from '../languages/index.ts';
+import { OUTLINE_INLINE_MAX_CHARS, outlineFileHere } from '../languages/outline-file.ts';
 import { isSecretPath } from '../secrets.ts';
 import { walkFiles } from '../walker.ts';
+import { runEngineTask } from '../workers/engine-pool.ts';
+import { createPacer } from '../workers/pacer.ts';
 import { type Chunk, chunkFile } from './chunk-file.ts';
 import { createChunkStore } from './chunk-store.ts';
 import { termCounts, tokenize } from './tokenize.ts';
@@ -27,10 +31,11 @@ export interface UpdateReport {
  */
 export interface Bm25Index {
   update(prefix: string, budgetMs: number): Promise<UpdateReport>;
+  /** Ranks every chunk in scope, sharing the event loop with other requests while it does. */
   search(
     query: string,
-    opts: { prefix: string; topK: number; accept?: (path: string) => boolean },
-  ): RankedChunk[];
+    opts: { prefix: string; topK: number; accept?: (path: string) => boolean; signal?: AbortSignal },
+  ): Promise<RankedChunk[]>;
   /** Forgets files under the prefix, so the next update parses them again. */
   clear(prefix: string): void;
   close(): void;
@@ -46,6 +51,12 @@ const K1 = 1.2;
 const B = 0.75;
 
 const under = (prefix: string) => (rel: string) => prefix === '' || rel.startsWith(`${prefix}/`);
+
+/** A file's chunks: small files on this thread, larger ones parsed on a worker. */
+async function chunksOf(rel: string, text: string, signal: AbortSignal): Promise<Chunk[]> {
+  if (text.length <= OUTLINE_INLINE_MAX_CHARS) return chunkFile(rel, text, await outlineFileHere(rel, text));
+  return runEngineTask('chunkFile', { rel, text }, { signal });
+}
 
 export interface Bm25Options {
   /** A SQLite file to keep chunks in across restarts; without it the index lives in memory. */
@@ -77,7 +88,12 @@ export function createBm25Index(root: string, opts: Bm25Options = {}): Bm25Index
       const buf = await readFile(`${root}/${rel}`).catch(() => undefined);
       if (buf && !buf.includes(0)) {
         const text = buf.toString('utf8');
-        chunks = chunkFile(rel, text, await outlineFile(rel, text));
+        // a file the worker cannot finish by its deadline is kept without chunks until it changes
+        chunks = await chunksOf(rel, text, abort.signal).catch((err: unknown) => {
+          abort.signal.throwIfAborted();
+          if (err instanceof AppError) throw err;
+          return [];
+        });
       }
     }
     const record = { size: info.size, mtimeMs: info.mtimeMs, chunks };
@@ -121,27 +137,31 @@ export function createBm25Index(root: string, opts: Bm25Options = {}): Bm25Index
       for (const rel of records.keys()) if (under(prefix)(rel)) indexed++;
       return { indexed, pending: finished ? 0 : job.pending, parsed: job.parsed };
     },
-    search(query, opts) {
+    async search(query, opts) {
       const q = [...termCounts(tokenize(query)).keys()];
       if (q.length === 0) return [];
+      const pacer = createPacer(opts.signal);
       const inScope = under(opts.prefix);
       const chunks: Chunk[] = [];
-      for (const [rel, rec] of records) {
+      for (const [rel, rec] of [...records]) {
         if (inScope(rel) && (!opts.accept || opts.accept(rel))) chunks.push(...rec.chunks);
+        await pacer.pace();
       }
       if (chunks.length === 0) return [];
       const df = new Map<string, number>(q.map((t) => [t, 0]));
       let totalLength = 0;
-      for (const c of chunks) {
+      for (const [i, c] of chunks.entries()) {
         totalLength += c.length;
         for (const t of q) if (c.terms.has(t)) df.set(t, df.get(t)! + 1);
+        if (i % 1024 === 0) await pacer.pace();
       }
       const avg = totalLength / chunks.length;
       const idf = new Map(
         q.map((t) => [t, Math.log(1 + (chunks.length - df.get(t)! + 0.5) / (df.get(t)! + 0.5))]),
       );
       const ranked: RankedChunk[] = [];
-      for (const c of chunks) {
+      for (const [i, c] of chunks.entries()) {
+        if (i % 1024 === 0) await pacer.pace();
         let score = 0;
         for (const t of q) {
           const tf = c.terms.get(t);

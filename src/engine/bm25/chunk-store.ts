@@ -28,6 +28,8 @@ type StoredChunk = Omit<Chunk, 'path' | 'terms'> & { terms: [string, number][] }
 
 export function createChunkStore(dbPath: string): ChunkStore {
   const db = openPrivateDatabase(dbPath);
+  // a second process on the same project (two editor windows) waits for the lock instead of failing
+  db.pragma('busy_timeout = 5000');
   if (db.pragma('user_version', { simple: true }) !== SCHEMA_VERSION) {
     db.exec('DROP TABLE IF EXISTS files');
     db.pragma(`user_version = ${SCHEMA_VERSION}`);

@@ -16,16 +16,17 @@ const PATH_WEIGHT = 2;
  * Files ranked for a task: each file's best BM25 chunk score, plus a bonus for task words
  * in its path, so a file that is not indexed yet can still surface by its name.
  */
-export function rankFilesForTask(
+export async function rankFilesForTask(
   index: Bm25Index,
   files: readonly string[],
   task: string,
-  opts: { prefix: string; limit: number },
-): RankedFile[] {
+  opts: { prefix: string; limit: number; signal?: AbortSignal },
+): Promise<RankedFile[]> {
   const words = new Set(tokenize(task));
   if (words.size === 0) return [];
   const byPath = new Map<string, RankedFile>();
-  for (const { chunk, score } of index.search(task, { prefix: opts.prefix, topK: 200 })) {
+  const best = await index.search(task, { prefix: opts.prefix, topK: 200, signal: opts.signal });
+  for (const { chunk, score } of best) {
     const file = byPath.get(chunk.path) ?? { path: chunk.path, score: 0, chunks: [] };
     file.score = Math.max(file.score, score);
     file.chunks.push(chunk);

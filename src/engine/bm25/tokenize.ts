@@ -43,6 +43,9 @@ const STOP_WORDS = new Set([
   'none',
 ]);
 
+/** Longer identifiers (base64, hashes, minified runs) are not search terms. */
+const MAX_WORD_CHARS = 64;
+
 /**
  * Search terms of code or a query: identifiers split at camelCase, snake_case and digits,
  * lower-cased, plus the whole identifier when it had parts ("parseUrl" → parseurl, parse, url).
@@ -51,6 +54,8 @@ export function tokenize(text: string): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(/[A-Za-z_$][A-Za-z0-9_$]*|[0-9]+/g)) {
     const word = m[0];
+    // a blob, not a name; splitting it at case changes would also cost its length squared
+    if (word.length > MAX_WORD_CHARS) continue;
     const parts = word
       .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
       .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { languageOf } from '../languages/index.ts';
 import { READ_LIMITS } from '../read/load-file.ts';
 import { isSecretPath } from '../secrets.ts';
+import { runEngineTask } from '../workers/engine-pool.ts';
 
 /** A duplicate block is at least this many consecutive significant lines. */
 export const DUPLICATE_WINDOW = 6;
@@ -39,8 +40,21 @@ export const isSignificant = (trimmed: string) => trimmed !== '' && !/^[})\];,]*
 
 const IMPORT = /^(import|from|use|using|#include|require)\b/;
 
-/** Finds code blocks repeated across files: windows of identical trimmed lines, merged into runs. */
-export async function findDuplicates(
+/**
+ * Finds code blocks repeated across files: windows of identical trimmed lines, merged into
+ * runs. It reads and hashes up to thousands of files, so it runs on a worker thread and
+ * stops with the call's signal.
+ */
+export function findDuplicates(
+  root: string,
+  files: readonly string[],
+  signal?: AbortSignal,
+): Promise<DuplicateReport> {
+  return runEngineTask('findDuplicates', { root, files }, { signal });
+}
+
+/** `findDuplicates` on this thread: the worker's side. */
+export async function findDuplicatesHere(
   root: string,
   files: readonly string[],
   signal?: AbortSignal,

@@ -1,5 +1,5 @@
 import { archiveOf } from '../archive.ts';
-import type { Workspace } from '../workspace.ts';
+import { defineWorkspaceService, type Workspace } from '../workspace.ts';
 import { isSignificant } from './find-duplicates.ts';
 
 export interface SharedBlock {
@@ -120,6 +120,7 @@ function matchEnd(lines: readonly string[], from: number, block: readonly string
   return i;
 }
 
-export function sharedBlocksOf(workspace: Workspace): SharedBlocks {
-  return workspace.memo('shared-blocks', () => createSharedBlocks(workspace));
-}
+export const sharedBlocksOf = defineWorkspaceService(
+  'shared blocks',
+  (workspace): SharedBlocks => createSharedBlocks(workspace),
+);

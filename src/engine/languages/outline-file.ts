@@ -1,3 +1,4 @@
+import { runEngineTask } from '../workers/engine-pool.ts';
 import { createParser, type GrammarId } from './grammars.ts';
 import { grammarOf, languageOf, refineLanguage } from './language-of.ts';
 import { regexOutline } from './regex-outline.ts';
@@ -35,8 +36,21 @@ const SPECS: Record<GrammarId, (source: string) => LanguageSpec> = {
   scala: createScalaSpec,
 };
 
-/** Definitions, signatures, imports and exports of one file: tree-sitter when a grammar fits, else regex. */
-export async function outlineFile(relPath: string, text: string): Promise<FileOutline> {
+/** Texts up to this size are parsed on the calling thread (a few ms); larger ones on a worker. */
+export const OUTLINE_INLINE_MAX_CHARS = 16 * 1024;
+
+/**
+ * Definitions, signatures, imports and exports of one file: tree-sitter when a grammar fits,
+ * else regex. Past OUTLINE_INLINE_MAX_CHARS the parse runs on a worker thread (about 250 ms
+ * per MB), stopped with the call's signal.
+ */
+export function outlineFile(relPath: string, text: string, signal?: AbortSignal): Promise<FileOutline> {
+  if (text.length <= OUTLINE_INLINE_MAX_CHARS) return outlineFileHere(relPath, text);
+  return runEngineTask('outline', { rel: relPath, text }, { signal });
+}
+
+/** `outlineFile` on this thread, whatever the size: for small texts and for the workers. */
+export async function outlineFileHere(relPath: string, text: string): Promise<FileOutline> {
   const language = refineLanguage(languageOf(relPath), relPath, text);
   const grammar = grammarOf(language);
   if (!grammar || text.length > MAX_PARSE_CHARS) return regexOutline(text, language);

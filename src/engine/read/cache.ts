@@ -1,4 +1,4 @@
-import type { Workspace } from '../workspace.ts';
+import { defineWorkspaceService } from '../workspace.ts';
 
 /** What one context has received of one file. */
 export interface Delivery {
@@ -17,6 +17,8 @@ export interface Delivery {
   lastMode: string;
   /** Tokens of the full file at the last read. */
   tokens: number;
+  /** Tokens this context has received for this file, over all its reads (stubs and views too). */
+  sentTokens: number;
   lines: number;
 }
 
@@ -128,6 +130,7 @@ export function createReadCache(limits: CacheLimits = DEFAULT_CACHE_LIMITS): Rea
           reads: 0,
           lastMode: '',
           tokens: 0,
+          sentTokens: 0,
           lines: 0,
         };
       }
@@ -185,9 +188,7 @@ export function createReadCache(limits: CacheLimits = DEFAULT_CACHE_LIMITS): Rea
 }
 
 /** The workspace's read cache. */
-export function readCacheOf(workspace: Workspace): ReadCache {
-  return workspace.memo('read-cache', () => createReadCache());
-}
+export const readCacheOf = defineWorkspaceService('read cache', (): ReadCache => createReadCache());
 
 /** The cache key of a caller's context; undefined when the caller has none (no stubs, ever). */
 export function contextScope(agentId: string, contextId: string | undefined): string | undefined {

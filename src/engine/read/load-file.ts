@@ -3,7 +3,7 @@ import { readFileSync, type Stats, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { ToolError } from '../../errors.ts';
 import { isSecretPath } from '../secrets.ts';
-import type { Workspace } from '../workspace.ts';
+import { defineWorkspaceService, type Workspace } from '../workspace.ts';
 
 /** Limits on what a read may load: whole-file modes stay small, `lines:` may page through more. */
 export const READ_LIMITS = {
@@ -61,48 +61,46 @@ interface Recent {
  * Recently loaded files of a workspace, reused while size, mtime, ctime and inode are
  * unchanged, so a re-read costs one stat instead of a read, a decode and a hash.
  */
-function recentFiles(workspace: Workspace) {
-  return workspace.memo('recent-files', () => {
-    const byPath = new Map<string, Recent>();
-    let bytes = 0;
-    return {
-      get(abs: string, info: Stats): LoadedFile | undefined {
-        const hit = byPath.get(abs);
-        if (!hit) return undefined;
-        if (
-          hit.size !== info.size ||
-          hit.mtimeMs !== info.mtimeMs ||
-          hit.ctimeMs !== info.ctimeMs ||
-          hit.ino !== info.ino
-        ) {
-          byPath.delete(abs);
-          bytes -= hit.size;
-          return undefined;
-        }
+const recentFiles = defineWorkspaceService('recently loaded files', () => {
+  const byPath = new Map<string, Recent>();
+  let bytes = 0;
+  return {
+    get(abs: string, info: Stats): LoadedFile | undefined {
+      const hit = byPath.get(abs);
+      if (!hit) return undefined;
+      if (
+        hit.size !== info.size ||
+        hit.mtimeMs !== info.mtimeMs ||
+        hit.ctimeMs !== info.ctimeMs ||
+        hit.ino !== info.ino
+      ) {
         byPath.delete(abs);
-        byPath.set(abs, hit);
-        return hit.file;
-      },
-      set(abs: string, info: Stats, file: LoadedFile) {
-        const old = byPath.get(abs);
-        if (old) bytes -= old.size;
-        byPath.set(abs, {
-          size: info.size,
-          mtimeMs: info.mtimeMs,
-          ctimeMs: info.ctimeMs,
-          ino: info.ino,
-          file,
-        });
-        bytes += info.size;
-        for (const [key, entry] of byPath) {
-          if (byPath.size <= RECENT_MAX_FILES && bytes <= RECENT_MAX_BYTES) break;
-          byPath.delete(key);
-          bytes -= entry.size;
-        }
-      },
-    };
-  });
-}
+        bytes -= hit.size;
+        return undefined;
+      }
+      byPath.delete(abs);
+      byPath.set(abs, hit);
+      return hit.file;
+    },
+    set(abs: string, info: Stats, file: LoadedFile) {
+      const old = byPath.get(abs);
+      if (old) bytes -= old.size;
+      byPath.set(abs, {
+        size: info.size,
+        mtimeMs: info.mtimeMs,
+        ctimeMs: info.ctimeMs,
+        ino: info.ino,
+        file,
+      });
+      bytes += info.size;
+      for (const [key, entry] of byPath) {
+        if (byPath.size <= RECENT_MAX_FILES && bytes <= RECENT_MAX_BYTES) break;
+        byPath.delete(key);
+        bytes -= entry.size;
+      }
+    },
+  };
+});
 
 /**
  * Loads a workspace file for reading, or throws a ToolError that says why not and what

@@ -1,7 +1,8 @@
 import { cutWithHandle } from '../archive.ts';
 import { sharedBlocksOf } from '../dedup/shared-blocks.ts';
 import { type FileOutline, outlineFile } from '../languages/index.ts';
-import { countTokens, savingsFooter } from '../tokens.ts';
+import { type Savings, savingsOf } from '../savings.ts';
+import { countTokensAsync, savingsFooter } from '../tokens.ts';
 import type { Workspace } from '../workspace.ts';
 import { aggressiveText } from './aggressive.ts';
 import { contextScope, type Delivery, readCacheOf } from './cache.ts';
@@ -24,13 +25,15 @@ export interface ReadRequest {
   ref?: number | undefined;
 }
 
-export interface ReadResult {
+/**
+ * One read as sent. `tokensRaw` is the whole file, what a plain read would have cost;
+ * `tokensSaved` is what the footer claims (0 for answers without one: full, reference).
+ */
+export interface ReadResult extends Savings {
   rel: string;
   /** The mode that produced the body (`auto` resolved). */
   mode: string;
   text: string;
-  /** Tokens of the whole file, what a plain read would have cost. */
-  fileTokens: number;
   sentTokens: number;
   /** The answer was an "unchanged" stub or a diff against what the context holds. */
   cached: 'stub' | 'diff' | undefined;
@@ -74,19 +77,31 @@ export async function readForContext(ctx: ReadContext, req: ReadRequest): Promis
   const seen = scope === undefined ? undefined : cache.get(scope, file.rel);
   const record = scope === undefined ? undefined : cache.touch(scope, file.rel);
   const ref = record?.ref ?? req.ref ?? 1;
-  const fileTokens = countTokens(file.text);
+  const fileTokens = await countTokensAsync(file.text, ctx.signal);
   if (record) {
     record.reads++;
     record.tokens = fileTokens;
     record.lines = file.lineCount;
   }
-  const done = (mode: string, text: string, cached?: 'stub' | 'diff'): ReadResult => {
-    if (record) record.lastMode = mode;
-    return { rel: file.rel, mode, text, fileTokens, sentTokens: countTokens(text), cached };
+  // answers without a footer (full content, a reference line) claim no savings
+  const noClaim: Savings = { tokensRaw: fileTokens, tokensSaved: 0 };
+  const done = async (
+    mode: string,
+    text: string,
+    cached?: 'stub' | 'diff',
+    saved = noClaim,
+  ): Promise<ReadResult> => {
+    const sentTokens = await countTokensAsync(text, ctx.signal);
+    if (record) {
+      record.lastMode = mode;
+      record.sentTokens += sentTokens;
+    }
+    return { rel: file.rel, mode, text, sentTokens, cached, ...saved };
   };
-  const withFooter = (mode: string, body: string, cached?: 'stub' | 'diff') => {
-    const sent = countTokens(body);
-    return done(mode, `${body}\n${savingsFooter(fileTokens, sent)}`, cached);
+  const withFooter = async (mode: string, body: string, cached?: 'stub' | 'diff', after = '') => {
+    const sent = await countTokensAsync(body, ctx.signal);
+    const text = `${body}\n${savingsFooter(fileTokens, sent)}`;
+    return done(mode, text + after, cached, savingsOf(fileTokens, sent));
   };
 
   if (requested.kind === 'lines') {
@@ -98,10 +113,12 @@ export async function readForContext(ctx: ReadContext, req: ReadRequest): Promis
     return done('reference', `F${ref}=${file.rel}: ${file.lineCount} lines, ${fileTokens} tok (${ext})`);
   }
 
-  const outline = await outlineFile(file.rel, file.text);
+  // full and diff send the bytes: only auto (to choose) and the views need the parse
+  let outline: FileOutline | undefined;
   let kind = requested.kind;
   let note = '';
   if (kind === 'auto') {
+    outline = await outlineFile(file.rel, file.text, ctx.signal);
     kind = chooseMode(file.rel, fileTokens, outline, file.bytes <= READ_LIMITS.wholeBytes);
     note = ` [auto:${kind}]`;
   }
@@ -114,20 +131,22 @@ export async function readForContext(ctx: ReadContext, req: ReadRequest): Promis
       return done(mode, `${header(ref, file, note + first)}\n${file.text}`);
     };
     if (fresh || !seen?.fullHash) return full();
-    if (seen.fullHash === file.hash) return withFooter(mode, unchangedStub(ref, file, seen), 'stub');
+    if (seen.fullHash === file.hash) return withFooter(mode, unchangedStub(ref, file, seen, note), 'stub');
     if (seen.fullText === undefined) return full();
     const ops = diffLines(splitLines(seen.fullText), splitLines(file.text));
     const { added, removed } = countChanges(ops);
     const body = `${header(ref, file, `${note} [changed since read #${seen.fullAt}: +${added} -${removed}; diff below]`)}\n${formatCompactDiff(ops)}`;
-    if (mode === 'full' && countTokens(body) >= fileTokens * DIFF_RATIO) return full();
+    if (mode === 'full' && (await countTokensAsync(body, ctx.signal)) >= fileTokens * DIFF_RATIO)
+      return full();
     if (scope !== undefined) cache.setFull(scope, file.rel, file.hash, file.text);
     return withFooter(mode, body, 'diff');
   }
 
   const view = `${kind}@${file.hash}`;
   if (!fresh && seen?.views.has(view)) {
-    return withFooter(kind, unchangedStub(ref, file, seen, kind), 'stub');
+    return withFooter(kind, unchangedStub(ref, file, seen, note, kind), 'stub');
   }
+  outline ??= await outlineFile(file.rel, file.text, ctx.signal);
   let body = await renderView(kind, file, outline, req.task);
   // code views hold blocks other files share; this context gets each once, then a reference
   if (scope !== undefined && (kind === 'aggressive' || kind === 'entropy'))
@@ -140,15 +159,13 @@ export async function readForContext(ctx: ReadContext, req: ReadRequest): Promis
     label: `${file.rel} ${kind}`,
   });
   record?.views.set(view, record.reads);
-  const out = withFooter(kind, text);
-  if (note) out.text += ' whole file: mode=full or lines:N-M';
-  return out;
+  return withFooter(kind, text, undefined, note ? ' whole file: mode=full or lines:N-M' : '');
 }
 
-function unchangedStub(ref: number, file: LoadedFile, seen: Delivery, view?: string): string {
+function unchangedStub(ref: number, file: LoadedFile, seen: Delivery, note: string, view?: string): string {
   const what = view ? `${view} view` : 'content';
   const at = view ? (seen.views.get(`${view}@${file.hash}`) ?? 0) : seen.fullAt;
-  return `F${ref}=${file.rel} ${file.lineCount}L unchanged: this context received this exact ${what} at read #${at}; fresh=true re-sends it`;
+  return `${header(ref, file, note)} unchanged: this context received this exact ${what} at read #${at}; fresh=true re-sends it`;
 }
 
 async function renderView(

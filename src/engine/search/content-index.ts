@@ -1,9 +1,10 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { walkFiles } from '../walker.ts';
+import { createPacer } from '../workers/pacer.ts';
 import type { CompiledPattern } from './compile-pattern.ts';
 import { entryText, type FileEntry, loadEntry } from './file-entry.ts';
-import { type LineRange, matchLines } from './match-lines.ts';
+import { type LineRange, matchLinesPaced } from './match-lines.ts';
 import {
   FLAG_BINARY,
   FLAG_NO_BLOOM,
@@ -139,7 +140,7 @@ export function createContentIndex(root: string, opts: ContentIndexOptions = {})
       return running;
     },
     async search(pattern, req) {
-      const mayMatch = bloomTest(requiredTrigrams(pattern.line.source, pattern.caseInsensitive));
+      const mayMatch = bloomTest(requiredTrigrams(pattern.body, pattern.caseInsensitive));
       const { entries, flags, extIds, extTable, bits, offsets, shifts } = packed;
       const { blockFirst, blockStart, blockLine, blockOffsets, blockShifts, blockBits } = packed;
       const [lo, hi] = prefixRange(entries, req.path);
@@ -190,7 +191,9 @@ export function createContentIndex(root: string, opts: ContentIndexOptions = {})
         hits.push({ path: rel, line, text: lineText });
         return true;
       };
+      const pacer = createPacer(req.signal);
       for (const { file, ranges } of candidates) {
+        await pacer.pace();
         const entry = entries[file]!;
         const text = entry.text ?? (await entryText(root, entry));
         if (text === undefined) continue;
@@ -198,7 +201,7 @@ export function createContentIndex(root: string, opts: ContentIndexOptions = {})
         const within = entry.text === undefined ? [WHOLE_FILE] : ranges;
         const hit = onHit(entry.rel);
         for (const range of within) {
-          matchLines(text, pattern, hit, range);
+          await matchLinesPaced(text, pattern, hit, pacer, range, req.maxHits - hits.length);
           if (!complete) break;
         }
         if (!complete) break;

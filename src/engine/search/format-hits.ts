@@ -1,5 +1,6 @@
 import { archiveOf } from '../archive.ts';
-import { countTokens, savingsFooter } from '../tokens.ts';
+import { type MeasuredText, withSavingsFooter } from '../savings.ts';
+import { countTokens } from '../tokens.ts';
 import type { Workspace } from '../workspace.ts';
 import type { SearchHit, SearchOutcome } from './types.ts';
 
@@ -25,7 +26,7 @@ export function formatHits(
   workspace: Workspace,
   outcome: SearchOutcome,
   opts: { pattern: string; maxResults: number; tool: string },
-): string {
+): MeasuredText | string {
   const { hits } = outcome;
   const files = new Set(hits.map((h) => h.path)).size;
   const secrets =
@@ -51,5 +52,5 @@ export function formatHits(
   summary += `]${secrets}`;
   const body = `${lines.map((l) => l.line).join('\n')}\n${summary}`;
   const baseline = shown.map(rawLine).join('\n');
-  return `${body}\n${savingsFooter(countTokens(baseline), countTokens(body))}`;
+  return withSavingsFooter(body, countTokens(baseline));
 }

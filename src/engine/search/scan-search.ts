@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { isSecretPath } from '../secrets.ts';
 import { walkFiles } from '../walker.ts';
+import { createPacer } from '../workers/pacer.ts';
 import type { CompiledPattern } from './compile-pattern.ts';
 import { decodeForSearch } from './file-entry.ts';
-import { matchLines } from './match-lines.ts';
+import { matchLinesPaced } from './match-lines.ts';
 import type { SearchHit, SearchOutcome, SearchRequest } from './types.ts';
 
 const BATCH = 32;
@@ -18,6 +19,7 @@ export async function scanFiles(
   const hits: SearchHit[] = [];
   let complete = true;
   let secretsSkipped = 0;
+  const pacer = createPacer(req.signal);
   for (let i = 0; i < files.length && complete; i += BATCH) {
     req.signal?.throwIfAborted();
     const batch = files.slice(i, i + BATCH);
@@ -34,14 +36,15 @@ export async function scanFiles(
     for (let k = 0; k < batch.length && complete; k++) {
       const text = texts[k];
       if (text === undefined) continue;
-      matchLines(text, pattern, (line, lineText) => {
+      const onHit = (line: number, lineText: string) => {
         if (hits.length >= req.maxHits) {
           complete = false;
           return false;
         }
         hits.push({ path: batch[k]!, line, text: lineText });
         return true;
-      });
+      };
+      await matchLinesPaced(text, pattern, onHit, pacer, undefined, req.maxHits - hits.length);
     }
   }
   return { hits, complete, filesSearched: files.length, secretsSkipped, via: 'scan' };

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { ToolError } from '../../errors.ts';
 import { isSecretPath } from '../secrets.ts';
-import type { Workspace } from '../workspace.ts';
-import { type CompiledPattern, compilePattern } from './compile-pattern.ts';
+import { defineWorkspaceService } from '../workspace.ts';
+import { type CompiledPattern, compileClientPattern } from './compile-pattern.ts';
 import { type ContentIndexOptions, createContentIndex } from './content-index.ts';
 import { RipgrepOverflow, RipgrepPatternError, ripgrepSearch } from './rg-search.ts';
 import { scanFiles, scanSearch } from './scan-search.ts';
@@ -52,7 +52,10 @@ export function createSearchEngine(root: string, opts: ContentIndexOptions = {})
 
   return {
     async search(req) {
-      const pattern = compilePattern(req.pattern, { ignoreCase: req.ignoreCase });
+      const pattern = await compileClientPattern(req.pattern, {
+        ignoreCase: req.ignoreCase,
+        signal: req.signal,
+      });
       if (req.path !== '') {
         const info = await stat(`${root}/${req.path}`).catch(() => undefined);
         if (!info)
@@ -82,8 +85,7 @@ export function createSearchEngine(root: string, opts: ContentIndexOptions = {})
 }
 
 /** The workspace's one search engine (its index lives as long as the workspace). */
-export function searchEngineOf(workspace: Workspace): SearchEngine {
-  return workspace.memo('search-engine', () =>
-    createSearchEngine(workspace.root, { exclude: workspace.jail.excluded }),
-  );
-}
+export const searchEngineOf = defineWorkspaceService(
+  'search engine',
+  (workspace): SearchEngine => createSearchEngine(workspace.root, { exclude: workspace.jail.excluded }),
+);

@@ -75,7 +75,7 @@ const LITERAL_ESCAPES: Record<string, string> = { t: '\t', r: '\r', f: '\f', v: 
 class Unsupported extends Error {}
 
 /**
- * Parses the JS regex subset agents write and keeps only what is certain: runs of literal
+ * Parses the regex subset agents write (RE2 syntax) and keeps only what is certain: runs of literal
  * characters that every match must contain. Anything unclear (classes, escapes, optional
  * parts, lookaround) contributes nothing, so the query never rules out a file that matches.
  */
@@ -121,7 +121,14 @@ function requiredParts(source: string, caseInsensitive: boolean): RequiredParts 
     pos++; // [
     if (peek() === '^') pos++;
     if (peek() === ']') pos++;
-    while (pos < source.length && peek() !== ']') pos += peek() === '\\' ? 2 : 1;
+    while (pos < source.length && peek() !== ']') {
+      if (source.startsWith('[:', pos)) {
+        // a POSIX class inside the class: [[:alpha:]_]
+        const close = source.indexOf(':]', pos + 2);
+        if (close === -1) throw new Unsupported();
+        pos = close + 2;
+      } else pos += peek() === '\\' ? 2 : 1;
+    }
     if (pos >= source.length) throw new Unsupported();
     pos++;
   }
@@ -170,12 +177,18 @@ function requiredParts(source: string, caseInsensitive: boolean): RequiredParts 
         pos += 2;
         if (LITERAL_ESCAPES[e]) literal = LITERAL_ESCAPES[e];
         else if (/[^A-Za-z0-9]/.test(e)) literal = e;
+        else if (e === 'Q') throw new Unsupported();
         else if (e === 'p' || e === 'P' || e === 'u' || e === 'x' || e === 'k' || e === 'c') {
-          // \p{..}, \u{..}, \k<..>: skip the braces so they are not read as literals
+          // \p{..}, \x{..}, \k<..>: skip the braces so they are not read as literals
           if (peek() === '{' || peek() === '<') {
             const close = source.indexOf(peek() === '{' ? '}' : '>', pos);
             pos = close === -1 ? source.length : close + 1;
+          } else {
+            // \pL, \x41, \u0041, \cA: a fixed number of characters that are not literals
+            pos += e === 'x' ? 2 : e === 'u' ? 4 : 1;
           }
+        } else if (e >= '0' && e <= '7') {
+          while ((peek() ?? '') >= '0' && (peek() ?? '') <= '7') pos++;
         }
       } else if (c === '.' || c === '^' || c === '$') {
         pos++;

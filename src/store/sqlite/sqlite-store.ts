@@ -111,12 +111,16 @@ export function createSqliteStore(file: string): Store {
   const insertEvent = db.prepare(
     'INSERT INTO events (workspace_id, channel_id, revision, kind, actor, ts, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
-  // This process is the file's only writer, so revisions are counted in memory (seeded from
-  // the table) and rows are inserted in one transaction every FLUSH_EVERY_MS. An append
-  // resolves once its row is committed, so no subscriber sees an event a crash could lose.
-  const revisions = new Map<string, number>();
+  // Rows are inserted in one transaction every FLUSH_EVERY_MS. Revisions are counted there,
+  // under the write lock, from the table: another process (a second `lean-ctx mcp` on the
+  // same project) may append to the same channel. An append resolves once its row is
+  // committed, so no subscriber sees an event a crash could lose.
   const insertEvents = db.transaction((rows: EventRecord[]) => {
+    const last = new Map<string, number>();
     for (const e of rows) {
+      const key = `${e.workspaceId}\u0000${e.channelId}`;
+      e.revision = (last.get(key) ?? maxRevision.get(e.workspaceId, e.channelId)?.rev ?? 0) + 1;
+      last.set(key, e.revision);
       insertEvent.run(
         e.workspaceId,
         e.channelId,
@@ -129,15 +133,12 @@ export function createSqliteStore(file: string): Store {
     }
   });
   const eventBatch = createWriteBatch<EventRecord>(
-    (rows) => insertEvents(rows),
+    (rows) => insertEvents.immediate(rows),
     () => db.open,
   );
   const flushEvents = eventBatch.flush;
   const append = async (e: NewEvent): Promise<EventRecord> => {
-    const key = `${e.workspaceId}\u0000${e.channelId}`;
-    const revision = (revisions.get(key) ?? maxRevision.get(e.workspaceId, e.channelId)?.rev ?? 0) + 1;
-    revisions.set(key, revision);
-    const record = { ...e, revision, ts: e.ts ?? new Date().toISOString() };
+    const record = { ...e, revision: 0, ts: e.ts ?? new Date().toISOString() };
     await eventBatch.add(record);
     return record;
   };
@@ -171,7 +172,10 @@ export function createSqliteStore(file: string): Store {
 
   const events: EventStore = {
     append,
-    latestRevision: async (ws, ch) => revisions.get(`${ws}\u0000${ch}`) ?? maxRevision.get(ws, ch)?.rev ?? 0,
+    latestRevision: async (ws, ch) => {
+      flushEvents();
+      return maxRevision.get(ws, ch)?.rev ?? 0;
+    },
     prune: async ({ olderThan, keepPerChannel }) => {
       flushEvents();
       return prune(olderThan, Math.max(1, keepPerChannel));

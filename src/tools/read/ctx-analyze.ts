@@ -12,7 +12,8 @@ export const ctxAnalyze = defineTool({
   input: z.object({ path: z.string().describe('Path relative to the workspace root') }),
   async run(args, ctx) {
     const file = await loadFile(ctx.workspace, args.path, 'wholeBytes', ctx.signal);
-    const m = await measureModes(file.rel, file.text);
+    // tokens and names only: this report shows no times, so it takes none
+    const m = await measureModes(file.rel, file.text, { samples: 0, signal: ctx.signal });
     const entropy = entropyFilter(file.text);
     const rows = m.modes.map((x) => {
       const pct = m.fullTokens > 0 ? Math.round((1 - x.tokens / m.fullTokens) * 100) : 0;

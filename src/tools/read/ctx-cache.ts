@@ -9,6 +9,7 @@ export const ctxCache = defineTool({
   description:
     'The read cache: status, clear (this session forgets what it read, so the next reads send full content), or invalidate one path for every session.',
   scope: 'search',
+  readOnly: (args) => args.action === 'status',
   input: z.object({
     action: z.enum(['status', 'clear', 'invalidate']),
     path: z.string().optional().describe('For invalidate'),

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { outlineFile } from '../../engine/languages/index.ts';
 import { contextScope, readCacheOf } from '../../engine/read/cache.ts';
 import { renderSignatures } from '../../engine/read/render-outline.ts';
+import { savingsOf } from '../../engine/savings.ts';
 import { countTokens } from '../../engine/tokens.ts';
 import { ToolError } from '../../errors.ts';
 import { defineTool } from '../define-tool.ts';
@@ -22,9 +23,10 @@ export const ctxCompress = defineTool({
     const entries = readCacheOf(ctx.workspace).entries(scope);
     if (entries.length === 0) return 'CTX CHECKPOINT (0 files): nothing read in this session yet';
     const out = [`CTX CHECKPOINT (${entries.length} files)`];
+    // what the context holds for these files is what it was sent, not their full size
     let before = 0;
     for (const [rel, d] of entries.sort((a, b) => a[1].ref - b[1].ref)) {
-      before += d.tokens;
+      before += d.sentTokens;
       out.push(`F${d.ref}=${rel} ${d.lines}L ${d.tokens} tok, last read as ${d.lastMode}`);
       if (!args.include_signatures) continue;
       const text = await readFile(join(ctx.workspace.root, rel), 'utf8').catch(() => undefined);
@@ -35,7 +37,8 @@ export const ctxCompress = defineTool({
       const sig = renderSignatures(await outlineFile(rel, text));
       if (sig) out.push(sig.replace(/^/gm, '  '));
     }
-    const text = out.join('\n');
-    return `${text}\nCOMPRESSION: ${before} → ${countTokens(text)} tok`;
+    const checkpoint = out.join('\n');
+    const text = `${checkpoint}\nCOMPRESSION: ${before} → ${countTokens(checkpoint)} tok (sent to this session → checkpoint)`;
+    return { text, ...savingsOf(before, countTokens(text)) };
   },
 });

@@ -13,7 +13,8 @@ export const ctxDedup = defineTool({
   name: 'ctx_dedup',
   description: `Find code blocks (${DUPLICATE_WINDOW}+ identical non-blank lines) repeated across files, and the most repeated imports. action=apply registers them as shared blocks: later compressed reads (aggressive, entropy) in this context send each block once, then a one-line reference.`,
   scope: 'search',
-  readOnly: true,
+  // apply changes what later reads in this context send
+  readOnly: (args) => args.action === 'analyze',
   input: z.object({
     path: z.string().default('.').describe('Directory to scan'),
     action: z.enum(['analyze', 'apply']).default('analyze'),

@@ -3,6 +3,8 @@ import { contextScope, readCacheOf } from '../../engine/read/cache.ts';
 import { countChanges, diffLines, formatCompactDiff } from '../../engine/read/line-diff.ts';
 import { splitLines } from '../../engine/read/line-ranges.ts';
 import { loadFile } from '../../engine/read/load-file.ts';
+import { withSavingsFooter } from '../../engine/savings.ts';
+import { countTokens } from '../../engine/tokens.ts';
 import { ToolError } from '../../errors.ts';
 import { defineTool } from '../define-tool.ts';
 
@@ -26,12 +28,19 @@ export const ctxDelta = defineTool({
     if (!seen?.fullHash || seen.fullText === undefined) {
       throw new ToolError(`"${file.rel}" was not read in full in this session; ctx_read it first`);
     }
-    if (seen.fullHash === file.hash) return `${file.rel} cached (no changes since read #${seen.fullAt})`;
+    // what this context would otherwise re-read: the whole file
+    const answer = (body: string) => {
+      const out = withSavingsFooter(body, countTokens(file.text));
+      seen.sentTokens += countTokens(out.text);
+      return out;
+    };
+    if (seen.fullHash === file.hash)
+      return answer(`${file.rel} cached (no changes since read #${seen.fullAt})`);
     const ops = diffLines(splitLines(seen.fullText), splitLines(file.text));
     const { added, removed } = countChanges(ops);
     const before = seen.fullAt;
     seen.reads++;
     cache.setFull(scope, file.rel, file.hash, file.text);
-    return `${file.rel} +${added} -${removed} since read #${before}\n${formatCompactDiff(ops)}`;
+    return answer(`${file.rel} +${added} -${removed} since read #${before}\n${formatCompactDiff(ops)}`);
   },
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { readForContext } from '../../engine/read/read-file.ts';
+import { type Savings, sumSavings } from '../../engine/savings.ts';
 import { ToolError } from '../../errors.ts';
 import { defineTool } from '../define-tool.ts';
 
@@ -71,6 +72,7 @@ export const ctxFill = defineTool({
       level[worst] = (level[worst] ?? 0) + 1;
     }
     const parts: string[] = [];
+    const reads: Savings[] = [];
     let used = 0;
     let skipped = 0;
     for (const [i, path] of files.entries()) {
@@ -84,8 +86,12 @@ export const ctxFill = defineTool({
       const r = await readForContext(ctx, { path, mode, task: args.task, ref: i + 1 });
       used += r.sentTokens;
       parts.push(r.text);
+      reads.push(r);
     }
     parts.push(...errors);
-    return `${parts.join('\n---\n')}\n---\nUsed: ${used}/${args.budget} tokens, ${files.length - skipped} files, ${skipped} skipped${errors.length ? `, ${errors.length} failed` : ''}`;
+    const saved = sumSavings(reads);
+    const failed = errors.length ? `, ${errors.length} failed` : '';
+    const text = `${parts.join('\n---\n')}\n---\nUsed: ${used}/${args.budget} tokens, ${files.length - skipped} files, ${skipped} skipped${failed} | ${saved.tokensSaved} tokens saved`;
+    return { text, ...saved };
   },
 });

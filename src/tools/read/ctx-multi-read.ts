@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { readForContext } from '../../engine/read/read-file.ts';
+import { type Savings, sumSavings } from '../../engine/savings.ts';
 import { ToolError } from '../../errors.ts';
 import { defineTool } from '../define-tool.ts';
 
@@ -18,13 +19,13 @@ export const ctxMultiRead = defineTool({
   }),
   async run(args, ctx) {
     const parts: string[] = [];
-    let saved = 0;
+    const reads: Savings[] = [];
     let failed = 0;
     for (const [i, path] of args.paths.entries()) {
       try {
         const r = await readForContext(ctx, { path, mode: args.mode, fresh: args.fresh, ref: i + 1 });
         parts.push(r.text);
-        saved += Math.max(0, r.fileTokens - r.sentTokens);
+        reads.push(r);
       } catch (err) {
         if (!(err instanceof ToolError)) throw err;
         failed++;
@@ -32,6 +33,8 @@ export const ctxMultiRead = defineTool({
       }
     }
     const errors = failed > 0 ? `, ${failed} failed` : '';
-    return `${parts.join('\n---\n')}\n---\nRead ${args.paths.length - failed} files${errors} | ${saved} tokens saved`;
+    const saved = sumSavings(reads);
+    const text = `${parts.join('\n---\n')}\n---\nRead ${args.paths.length - failed} files${errors} | ${saved.tokensSaved} tokens saved`;
+    return { text, ...saved };
   },
 });

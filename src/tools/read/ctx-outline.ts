@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { outlineFile, type SymbolKind } from '../../engine/languages/index.ts';
 import { loadFile } from '../../engine/read/load-file.ts';
-import { countTokens, savingsFooter } from '../../engine/tokens.ts';
+import { savingsOf } from '../../engine/savings.ts';
+import { countTokens, countTokensAsync, savingsFooter } from '../../engine/tokens.ts';
 import { defineTool } from '../define-tool.ts';
 
 const KIND_FILTER: Record<string, readonly SymbolKind[] | undefined> = {
@@ -22,7 +23,7 @@ export const ctxOutline = defineTool({
   }),
   async run(args, ctx) {
     const file = await loadFile(ctx.workspace, args.path, 'outlineBytes', ctx.signal);
-    const outline = await outlineFile(file.rel, file.text);
+    const outline = await outlineFile(file.rel, file.text, ctx.signal);
     const kinds = KIND_FILTER[args.kind];
     const symbols = outline.symbols.filter((s) => !kinds || kinds.includes(s.kind));
     const lines = symbols.map((s) => {
@@ -31,6 +32,8 @@ export const ctxOutline = defineTool({
     });
     const head = `${file.rel} ${file.lineCount}L ${outline.language ?? 'text'} (${outline.parser}), ${symbols.length} symbols`;
     const out = [head, ...lines].join('\n');
-    return `${out}\n${savingsFooter(countTokens(file.text), countTokens(out))}`;
+    const raw = await countTokensAsync(file.text, ctx.signal);
+    const sent = countTokens(out);
+    return { text: `${out}\n${savingsFooter(raw, sent)}`, ...savingsOf(raw, sent) };
   },
 });

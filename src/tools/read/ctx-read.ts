@@ -16,14 +16,12 @@ export const ctxRead = defineTool({
     fresh: z.boolean().optional(),
     task: z.string().optional(),
   }),
-  async run(args, ctx) {
-    const r = await readForContext(ctx, {
+  run: (args, ctx) =>
+    readForContext(ctx, {
       path: args.path,
       mode: args.mode,
       fresh: args.fresh,
       startLine: args.start_line,
       task: args.task,
-    });
-    return r.text;
-  },
+    }),
 });

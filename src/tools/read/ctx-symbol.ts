@@ -8,6 +8,7 @@ import { isSecretPath } from '../../engine/secrets.ts';
 import { walkFiles } from '../../engine/walker.ts';
 import { ToolError } from '../../errors.ts';
 import { defineTool, type ToolContext } from '../define-tool.ts';
+import { INPUT_LIMITS } from '../input-limits.ts';
 
 const KINDS: Record<string, readonly string[]> = {
   fn: ['function', 'method'],
@@ -19,6 +20,7 @@ const KINDS: Record<string, readonly string[]> = {
 };
 const MAX_MATCHES = 5;
 const MAX_SYMBOL_LINES = 400;
+const PARSE_BATCH = 4;
 
 interface Hit {
   rel: string;
@@ -33,8 +35,14 @@ function matches(symbol: CodeSymbol, name: string, kind: string | undefined): bo
   return kind === undefined || (KINDS[kind] ?? []).includes(symbol.kind);
 }
 
-async function findIn(rel: string, text: string, name: string, kind: string | undefined): Promise<Hit[]> {
-  const outline = await outlineFile(rel, text);
+async function findIn(
+  rel: string,
+  text: string,
+  name: string,
+  kind: string | undefined,
+  signal: AbortSignal,
+): Promise<Hit[]> {
+  const outline = await outlineFile(rel, text, signal);
   const lines = splitLines(text);
   return outline.symbols.filter((s) => matches(s, name, kind)).map((symbol) => ({ rel, symbol, lines }));
 }
@@ -46,13 +54,21 @@ async function searchWorkspace(ctx: ToolContext, name: string, kind: string | un
     exclude: ctx.workspace.jail.excluded,
   });
   const hits: Hit[] = [];
+  // files are parsed a few at a time, on the engine's worker threads
+  let batch: Promise<Hit[]>[] = [];
+  const drain = async () => {
+    for (const found of await Promise.all(batch)) hits.push(...found);
+    batch = [];
+  };
   for (const rel of files) {
     if (hits.length >= MAX_MATCHES) break;
     if (isSecretPath(rel) || !grammarOf(languageOf(rel))) continue;
     const text = await readFile(join(ctx.workspace.root, rel), 'utf8').catch(() => '');
     if (text.length > READ_LIMITS.wholeBytes || !text.includes(bare)) continue;
-    hits.push(...(await findIn(rel, text, name, kind)));
+    batch.push(findIn(rel, text, name, kind, ctx.signal));
+    if (batch.length >= PARSE_BATCH) await drain();
   }
+  await drain();
   return hits.slice(0, MAX_MATCHES);
 }
 
@@ -63,7 +79,7 @@ export const ctxSymbol = defineTool({
   scope: 'search',
   readOnly: true,
   input: z.object({
-    name: z.string().min(1),
+    name: z.string().min(1).max(INPUT_LIMITS.nameChars),
     file: z.string().optional().describe('Only look in this file'),
     kind: z.enum(['fn', 'class', 'struct', 'method', 'trait', 'enum']).optional(),
   }),
@@ -71,7 +87,7 @@ export const ctxSymbol = defineTool({
     let hits: Hit[];
     if (args.file) {
       const file = await loadFile(ctx.workspace, args.file, 'wholeBytes', ctx.signal);
-      hits = await findIn(file.rel, file.text, args.name, args.kind);
+      hits = await findIn(file.rel, file.text, args.name, args.kind, ctx.signal);
     } else {
       hits = await searchWorkspace(ctx, args.name, args.kind);
     }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { type ArchiveMeta, archiveOf } from '../../engine/archive.ts';
-import { compilePattern } from '../../engine/search/compile-pattern.ts';
-import { matchLines } from '../../engine/search/match-lines.ts';
+import { compileClientPattern, MAX_PATTERN_CHARS } from '../../engine/search/compile-pattern.ts';
+import { matchLinesPaced } from '../../engine/search/match-lines.ts';
+import { createPacer } from '../../engine/workers/pacer.ts';
 import { ToolError } from '../../errors.ts';
 import { defineTool } from '../define-tool.ts';
 
@@ -30,11 +31,11 @@ export const ctxExpand = defineTool({
   scope: 'search',
   readOnly: true,
   input: z.object({
-    id: z.string().optional().describe('Archive id from a cut reply'),
+    id: z.string().max(64).optional().describe('Archive id from a cut reply'),
     action: z.enum(['retrieve', 'list']).default('retrieve'),
     start_line: z.number().int().min(1).optional(),
     end_line: z.number().int().min(1).optional(),
-    search: z.string().optional().describe('Regex: only matching lines'),
+    search: z.string().max(MAX_PATTERN_CHARS).optional().describe('Regex (RE2 syntax): only matching lines'),
   }),
   async run(args, ctx) {
     const archive = archiveOf(ctx.workspace);
@@ -49,14 +50,15 @@ export const ctxExpand = defineTool({
     const lines = found.text.split('\n');
     const head = `[${found.meta.tool} ${JSON.stringify(found.meta.label)}: ${lines.length} lines]`;
     if (args.search !== undefined) {
-      const pattern = compilePattern(args.search);
+      const pattern = await compileClientPattern(args.search, { signal: ctx.signal });
       const out: string[] = [];
       let total = 0;
-      matchLines(found.text, pattern, (n, text) => {
+      const onHit = (n: number, text: string) => {
         total++;
         if (out.length < MAX_SEARCH_HITS) out.push(numbered(n, text));
         return true;
-      });
+      };
+      await matchLinesPaced(found.text, pattern, onHit, createPacer(ctx.signal));
       const more =
         total > out.length
           ? `\n[${out.length} of ${total} matching lines; narrow search or use start_line]`

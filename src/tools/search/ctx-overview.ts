@@ -4,6 +4,7 @@ import { languageOf } from '../../engine/languages/index.ts';
 import { walkFiles } from '../../engine/walker.ts';
 import { ToolError } from '../../errors.ts';
 import { defineTool } from '../define-tool.ts';
+import { INPUT_LIMITS } from '../input-limits.ts';
 import { bm25Of } from './bm25-of.ts';
 
 const INDEX_BUDGET_MS = 8_000;
@@ -36,7 +37,7 @@ export const ctxOverview = defineTool({
   core: true,
   readOnly: true,
   input: z.object({
-    task: z.string().optional().describe('What you are about to do'),
+    task: z.string().max(INPUT_LIMITS.taskChars).optional().describe('What you are about to do'),
     path: z.string().default('.'),
   }),
   async run(args, ctx) {
@@ -70,7 +71,11 @@ export const ctxOverview = defineTool({
     if (args.task?.trim()) {
       const index = bm25Of(ctx.workspace);
       const report = await index.update(start, INDEX_BUDGET_MS);
-      const ranked = rankFilesForTask(index, files, args.task, { prefix: start, limit: MAX_FILES });
+      const ranked = await rankFilesForTask(index, files, args.task, {
+        prefix: start,
+        limit: MAX_FILES,
+        signal: ctx.signal,
+      });
       lines.push(`relevant to ${JSON.stringify(args.task)}:`);
       if (ranked.length === 0)
         lines.push('  (no file matches the task words; try other words or ctx_search)');

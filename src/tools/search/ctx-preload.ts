@@ -2,10 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { rankFilesForTask } from '../../engine/bm25/rank-files.ts';
 import { outlineFile } from '../../engine/languages/index.ts';
-import { countTokens } from '../../engine/tokens.ts';
+import { countTokens, countTokensAsync } from '../../engine/tokens.ts';
 import { walkFiles } from '../../engine/walker.ts';
 import { ToolError } from '../../errors.ts';
 import { defineTool } from '../define-tool.ts';
+import { INPUT_LIMITS } from '../input-limits.ts';
 import { bm25Of } from './bm25-of.ts';
 
 const INDEX_BUDGET_MS = 8_000;
@@ -18,7 +19,10 @@ export const ctxPreload = defineTool({
     'Digest for a task: the few most relevant files with their imports and matching signatures, to decide what to read.',
   scope: 'search',
   readOnly: true,
-  input: z.object({ task: z.string().describe('What you are about to do'), path: z.string().default('.') }),
+  input: z.object({
+    task: z.string().max(INPUT_LIMITS.taskChars).describe('What you are about to do'),
+    path: z.string().default('.'),
+  }),
   async run(args, ctx) {
     if (args.task.trim() === '') throw new ToolError('task is required, e.g. "add retry to the http client"');
     const { rel } = ctx.workspace.jail.resolve(args.path);
@@ -29,14 +33,18 @@ export const ctxPreload = defineTool({
     });
     const index = bm25Of(ctx.workspace);
     const report = await index.update(start, INDEX_BUDGET_MS);
-    const ranked = rankFilesForTask(index, files, args.task, { prefix: start, limit: MAX_FILES });
+    const ranked = await rankFilesForTask(index, files, args.task, {
+      prefix: start,
+      limit: MAX_FILES,
+      signal: ctx.signal,
+    });
     const lines = [`[task: ${args.task}]`];
     if (ranked.length === 0) lines.push('no file matches the task words; try other words or ctx_search');
     let fullTokens = 0;
     for (const file of ranked) {
       const text = await readFile(`${ctx.workspace.root}/${file.path}`, 'utf8').catch(() => '');
-      fullTokens += countTokens(text);
-      const outline = await outlineFile(file.path, text);
+      fullTokens += await countTokensAsync(text, ctx.signal);
+      const outline = await outlineFile(file.path, text, ctx.signal);
       // Best-ranked definitions first, in the order BM25 ranked their chunks.
       const sigs = file.chunks
         .map((c) => outline.symbols.find((s) => s.startLine === c.startLine && c.kind !== 'module'))

@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { MAX_PATTERN_CHARS } from '../../engine/search/compile-pattern.ts';
 import { formatHits } from '../../engine/search/format-hits.ts';
 import { searchEngineOf } from '../../engine/search/search-engine.ts';
 import { ToolError } from '../../errors.ts';
 import { defineTool } from '../define-tool.ts';
+import { INPUT_LIMITS } from '../input-limits.ts';
 
 /** Hits kept for ctx_expand past the ones shown; beyond this the reply says it stopped counting. */
 const MAX_COLLECTED_HITS = 5000;
@@ -27,9 +29,12 @@ export const ctxSearch = defineTool({
   core: true,
   readOnly: true,
   input: z.object({
-    pattern: z.string().describe('Regex (ripgrep syntax)'),
+    pattern: z
+      .string()
+      .max(MAX_PATTERN_CHARS)
+      .describe('Regex (ripgrep/RE2 syntax; no lookaround or backreferences)'),
     path: z.string().default('.').describe('Directory or file'),
-    ext: z.string().optional().describe('e.g. "ts,tsx"'),
+    ext: z.string().max(INPUT_LIMITS.globChars).optional().describe('e.g. "ts,tsx"'),
     max_results: z.number().int().min(1).max(500).default(20),
     ignore_gitignore: z.boolean().default(false),
   }),

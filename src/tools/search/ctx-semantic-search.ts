@@ -1,9 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
-import picomatch from 'picomatch';
 import { z } from 'zod';
 import { languageOf } from '../../engine/languages/index.ts';
+import { compileGlob } from '../../engine/search/compile-glob.ts';
 import { ToolError } from '../../errors.ts';
 import { defineTool } from '../define-tool.ts';
+import { INPUT_LIMITS } from '../input-limits.ts';
 import { bm25Of } from './bm25-of.ts';
 
 /** How long one call may spend (re)indexing before it answers from what is indexed. */
@@ -29,15 +30,27 @@ export const ctxSemanticSearch = defineTool({
     ...(args.action === 'reindex' ? ['index' as const] : []),
     ...(args.artifacts ? ['artifacts' as const] : []),
   ],
-  readOnly: true,
+  // reindex rebuilds the index from scratch
+  readOnly: (args) => args.action === 'search',
   input: z.object({
-    query: z.string().default('').describe('Words, e.g. "parse url query string"'),
+    query: z
+      .string()
+      .max(INPUT_LIMITS.taskChars)
+      .default('')
+      .describe('Words, e.g. "parse url query string"'),
     path: z.string().default('.'),
     top_k: z.number().int().min(1).max(50).default(10),
     action: z.enum(['search', 'reindex']).default('search'),
-    mode: z.enum(['bm25', 'dense', 'hybrid']).default('hybrid'),
-    languages: z.array(z.string()).optional().describe('e.g. ["python","go"]'),
-    path_glob: z.string().optional().describe('e.g. "src/**/*.ts"'),
+    mode: z
+      .enum(['bm25', 'dense', 'hybrid'])
+      .default('bm25')
+      .describe('bm25; dense and hybrid need an embedding model, which is not configured'),
+    languages: z
+      .array(z.string().max(INPUT_LIMITS.nameChars))
+      .max(INPUT_LIMITS.listItems)
+      .optional()
+      .describe('e.g. ["python","go"]'),
+    path_glob: z.string().max(INPUT_LIMITS.globChars).optional().describe('e.g. "src/**/*.ts"'),
     artifacts: z.boolean().default(false).describe('Also search registered artifacts'),
   }),
   async run(args, ctx) {
@@ -68,12 +81,12 @@ export const ctxSemanticSearch = defineTool({
     }
     if (args.query.trim() === '') throw new ToolError('query is required to search (or action=reindex)');
     const langs = args.languages?.map((l) => l.toLowerCase());
-    const glob = args.path_glob ? picomatch(args.path_glob, { dot: true }) : undefined;
+    const glob = args.path_glob ? compileGlob(args.path_glob) : undefined;
     const accept = (path: string) =>
       (!info.isFile() || path === target) &&
       (!langs || langs.includes(languageOf(path) ?? '')) &&
       (!glob || glob(path));
-    const ranked = index.search(args.query, { prefix, topK: args.top_k, accept });
+    const ranked = await index.search(args.query, { prefix, topK: args.top_k, accept, signal: ctx.signal });
     const lines: string[] = [];
     if (args.mode !== 'bm25') {
       lines.push(`[mode=${args.mode}: no embedding model is configured, so results are ranked by BM25 only]`);

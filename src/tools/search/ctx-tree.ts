@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { archiveOf } from '../../engine/archive.ts';
-import { countTokens, savingsFooter } from '../../engine/tokens.ts';
+import { withSavingsFooter } from '../../engine/savings.ts';
+import { countTokens } from '../../engine/tokens.ts';
 import { walkFiles } from '../../engine/walker.ts';
 import { ToolError } from '../../errors.ts';
 import { defineTool } from '../define-tool.ts';
@@ -123,9 +124,11 @@ export const ctxTree = defineTool({
       const note = lines.length > MAX_LINES ? `showing ${MAX_LINES} of ${lines.length} lines; ` : '';
       body = `${shown.join('\n')}\n[${note}folded parts in full (${full.length} lines): ctx_expand id="${meta.id}"; or lower depth / narrow path]`;
     }
-    // Baseline: the same entries as full paths, one a line; folded or cut entries count for nothing.
+    // Baseline: the same entries as full paths, one a line; folded or cut entries count for
+    // nothing. A shallow tree often costs more than that list (the counts): then no footer.
     const shownCount = Math.min(lines.length, MAX_LINES) - 1;
     const flat = shownPaths.out.slice(0, shownCount).join('\n');
-    return `${body}\n${savingsFooter(countTokens(flat), countTokens(body))}`;
+    const measured = withSavingsFooter(body, countTokens(flat));
+    return measured.tokensSaved > 0 ? measured : body;
   },
 });

@@ -92,10 +92,11 @@ test('ctx_metrics sums recorded usage for the context, the agent, or the workspa
     emit: () => {},
     listTools: () => registry.all().map((t) => registry.info(t)),
     store,
+    gateway: undefined,
     downstreamServers: undefined,
   };
   const run = async (scope: string) => {
-    const r = await registry.run(registry.get('ctx_metrics')!, { scope }, ctx);
+    const { result: r } = await registry.run(registry.get('ctx_metrics')!, { scope }, ctx);
     return r.content[0]?.type === 'text' ? r.content[0].text : '';
   };
   assert.match(await run('context'), /^context c1: 1 calls, 100 tok sent, 300 tok saved \(75%\)/);

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { countTokens } from '../../../src/engine/tokens.ts';
 import { createDirectTools } from '../../helpers/tool-context.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'ctx-read-'));
@@ -43,6 +44,16 @@ test('lines mode numbers the lines and keeps their bytes, CR included, for comma
   const lines = out.split('\n');
   assert.deepEqual(lines.slice(1, 4), ['1|one\r', '3|\r', '4|four']);
   assert.match(lines[4] ?? '', /^\[\d+ tok saved \(\d+%\)\]$/);
+});
+
+test('a read returns as data the same savings its footer prints, against the whole file', async () => {
+  const sig = await tools.outcome('ctx_read', { path: 'a.ts', mode: 'signatures' });
+  const text = sig.result.content[0]?.type === 'text' ? sig.result.content[0].text : '';
+  assert.equal(sig.tokensRaw, countTokens(source));
+  assert.ok(sig.tokensSaved > 0);
+  assert.match(text, new RegExp(`\\[${sig.tokensSaved} tok saved \\(\\d+%\\)\\]$`));
+  const full = await tools.outcome('ctx_read', { path: 'a.ts', mode: 'full' });
+  assert.equal(full.tokensSaved, 0);
 });
 
 test('start_line reads from that line to the end', async () => {

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { outlineFile } from '../../../src/engine/languages/index.ts';
 import { createDirectTools } from '../../helpers/tool-context.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'read-tools-'));
@@ -44,11 +45,13 @@ test('ctx_multi_read reads each file, numbers them, and re-sends everything with
   assert.match(fresh, /export class Parser/);
 });
 
-test('ctx_smart_read names the mode it chose', async () => {
-  assert.match(
-    await tools.text('ctx_smart_read', { path: 'src/tool.py' }),
-    /^\[auto:full\] F1=src\/tool\.py 6L \[auto:full\]/,
-  );
+test('ctx_smart_read names the mode it chose once, in the header, also when the answer is a stub', async () => {
+  const first = await tools.text('ctx_smart_read', { path: 'src/tool.py' }, { contextId: 's1' });
+  assert.match(first, /^F1=src\/tool\.py 6L \[auto:full\]\nimport os/);
+  assert.equal(first.split('[auto:').length, 2, first);
+  const again = await tools.text('ctx_smart_read', { path: 'src/tool.py' }, { contextId: 's1' });
+  assert.match(again, /^F1=src\/tool\.py 6L \[auto:full\] unchanged: /);
+  assert.equal(again.split('[auto:').length, 2, again);
 });
 
 test('ctx_delta shows the changed lines since this session last got the file', async () => {
@@ -112,9 +115,36 @@ test('ctx_analyze and ctx_benchmark measure the modes', async () => {
   assert.match(a, /signatures +\d+ tok +\d+% saved +names 100%/);
   assert.match(a, /recommended: full/);
   const b = await tools.text('ctx_benchmark', { path: 'src', action: 'project', format: 'markdown' });
-  assert.match(b, /^3 files\n\| mode \| tokens/);
+  assert.match(
+    b,
+    /^3 files; ms\/file: median of 3 runs after a warm-up, file text to output, parsing included\n\| mode \| tokens/,
+  );
   const j = JSON.parse(await tools.text('ctx_benchmark', { path: 'src/math.ts', format: 'json' }));
   assert.equal(j.files, 1);
+  assert.equal(j.samples, 7);
+});
+
+test('ctx_benchmark times the parse inside every mode that needs one, not only in aggressive', async () => {
+  const big = Array.from(
+    { length: 1500 },
+    (_, i) => `export function step${i}(values: number[]): number {\n  return values.length * ${i};\n}\n`,
+  ).join('\n');
+  writeFileSync(join(root, 'src/big.ts'), big);
+  const j = JSON.parse(await tools.text('ctx_benchmark', { path: 'src/big.ts', format: 'json' }));
+  const ms = Object.fromEntries(j.modes.map((m: { mode: string; ms: number }) => [m.mode, m.ms]));
+  // the same parse, timed here the way the tool times it: warm-up, then the median of 7
+  await outlineFile('src/big.ts', big);
+  const parses: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const start = performance.now();
+    await outlineFile('src/big.ts', big);
+    parses.push(performance.now() - start);
+  }
+  const parse = parses.sort((x, y) => x - y)[3] ?? 0;
+  // a mode that renders from an outline costs at least the parse (a wide margin for noise)
+  for (const mode of ['map', 'signatures', 'aggressive']) {
+    assert.ok(ms[mode] >= parse / 4, `${mode}: ${ms[mode]} ms against a ${parse} ms parse`);
+  }
 });
 
 test('ctx_context, ctx_compress and ctx_cache report and reset what the session holds', async () => {
@@ -126,7 +156,7 @@ test('ctx_context, ctx_compress and ctx_cache report and reset what the session 
   assert.match(overview, /F2=src\/copy\.ts 14L reads=1 last=map views only/);
   const cp = await tools.text('ctx_compress', {}, opts);
   assert.match(cp, /^CTX CHECKPOINT \(2 files\)/);
-  assert.match(cp, /COMPRESSION: \d+ → \d+ tok$/);
+  assert.match(cp, /COMPRESSION: \d+ → \d+ tok \(sent to this session → checkpoint\)$/);
   assert.match(await tools.text('ctx_cache', { action: 'status' }, opts), /this session: 2 files/);
   assert.match(await tools.text('ctx_cache', { action: 'clear' }, opts), /forgot 2 files/);
   const after = await tools.text('ctx_read', { path: 'src/math.ts', mode: 'full' }, opts);

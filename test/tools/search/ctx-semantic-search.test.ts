@@ -12,18 +12,23 @@ const REPO = {
   'src/util.go': 'package util\n\nfunc ReverseString(s string) string {\n\treturn s\n}\n',
 };
 
-test('ctx_semantic_search answers in the documented shape and says plainly when it fell back to BM25', async () => {
+test('ctx_semantic_search ranks by BM25 by default, and says plainly when asked for a mode it lacks', async () => {
   const tools = createDirectTools(makeGitRepo(REPO));
   try {
-    const hybrid = await tools.text('ctx_semantic_search', { query: 'invoice total' });
+    const plain = await tools.text('ctx_semantic_search', { query: 'invoice total' });
     assert.match(
-      hybrid,
-      /^\[mode=hybrid: no embedding model is configured, so results are ranked by BM25 only\]\n--- Result 1 \(score: \d+\.\d\d\) ---\nsrc\/billing\.ts :: computeInvoiceTotal \[function\] \(L1-3\)\n {3}1\| export function/,
+      plain,
+      /^--- Result 1 \(score: \d+\.\d\d\) ---\nsrc\/billing\.ts :: computeInvoiceTotal \[function\] \(L1-3\)\n {3}1\| export function/,
     );
     const bm25 = await tools.text('ctx_semantic_search', { query: 'password', mode: 'bm25' });
     assert.match(bm25, /^--- Result 1 .*\nsrc\/auth\.py :: verify_password/);
     const dense = await tools.text('ctx_semantic_search', { query: 'password', mode: 'dense' });
-    assert.match(dense, /mode=dense: no embedding model/);
+    assert.match(
+      dense,
+      /^\[mode=dense: no embedding model is configured, so results are ranked by BM25 only\]\n/,
+    );
+    const hybrid = await tools.text('ctx_semantic_search', { query: 'password', mode: 'hybrid' });
+    assert.match(hybrid, /^\[mode=hybrid: no embedding model/);
   } finally {
     await tools.close();
   }

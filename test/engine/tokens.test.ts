@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { countTokens as exactO200k } from 'gpt-tokenizer/encoding/o200k_base';
+import { countBounded, countTokens, countTokensAsync, MAX_RUN_CHARS } from '../../src/engine/tokens.ts';
+
+test('code and prose count exactly as o200k_base counts them', () => {
+  const source = readFileSync(new URL('../../src/pipeline/invoke.ts', import.meta.url), 'utf8');
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  for (const text of [source, readme, 'héllo wörld — naïve café', '  indented\n\n\tline\r\n']) {
+    assert.equal(countTokens(text), exactO200k(text));
+  }
+});
+
+test('a 2,000,000-character word counts in seconds, within one token per slice of the exact count', () => {
+  const started = performance.now();
+  const huge = countTokens('a'.repeat(2_000_000));
+  assert.ok(performance.now() - started < 5000, 'linear, not the quadratic 40 minutes');
+  assert.ok(huge > 0);
+  for (const run of ['a'.repeat(4000), ' '.repeat(4000), '!'.repeat(4000), `x${'é'.repeat(3000)}y`]) {
+    const exact = exactO200k(run);
+    const slices = Math.ceil(run.length / MAX_RUN_CHARS);
+    assert.ok(
+      Math.abs(countTokens(run) - exact) <= slices,
+      `${run.slice(0, 3)}…: ${countTokens(run)} vs ${exact}`,
+    );
+  }
+});
+
+test('a text holding a special token is counted as plain text, not refused', () => {
+  assert.equal(
+    countTokens('see <|endoftext|> here'),
+    exactO200k('see <|endoftext|> here', { disallowedSpecial: new Set() }),
+  );
+});
+
+test('a large text counted on a worker thread gets the same count as on the main thread', async () => {
+  const text = `${'const value = compute(input) + 1;\n'.repeat(4000)}${'z'.repeat(10_000)}`;
+  assert.equal(await countTokensAsync(text), countBounded(text));
+});
