@@ -7,7 +7,8 @@ import { callTool, startTestServer } from '../helpers/team-server.ts';
 
 test('maxConcurrency holds after a timeout: the slot stays taken until the tool body has stopped', async () => {
   const bodies = { running: 0, most: 0, finished: 0 };
-  // A tool that ignores its AbortSignal, as a slow synchronous library call would.
+  let finish: (() => void) | undefined;
+  // A tool that ignores its AbortSignal, as a slow synchronous library call would, until released.
   const stubborn = defineTool({
     name: 'test_stubborn',
     description: 'runs for a while whatever happens',
@@ -16,7 +17,9 @@ test('maxConcurrency holds after a timeout: the slot stays taken until the tool 
     run: async () => {
       bodies.running++;
       bodies.most = Math.max(bodies.most, bodies.running);
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await new Promise<void>((resolve) => {
+        finish = resolve;
+      });
       bodies.running--;
       bodies.finished++;
       return 'done';
@@ -24,7 +27,7 @@ test('maxConcurrency holds after a timeout: the slot stays taken until the tool 
   });
   const srv = await startTestServer({
     tools: [...builtinTools(), stubborn],
-    config: { maxConcurrency: 1, requestTimeoutMs: 200 },
+    config: { maxConcurrency: 1, requestTimeoutMs: 1000 },
   });
   try {
     const statuses: number[] = [];
@@ -37,9 +40,11 @@ test('maxConcurrency holds after a timeout: the slot stays taken until the tool 
     assert.equal(statuses[0], 504, 'the first call times out');
     assert.deepEqual(statuses.slice(1), [503, 503, 503], 'while its body runs, the one slot is taken');
     assert.equal(bodies.most, 1, 'never more than maxConcurrency tool bodies at once');
+    finish?.();
     const deadline = Date.now() + 10_000;
-    while (bodies.finished < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 20));
+    while (srv.server.deps.inFlight.count > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    assert.equal(bodies.finished, 1);
     assert.equal(srv.server.deps.inFlight.count, 0, 'the slot is free once the body stopped');
     assert.equal((await callTool(srv, 'alice', { name: 'ctx_tree' })).status, 200);
   } finally {

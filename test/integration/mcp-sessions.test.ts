@@ -185,13 +185,13 @@ describe('MCP at /mcp: stateless requests, sessions and their limits', () => {
     }
   });
 
-  test('MCP sessions per token are capped with too_many_sessions; idle sessions expire', async () => {
+  test('MCP sessions per token are capped with too_many_sessions', async () => {
     const srv = await startTestServer({
       tokens: [
         { id: 'alice', role: 'admin' },
         { id: 'bob', role: 'admin' },
       ],
-      config: { maxMcpSessionsPerToken: 2, mcpSessionIdleMs: 400 },
+      config: { maxMcpSessionsPerToken: 2 },
     });
     try {
       const token = srv.tokens.alice as string;
@@ -212,14 +212,23 @@ describe('MCP at /mcp: stateless requests, sessions and their limits', () => {
       });
       assert.equal(deleted.status, 200);
       await openSession(srv, token);
-      // Idle past mcpSessionIdleMs: swept, so the id is unknown and new ones can open.
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test('an MCP session idle for mcpSessionIdleMs is closed and frees its place', async () => {
+    const srv = await startTestServer({ config: { maxMcpSessionsPerToken: 1, mcpSessionIdleMs: 300 } });
+    try {
+      const token = srv.tokens.alice as string;
+      const idle = await openSession(srv, token);
       let reopened = 0;
       for (const deadline = Date.now() + 10_000; reopened !== 200 && Date.now() < deadline; ) {
         await new Promise((res) => setTimeout(res, 100));
         reopened = (await mcpPost(srv, token, INIT)).status;
       }
-      assert.equal(reopened, 200, 'idle sessions expired and freed the allowance');
-      const stale = await mcpPost(srv, token, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, a);
+      assert.equal(reopened, 200, 'the idle session expired and freed the allowance');
+      const stale = await mcpPost(srv, token, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, idle);
       assert.equal(stale.status, 404);
     } finally {
       await srv.close();
