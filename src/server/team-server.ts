@@ -138,7 +138,9 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
       });
       listeners.push(l);
       // worker threads load the parsers and the tokenizer now, not on the first large request
-      void warmEnginePool();
+      warmEnginePool().catch((err: unknown) =>
+        deps.logger.warn('the engine workers did not warm up', { error: String(err) }),
+      );
       return l;
     },
     async close() {
