@@ -1,5 +1,5 @@
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { isRole, parseScope } from '../auth/scopes.ts';
 import { budgetSchema } from '../governance/budget.ts';
@@ -252,13 +252,20 @@ export function parseTeamConfig(
       problems.push(`auditLogPath: the directory "${dirname(auditLogPath)}" does not exist; create it first`);
     }
   }
+  const dataDir = resolve(baseDir, cfg.dataDir ?? '.leanctx');
+  workspaces.forEach((ws, i) => {
+    // The data dir is never readable through a workspace, so a root inside it could read nothing.
+    if (ws.root === dataDir || ws.root.startsWith(`${dataDir}${sep}`)) {
+      problems.push(`workspaces[${i}].root: "${ws.root}" is inside dataDir "${dataDir}"; move one of them`);
+    }
+  });
   if (problems.length > 0) throw new ConfigError(source, problems);
   const firstWorkspace = workspaces[0];
   if (!firstWorkspace) throw new ConfigError(source, ['workspaces: list at least one workspace']);
   return Object.freeze({
     ...cfg,
     auditLogPath,
-    dataDir: resolve(baseDir, cfg.dataDir ?? '.leanctx'),
+    dataDir,
     defaultWorkspaceId: cfg.defaultWorkspaceId ?? firstWorkspace.id,
     allowedHosts: Object.freeze([...cfg.allowedHosts]) as string[],
     workspaces: Object.freeze(workspaces) as WorkspaceConfig[],

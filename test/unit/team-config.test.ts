@@ -94,3 +94,8 @@ test('an unknown key anywhere names the keys accepted there', () => {
   assert.match(found, /workspaces\[0\]: unknown key "alowExec" \(did you mean "allowExec"\?\)/);
   assert.match(found, /\(top level\): unknown key "maxRPS" \(did you mean "maxRps"\?\)/);
 });
+
+test('a workspace root inside the data dir is refused: the data dir is never readable through a workspace', () => {
+  const found = problems({ dataDir: '.', workspaces: [{ id: 'main', root: '.' }] }).join('\n');
+  assert.match(found, /workspaces\[0\]\.root: .* is inside dataDir/);
+});
