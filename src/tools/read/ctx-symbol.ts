@@ -65,7 +65,11 @@ async function searchWorkspace(ctx: ToolContext, name: string, kind: string | un
     if (isSecretPath(rel) || !grammarOf(languageOf(rel))) continue;
     const text = await readFile(join(ctx.workspace.root, rel), 'utf8').catch(() => '');
     if (text.length > READ_LIMITS.wholeBytes || !text.includes(bare)) continue;
-    batch.push(findIn(rel, text, name, kind, ctx.signal));
+    const found = findIn(rel, text, name, kind, ctx.signal);
+    // It may reject (a cancelled call) while the loop awaits the next read, before drain()
+    // awaits it: unhandled, that rejection would end the process.
+    found.catch(() => {});
+    batch.push(found);
     if (batch.length >= PARSE_BATCH) await drain();
   }
   await drain();
