@@ -12,6 +12,7 @@ import { createMcpServer } from '../mcp/create-mcp-server.ts';
 import { callableTools, invokeTool } from '../pipeline/invoke.ts';
 import type { Caller } from '../pipeline/team-state.ts';
 import { createTeamServer } from '../server/team-server.ts';
+import { agentNameFromClient } from '../sessions/names.ts';
 import { VERSION } from '../version.ts';
 import { CliError } from './cli-error.ts';
 
@@ -63,7 +64,7 @@ export async function runMcpStdio(cwd: string): Promise<() => Promise<void>> {
     name: 'leanctx',
     version: VERSION,
     listTools: () => callableTools(local.deps, caller, local.deps.registry.listed(config.toolSurface)),
-    callTool: (name, args, extra) =>
+    callTool: (name, args, extra, client) =>
       invokeTool(local.deps, {
         caller,
         requestId: randomUUID(),
@@ -73,6 +74,7 @@ export async function runMcpStdio(cwd: string): Promise<() => Promise<void>> {
         workspaceId: undefined,
         channelId: undefined,
         contextId,
+        agentName: agentNameFromClient(client?.name),
         signal: extra.signal,
       }),
   });

@@ -6,6 +6,7 @@ import { AppError } from '../errors.ts';
 import type { ServerDeps } from '../pipeline/deps.ts';
 import { callableTools, invokeTool } from '../pipeline/invoke.ts';
 import type { Caller } from '../pipeline/team-state.ts';
+import { agentNameFromClient } from '../sessions/names.ts';
 import { createMcpServer, type McpExtra } from './create-mcp-server.ts';
 
 interface Session {
@@ -21,6 +22,8 @@ interface RequestInfo {
   requestId: string;
   workspaceId: string | undefined;
   channelId: string | undefined;
+  /** `x-leanctx-agent`; else the session's clientInfo.name names the agent. */
+  agentName: string | undefined;
 }
 
 export interface McpRequest extends RequestInfo {
@@ -66,10 +69,11 @@ export function createMcpEndpoint(deps: ServerDeps): McpEndpoint {
         const { caller } = infoOf(extra);
         return callableTools(deps, caller, deps.registry.listed(deps.state.config().toolSurface));
       },
-      callTool: (name, args, extra) => {
+      callTool: (name, args, extra, client) => {
         const info = infoOf(extra);
         return invokeTool(deps, {
           ...info,
+          agentName: info.agentName ?? agentNameFromClient(client?.name),
           method: 'tools/call',
           name,
           args: args ?? {},
@@ -111,6 +115,7 @@ export function createMcpEndpoint(deps: ServerDeps): McpEndpoint {
             requestId: req.requestId,
             workspaceId: req.workspaceId,
             channelId: req.channelId,
+            agentName: req.agentName,
           },
         },
       };

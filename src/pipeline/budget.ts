@@ -3,7 +3,7 @@ import { type Budget, budgetSchema, budgetWindowStart } from '../governance/budg
 import type { ServerDeps } from './deps.ts';
 import type { Caller } from './team-state.ts';
 
-function budgetOf(deps: ServerDeps): Budget | undefined {
+export function budgetOf(deps: ServerDeps): Budget | undefined {
   const raw = deps.state.config().governance?.budget;
   if (raw === undefined) return undefined;
   const parsed = budgetSchema.safeParse(raw);

@@ -12,6 +12,7 @@ import type {
   UsageStore,
   UsageSummary,
 } from '../types.ts';
+import { createSqliteSharedSessionStores } from './shared-session-stores.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -211,6 +212,7 @@ export function createSqliteStore(file: string): Store {
   return {
     events,
     usage,
+    ...createSqliteSharedSessionStores(db),
     async close() {
       flush();
       flushEvents();
