@@ -23,22 +23,22 @@ const specSchema = z
         message: `give 1 to ${SESSION_LIMITS.specStates} states, got ${names.length}`,
       });
     }
-    if (!(spec.initial in spec.states)) {
+    if (!Object.hasOwn(spec.states, spec.initial)) {
       ctx.addIssue({
         code: 'custom',
         path: ['initial'],
         message: `"${spec.initial}" is not one of the states`,
       });
     }
-    for (const [name, state] of Object.entries(spec.states)) {
-      state.transitions.forEach((to, i) => {
-        if (!(to in spec.states)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['states', name, 'transitions', i],
-            message: `"${to}" is not one of the states (${names.join(', ')})`,
-          });
-        }
+    const targets = new Set(Object.values(spec.states).flatMap((s) => s.transitions));
+    if (
+      names.length + [...targets].filter((t) => !Object.hasOwn(spec.states, t)).length >
+      SESSION_LIMITS.specStates
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['states'],
+        message: `at most ${SESSION_LIMITS.specStates} states, transition targets included`,
       });
     }
   });
@@ -94,8 +94,12 @@ export function workflowScope(tokenId: string, contextId: string | undefined): s
   return contextId === undefined ? tokenId : `${tokenId}\u0000${contextId}`;
 }
 
-/** A custom spec from the `spec` argument (JSON text or an object), or invalid_arguments naming the field. */
-export function parseWorkflowSpec(raw: unknown): WorkflowSpec {
+/**
+ * A custom spec from the `spec` argument (JSON text or an object), or invalid_arguments
+ * naming the field. A transition to a state the spec does not declare makes that state a
+ * final one without restrictions; `implicit` names them, so a typo is visible.
+ */
+export function parseWorkflowSpec(raw: unknown): { spec: WorkflowSpec; implicit: string[] } {
   let value = raw;
   if (typeof raw === 'string') {
     try {
@@ -120,7 +124,12 @@ export function parseWorkflowSpec(raw: unknown): WorkflowSpec {
       { issues },
     );
   }
-  return parsed.data;
+  const spec = parsed.data;
+  const implicit = [...new Set(Object.values(spec.states).flatMap((s) => s.transitions))].filter(
+    (to) => !Object.hasOwn(spec.states, to),
+  );
+  for (const name of implicit) spec.states[name] = { transitions: [], requires_evidence: [] };
+  return { spec, implicit };
 }
 
 /** The run after a move to `to`, or a ToolError saying which moves and evidence it lacks. */
@@ -135,7 +144,9 @@ export function transitionRun(
     const where = allowed.length > 0 ? `it can go to ${allowed.join(', ')}` : 'it is a final state';
     throw new ToolError(`workflow "${run.spec.name}" is in "${run.state}": ${where}, not "${to}"`);
   }
-  const missing = (run.spec.states[to]?.requires_evidence ?? []).filter((k) => !(k in run.evidence));
+  const missing = (run.spec.states[to]?.requires_evidence ?? []).filter(
+    (k) => !Object.hasOwn(run.evidence, k),
+  );
   if (missing.length > 0) {
     throw new ToolError(
       `entering "${to}" needs evidence ${missing.map((k) => `"${k}"`).join(', ')}; add it with {"action":"evidence_add","key":"${missing[0]}","value":"…"}`,

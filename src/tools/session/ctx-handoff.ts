@@ -154,7 +154,7 @@ async function pull(ctx: ToolContext, record: HandoffRecord, args: z.output<type
     lines.push(`applied: task set (rev ${w.revision})`);
   }
   if (args.apply_workflow && ledger.workflow) {
-    const spec = parseWorkflowSpec(ledger.workflow.spec);
+    const { spec } = parseWorkflowSpec(ledger.workflow.spec);
     const now = new Date().toISOString();
     const evidence = Object.fromEntries(
       Object.entries(ledger.workflow.evidence).map(([k, value]) => [
@@ -166,7 +166,7 @@ async function pull(ctx: ToolContext, record: HandoffRecord, args: z.output<type
       workspaceId: ctx.workspace.id,
       scope: workflowScope(ctx.agentId, ctx.contextId),
       spec,
-      state: ledger.workflow.state in spec.states ? ledger.workflow.state : spec.initial,
+      state: Object.hasOwn(spec.states, ledger.workflow.state) ? ledger.workflow.state : spec.initial,
       evidence,
       history: [],
       startedBy: ctx.agentName,

@@ -83,10 +83,8 @@ export const ctxWorkflow = defineTool({
     const scope = workflowScope(ctx.agentId, ctx.contextId);
     switch (args.action) {
       case 'start': {
-        const spec =
-          args.spec !== undefined
-            ? parseWorkflowSpec(args.spec)
-            : BUILTIN_WORKFLOWS[args.name ?? 'plan_code_test'];
+        const custom = args.spec !== undefined ? parseWorkflowSpec(args.spec) : undefined;
+        const spec = custom?.spec ?? BUILTIN_WORKFLOWS[args.name ?? 'plan_code_test'];
         if (!spec) {
           throw new ToolError(
             `no builtin workflow "${args.name}"; builtin: ${Object.keys(BUILTIN_WORKFLOWS).join(', ')}, or pass a spec`,
@@ -119,6 +117,9 @@ export const ctxWorkflow = defineTool({
             ? 'no contextId: the workflow binds this token in the workspace; send a contextId to bind one context'
             : '',
           unknown.length > 0 ? `note: this token cannot call ${unknown.join(', ')}` : '',
+          custom?.implicit.length
+            ? `note: ${custom.implicit.join(', ')} not declared in states: final, without restrictions`
+            : '',
         ].filter(Boolean);
         return [`Started ${describe(run)}`, ...notes].join('\n');
       }
@@ -134,7 +135,7 @@ export const ctxWorkflow = defineTool({
       case 'evidence_add': {
         const key = args.key as string;
         const run = await ctx.store.workflows.update(ws, scope, (r) => {
-          if (!(key in r.evidence) && Object.keys(r.evidence).length >= 100) {
+          if (!Object.hasOwn(r.evidence, key) && Object.keys(r.evidence).length >= 100) {
             throw new ToolError('a workflow holds at most 100 evidence keys');
           }
           const evidence = {
