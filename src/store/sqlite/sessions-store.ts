@@ -202,6 +202,8 @@ export function createSqliteSessionStore(db: SqliteDb): SessionStore {
         const ts = new Date().toISOString();
         const current = selectSession.get(ws, ch)?.revision;
         const revision = (current ?? 0) + 1;
+        // a reset keeps what it clears, at the revision it had
+        if (change.kind === 'reset') saveContent(ws, ch, change.saveAs, agent, ts);
         // compare-and-set: the row must still hold the revision read above
         if (current === undefined) insertSession.run(ws, ch, revision, ts, agent);
         else if (bumpRevision.run(revision, ts, agent, ws, ch, current).changes !== 1) {
@@ -212,7 +214,6 @@ export function createSqliteSessionStore(db: SqliteDb): SessionStore {
             setTask.run(change.text, agent, ts, revision, ws, ch);
             break;
           case 'reset':
-            saveContent(ws, ch, change.saveAs, agent, ts);
             deleteEntries.run(ws, ch);
             setTask.run(null, null, null, null, ws, ch);
             break;

@@ -139,7 +139,7 @@ export const ctxSession = defineTool({
         return saved
           .map(
             (s) =>
-              `${s.id}  channel ${s.channelId} rev ${s.revision}  ${s.entries} entries  ${s.ts}  task: ${s.task ?? '-'}`,
+              `${s.id}  channel ${s.channelId} rev ${s.revision}  ${s.entries} entries  ${s.ts}  task: ${s.task ? s.task.slice(0, 80) : '-'}`,
           )
           .join('\n');
       }
