@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { canonicalJson } from '../audit/canonical-json.ts';
 import { AppError } from '../errors.ts';
+import { parseJsonArgument } from './json-argument.ts';
 import { SESSION_LIMITS } from './limits.ts';
+
+const NOTHING = '; nothing was imported';
 
 /** sha256 (hex) of a value's RFC 8785 canonical JSON: equal content, equal hash. */
 export function contentHash(value: unknown): string {
@@ -22,39 +25,16 @@ export function parseExport<T extends { sha256: string; content: unknown }>(
   if (text.length > SESSION_LIMITS.importChars) {
     throw new AppError(
       'invalid_arguments',
-      `value: a ${what} export is at most ${SESSION_LIMITS.importChars} characters`,
+      `value: a ${what} export is at most ${SESSION_LIMITS.importChars} characters${NOTHING}`,
     );
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
+  const parsed = parseJsonArgument(text, schema, 'value', `not a ${what} export`, NOTHING);
+  const hash = contentHash(parsed.content);
+  if (hash !== parsed.sha256) {
     throw new AppError(
       'invalid_arguments',
-      `value: not a ${what} export: not valid JSON (${(err as Error).message}); nothing was imported`,
+      `value.sha256 does not match the content (content hashes to ${hash.slice(0, 16)}…): the export was changed or cut${NOTHING}`,
     );
   }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({
-      path: ['value', ...i.path.map(String)].join('.'),
-      message: i.message,
-    }));
-    throw new AppError(
-      'invalid_arguments',
-      `not a ${what} export: ${issues
-        .slice(0, 5)
-        .map((i) => `${i.path}: ${i.message}`)
-        .join('; ')}; nothing was imported`,
-      { issues },
-    );
-  }
-  const hash = contentHash(parsed.data.content);
-  if (hash !== parsed.data.sha256) {
-    throw new AppError(
-      'invalid_arguments',
-      `value.sha256 does not match the content (content hashes to ${hash.slice(0, 16)}…): the export was changed or cut; nothing was imported`,
-    );
-  }
-  return parsed.data;
+  return parsed;
 }

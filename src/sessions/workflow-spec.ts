@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AppError, ToolError } from '../errors.ts';
 import type { WorkflowRun, WorkflowSpec } from '../store/workflows.ts';
+import { parseJsonArgument } from './json-argument.ts';
 import { SESSION_LIMITS } from './limits.ts';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -100,31 +101,10 @@ export function workflowScope(tokenId: string, contextId: string | undefined): s
  * final one without restrictions; `implicit` names them, so a typo is visible.
  */
 export function parseWorkflowSpec(raw: unknown): { spec: WorkflowSpec; implicit: string[] } {
-  let value = raw;
-  if (typeof raw === 'string') {
-    try {
-      value = JSON.parse(raw);
-    } catch (err) {
-      throw new AppError('invalid_arguments', `spec: not valid JSON (${(err as Error).message})`, {
-        issues: [{ path: 'spec', message: 'not valid JSON' }],
-      });
-    }
-  } else if (JSON.stringify(raw).length > SESSION_LIMITS.specChars) {
+  if (typeof raw !== 'string' && JSON.stringify(raw).length > SESSION_LIMITS.specChars) {
     throw new AppError('invalid_arguments', `spec: over the ${SESSION_LIMITS.specChars}-character limit`);
   }
-  const parsed = specSchema.safeParse(value);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({
-      path: ['spec', ...i.path.map(String)].join('.'),
-      message: i.message,
-    }));
-    throw new AppError(
-      'invalid_arguments',
-      `invalid workflow spec: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-      { issues },
-    );
-  }
-  const spec = parsed.data;
+  const spec: WorkflowSpec = parseJsonArgument(raw, specSchema, 'spec', 'invalid workflow spec');
   const implicit = [...new Set(Object.values(spec.states).flatMap((s) => s.transitions))].filter(
     (to) => !Object.hasOwn(spec.states, to),
   );
