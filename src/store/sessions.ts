@@ -60,14 +60,16 @@ export interface SessionContent {
 export type SessionChange =
   | { kind: 'task'; text: string }
   | { kind: EntryKind; text: string; file?: string | undefined; line?: number | undefined }
-  /** Saves the current state under `saveAs`, then empties the session. */
-  | { kind: 'reset'; saveAs: string }
+  /** Saves the current state (as `<channel>@<revision it had>`), then empties the session. */
+  | { kind: 'reset' }
   /** Replaces everything (restore, import). */
   | { kind: 'replace'; content: SessionContent };
 
 export interface SessionWrite {
   revision: number;
   ts: string;
+  /** The id a reset saved the previous state under. */
+  savedAs?: string | undefined;
 }
 
 export interface SavedSessionInfo {
@@ -99,8 +101,16 @@ export interface SessionStore {
   apply(workspaceId: string, channelId: string, agent: string, change: SessionChange): Promise<SessionWrite>;
   /** Sessions of a workspace that were written to, by channel. */
   channels(workspaceId: string): Promise<ChannelSession[]>;
-  /** Saves a copy of the channel's session under `id` (replacing a save of that id). */
-  save(workspaceId: string, channelId: string, id: string, agent: string): Promise<SavedSessionInfo>;
+  /**
+   * Saves a copy of the channel's session under `id` (replacing a save of that id), by
+   * default `<channel>@<revision>`.
+   */
+  save(
+    workspaceId: string,
+    channelId: string,
+    id: string | undefined,
+    agent: string,
+  ): Promise<SavedSessionInfo>;
   saved(workspaceId: string): Promise<SavedSessionInfo[]>;
   loadSaved(workspaceId: string, id: string): Promise<SavedSession | undefined>;
   /** Removes saves older than `beforeTs`; returns how many went. */

@@ -185,11 +185,12 @@ export function createSqliteSessionStore(db: SqliteDb): SessionStore {
   };
   const prune = (ws: string, ch: string, kind: EntryKind) =>
     pruneKind.run({ ws, ch, kind, keep: SESSION_RETENTION[kind] });
-  const saveContent = (ws: string, ch: string, id: string, agent: string, ts: string) => {
+  const saveContent = (ws: string, ch: string, id: string | undefined, agent: string, ts: string) => {
     const state = read(ws, ch);
-    upsertSave.run(ws, id, ch, state.revision, agent, ts, JSON.stringify(contentOf(state)));
+    const savedAs = id ?? `${ch}@${state.revision}`;
+    upsertSave.run(ws, savedAs, ch, state.revision, agent, ts, JSON.stringify(contentOf(state)));
     pruneSaves.run({ ws, keep: SAVED_SESSIONS_KEPT });
-    return state;
+    return { state, savedAs };
   };
 
   return {
@@ -203,7 +204,8 @@ export function createSqliteSessionStore(db: SqliteDb): SessionStore {
         const current = selectSession.get(ws, ch)?.revision;
         const revision = (current ?? 0) + 1;
         // a reset keeps what it clears, at the revision it had
-        if (change.kind === 'reset') saveContent(ws, ch, change.saveAs, agent, ts);
+        const savedAs =
+          change.kind === 'reset' ? saveContent(ws, ch, undefined, agent, ts).savedAs : undefined;
         // compare-and-set: the row must still hold the revision read above
         if (current === undefined) insertSession.run(ws, ch, revision, ts, agent);
         else if (bumpRevision.run(revision, ts, agent, ws, ch, current).changes !== 1) {
@@ -229,7 +231,7 @@ export function createSqliteSessionStore(db: SqliteDb): SessionStore {
             addEntry(ws, ch, revision, { ...change, agent, ts });
             prune(ws, ch, change.kind);
         }
-        return { revision, ts };
+        return { revision, ts, savedAs };
       });
     },
 
@@ -245,9 +247,9 @@ export function createSqliteSessionStore(db: SqliteDb): SessionStore {
     async save(ws, ch, id, agent) {
       return writeWithRetries(db, () => {
         const ts = new Date().toISOString();
-        const state = saveContent(ws, ch, id, agent, ts);
+        const { state, savedAs } = saveContent(ws, ch, id, agent, ts);
         return {
-          id,
+          id: savedAs,
           channelId: ch,
           revision: state.revision,
           savedBy: agent,

@@ -34,8 +34,8 @@ const ACTIONS = [
 type Action = (typeof ACTIONS)[number];
 
 const READS = ['status', 'load', 'list', 'snapshot', 'resume', 'diff', 'export', 'role', 'budget'] as const;
-/** `src/auth.ts:42 token check skips expiry` names where a finding is. */
-const FINDING_AT = /^([\w./@-]+\.\w+):(\d+)\s+(\S[\s\S]*)$/;
+/** `src/auth.ts:42 token check skips expiry` names where a finding is (bounded: no backtracking blow-up). */
+const FINDING_AT = /^([\w./@-]{1,512}\.\w{1,16}):(\d{1,7})\s+(\S[\s\S]*)$/;
 
 const input = z
   .object({
@@ -121,15 +121,11 @@ export const ctxSession = defineTool({
         return `${args.action[0]?.toUpperCase()}${args.action.slice(1)} added (rev ${w.revision})`;
       }
       case 'reset': {
-        const before = await ctx.store.sessions.get(ws, ch);
-        const saveAs = `${ch}@${before.revision}`;
-        const w = await write(ctx, 'reset', { kind: 'reset', saveAs });
-        return `Session reset. Previous: ${saveAs} (saved). New: rev ${w.revision}`;
+        const w = await write(ctx, 'reset', { kind: 'reset' });
+        return `Session reset. Previous: ${w.savedAs} (saved). New: rev ${w.revision}`;
       }
       case 'save': {
-        const current = await ctx.store.sessions.get(ws, ch);
-        const id = args.session_id ?? `${ch}@${current.revision}`;
-        const saved = await ctx.store.sessions.save(ws, ch, id, ctx.agentName);
+        const saved = await ctx.store.sessions.save(ws, ch, args.session_id, ctx.agentName);
         return `Saved ${saved.id} (rev ${saved.revision}, ${saved.entries} entries); restore with {"action":"restore","session_id":"${saved.id}"}`;
       }
       case 'list': {
