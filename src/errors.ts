@@ -22,6 +22,11 @@ export const ERROR_CODES = {
   scope_denied: { status: 403, rpc: -32003, message: 'The token lacks the scope this call needs.' },
   workspace_denied: { status: 403, rpc: -32003, message: 'The token may not use that workspace.' },
   host_not_allowed: { status: 403, rpc: -32003, message: 'The Host or Origin header is not allowed.' },
+  workflow_denied: {
+    status: 403,
+    rpc: -32003,
+    message: "The context's active workflow state does not allow this tool.",
+  },
   not_found: { status: 404, rpc: -32601, message: 'No such route.' },
   unknown_tool: { status: 404, rpc: -32602, message: 'No tool has that name.' },
   read_timeout: {

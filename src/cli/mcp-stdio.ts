@@ -11,6 +11,7 @@ import { RpcError } from '../mcp/rpc-error.ts';
 import { callableTools, invokeTool } from '../pipeline/invoke.ts';
 import type { Caller } from '../pipeline/team-state.ts';
 import { createTeamServer } from '../server/team-server.ts';
+import { agentNameFromClient } from '../sessions/names.ts';
 import { VERSION } from '../version.ts';
 import type { CliIo } from './cli-error.ts';
 import { createRefusingServer, createTeamRelay } from './mcp-forward.ts';
@@ -65,7 +66,7 @@ function serveLocally(cwd: string): Served {
     name: 'leanctx',
     version: VERSION,
     listTools: () => callableTools(local.deps, caller, local.deps.registry.listed(config.toolSurface)),
-    callTool: (name, args, extra) =>
+    callTool: (name, args, extra, client) =>
       invokeTool(local.deps, {
         caller,
         requestId: randomUUID(),
@@ -75,6 +76,7 @@ function serveLocally(cwd: string): Served {
         workspaceId: undefined,
         channelId: undefined,
         contextId,
+        agentName: agentNameFromClient(client?.name),
         signal: extra.signal,
       }),
   });

@@ -19,7 +19,13 @@ export interface McpServerOptions {
   version: string;
   instructions?: string;
   listTools(extra: McpExtra): readonly ToolInfo[];
-  callTool(name: string, args: Record<string, unknown> | undefined, extra: McpExtra): Promise<CallToolResult>;
+  /** `client` is the session's clientInfo from initialize, when the client sent one. */
+  callTool(
+    name: string,
+    args: Record<string, unknown> | undefined,
+    extra: McpExtra,
+    client: { name: string } | undefined,
+  ): Promise<CallToolResult>;
 }
 
 export function toMcpTool(info: ToolInfo): McpTool {
@@ -50,7 +56,7 @@ export function createMcpServer(opts: McpServerOptions): Server {
   }));
   server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
     try {
-      return await opts.callTool(req.params.name, req.params.arguments, extra);
+      return await opts.callTool(req.params.name, req.params.arguments, extra, server.getClientVersion());
     } catch (err) {
       if (err instanceof AppError) throw toMcpError(err);
       throw err;

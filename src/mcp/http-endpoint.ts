@@ -6,6 +6,7 @@ import { AppError } from '../errors.ts';
 import type { ServerDeps } from '../pipeline/deps.ts';
 import { callableTools, invokeTool } from '../pipeline/invoke.ts';
 import type { Caller } from '../pipeline/team-state.ts';
+import { agentNameFromClient } from '../sessions/names.ts';
 import { createMcpServer, type McpExtra } from './create-mcp-server.ts';
 
 interface Session {
@@ -26,6 +27,8 @@ interface RequestInfo {
   channelId: string | undefined;
   /** `x-leanctx-context`: the caching context of a request without a session. */
   contextId?: string | undefined;
+  /** `x-leanctx-agent`; else the session's clientInfo.name names the agent. */
+  agentName: string | undefined;
 }
 
 export interface McpRequest extends RequestInfo {
@@ -97,10 +100,11 @@ export function createMcpEndpoint(deps: ServerDeps): McpEndpoint {
         const { caller } = infoOf(extra);
         return callableTools(deps, caller, deps.registry.listed(deps.state.config().toolSurface));
       },
-      callTool: (name, args, extra) => {
+      callTool: (name, args, extra, client) => {
         const { contextId, ...info } = infoOf(extra);
         return invokeTool(deps, {
           ...info,
+          agentName: info.agentName ?? agentNameFromClient(client?.name),
           method: 'tools/call',
           name,
           args: args ?? {},
@@ -176,6 +180,7 @@ export function createMcpEndpoint(deps: ServerDeps): McpEndpoint {
             workspaceId: req.workspaceId,
             channelId: req.channelId,
             contextId: req.contextId,
+            agentName: req.agentName,
           },
         },
       };

@@ -3,6 +3,11 @@ import { budgetWindowStart } from '../governance/budget.ts';
 import type { ServerDeps } from './deps.ts';
 import type { Caller } from './team-state.ts';
 
+/** The validated `governance.budget` of the live config, if any. */
+export function budgetOf(deps: ServerDeps) {
+  return deps.state.config().governance?.budget;
+}
+
 /** Refuses a call once the token has received its daily `max_context_tokens`. */
 export async function checkBudget(deps: ServerDeps, caller: Caller, workspaceId: string): Promise<void> {
   // Validated strictly at load: a misspelled or mistyped budget refuses the config.

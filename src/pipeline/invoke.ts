@@ -14,7 +14,9 @@ import {
 import type { ToolInfo } from '../tools/registry.ts';
 import { checkBudget } from './budget.ts';
 import type { ServerDeps } from './deps.ts';
+import { governanceReport } from './governance-report.ts';
 import type { Caller } from './team-state.ts';
+import { checkWorkflow } from './workflow-gate.ts';
 
 export interface CallRequest {
   caller: Caller;
@@ -26,13 +28,13 @@ export interface CallRequest {
   workspaceId: string | undefined;
   channelId: string | undefined;
   contextId: string | undefined;
+  /** `x-leanctx-agent` or the MCP clientInfo.name; the token id when undefined. */
+  agentName?: string | undefined;
   /** Aborted when the client goes away. */
   signal?: AbortSignal;
   /** A call made by another tool (ctx_call): it already holds a concurrency slot. */
   nested?: boolean;
 }
-
-const MAX_SEEN_AGENTS = 10_000;
 
 const REF_KEYS = ['path', 'action', 'key', 'name', 'mode', 'category', 'query', 'pattern'] as const;
 
@@ -141,6 +143,7 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     const ws = resolveWorkspace(deps, req.caller, req.workspaceId);
     workspaceId = ws.id;
     const args = authorize(deps, tool, req.args, req.caller, ws);
+    await checkWorkflow(deps, tool.name, ws.id, req.caller.tokenId, req.contextId);
     await checkBudget(deps, req.caller, ws.id);
     if (!req.nested) {
       if (deps.inFlight.count >= config.maxConcurrency) {
@@ -155,7 +158,7 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
       }
       releaseSlot = takeSlot(deps);
     }
-    announceAgent(deps, req.caller.tokenId, ws.id, channelId);
+    await deps.presence.arrive(ws.id, channelId, req.agentName ?? req.caller.tokenId, req.caller.tokenId);
     const outcome = await runWithTimeout(
       deps,
       tool,
@@ -284,18 +287,6 @@ async function recordCall(
     .catch(logFailure);
 }
 
-/** `agent_joined` the first time a token calls on a channel (per server process). */
-function announceAgent(deps: ServerDeps, tokenId: string, workspaceId: string, channelId: string): void {
-  const key = `${workspaceId}\u0000${channelId}\u0000${tokenId}`;
-  if (deps.seenAgents.has(key)) return;
-  // Channels are client-chosen names: forget them all past a bound (a repeat announce is harmless).
-  if (deps.seenAgents.size >= MAX_SEEN_AGENTS) deps.seenAgents.clear();
-  deps.seenAgents.add(key);
-  void deps.hub
-    .publish({ workspaceId, channelId, kind: 'agent_joined', actor: tokenId, payload: { agent: tokenId } })
-    .catch((err: unknown) => deps.logger.error('event append failed', { error: String(err) }));
-}
-
 async function runWithTimeout(
   deps: ServerDeps,
   tool: Tool,
@@ -325,6 +316,9 @@ async function runWithTimeout(
     workspace: ws,
     channelId,
     agentId: req.caller.tokenId,
+    agentName: req.agentName ?? req.caller.tokenId,
+    presence: deps.presence,
+    governance: () => governanceReport(deps, req.caller, ws.id),
     contextId: req.contextId,
     scopes: req.caller.scopes,
     signal: controller.signal,

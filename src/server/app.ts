@@ -8,7 +8,7 @@ import type { HttpEnv } from './http-env.ts';
 import { requireToken } from './middleware/auth.ts';
 import { limitBody } from './middleware/body-limit.ts';
 import { hostCheck } from './middleware/host-check.ts';
-import { channelFrom, workspaceFrom } from './request-scope.ts';
+import { agentFrom, channelFrom, workspaceFrom } from './request-scope.ts';
 import { eventRoutes } from './routes/events.ts';
 import { observeRoutes } from './routes/observe.ts';
 import { toolRoutes } from './routes/tools.ts';
@@ -99,6 +99,7 @@ export function createApp(deps: ServerDeps, mcp: McpEndpoint): Hono<HttpEnv> {
       workspaceId: workspaceFrom(c),
       channelId: channelFrom(c),
       contextId: c.req.header('x-leanctx-context'),
+      agentName: agentFrom(c),
     });
   });
 

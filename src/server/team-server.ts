@@ -13,6 +13,7 @@ import { createMetrics } from '../metrics/metrics.ts';
 import type { ServerDeps } from '../pipeline/deps.ts';
 import { createTeamState } from '../pipeline/team-state.ts';
 import { createRateLimiter } from '../ratelimit/token-bucket.ts';
+import { createAgentPresence } from '../sessions/agent-presence.ts';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { Store } from '../store/types.ts';
 import { builtinTools } from '../tools/all-tools.ts';
@@ -65,24 +66,26 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
   const metrics = createMetrics();
   const store = opts.store ?? createSqliteStore(join(config.dataDir, 'leanctx.db'));
   let audit: AuditLog = createAuditLog(config.auditLogPath, config.auditMaxBytes);
+  const logger = opts.logger ?? createLogger();
+  const hub = createEventHub(store.events, () => metrics.eventsAppended.inc());
   const deps: ServerDeps = {
     state: createTeamState(config),
     registry: createToolRegistry([...(opts.tools ?? builtinTools()), ...(team?.tools ?? [])]),
     store,
     gateway: team?.gateway,
-    hub: createEventHub(store.events, () => metrics.eventsAppended.inc()),
+    hub,
     get audit() {
       return audit;
     },
     limiter: createRateLimiter(config.maxRps, config.rateBurst, now),
     metrics,
-    logger: opts.logger ?? createLogger(),
+    logger,
     version: VERSION,
     now,
     startedAt: now(),
     keepAliveMs: opts.keepAliveMs ?? 15_000,
     inFlight: { count: 0 },
-    seenAgents: new Set(),
+    presence: createAgentPresence({ store, publish: (e) => hub.publish(e), now, logger }),
   };
   const mcp = createMcpEndpoint(deps);
   const app = createApp(deps, mcp);
@@ -149,6 +152,7 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
       const steps: (() => Promise<unknown> | unknown)[] = [
         ...listeners.map((l) => () => l.close()),
         () => mcp.close(),
+        () => deps.presence.close(),
         // Calls that just answered still record their usage and events.
         () => new Promise((resolve) => setImmediate(resolve)),
         () => deps.hub.drain(),

@@ -1,3 +1,5 @@
+import type { SharedSessionStores } from './shared-session-stores.ts';
+
 /**
  * Storage interfaces. The embedded default is SQLite; PostgreSQL and Redis implement the
  * same interfaces for scale-out, so nothing above this folder knows which one it has.
@@ -84,7 +86,7 @@ export interface UsageStore {
   summary(filter: UsageFilter): Promise<UsageSummary>;
 }
 
-export interface Store {
+export interface Store extends SharedSessionStores {
   readonly events: EventStore;
   readonly usage: UsageStore;
   close(): Promise<void>;

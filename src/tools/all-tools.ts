@@ -2,8 +2,9 @@ import type { Tool } from './define-tool.ts';
 import { metaTools } from './meta/index.ts';
 import { readTools } from './read/index.ts';
 import { searchTools } from './search/index.ts';
+import { sessionTools } from './session/index.ts';
 
 /** Every built-in tool, by family. REST, MCP and the gateway all list from here. */
 export function builtinTools(): Tool[] {
-  return [...readTools, ...searchTools, ...metaTools];
+  return [...readTools, ...searchTools, ...metaTools, ...sessionTools];
 }

@@ -4,6 +4,8 @@ import type { Scope } from '../auth/scopes.ts';
 import type { MeasuredText, Savings } from '../engine/savings.ts';
 import type { Workspace } from '../engine/workspace.ts';
 import type { Gateway } from '../gateway/gateway.ts';
+import type { GovernanceReport } from '../pipeline/governance-report.ts';
+import type { AgentPresence } from '../sessions/agent-presence.ts';
 import type { Store } from '../store/types.ts';
 import type { ToolInfo } from './registry.ts';
 
@@ -15,6 +17,12 @@ export interface ToolContext {
   channelId: string;
   /** The calling token's id (or "local" for the stdio server). */
   agentId: string;
+  /** The agent's name on the channel: `x-leanctx-agent`, else MCP clientInfo.name, else the token id. */
+  agentName: string;
+  /** Who is on the channel; a tool that ends an agent's stay tells it here. */
+  presence: AgentPresence;
+  /** The caller's role and scopes, its budget and what it used of it today. */
+  governance(): Promise<GovernanceReport>;
   /**
    * What this client has already received, for honest caching: the MCP session id, or
    * the REST `contextId`. Undefined means a fresh context on every call.
@@ -46,6 +54,12 @@ export const EVENT_KINDS = [
   'graph_built',
   'proof_added',
   'agent_joined',
+  'agent_left',
+  'agent_message',
+  'handoff_created',
+  'task_updated',
+  'workflow_transition',
+  'share_pushed',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 

@@ -125,15 +125,21 @@ export async function callTool(
   });
 }
 
-/** POST /v1/tools/call as a token in a context; the text of a successful result. */
+/** POST /v1/tools/call as a token in a context (and channel); the text of a successful result. */
 export async function callToolText(
   srv: RunningTestServer,
   as: string,
   name: string,
   args: Record<string, unknown>,
   contextId?: string,
+  channelId?: string,
 ): Promise<string> {
-  const res = await callTool(srv, as, { name, arguments: args, ...(contextId ? { contextId } : {}) });
+  const res = await callTool(srv, as, {
+    name,
+    arguments: args,
+    ...(contextId ? { contextId } : {}),
+    ...(channelId ? { channelId } : {}),
+  });
   const body = (await res.json()) as { result?: { content: { text?: string }[]; isError?: boolean } };
   const text = body.result?.content[0]?.text ?? '';
   if (res.status !== 200 || body.result?.isError) {

@@ -33,6 +33,13 @@ const SAMPLE_ARGS: Record<string, Record<string, unknown>> = {
   ctx_call: { name: 'ctx_tree', arguments: { depth: 1 } },
   ctx_discover_tools: { query: 'read' },
   ctx_metrics: {},
+  ctx_session: { action: 'status' },
+  ctx_handoff: { action: 'list' },
+  ctx_agent: { action: 'list' },
+  ctx_share: { action: 'list' },
+  ctx_task: { action: 'list' },
+  ctx_workflow: { action: 'status' },
+  ctx_intent: { query: 'fix the failing add test' },
 };
 
 function textOf(result: { content: { type: string; text?: string }[] }): string {

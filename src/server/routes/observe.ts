@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { AppError } from '../../errors.ts';
 import type { ServerDeps } from '../../pipeline/deps.ts';
 import { resolveWorkspace } from '../../pipeline/invoke.ts';
+import { listChannels } from '../../sessions/channels.ts';
 import type { HttpEnv } from '../http-env.ts';
 import { workspaceFrom } from '../request-scope.ts';
 import { requireScope } from '../require-scope.ts';
@@ -66,7 +67,7 @@ export function observeRoutes(deps: ServerDeps): Hono<HttpEnv> {
   app.get('/sessions', async (c) => {
     const caller = c.get('caller');
     const ws = resolveWorkspace(deps, caller, workspaceFrom(c, c.req.query('workspaceId')));
-    return c.json({ workspaceId: ws.id, channels: await deps.hub.store.channels(ws.id) });
+    return c.json({ workspaceId: ws.id, channels: await listChannels(deps.store, ws.id) });
   });
 
   return app;

@@ -5,7 +5,7 @@ import { AppError } from '../../errors.ts';
 import type { ServerDeps } from '../../pipeline/deps.ts';
 import { callableTools, invokeTool } from '../../pipeline/invoke.ts';
 import type { HttpEnv } from '../http-env.ts';
-import { channelFrom, workspaceFrom } from '../request-scope.ts';
+import { agentFrom, channelFrom, workspaceFrom } from '../request-scope.ts';
 
 /** The read modes the manifest advertises: the engine's named modes plus line ranges. */
 const MANIFEST_READ_MODES = [...READ_MODES, 'lines:N-M'] as const;
@@ -91,6 +91,7 @@ export function toolRoutes(deps: ServerDeps): Hono<HttpEnv> {
       workspaceId,
       channelId: channelFrom(c, body.channelId),
       contextId: body.contextId ?? c.req.header('x-leanctx-context'),
+      agentName: agentFrom(c),
       signal: c.req.raw.signal,
     });
     return c.json({ result });

@@ -10,6 +10,7 @@ import type {
   UsageSummary,
 } from '../types.ts';
 import { openPrivateDatabase } from './open-database.ts';
+import { createSqliteSharedSessionStores } from './shared-session-stores.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -257,6 +258,7 @@ export function createSqliteStore(file: string): Store {
   return {
     events,
     usage,
+    ...createSqliteSharedSessionStores(db),
     async close() {
       flush();
       flushEvents();
