@@ -1,6 +1,5 @@
 import { argumentsMd5 } from '../audit/canonical-json.ts';
 import type { Scope } from '../auth/scopes.ts';
-import { countTokensAsync, estimateTokens } from '../engine/tokens.ts';
 import type { Workspace } from '../engine/workspace.ts';
 import { AppError } from '../errors.ts';
 import {
@@ -12,7 +11,7 @@ import {
   type ToolOutcome,
 } from '../tools/define-tool.ts';
 import type { ToolInfo } from '../tools/registry.ts';
-import { checkBudget } from './budget.ts';
+import { chargedBeforeAnswer, chargeServed, checkBudget, servedTokens, statusOf } from './budget.ts';
 import type { ServerDeps } from './deps.ts';
 import type { Caller } from './team-state.ts';
 
@@ -44,10 +43,6 @@ function refsOf(tool: string, args: unknown): Record<string, unknown> {
     }
   }
   return refs;
-}
-
-function textOf(result: CallToolResult): string {
-  return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 }
 
 /** The workspace a call runs in, after the token's workspace list is checked. */
@@ -136,7 +131,7 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     const ws = resolveWorkspace(deps, req.caller, req.workspaceId);
     workspaceId = ws.id;
     const args = authorize(deps, tool, req.args, req.caller, ws);
-    await checkBudget(deps, req.caller, ws.id);
+    if (!req.nested) await checkBudget(deps, req.caller, tool.name, args);
     if (!req.nested) {
       if (deps.inFlight.count >= config.maxConcurrency) {
         throw new AppError(
@@ -153,14 +148,26 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
       deps.metrics.toolsInFlight.set(deps.inFlight.count);
     }
     announceAgent(deps, req.caller.tokenId, ws.id, channelId);
-    const outcome = await runWithTimeout(deps, tool, args, ws, req, channelId, config.requestTimeoutMs);
+    let outcome = await runWithTimeout(deps, tool, args, ws, req, channelId, config.requestTimeoutMs);
+    // A caller with a budget is charged before the answer leaves, so the answer can warn it.
+    let charged: number | undefined;
+    if (!req.nested && chargedBeforeAnswer(deps, req.caller)) {
+      charged = await servedTokens(outcome.result);
+      const warning = await chargeServed(deps, req.caller, { workspaceId: ws.id, channelId }, charged).catch(
+        (err: unknown) => void deps.logger.error('budget charge failed', { error: String(err) }),
+      );
+      if (warning) {
+        const content = [...outcome.result.content, { type: 'text' as const, text: warning }];
+        outcome = { ...outcome, result: { ...outcome.result, content } };
+      }
+    }
     const { result } = outcome;
     const durationMs = performance.now() - started;
     deps.metrics.toolCalls.inc({ tool: tool.name, outcome: result.isError ? 'tool_error' : 'ok' });
     deps.metrics.toolDuration.observe({ tool: tool.name }, durationMs / 1000);
     // Counting tokens of a large answer takes milliseconds: do the bookkeeping after the reply.
     const call = { tool: tool.name, readOnly: isReadOnlyCall(tool, args), durationMs };
-    setImmediate(() => void recordCall(deps, req, ws.id, channelId, call, outcome));
+    setImmediate(() => void recordCall(deps, req, ws.id, channelId, call, outcome, charged));
     return result;
   } catch (err) {
     const clientGone = !(err instanceof AppError) && req.signal?.aborted === true;
@@ -212,14 +219,19 @@ async function recordCall(
   channelId: string,
   call: { tool: string; readOnly: boolean; durationMs: number },
   { result, tokensRaw, tokensSaved }: ToolOutcome,
+  /** Tokens already counted and charged before the answer, if they were. */
+  charged: number | undefined,
 ): Promise<void> {
   const { tool, durationMs } = call;
-  const text = textOf(result);
   // a large answer is counted on a worker thread; one that cannot be counted is estimated
-  const tokensSent = await countTokensAsync(text).catch(() => estimateTokens(text));
+  const tokensSent = charged ?? (await servedTokens(result));
   const isError = result.isError === true;
   const logFailure = (err: unknown) =>
     deps.logger.error('recording a tool call failed', { error: String(err) });
+  // what a nested call served is part of its outer call's answer, charged there
+  if (charged === undefined && !req.nested) {
+    chargeServed(deps, req.caller, { workspaceId, channelId }, tokensSent).catch(logFailure);
+  }
   deps.store.usage
     .record({
       workspaceId,
@@ -292,6 +304,7 @@ async function runWithTimeout(
     scopes: req.caller.scopes,
     signal: controller.signal,
     store: deps.store,
+    budget: () => statusOf(deps, req.caller),
     gateway: deps.gateway,
     downstreamServers: req.caller.servers,
     listTools: () => callableTools(deps, req.caller, deps.registry.all()),

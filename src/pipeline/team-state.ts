@@ -1,12 +1,15 @@
-import { effectiveScopes, type Scope } from '../auth/scopes.ts';
+import type { Scope } from '../auth/scopes.ts';
 import { hexDigestsEqual, sha256Hex } from '../auth/tokens.ts';
 import type { TeamConfig } from '../config/team-config.ts';
 import { createWorkspace, type Workspace } from '../engine/workspace.ts';
+import { tokenScopes } from '../governance/roles.ts';
 
 /** A request's caller after the bearer check. */
 export interface Caller {
   tokenId: string;
   scopes: ReadonlySet<Scope>;
+  /** Its role (its own, else the profile's default), for budgets and usage; undefined = none. */
+  role?: string | undefined;
   /** Workspaces the token is limited to; undefined = all. */
   workspaces: readonly string[] | undefined;
   /** Gateway downstream server globs; undefined = all. */
@@ -41,7 +44,8 @@ function tokenEntries(config: TeamConfig): TokenEntry[] {
       digest: t.sha256Hex,
       caller: {
         tokenId: t.id,
-        scopes: effectiveScopes(t.scopes, t.role),
+        scopes: tokenScopes(t.scopes, t.role, config.governance.roles),
+        role: t.role ?? config.governance.defaultRole,
         workspaces: t.workspaces,
         servers: t.servers,
       },

@@ -3,6 +3,9 @@
  * same interfaces for scale-out, so nothing above this folder knows which one it has.
  */
 
+import type { BudgetStore } from './budgets.ts';
+import type { KnowledgeStore } from './knowledge.ts';
+
 export interface EventRecord {
   workspaceId: string;
   channelId: string;
@@ -79,5 +82,7 @@ export interface UsageStore {
 export interface Store {
   readonly events: EventStore;
   readonly usage: UsageStore;
+  readonly knowledge: KnowledgeStore;
+  readonly budgets: BudgetStore;
   close(): Promise<void>;
 }

@@ -1,9 +1,10 @@
 import type { Tool } from './define-tool.ts';
+import { knowledgeTools } from './knowledge/index.ts';
 import { metaTools } from './meta/index.ts';
 import { readTools } from './read/index.ts';
 import { searchTools } from './search/index.ts';
 
 /** Every built-in tool, by family. REST, MCP and the gateway all list from here. */
 export function builtinTools(): Tool[] {
-  return [...readTools, ...searchTools, ...metaTools];
+  return [...readTools, ...searchTools, ...knowledgeTools, ...metaTools];
 }

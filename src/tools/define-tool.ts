@@ -4,6 +4,7 @@ import type { Scope } from '../auth/scopes.ts';
 import type { MeasuredText, Savings } from '../engine/savings.ts';
 import type { Workspace } from '../engine/workspace.ts';
 import type { Gateway } from '../gateway/gateway.ts';
+import type { BudgetStatus } from '../governance/budget-status.ts';
 import type { Store } from '../store/types.ts';
 import type { ToolInfo } from './registry.ts';
 
@@ -32,6 +33,8 @@ export interface ToolContext {
   listTools(): readonly ToolInfo[];
   /** Durable state: events, token usage (and what later issues add). */
   store: Store;
+  /** The caller's budget: limits, use this period, reset time (formatBudgetStatus prints it). */
+  budget?: () => Promise<BudgetStatus>;
   /** The team's downstream MCP servers; undefined when team.json has no `servers` block. */
   gateway: Gateway | undefined;
   /** Globs over gateway downstream server names this caller may use; undefined = all. */
@@ -42,6 +45,8 @@ export const EVENT_KINDS = [
   'tool_call_recorded',
   'session_mutated',
   'knowledge_remembered',
+  'knowledge_changed',
+  'budget_alert',
   'artifact_stored',
   'graph_built',
   'proof_added',

@@ -12,6 +12,8 @@ import type {
   UsageStore,
   UsageSummary,
 } from '../types.ts';
+import { createSqliteBudgetStore } from './budget-store.ts';
+import { createSqliteKnowledgeStore } from './knowledge-store.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -211,6 +213,8 @@ export function createSqliteStore(file: string): Store {
   return {
     events,
     usage,
+    knowledge: createSqliteKnowledgeStore(db),
+    budgets: createSqliteBudgetStore(db),
     async close() {
       flush();
       flushEvents();

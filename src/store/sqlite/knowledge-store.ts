@@ -1,0 +1,510 @@
+import type Database from 'better-sqlite3';
+import {
+  type Fact,
+  type FactQuery,
+  type FactRef,
+  type ImportReport,
+  type KnowledgeDump,
+  type KnowledgeStats,
+  type KnowledgeStore,
+  knowledgeTerms,
+  type NewFact,
+  type Relation,
+  type RelationKind,
+  type RememberResult,
+  valuesAgree,
+} from '../knowledge.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS knowledge_facts (
+  id INTEGER PRIMARY KEY,
+  workspace_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  category TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  examples TEXT NOT NULL,
+  confidence REAL NOT NULL,
+  valid_from TEXT NOT NULL,
+  valid_until TEXT,
+  recorded_at TEXT NOT NULL,
+  closed_at TEXT,
+  removed_at TEXT,
+  supersedes INTEGER,
+  superseded_by INTEGER,
+  source TEXT NOT NULL,
+  confirmations INTEGER NOT NULL,
+  last_confirmed TEXT NOT NULL,
+  feedback_up INTEGER NOT NULL DEFAULT 0,
+  feedback_down INTEGER NOT NULL DEFAULT 0,
+  retrievals INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX IF NOT EXISTS knowledge_latest
+  ON knowledge_facts (workspace_id, category, key) WHERE superseded_by IS NULL AND removed_at IS NULL;
+CREATE INDEX IF NOT EXISTS knowledge_versions ON knowledge_facts (workspace_id, category, key, id);
+CREATE INDEX IF NOT EXISTS knowledge_recent ON knowledge_facts (workspace_id, id);
+CREATE VIRTUAL TABLE IF NOT EXISTS knowledge_fts USING fts5(head, body, tokenize = 'porter unicode61');
+CREATE TABLE IF NOT EXISTS knowledge_relations (
+  workspace_id TEXT NOT NULL,
+  from_category TEXT NOT NULL,
+  from_key TEXT NOT NULL,
+  to_category TEXT NOT NULL,
+  to_key TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  source TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  last_seen TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (workspace_id, from_category, from_key, to_category, to_key, kind)
+) WITHOUT ROWID;
+`;
+
+interface FactRow {
+  id: number;
+  workspace_id: string;
+  kind: string;
+  category: string;
+  key: string;
+  value: string;
+  examples: string;
+  confidence: number;
+  valid_from: string;
+  valid_until: string | null;
+  recorded_at: string;
+  closed_at: string | null;
+  removed_at: string | null;
+  supersedes: number | null;
+  superseded_by: number | null;
+  source: string;
+  confirmations: number;
+  last_confirmed: string;
+  feedback_up: number;
+  feedback_down: number;
+  retrievals: number;
+}
+
+interface RelationRow {
+  workspace_id: string;
+  from_category: string;
+  from_key: string;
+  to_category: string;
+  to_key: string;
+  kind: string;
+  source: string;
+  created_at: string;
+  last_seen: string;
+  count: number;
+}
+
+const toFact = (r: FactRow): Fact => ({
+  id: r.id,
+  workspaceId: r.workspace_id,
+  kind: r.kind as Fact['kind'],
+  category: r.category,
+  key: r.key,
+  value: r.value,
+  examples: JSON.parse(r.examples) as string[],
+  confidence: r.confidence,
+  validFrom: r.valid_from,
+  validUntil: r.valid_until,
+  recordedAt: r.recorded_at,
+  closedAt: r.closed_at,
+  removedAt: r.removed_at,
+  supersedes: r.supersedes,
+  supersededBy: r.superseded_by,
+  source: r.source,
+  confirmations: r.confirmations,
+  lastConfirmed: r.last_confirmed,
+  feedbackUp: r.feedback_up,
+  feedbackDown: r.feedback_down,
+  retrievals: r.retrievals,
+});
+
+const toRelation = (r: RelationRow): Relation => ({
+  workspaceId: r.workspace_id,
+  from: { category: r.from_category, key: r.from_key },
+  to: { category: r.to_category, key: r.to_key },
+  kind: r.kind as RelationKind,
+  source: r.source,
+  createdAt: r.created_at,
+  lastSeen: r.last_seen,
+  count: r.count,
+});
+
+/** Query terms as an FTS5 expression: each a quoted phrase, any of them. */
+const matchExpression = (terms: readonly string[]) =>
+  [...new Set(terms)].map((t) => `"${t.replaceAll('"', '""')}"`).join(' OR ');
+
+/** The filter of a FactQuery, for facts aliased `f`. */
+function validity(q: FactQuery): { sql: string; params: Record<string, unknown> } {
+  const parts = ['f.workspace_id = @ws', 'f.removed_at IS NULL'];
+  const params: Record<string, unknown> = {};
+  if (!q.history) {
+    parts.push('f.valid_from <= @asOf', '(f.valid_until IS NULL OR f.valid_until > @asOf)');
+    params.asOf = q.asOf ?? new Date().toISOString();
+  }
+  if (q.category !== undefined) {
+    parts.push('f.category = @category');
+    params.category = q.category;
+  }
+  return { sql: parts.join(' AND '), params };
+}
+
+/** Knowledge in the server's SQLite file: facts, their FTS5 index (BM25) and relations. */
+export function createSqliteKnowledgeStore(db: Database.Database): KnowledgeStore {
+  db.exec(SCHEMA);
+  const latest = db.prepare<[string, string, string], FactRow>(
+    `SELECT * FROM knowledge_facts
+     WHERE workspace_id = ? AND category = ? AND key = ? AND superseded_by IS NULL AND removed_at IS NULL`,
+  );
+  const byId = db.prepare<[number], FactRow>('SELECT * FROM knowledge_facts WHERE id = ?');
+  const insertFact = db.prepare<Record<string, unknown>>(
+    `INSERT INTO knowledge_facts (workspace_id, kind, category, key, value, examples, confidence, valid_from,
+       valid_until, recorded_at, closed_at, removed_at, supersedes, superseded_by, source, confirmations,
+       last_confirmed, feedback_up, feedback_down, retrievals)
+     VALUES (@workspaceId, @kind, @category, @key, @value, @examples, @confidence, @validFrom, @validUntil,
+       @recordedAt, @closedAt, @removedAt, @supersedes, @supersededBy, @source, @confirmations,
+       @lastConfirmed, @feedbackUp, @feedbackDown, @retrievals)`,
+  );
+  const insertFts = db.prepare<[number, string, string]>(
+    'INSERT INTO knowledge_fts (rowid, head, body) VALUES (?, ?, ?)',
+  );
+  const deleteFts = db.prepare<[number]>('DELETE FROM knowledge_fts WHERE rowid = ?');
+  const confirm = db.prepare<[number, string, number]>(
+    `UPDATE knowledge_facts SET confirmations = confirmations + 1, confidence = (confidence + ?) / 2,
+       last_confirmed = ? WHERE id = ?`,
+  );
+  const close = db.prepare<[string, string, number, number]>(
+    'UPDATE knowledge_facts SET valid_until = ?, closed_at = ?, superseded_by = ? WHERE id = ?',
+  );
+
+  const index = (f: Fact) => {
+    insertFts.run(
+      f.id,
+      knowledgeTerms(`${f.category} ${f.key}`).join(' '),
+      knowledgeTerms([f.value, ...f.examples].join('\n')).join(' '),
+    );
+  };
+
+  /** Inserts a whole row (ids of other rows as given), searchable unless its key was removed. */
+  const insert = (f: Omit<Fact, 'id'>, searchable = f.removedAt === null): Fact => {
+    const id = Number(insertFact.run({ ...f, examples: JSON.stringify(f.examples) }).lastInsertRowid);
+    const fact = { ...f, id };
+    if (searchable) index(fact);
+    return fact;
+  };
+
+  const rememberNow = (n: NewFact): RememberResult => {
+    const cur = latest.get(n.workspaceId, n.category, n.key);
+    if (cur && cur.kind === n.kind && valuesAgree(cur.value, n.value)) {
+      confirm.run(n.confidence, n.now, cur.id);
+      return { outcome: 'confirmed', fact: toFact(byId.get(cur.id) as FactRow) };
+    }
+    const validFrom = n.validFrom ?? n.now;
+    if (cur && validFrom <= cur.valid_from) return { outcome: 'refused', current: toFact(cur) };
+    const base = {
+      workspaceId: n.workspaceId,
+      kind: n.kind,
+      category: n.category,
+      key: n.key,
+      value: n.value,
+      examples: n.examples,
+      confidence: n.confidence,
+      validFrom,
+      validUntil: null,
+      recordedAt: n.now,
+      closedAt: null,
+      removedAt: null,
+      supersededBy: null,
+      source: n.source,
+      confirmations: 1,
+      lastConfirmed: n.now,
+      feedbackUp: 0,
+      feedbackDown: 0,
+      retrievals: 0,
+    };
+    if (!cur) return { outcome: 'created', fact: insert({ ...base, supersedes: null }) };
+    // the unique "latest" index allows one open version per key: park the old one first
+    close.run(validFrom, n.now, 0, cur.id);
+    const fact = insert({ ...base, supersedes: cur.id });
+    close.run(validFrom, n.now, fact.id, cur.id);
+    return { outcome: 'superseded', fact, previous: toFact(byId.get(cur.id) as FactRow) };
+  };
+  const remember = db.transaction(rememberNow);
+
+  const feedbackUp = db.prepare<[string, string, string], FactRow>(
+    `UPDATE knowledge_facts SET feedback_up = feedback_up + 1
+     WHERE workspace_id = ? AND category = ? AND key = ? AND superseded_by IS NULL AND removed_at IS NULL
+     RETURNING *`,
+  );
+  const feedbackDown = db.prepare<[string, string, string], FactRow>(
+    `UPDATE knowledge_facts SET feedback_down = feedback_down + 1
+     WHERE workspace_id = ? AND category = ? AND key = ? AND superseded_by IS NULL AND removed_at IS NULL
+     RETURNING *`,
+  );
+
+  const versionsOf = db.prepare<[string, string, string], { id: number }>(
+    'SELECT id FROM knowledge_facts WHERE workspace_id = ? AND category = ? AND key = ?',
+  );
+  const markRemoved = db.prepare<[string, number], FactRow>(
+    'UPDATE knowledge_facts SET removed_at = ? WHERE id = ? RETURNING *',
+  );
+  const removeNow = (ws: string, ref: FactRef, now: string): Fact | undefined => {
+    const cur = latest.get(ws, ref.category, ref.key);
+    if (!cur) return undefined;
+    for (const v of versionsOf.all(ws, ref.category, ref.key)) deleteFts.run(v.id);
+    return toFact(markRemoved.get(now, cur.id) as FactRow);
+  };
+  const remove = db.transaction(removeNow);
+
+  const bumpRetrievals = db.prepare<[number]>(
+    'UPDATE knowledge_facts SET retrievals = retrievals + 1 WHERE id = ?',
+  );
+  const retrieved = db.transaction((ids: readonly number[]) => {
+    for (const id of ids) bumpRetrievals.run(id);
+  });
+
+  const upsertRelation = db.prepare<Record<string, unknown>, RelationRow>(
+    `INSERT INTO knowledge_relations (workspace_id, from_category, from_key, to_category, to_key, kind, source,
+       created_at, last_seen, count)
+     VALUES (@ws, @fromCategory, @fromKey, @toCategory, @toKey, @kind, @source, @now, @now, @count)
+     ON CONFLICT DO UPDATE SET count = count + excluded.count, last_seen = excluded.last_seen
+     RETURNING *`,
+  );
+  const relateNow = (r: Omit<Relation, 'createdAt' | 'lastSeen' | 'count'>, now: string, count = 1) =>
+    toRelation(
+      upsertRelation.get({
+        ws: r.workspaceId,
+        fromCategory: r.from.category,
+        fromKey: r.from.key,
+        toCategory: r.to.category,
+        toKey: r.to.key,
+        kind: r.kind,
+        source: r.source,
+        now,
+        count,
+      }) as RelationRow,
+    );
+
+  const isLatest = (f: FactRow | undefined): f is FactRow =>
+    f !== undefined && f.superseded_by === null && f.removed_at === null;
+  const retire = db.transaction(
+    (ws: string, pairs: readonly { keep: number; drop: number }[], source: string, now: string) => {
+      const done: { keep: Fact; drop: Fact }[] = [];
+      for (const { keep, drop } of pairs) {
+        const k = byId.get(keep);
+        const d = byId.get(drop);
+        if (!isLatest(k) || !isLatest(d) || k.workspace_id !== ws || d.workspace_id !== ws) continue;
+        const dropped = removeNow(ws, { category: d.category, key: d.key }, now) as Fact;
+        relateNow(
+          {
+            workspaceId: ws,
+            from: { category: k.category, key: k.key },
+            to: { category: d.category, key: d.key },
+            kind: 'supersedes',
+            source,
+          },
+          now,
+        );
+        done.push({ keep: toFact(k), drop: dropped });
+      }
+      return done;
+    },
+  );
+
+  const countFacts = db.prepare<[string], { n: number }>(
+    'SELECT COUNT(*) AS n FROM knowledge_facts WHERE workspace_id = ?',
+  );
+  const load = db.transaction((ws: string, dump: KnowledgeDump, source: string, now: string) => {
+    const report: ImportReport = { mode: 'merged', facts: 0, superseded: 0, confirmed: 0, relations: 0 };
+    if (countFacts.get(ws)?.n === 0) {
+      // an empty workspace gets the whole history, ids renumbered
+      report.mode = 'restored';
+      const ids = new Map<number, number>();
+      const sorted = [...dump.facts].sort((a, b) => a.id - b.id);
+      const byOldId = new Map(sorted.map((f) => [f.id, f]));
+      // a version is searchable unless the last version of its chain was removed
+      const chainEnd = (f: Fact): Fact => {
+        let at = f;
+        for (let next = byOldId.get(at.supersededBy ?? -1); next; next = byOldId.get(at.supersededBy ?? -1)) {
+          at = next;
+        }
+        return at;
+      };
+      for (const f of sorted) {
+        const { id: _, ...rest } = f;
+        // a closed version is parked (superseded_by 0) until its successor has an id
+        const parked = {
+          ...rest,
+          workspaceId: ws,
+          supersedes: null,
+          supersededBy: f.supersededBy === null ? null : 0,
+        };
+        const fresh = insert(parked, chainEnd(f).removedAt === null);
+        ids.set(f.id, fresh.id);
+        report.facts++;
+      }
+      const link = db.prepare<[number | null, number | null, number]>(
+        'UPDATE knowledge_facts SET supersedes = ?, superseded_by = ? WHERE id = ?',
+      );
+      for (const f of sorted) {
+        const own = ids.get(f.id) as number;
+        const prev = f.supersedes === null ? null : (ids.get(f.supersedes) ?? null);
+        const next = f.supersededBy === null ? null : (ids.get(f.supersededBy) ?? null);
+        if (f.supersedes !== null || f.supersededBy !== null) link.run(prev, next, own);
+        if (next !== null) report.superseded++;
+      }
+    } else {
+      for (const f of dump.facts) {
+        if (f.supersededBy !== null || f.removedAt !== null) continue;
+        const r = rememberNow({ ...f, workspaceId: ws, source: f.source || source, now });
+        if (r.outcome === 'created' || r.outcome === 'superseded') report.facts++;
+        if (r.outcome === 'superseded') report.superseded++;
+        if (r.outcome === 'confirmed') report.confirmed++;
+      }
+    }
+    for (const r of dump.relations) {
+      relateNow({ ...r, workspaceId: ws }, r.lastSeen, r.count);
+      report.relations++;
+    }
+    return report;
+  });
+
+  const deleteRelations = db.prepare<Record<string, unknown>>(
+    `DELETE FROM knowledge_relations WHERE workspace_id = @ws AND from_category = @fromCategory
+       AND from_key = @fromKey AND (@toCategory IS NULL OR (to_category = @toCategory AND to_key = @toKey))
+       AND (@kind IS NULL OR kind = @kind)`,
+  );
+  const relationsOf = db.prepare<Record<string, unknown>, RelationRow>(
+    `SELECT * FROM knowledge_relations WHERE workspace_id = @ws AND (@category IS NULL
+       OR (from_category = @category AND from_key = @key) OR (to_category = @category AND to_key = @key))
+     ORDER BY from_category, from_key, kind, to_category, to_key`,
+  );
+
+  return {
+    async remember(fact) {
+      return remember.immediate(fact);
+    },
+    async current(ws, ref) {
+      const row = latest.get(ws, ref.category, ref.key);
+      return row && toFact(row);
+    },
+    async search(ws, terms, q) {
+      if (terms.length === 0) return [];
+      const where = validity(q);
+      const rows = db
+        .prepare<Record<string, unknown>, FactRow & { score: number }>(
+          `SELECT f.*, -bm25(knowledge_fts, 2.0, 1.0) AS score
+           FROM knowledge_fts JOIN knowledge_facts f ON f.id = knowledge_fts.rowid
+           WHERE knowledge_fts MATCH @match AND ${where.sql}
+           ORDER BY score DESC, f.id DESC LIMIT @limit`,
+        )
+        .all({ ...where.params, ws, match: matchExpression(terms), limit: q.limit });
+      return rows.map((r) => ({ fact: toFact(r), bm25: r.score }));
+    },
+    async list(ws, q) {
+      const where = validity(q);
+      const kind = q.kind === undefined ? '' : ' AND f.kind = @kind';
+      return db
+        .prepare<Record<string, unknown>, FactRow>(
+          `SELECT f.* FROM knowledge_facts f WHERE ${where.sql}${kind} ORDER BY f.id DESC LIMIT @limit`,
+        )
+        .all({ ...where.params, ws, kind: q.kind, limit: q.limit })
+        .map(toFact);
+    },
+    async history(ws, ref, limit) {
+      const rows = ref
+        ? db
+            .prepare<[string, string, string, number], FactRow>(
+              'SELECT * FROM knowledge_facts WHERE workspace_id = ? AND category = ? AND key = ? ORDER BY id DESC LIMIT ?',
+            )
+            .all(ws, ref.category, ref.key, limit)
+        : db
+            .prepare<[string, number], FactRow>(
+              'SELECT * FROM knowledge_facts WHERE workspace_id = ? ORDER BY id DESC LIMIT ?',
+            )
+            .all(ws, limit);
+      return rows.map(toFact);
+    },
+    async feedback(ws, ref, vote) {
+      const row = (vote === 'up' ? feedbackUp : feedbackDown).get(ws, ref.category, ref.key);
+      return row && toFact(row);
+    },
+    async remove(ws, ref, now) {
+      return remove.immediate(ws, ref, now);
+    },
+    async retrieved(ids) {
+      if (ids.length > 0) retrieved(ids);
+    },
+    async retire(ws, pairs, source, now) {
+      return retire.immediate(ws, pairs, source, now);
+    },
+    async relate(r, now) {
+      return relateNow(r, now);
+    },
+    async unrelate(ws, from, to, kind) {
+      return deleteRelations.run({
+        ws,
+        fromCategory: from.category,
+        fromKey: from.key,
+        toCategory: to?.category ?? null,
+        toKey: to?.key ?? null,
+        kind: kind ?? null,
+      }).changes;
+    },
+    async relations(ws, about) {
+      return relationsOf
+        .all({ ws, category: about?.category ?? null, key: about?.key ?? null })
+        .map(toRelation);
+    },
+    async stats(ws): Promise<KnowledgeStats> {
+      const counts = db
+        .prepare<[string], Omit<KnowledgeStats, 'categories' | 'lastChange' | 'relations'>>(
+          `SELECT COUNT(*) AS versions,
+             COALESCE(SUM(superseded_by IS NULL AND removed_at IS NULL), 0) AS current,
+             COALESCE(SUM(removed_at IS NOT NULL), 0) AS removed,
+             COALESCE(SUM(kind = 'pattern' AND superseded_by IS NULL AND removed_at IS NULL), 0) AS patterns
+           FROM knowledge_facts WHERE workspace_id = ?`,
+        )
+        .get(ws) as Omit<KnowledgeStats, 'categories' | 'lastChange' | 'relations'>;
+      const categories = db
+        .prepare<[string], { category: string; facts: number }>(
+          `SELECT category, COUNT(*) AS facts FROM knowledge_facts
+           WHERE workspace_id = ? AND superseded_by IS NULL AND removed_at IS NULL
+           GROUP BY category ORDER BY facts DESC, category`,
+        )
+        .all(ws);
+      const relations = db
+        .prepare<[string], { n: number }>(
+          'SELECT COUNT(*) AS n FROM knowledge_relations WHERE workspace_id = ?',
+        )
+        .get(ws)?.n;
+      const last = db
+        .prepare<[string], { at: string; source: string }>(
+          `SELECT MAX(recorded_at, COALESCE(closed_at, ''), COALESCE(removed_at, ''), last_confirmed) AS at, source FROM knowledge_facts
+           WHERE workspace_id = ? ORDER BY at DESC LIMIT 1`,
+        )
+        .get(ws);
+      return { ...counts, categories, relations: relations ?? 0, lastChange: last };
+    },
+    async dump(ws, category) {
+      const facts = db
+        .prepare<Record<string, unknown>, FactRow>(
+          'SELECT * FROM knowledge_facts WHERE workspace_id = @ws AND (@category IS NULL OR category = @category) ORDER BY id',
+        )
+        .all({ ws, category: category ?? null })
+        .map(toFact);
+      const relations = db
+        .prepare<Record<string, unknown>, RelationRow>(
+          `SELECT * FROM knowledge_relations WHERE workspace_id = @ws
+             AND (@category IS NULL OR from_category = @category OR to_category = @category)`,
+        )
+        .all({ ws, category: category ?? null })
+        .map(toRelation);
+      return { facts, relations };
+    },
+    async load(ws, dump, source, now) {
+      return load.immediate(ws, dump, source, now);
+    },
+  };
+}
