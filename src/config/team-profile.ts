@@ -17,6 +17,68 @@ const roleSchema = z.strictObject({
   description: z.string().max(200).optional(),
 });
 
+const isTable = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** `[roles.NAME]`: a valid name, the table's keys, and a scope that names scopes. */
+function checkRole(name: string, value: unknown, ctx: z.RefinementCtx): void {
+  const at = ['roles', name];
+  if (!ROLE_NAME.test(name)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: at,
+      message: 'a role name is 1-64 letters, digits, ".", "_" or "-"',
+    });
+  }
+  if (!isTable(value)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: at,
+      message:
+        '[roles] takes `default = "ROLE"` and [roles.NAME] tables with scope, max_cost_usd, max_context_tokens',
+    });
+    return;
+  }
+  const role = roleSchema.safeParse(value);
+  for (const issue of role.error?.issues ?? []) ctx.addIssue({ ...issue, path: [...at, ...issue.path] });
+  const scope = value.scope;
+  const named =
+    typeof scope === 'string' || (Array.isArray(scope) && scope.every((x) => typeof x === 'string'));
+  const scopes = named ? parseRoleScope(scope) : [];
+  if (typeof scopes === 'string') ctx.addIssue({ code: 'custom', path: [...at, 'scope'], message: scopes });
+}
+
+/**
+ * Roles, the default role and the model's price. It runs even when other keys failed, so
+ * one load reports every problem; hence it checks types itself.
+ */
+function checkRolesAndModel(profile: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const roles = isTable(profile.roles) ? profile.roles : {};
+  const defined = new Set(BUILTIN_ROLES.map((r) => r.name));
+  for (const [name, value] of Object.entries(roles)) {
+    if (name === 'default') continue;
+    defined.add(name);
+    checkRole(name, value, ctx);
+  }
+  const fallback = roles.default;
+  if (fallback !== undefined && (typeof fallback !== 'string' || !defined.has(fallback))) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['roles', 'default'],
+      message: `unknown role ${JSON.stringify(fallback)}; define [roles.${String(fallback)}] or use one of ${[...defined].join(', ')}`,
+    });
+  }
+  const model = typeof profile.model === 'string' ? profile.model : DEFAULT_MODEL;
+  const prices = isTable(profile.prices) ? profile.prices : {};
+  if (prices[model] === undefined && MODEL_PRICES[model] === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['model'],
+      message: `no price for model "${model}"; use one of ${Object.keys(MODEL_PRICES).join(', ')}, or add [prices] "${model}" = USD per million input tokens`,
+    });
+  }
+}
+
 /**
  * A team profile (seed 000/001 "Governance & Budgets"), as a TOML file or team.json's
  * `governance` block: `model`, `[budget]`, `[roles] default`, `[roles.NAME]`, `[prices]`.
@@ -30,54 +92,7 @@ export const teamProfileSchema = z
     /** USD per million input tokens, for models the built-in table lacks or prices differently. */
     prices: z.record(z.string(), z.number().positive()).optional(),
   })
-  .superRefine((profile, ctx) => {
-    const defined = new Set(BUILTIN_ROLES.map((r) => r.name));
-    for (const [name, value] of Object.entries(profile.roles ?? {})) {
-      if (name === 'default') continue;
-      if (!ROLE_NAME.test(name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['roles', name],
-          message: 'a role name is 1-64 letters, digits, ".", "_" or "-"',
-        });
-      }
-      defined.add(name);
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['roles', name],
-          message:
-            '[roles] takes `default = "ROLE"` and [roles.NAME] tables with scope, max_cost_usd, max_context_tokens',
-        });
-        continue;
-      }
-      const role = roleSchema.safeParse(value);
-      if (!role.success) {
-        for (const issue of role.error.issues)
-          ctx.addIssue({ ...issue, path: ['roles', name, ...issue.path] });
-        continue;
-      }
-      const scopes = parseRoleScope(role.data.scope);
-      if (typeof scopes === 'string')
-        ctx.addIssue({ code: 'custom', path: ['roles', name, 'scope'], message: scopes });
-    }
-    const fallback = profile.roles?.default;
-    if (fallback !== undefined && (typeof fallback !== 'string' || !defined.has(fallback))) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['roles', 'default'],
-        message: `unknown role ${JSON.stringify(fallback)}; define [roles.${String(fallback)}] or use one of ${[...defined].join(', ')}`,
-      });
-    }
-    const model = profile.model ?? DEFAULT_MODEL;
-    if (profile.prices?.[model] === undefined && MODEL_PRICES[model] === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['model'],
-        message: `no price for model "${model}"; use one of ${Object.keys(MODEL_PRICES).join(', ')}, or add [prices] "${model}" = USD per million input tokens`,
-      });
-    }
-  });
+  .superRefine(checkRolesAndModel, { when: ({ value }) => isTable(value) });
 
 export type TeamProfileInput = z.input<typeof teamProfileSchema>;
 

@@ -29,7 +29,6 @@ import {
   isoTimeSchema,
   KNOWLEDGE_LIMITS,
   keySchema,
-  valueSchema,
 } from './knowledge-limits.ts';
 import { findDuplicates, healthFindings } from './knowledge-review.ts';
 import { rankFacts } from './rank-facts.ts';
