@@ -114,6 +114,8 @@ export interface ImportReport {
   facts: number;
   superseded: number;
   confirmed: number;
+  /** Merged facts whose valid time starts before the current value's: the current one stays. */
+  skipped: number;
   relations: number;
 }
 
@@ -169,12 +171,13 @@ export function knowledgeTerms(text: string): string[] {
   return out;
 }
 
-const termSet = (text: string) => new Set(knowledgeTerms(text));
+/** Every word and number, stop words and single characters included: "16" and "16.2" differ. */
+const wordSet = (text: string) => new Set(text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
 
-/** Word-set overlap of two values, 0..1 (Jaccard); empty values overlap fully only with each other. */
+/** Word-set overlap of two values, 0..1 (Jaccard); values without words overlap only when equal. */
 export function valueSimilarity(a: string, b: string): number {
-  const x = termSet(a);
-  const y = termSet(b);
+  const x = wordSet(a);
+  const y = wordSet(b);
   if (x.size === 0 && y.size === 0) return a.trim() === b.trim() ? 1 : 0;
   let shared = 0;
   for (const t of x) if (y.has(t)) shared++;

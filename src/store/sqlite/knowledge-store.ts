@@ -316,7 +316,14 @@ export function createSqliteKnowledgeStore(db: Database.Database): KnowledgeStor
     'SELECT COUNT(*) AS n FROM knowledge_facts WHERE workspace_id = ?',
   );
   const load = db.transaction((ws: string, dump: KnowledgeDump, source: string, now: string) => {
-    const report: ImportReport = { mode: 'merged', facts: 0, superseded: 0, confirmed: 0, relations: 0 };
+    const report: ImportReport = {
+      mode: 'merged',
+      facts: 0,
+      superseded: 0,
+      confirmed: 0,
+      skipped: 0,
+      relations: 0,
+    };
     if (countFacts.get(ws)?.n === 0) {
       // an empty workspace gets the whole history, ids renumbered
       report.mode = 'restored';
@@ -361,6 +368,7 @@ export function createSqliteKnowledgeStore(db: Database.Database): KnowledgeStor
         if (r.outcome === 'created' || r.outcome === 'superseded') report.facts++;
         if (r.outcome === 'superseded') report.superseded++;
         if (r.outcome === 'confirmed') report.confirmed++;
+        if (r.outcome === 'refused') report.skipped++;
       }
     }
     for (const r of dump.relations) {

@@ -370,7 +370,7 @@ const handlers: Record<Action, Handler> = {
     changed(ctx, 'import', { count: r.facts });
     return r.mode === 'restored'
       ? `restored ${r.facts} fact versions (${r.superseded} superseded) and ${r.relations} relations into the empty workspace`
-      : `merged: ${r.facts} facts recorded (${r.superseded} of them superseding a different value), ${r.confirmed} confirmed, ${r.relations} relations`;
+      : `merged: ${r.facts} facts recorded (${r.superseded} of them superseding a different value), ${r.confirmed} confirmed, ${r.skipped} older than the current value kept out, ${r.relations} relations`;
   },
 
   async timeline(a, ctx) {
