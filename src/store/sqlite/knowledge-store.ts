@@ -196,12 +196,18 @@ export function createSqliteKnowledgeStore(db: Database.Database): KnowledgeStor
 
   const rememberNow = (n: NewFact): RememberResult => {
     const cur = latest.get(n.workspaceId, n.category, n.key);
+    // record time never runs backwards for a key, whatever the writers' clocks say
+    const now = cur && cur.recorded_at > n.now ? cur.recorded_at : n.now;
     if (cur && cur.kind === n.kind && valuesAgree(cur.value, n.value)) {
-      confirm.run(n.confidence, n.now, cur.id);
+      confirm.run(n.confidence, now, cur.id);
       return { outcome: 'confirmed', fact: toFact(byId.get(cur.id) as FactRow) };
     }
-    const validFrom = n.validFrom ?? n.now;
-    if (cur && validFrom <= cur.valid_from) return { outcome: 'refused', current: toFact(cur) };
+    let validFrom = n.validFrom ?? now;
+    if (cur && validFrom <= cur.valid_from) {
+      // a valid time the writer chose must follow the current one; an implicit one just does
+      if (n.validFrom !== undefined) return { outcome: 'refused', current: toFact(cur) };
+      validFrom = new Date(Date.parse(cur.valid_from) + 1).toISOString();
+    }
     const base = {
       workspaceId: n.workspaceId,
       kind: n.kind,
@@ -212,22 +218,22 @@ export function createSqliteKnowledgeStore(db: Database.Database): KnowledgeStor
       confidence: n.confidence,
       validFrom,
       validUntil: null,
-      recordedAt: n.now,
+      recordedAt: now,
       closedAt: null,
       removedAt: null,
       supersededBy: null,
       source: n.source,
       confirmations: 1,
-      lastConfirmed: n.now,
+      lastConfirmed: now,
       feedbackUp: 0,
       feedbackDown: 0,
       retrievals: 0,
     };
     if (!cur) return { outcome: 'created', fact: insert({ ...base, supersedes: null }) };
     // the unique "latest" index allows one open version per key: park the old one first
-    close.run(validFrom, n.now, 0, cur.id);
+    close.run(validFrom, now, 0, cur.id);
     const fact = insert({ ...base, supersedes: cur.id });
-    close.run(validFrom, n.now, fact.id, cur.id);
+    close.run(validFrom, now, fact.id, cur.id);
     return { outcome: 'superseded', fact, previous: toFact(byId.get(cur.id) as FactRow) };
   };
   const remember = db.transaction(rememberNow);
