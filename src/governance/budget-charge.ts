@@ -29,6 +29,21 @@ export interface ChargeResult {
   warning: string | undefined;
 }
 
+const chargeOf = (profile: TeamProfile, call: ServedCall, now: number) => ({
+  day: dayOf(now),
+  tokenId: call.tokenId,
+  workspaceId: call.workspaceId,
+  agent: call.agent,
+  role: call.role ?? '',
+  tokens: call.tokens,
+  costUsd: costOf(call.tokens, profile.usdPerMillionTokens),
+});
+
+/** Counts a call of a caller without limits: nothing to warn about, so nothing to wait for. */
+export function recordServed(store: BudgetStore, profile: TeamProfile, call: ServedCall, now: number): void {
+  store.record(chargeOf(profile, call, now));
+}
+
 /** Charges a call's served tokens (priced at the profile's model) and says which lines it crossed. */
 export async function chargeBudget(
   store: BudgetStore,
@@ -37,19 +52,8 @@ export async function chargeBudget(
   now: number,
 ): Promise<ChargeResult> {
   const limits = limitsFor(profile, call.role);
-  const costUsd = costOf(call.tokens, profile.usdPerMillionTokens);
-  const { before, after } = await store.charge(
-    {
-      day: dayOf(now),
-      tokenId: call.tokenId,
-      workspaceId: call.workspaceId,
-      agent: call.agent,
-      role: call.role ?? '',
-      tokens: call.tokens,
-      costUsd,
-    },
-    dayOf(periodStart(limits.period, now)),
-  );
+  const charge = chargeOf(profile, call, now);
+  const { before, after } = await store.charge(charge, dayOf(periodStart(limits.period, now)));
   const resetsAt = periodEnd(limits.period, now).toISOString();
   const was = usesOf(limits, before);
   const alerts: BudgetAlert[] = [];
@@ -68,5 +72,5 @@ export async function chargeBudget(
     worst && worst.fraction >= limits.alertThreshold
       ? `⚠ budget: ${whose(call)} has used ${Math.round(worst.fraction * 100)}% of ${worst.budget} (${formatUse(worst)}) this ${limits.period}; it resets at ${resetsAt}`
       : undefined;
-  return { costUsd, alerts, warning };
+  return { costUsd: charge.costUsd, alerts, warning };
 }

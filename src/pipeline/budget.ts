@@ -1,6 +1,6 @@
 import { countTokensAsync, estimateTokens } from '../engine/tokens.ts';
 import { hasLimits } from '../governance/budget.ts';
-import { chargeBudget } from '../governance/budget-charge.ts';
+import { chargeBudget, recordServed, type ServedCall } from '../governance/budget-charge.ts';
 import {
   assertWithinBudget,
   type BudgetStatus,
@@ -51,6 +51,26 @@ export const servedTokens = (result: CallToolResult): Promise<number> => {
   return countTokensAsync(text).catch(() => estimateTokens(text));
 };
 
+// the agent is the token until a client name is known to the pipeline
+const servedCall = (caller: Caller, workspaceId: string, tokens: number): ServedCall => ({
+  tokenId: caller.tokenId,
+  role: caller.role,
+  workspaceId,
+  agent: caller.tokenId,
+  tokens,
+});
+
+/** Counts what a call of a caller without limits served, for usage per token, agent, role and workspace. */
+export function recordServedCall(
+  deps: ServerDeps,
+  caller: Caller,
+  workspaceId: string,
+  tokens: number,
+): void {
+  const profile = deps.state.config().governance;
+  recordServed(deps.store.budgets, profile, servedCall(caller, workspaceId, tokens), deps.now());
+}
+
 /**
  * Charges what a call served to its token's budget counters, publishes `budget_alert` when
  * this call crossed the alert threshold or the limit (before the answer leaves, so a
@@ -66,14 +86,7 @@ export async function chargeServed(
   const charged = await chargeBudget(
     deps.store.budgets,
     profile,
-    // the agent is the token until a client name is known to the pipeline
-    {
-      tokenId: caller.tokenId,
-      role: caller.role,
-      workspaceId: where.workspaceId,
-      agent: caller.tokenId,
-      tokens,
-    },
+    servedCall(caller, where.workspaceId, tokens),
     deps.now(),
   );
   for (const alert of charged.alerts) {

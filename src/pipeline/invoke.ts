@@ -11,7 +11,14 @@ import {
   type ToolOutcome,
 } from '../tools/define-tool.ts';
 import type { ToolInfo } from '../tools/registry.ts';
-import { chargedBeforeAnswer, chargeServed, checkBudget, servedTokens, statusOf } from './budget.ts';
+import {
+  chargedBeforeAnswer,
+  chargeServed,
+  checkBudget,
+  recordServedCall,
+  servedTokens,
+  statusOf,
+} from './budget.ts';
 import type { ServerDeps } from './deps.ts';
 import type { Caller } from './team-state.ts';
 
@@ -229,9 +236,7 @@ async function recordCall(
   const logFailure = (err: unknown) =>
     deps.logger.error('recording a tool call failed', { error: String(err) });
   // what a nested call served is part of its outer call's answer, charged there
-  if (charged === undefined && !req.nested) {
-    chargeServed(deps, req.caller, { workspaceId, channelId }, tokensSent).catch(logFailure);
-  }
+  if (charged === undefined && !req.nested) recordServedCall(deps, req.caller, workspaceId, tokensSent);
   deps.store.usage
     .record({
       workspaceId,

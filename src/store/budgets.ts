@@ -35,10 +35,17 @@ export interface BudgetStore {
    * before and just after it, in one atomic step.
    */
   charge(charge: BudgetCharge, sinceDay: string): Promise<{ before: BudgetTotals; after: BudgetTotals }>;
+  /**
+   * Adds a charge nobody waits on (a caller without limits): it may be written together with
+   * others a moment later; reads see it at once.
+   */
+  record(charge: BudgetCharge): void;
   /** A token's totals over the days from `sinceDay`. */
   totals(tokenId: string, sinceDay: string): Promise<BudgetTotals>;
   /** Every token, workspace, agent and role with usage since `sinceDay`. */
   usage(sinceDay: string): Promise<BudgetUsage[]>;
+  /** Writes what `record` still holds. */
+  flush(): void;
 }
 
 /** The UTC day of a time, as budget rows key it. */

@@ -144,6 +144,33 @@ describe('governance budgets over real HTTP', () => {
     }
   });
 
+  test('without a profile, what each token is served is still counted per token, agent, role and workspace', async () => {
+    const srv = await startTestServer({ files: { ...SAMPLE_FILES, 'docs/notes.md': NOTES } });
+    try {
+      const served = [await readNotes(srv, 'alice'), await readNotes(srv, 'alice')].map((a) =>
+        countTokens(a.texts.join('\n')),
+      );
+      const total = served[0]! + served[1]!;
+      const line = `leanctx_budget_tokens{token="alice",agent="alice",role="admin",workspace="main"} ${total}`;
+      let prom = '';
+      for (let i = 0; i < 50 && !prom.includes(line); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        prom = await (await srv.request('/v1/metrics?format=prometheus', { as: 'alice' })).text();
+      }
+      assert.ok(
+        prom.includes(line),
+        prom
+          .split('\n')
+          .filter((l) => l.startsWith('leanctx_budget'))
+          .join('\n'),
+      );
+      const cost = Number(/^leanctx_budget_cost_usd\{token="alice".*\} (\S+)$/m.exec(prom)?.[1]);
+      assert.ok(Math.abs(cost - (total * 3) / 1e6) < 1e-9, `priced at claude-sonnet-4's $3/M: ${cost}`);
+    } finally {
+      await srv.close();
+    }
+  });
+
   test('a role of the profile sets scopes and its own cost cap, priced at the profile model', async () => {
     const srv = await startTestServer({
       files: { ...SAMPLE_FILES, 'docs/notes.md': NOTES },

@@ -16,6 +16,10 @@ CREATE TABLE IF NOT EXISTS budget_usage (
 CREATE INDEX IF NOT EXISTS budget_usage_day ON budget_usage (day);
 `;
 
+const FLUSH_EVERY_MS = 10;
+/** Unwritten charges kept while writes fail; older ones are dropped past it. */
+const MAX_PENDING = 10_000;
+
 /** Budget counters in the server's SQLite file: one row per token, day, workspace, agent and role. */
 export function createSqliteBudgetStore(db: Database.Database): BudgetStore {
   db.exec(SCHEMA);
@@ -30,7 +34,27 @@ export function createSqliteBudgetStore(db: Database.Database): BudgetStore {
      ON CONFLICT DO UPDATE SET tokens = tokens + excluded.tokens, cost_usd = cost_usd + excluded.cost_usd,
        calls = calls + 1`,
   );
+  // charges of callers without limits share one transaction every FLUSH_EVERY_MS
+  let pending: BudgetCharge[] = [];
+  const writeAll = db.transaction((rows: BudgetCharge[]) => {
+    for (const c of rows) add.run(c);
+  });
+  const flush = () => {
+    const rows = pending;
+    pending = [];
+    if (rows.length > 0 && db.open) writeAll(rows);
+  };
+  /** The timer's flush: a failed write (disk full, locked too long) keeps its rows for the next one. */
+  const flushLater = () => {
+    const rows = pending;
+    try {
+      flush();
+    } catch {
+      pending = [...rows, ...pending].slice(-MAX_PENDING);
+    }
+  };
   const charge = db.transaction((c: BudgetCharge, sinceDay: string) => {
+    flush();
     const before = totalsOf.get(c.tokenId, sinceDay) as BudgetTotals;
     add.run(c);
     const after = {
@@ -49,7 +73,18 @@ export function createSqliteBudgetStore(db: Database.Database): BudgetStore {
   return {
     // IMMEDIATE takes the write lock before reading, so two processes cannot both read "before"
     charge: async (c, sinceDay) => charge.immediate(c, sinceDay),
-    totals: async (tokenId, sinceDay) => totalsOf.get(tokenId, sinceDay) as BudgetTotals,
-    usage: async (sinceDay) => usageSince.all(sinceDay),
+    record(c) {
+      if (pending.length === 0) setTimeout(flushLater, FLUSH_EVERY_MS).unref();
+      pending.push(c);
+    },
+    async totals(tokenId, sinceDay) {
+      flush();
+      return totalsOf.get(tokenId, sinceDay) as BudgetTotals;
+    },
+    async usage(sinceDay) {
+      flush();
+      return usageSince.all(sinceDay);
+    },
+    flush,
   };
 }

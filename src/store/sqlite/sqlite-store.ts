@@ -210,13 +210,15 @@ export function createSqliteStore(file: string): Store {
     },
   };
 
+  const budgets = createSqliteBudgetStore(db);
   return {
     events,
     usage,
     knowledge: createSqliteKnowledgeStore(db),
-    budgets: createSqliteBudgetStore(db),
+    budgets,
     async close() {
       flush();
+      budgets.flush();
       flushEvents();
       if (db.open) db.close();
     },
