@@ -33,6 +33,8 @@ const SAMPLE_ARGS: Record<string, Record<string, unknown>> = {
   ctx_call: { name: 'ctx_tree', arguments: { depth: 1 } },
   ctx_discover_tools: { query: 'read' },
   ctx_metrics: {},
+  ctx_knowledge: { action: 'status' },
+  ctx_knowledge_relations: { action: 'list' },
 };
 
 function textOf(result: { content: { type: string; text?: string }[] }): string {

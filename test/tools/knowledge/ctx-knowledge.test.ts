@@ -282,6 +282,17 @@ describe('ctx_knowledge over HTTP', () => {
     const dangling = await k({ action: 'relate', category: 'ops', key: 'backup', to: 'ops/nothing' });
     assert.ok(dangling.isError);
     assert.match(dangling.text, /no current fact \[ops\] nothing; remember it first/);
+    // the seeds' ctx_knowledge_relations tool reads and writes the same edges, under the same scopes
+    const listed = await callTool(srv, 'viewer', {
+      name: 'ctx_knowledge_relations',
+      arguments: { action: 'list', category: 'ops', key: 'backup' },
+    });
+    assert.match(JSON.stringify(await listed.json()), /\[ops\] restore-drill --depends_on--> \[ops\] backup/);
+    const denied = await callTool(srv, 'viewer', {
+      name: 'ctx_knowledge_relations',
+      arguments: { action: 'unrelate', category: 'ops', key: 'restore-drill' },
+    });
+    assert.equal(denied.status, 403);
     assert.equal(
       await ok({ action: 'unrelate', category: 'ops', key: 'restore-drill' }),
       'removed 1 relation from [ops] restore-drill',
