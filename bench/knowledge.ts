@@ -99,7 +99,7 @@ async function connect(command: string, args: string[], env: Record<string, stri
   return client;
 }
 
-/** The export format ctx_knowledge imports: one current version per fact. */
+/** The export format ctx_knowledge imports: one current version per fact (ids from 1). */
 function dumpOf(facts: readonly BenchFact[]): string {
   const now = new Date().toISOString();
   return JSON.stringify({
@@ -144,7 +144,12 @@ async function leanctx(facts: readonly BenchFact[]): Promise<Target> {
     if (r.isError) throw new Error(textOf(r));
     return textOf(r);
   };
-  console.log(await call({ action: 'import', value: dumpOf(facts) }));
+  // an import takes KNOWLEDGE_LIMITS.transferFacts facts: the first fills the empty workspace, the rest merge
+  for (let at = 0; at < facts.length; at += KNOWLEDGE_LIMITS.transferFacts) {
+    console.log(
+      await call({ action: 'import', value: dumpOf(facts.slice(at, at + KNOWLEDGE_LIMITS.transferFacts)) }),
+    );
+  }
   return {
     label: 'leanctx `ctx_knowledge recall`',
     async top3(query) {

@@ -52,6 +52,8 @@ export interface NewFact {
   /** Default: `now`. */
   validFrom?: string | undefined;
   now: string;
+  /** Its search terms when already computed (factTerms), else the store computes them. */
+  terms?: FactTerms | undefined;
 }
 
 export type RememberResult =
@@ -99,6 +101,7 @@ export interface KnowledgeStats {
   patterns: number;
   relations: number;
   categories: { category: string; facts: number }[];
+  /** The newest recorded version. */
   lastChange: { at: string; source: string } | undefined;
 }
 
@@ -106,6 +109,8 @@ export interface KnowledgeStats {
 export interface KnowledgeDump {
   facts: Fact[];
   relations: Relation[];
+  /** factTerms of each fact, in order, when already computed. */
+  terms?: readonly FactTerms[] | undefined;
 }
 
 export interface ImportReport {
@@ -153,6 +158,8 @@ export interface KnowledgeStore {
   unrelate(workspaceId: string, from: FactRef, to?: FactRef, kind?: RelationKind): Promise<number>;
   /** Relations touching a key, or all of the workspace. */
   relations(workspaceId: string, about?: FactRef): Promise<Relation[]>;
+  /** Fact versions the workspace holds (current, closed and removed). */
+  count(workspaceId: string): Promise<number>;
   stats(workspaceId: string): Promise<KnowledgeStats>;
   dump(workspaceId: string, category?: string): Promise<KnowledgeDump>;
   /** Applies a validated dump in one transaction: all of it or none. */
@@ -169,6 +176,20 @@ export function knowledgeTerms(text: string): string[] {
     if (/[^ -~]/.test(word)) out.push(word.toLowerCase());
   }
   return out;
+}
+
+/** The indexed text of a fact: its name (category, key) and its body (value, examples), as terms. */
+export interface FactTerms {
+  head: string;
+  body: string;
+}
+
+/** What a store indexes for a fact; computed in a worker for many facts at once (imports). */
+export function factTerms(f: Pick<Fact, 'category' | 'key' | 'value' | 'examples'>): FactTerms {
+  return {
+    head: knowledgeTerms(`${f.category} ${f.key}`).join(' '),
+    body: knowledgeTerms([f.value, ...f.examples].join('\n')).join(' '),
+  };
 }
 
 /** Every word and number, stop words and single characters included: "16" and "16.2" differ. */

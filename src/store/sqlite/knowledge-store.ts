@@ -1,19 +1,27 @@
 import type Database from 'better-sqlite3';
+import { runEngineTask } from '../../engine/workers/engine-pool.ts';
 import {
   type Fact,
-  type FactQuery,
   type FactRef,
+  type FactTerms,
+  factTerms,
   type ImportReport,
   type KnowledgeDump,
   type KnowledgeStats,
   type KnowledgeStore,
-  knowledgeTerms,
   type NewFact,
   type Relation,
-  type RelationKind,
   type RememberResult,
   valuesAgree,
 } from '../knowledge.ts';
+import {
+  type FactRow,
+  type RelationRow,
+  searchFactRows,
+  toFact,
+  toRelation,
+  validity,
+} from './knowledge-rows.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS knowledge_facts (
@@ -43,6 +51,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS knowledge_latest
   ON knowledge_facts (workspace_id, category, key) WHERE superseded_by IS NULL AND removed_at IS NULL;
 CREATE INDEX IF NOT EXISTS knowledge_versions ON knowledge_facts (workspace_id, category, key, id);
 CREATE INDEX IF NOT EXISTS knowledge_recent ON knowledge_facts (workspace_id, id);
+CREATE INDEX IF NOT EXISTS knowledge_removed ON knowledge_facts (workspace_id) WHERE removed_at IS NOT NULL;
 CREATE VIRTUAL TABLE IF NOT EXISTS knowledge_fts USING fts5(head, body, tokenize = 'porter unicode61');
 CREATE TABLE IF NOT EXISTS knowledge_relations (
   workspace_id TEXT NOT NULL,
@@ -59,100 +68,28 @@ CREATE TABLE IF NOT EXISTS knowledge_relations (
 ) WITHOUT ROWID;
 `;
 
-interface FactRow {
-  id: number;
-  workspace_id: string;
-  kind: string;
-  category: string;
-  key: string;
-  value: string;
-  examples: string;
-  confidence: number;
-  valid_from: string;
-  valid_until: string | null;
-  recorded_at: string;
-  closed_at: string | null;
-  removed_at: string | null;
-  supersedes: number | null;
-  superseded_by: number | null;
-  source: string;
-  confirmations: number;
-  last_confirmed: string;
-  feedback_up: number;
-  feedback_down: number;
-  retrievals: number;
-}
-
-interface RelationRow {
-  workspace_id: string;
-  from_category: string;
-  from_key: string;
-  to_category: string;
-  to_key: string;
-  kind: string;
-  source: string;
-  created_at: string;
-  last_seen: string;
-  count: number;
-}
-
-const toFact = (r: FactRow): Fact => ({
-  id: r.id,
-  workspaceId: r.workspace_id,
-  kind: r.kind as Fact['kind'],
-  category: r.category,
-  key: r.key,
-  value: r.value,
-  examples: JSON.parse(r.examples) as string[],
-  confidence: r.confidence,
-  validFrom: r.valid_from,
-  validUntil: r.valid_until,
-  recordedAt: r.recorded_at,
-  closedAt: r.closed_at,
-  removedAt: r.removed_at,
-  supersedes: r.supersedes,
-  supersededBy: r.superseded_by,
-  source: r.source,
-  confirmations: r.confirmations,
-  lastConfirmed: r.last_confirmed,
-  feedbackUp: r.feedback_up,
-  feedbackDown: r.feedback_down,
-  retrievals: r.retrievals,
-});
-
-const toRelation = (r: RelationRow): Relation => ({
-  workspaceId: r.workspace_id,
-  from: { category: r.from_category, key: r.from_key },
-  to: { category: r.to_category, key: r.to_key },
-  kind: r.kind as RelationKind,
-  source: r.source,
-  createdAt: r.created_at,
-  lastSeen: r.last_seen,
-  count: r.count,
-});
-
-/** Query terms as an FTS5 expression: each a quoted phrase, any of them. */
-const matchExpression = (terms: readonly string[]) =>
-  [...new Set(terms)].map((t) => `"${t.replaceAll('"', '""')}"`).join(' OR ');
-
-/** The filter of a FactQuery, for facts aliased `f`. */
-function validity(q: FactQuery): { sql: string; params: Record<string, unknown> } {
-  const parts = ['f.workspace_id = @ws', 'f.removed_at IS NULL'];
-  const params: Record<string, unknown> = {};
-  if (!q.history) {
-    parts.push('f.valid_from <= @asOf', '(f.valid_until IS NULL OR f.valid_until > @asOf)');
-    params.asOf = q.asOf ?? new Date().toISOString();
-  }
-  if (q.category !== undefined) {
-    parts.push('f.category = @category');
-    params.category = q.category;
-  }
-  return { sql: parts.join(' AND '), params };
-}
+/** Workspaces with more fact versions than this are searched on a worker thread. */
+const INLINE_SEARCH_MAX_FACTS = 5000;
+const COUNT_TTL_MS = 10_000;
 
 /** Knowledge in the server's SQLite file: facts, their FTS5 index (BM25) and relations. */
-export function createSqliteKnowledgeStore(db: Database.Database): KnowledgeStore {
+export function createSqliteKnowledgeStore(
+  db: Database.Database,
+  opts: { file?: string | undefined } = {},
+): KnowledgeStore {
   db.exec(SCHEMA);
+  const countVersions = db.prepare<[string], { n: number }>(
+    'SELECT COUNT(*) AS n FROM knowledge_facts WHERE workspace_id = ?',
+  );
+  // how many versions a workspace holds, re-counted at most every COUNT_TTL_MS (it only picks a thread)
+  const counted = new Map<string, { n: number; at: number }>();
+  const versionCount = (ws: string): number => {
+    const hit = counted.get(ws);
+    if (hit && Date.now() - hit.at < COUNT_TTL_MS) return hit.n;
+    const n = countVersions.get(ws)?.n ?? 0;
+    counted.set(ws, { n, at: Date.now() });
+    return n;
+  };
   const latest = db.prepare<[string, string, string], FactRow>(
     `SELECT * FROM knowledge_facts
      WHERE workspace_id = ? AND category = ? AND key = ? AND superseded_by IS NULL AND removed_at IS NULL`,
@@ -178,20 +115,14 @@ export function createSqliteKnowledgeStore(db: Database.Database): KnowledgeStor
     'UPDATE knowledge_facts SET valid_until = ?, closed_at = ?, superseded_by = ? WHERE id = ?',
   );
 
-  const index = (f: Fact) => {
-    insertFts.run(
-      f.id,
-      knowledgeTerms(`${f.category} ${f.key}`).join(' '),
-      knowledgeTerms([f.value, ...f.examples].join('\n')).join(' '),
-    );
-  };
-
   /** Inserts a whole row (ids of other rows as given), searchable unless its key was removed. */
-  const insert = (f: Omit<Fact, 'id'>, searchable = f.removedAt === null): Fact => {
+  const insert = (f: Omit<Fact, 'id'>, searchable: boolean, terms?: FactTerms): Fact => {
     const id = Number(insertFact.run({ ...f, examples: JSON.stringify(f.examples) }).lastInsertRowid);
-    const fact = { ...f, id };
-    if (searchable) index(fact);
-    return fact;
+    if (searchable) {
+      const { head, body } = terms ?? factTerms(f);
+      insertFts.run(id, head, body);
+    }
+    return { ...f, id };
   };
 
   const rememberNow = (n: NewFact): RememberResult => {
@@ -229,10 +160,10 @@ export function createSqliteKnowledgeStore(db: Database.Database): KnowledgeStor
       feedbackDown: 0,
       retrievals: 0,
     };
-    if (!cur) return { outcome: 'created', fact: insert({ ...base, supersedes: null }) };
+    if (!cur) return { outcome: 'created', fact: insert({ ...base, supersedes: null }, true, n.terms) };
     // the unique "latest" index allows one open version per key: park the old one first
     close.run(validFrom, now, 0, cur.id);
-    const fact = insert({ ...base, supersedes: cur.id });
+    const fact = insert({ ...base, supersedes: cur.id }, true, n.terms);
     close.run(validFrom, now, fact.id, cur.id);
     return { outcome: 'superseded', fact, previous: toFact(byId.get(cur.id) as FactRow) };
   };
@@ -344,6 +275,7 @@ export function createSqliteKnowledgeStore(db: Database.Database): KnowledgeStor
         }
         return at;
       };
+      const termsOf = new Map(dump.facts.map((f, i) => [f.id, dump.terms?.[i]]));
       for (const f of sorted) {
         const { id: _, ...rest } = f;
         // a closed version is parked (superseded_by 0) until its successor has an id
@@ -353,7 +285,7 @@ export function createSqliteKnowledgeStore(db: Database.Database): KnowledgeStor
           supersedes: null,
           supersededBy: f.supersededBy === null ? null : 0,
         };
-        const fresh = insert(parked, chainEnd(f).removedAt === null);
+        const fresh = insert(parked, chainEnd(f).removedAt === null, termsOf.get(f.id));
         ids.set(f.id, fresh.id);
         report.facts++;
       }
@@ -368,9 +300,15 @@ export function createSqliteKnowledgeStore(db: Database.Database): KnowledgeStor
         if (next !== null) report.superseded++;
       }
     } else {
-      for (const f of dump.facts) {
+      for (const [i, f] of dump.facts.entries()) {
         if (f.supersededBy !== null || f.removedAt !== null) continue;
-        const r = rememberNow({ ...f, workspaceId: ws, source: f.source || source, now });
+        const r = rememberNow({
+          ...f,
+          workspaceId: ws,
+          source: f.source || source,
+          now,
+          terms: dump.terms?.[i],
+        });
         if (r.outcome === 'created' || r.outcome === 'superseded') report.facts++;
         if (r.outcome === 'superseded') report.superseded++;
         if (r.outcome === 'confirmed') report.confirmed++;
@@ -403,17 +341,14 @@ export function createSqliteKnowledgeStore(db: Database.Database): KnowledgeStor
       const row = latest.get(ws, ref.category, ref.key);
       return row && toFact(row);
     },
-    async search(ws, terms, q) {
+    async search(ws, terms, query) {
       if (terms.length === 0) return [];
-      const where = validity(q);
-      const rows = db
-        .prepare<Record<string, unknown>, FactRow & { score: number }>(
-          `SELECT f.*, -bm25(knowledge_fts, 2.0, 1.0) AS score
-           FROM knowledge_fts JOIN knowledge_facts f ON f.id = knowledge_fts.rowid
-           WHERE knowledge_fts MATCH @match AND ${where.sql}
-           ORDER BY score DESC, f.id DESC LIMIT @limit`,
-        )
-        .all({ ...where.params, ws, match: matchExpression(terms), limit: q.limit });
+      const search = { workspaceId: ws, terms, query };
+      // a large workspace is searched on a worker's own read-only connection (WAL: it sees every commit)
+      const rows =
+        opts.file !== undefined && versionCount(ws) >= INLINE_SEARCH_MAX_FACTS
+          ? await runEngineTask('knowledgeSearch', { ...search, file: opts.file })
+          : searchFactRows(db, search);
       return rows.map((r) => ({ fact: toFact(r), bm25: r.score }));
     },
     async list(ws, q) {
@@ -471,35 +406,35 @@ export function createSqliteKnowledgeStore(db: Database.Database): KnowledgeStor
         .all({ ws, category: about?.category ?? null, key: about?.key ?? null })
         .map(toRelation);
     },
+    async count(ws) {
+      return countVersions.get(ws)?.n ?? 0;
+    },
     async stats(ws): Promise<KnowledgeStats> {
-      const counts = db
-        .prepare<[string], Omit<KnowledgeStats, 'categories' | 'lastChange' | 'relations'>>(
-          `SELECT COUNT(*) AS versions,
-             COALESCE(SUM(superseded_by IS NULL AND removed_at IS NULL), 0) AS current,
-             COALESCE(SUM(removed_at IS NOT NULL), 0) AS removed,
-             COALESCE(SUM(kind = 'pattern' AND superseded_by IS NULL AND removed_at IS NULL), 0) AS patterns
-           FROM knowledge_facts WHERE workspace_id = ?`,
-        )
-        .get(ws) as Omit<KnowledgeStats, 'categories' | 'lastChange' | 'relations'>;
+      // each figure from an index: the latest-version index, the removed index, the id order
+      const n = (sql: string) => db.prepare<[string], { n: number }>(sql).get(ws)?.n ?? 0;
       const categories = db
-        .prepare<[string], { category: string; facts: number }>(
-          `SELECT category, COUNT(*) AS facts FROM knowledge_facts
+        .prepare<[string], { category: string; facts: number; patterns: number }>(
+          `SELECT category, COUNT(*) AS facts, SUM(kind = 'pattern') AS patterns FROM knowledge_facts
            WHERE workspace_id = ? AND superseded_by IS NULL AND removed_at IS NULL
            GROUP BY category ORDER BY facts DESC, category`,
         )
         .all(ws);
-      const relations = db
-        .prepare<[string], { n: number }>(
-          'SELECT COUNT(*) AS n FROM knowledge_relations WHERE workspace_id = ?',
-        )
-        .get(ws)?.n;
       const last = db
         .prepare<[string], { at: string; source: string }>(
-          `SELECT MAX(recorded_at, COALESCE(closed_at, ''), COALESCE(removed_at, ''), last_confirmed) AS at, source FROM knowledge_facts
-           WHERE workspace_id = ? ORDER BY at DESC LIMIT 1`,
+          'SELECT recorded_at AS at, source FROM knowledge_facts WHERE workspace_id = ? ORDER BY id DESC LIMIT 1',
         )
         .get(ws);
-      return { ...counts, categories, relations: relations ?? 0, lastChange: last };
+      return {
+        versions: countVersions.get(ws)?.n ?? 0,
+        current: categories.reduce((sum, c) => sum + c.facts, 0),
+        removed: n(
+          'SELECT COUNT(*) AS n FROM knowledge_facts WHERE workspace_id = ? AND removed_at IS NOT NULL',
+        ),
+        patterns: categories.reduce((sum, c) => sum + c.patterns, 0),
+        relations: n('SELECT COUNT(*) AS n FROM knowledge_relations WHERE workspace_id = ?'),
+        categories: categories.map(({ category, facts }) => ({ category, facts })),
+        lastChange: last,
+      };
     },
     async dump(ws, category) {
       const facts = db

@@ -214,7 +214,7 @@ export function createSqliteStore(file: string): Store {
   return {
     events,
     usage,
-    knowledge: createSqliteKnowledgeStore(db),
+    knowledge: createSqliteKnowledgeStore(db, { file: file === ':memory:' ? undefined : file }),
     budgets,
     async close() {
       flush();

@@ -1,3 +1,4 @@
+import { runEngineTask } from '../../engine/workers/engine-pool.ts';
 import { ToolError } from '../../errors.ts';
 import {
   type Fact,
@@ -34,7 +35,7 @@ import { rankFacts } from './rank-facts.ts';
 
 /** Refuses a write past the workspace's fact limit. */
 async function ensureRoom(ctx: ToolContext, adding: number): Promise<void> {
-  const { versions } = await ctx.store.knowledge.stats(ctx.workspace.id);
+  const versions = await ctx.store.knowledge.count(ctx.workspace.id);
   if (versions + adding > KNOWLEDGE_LIMITS.factsPerWorkspace) {
     throw new ToolError(
       `workspace "${ctx.workspace.id}" holds ${versions} fact versions, the limit is ${KNOWLEDGE_LIMITS.factsPerWorkspace.toLocaleString('en-US')}; export and remove what is no longer needed, or consolidate`,
@@ -219,7 +220,9 @@ export const factHandlers: Record<
   async import(a, ctx) {
     const dump = parseDumpText(a.value as string);
     await ensureRoom(ctx, dump.facts.length);
-    const r = await ctx.store.knowledge.load(ctx.workspace.id, dump, ctx.agentId, nowIso());
+    // tokenizing thousands of facts is the slow part: a worker does it, the transaction only writes
+    const terms = await runEngineTask('knowledgeTerms', dump.facts, { signal: ctx.signal });
+    const r = await ctx.store.knowledge.load(ctx.workspace.id, { ...dump, terms }, ctx.agentId, nowIso());
     changed(ctx, 'import', { count: r.facts });
     return r.mode === 'restored'
       ? `restored ${r.facts} fact versions (${r.superseded} superseded) and ${r.relations} relations into the empty workspace`

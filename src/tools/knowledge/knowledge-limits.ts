@@ -10,13 +10,13 @@ export const KNOWLEDGE_LIMITS = {
   /** Results of recall, search and timeline. */
   results: 50,
   /** Fact versions (current, closed and removed) one workspace keeps. */
-  factsPerWorkspace: 100_000,
-  /** Facts in one export or import. */
-  transferFacts: 10_000,
+  factsPerWorkspace: 50_000,
+  /** Fact versions in one export or import: one import's transaction holds the event loop well under 100 ms. */
+  transferFacts: 1000,
   /** Characters of an import (the export's JSON text). */
   importChars: 8_000_000,
   /** Current facts consolidate and health look at, newest first. */
-  scanFacts: 10_000,
+  scanFacts: 2000,
 } as const;
 
 const n = (v: number) => v.toLocaleString('en-US');
