@@ -95,7 +95,7 @@ const textOf = (result: Record<string, unknown>) =>
 
 async function connect(command: string, args: string[], env: Record<string, string>, cwd?: string) {
   const client = new Client({ name: 'leanctx-bench', version: '0.0.0' });
-  await client.connect(new StdioClientTransport({ command, args, env, cwd, stderr: 'ignore' }));
+  await client.connect(new StdioClientTransport({ command, args, env, cwd, stderr: process.env.BENCH_STDERR ? 'inherit' : 'ignore' }));
   return client;
 }
 
