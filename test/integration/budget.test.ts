@@ -126,6 +126,10 @@ describe('governance budgets over real HTTP', () => {
       assert.equal(metricsCall.status, 200);
       const metricsText = ((await metricsCall.json()) as { result: { content: { text: string }[] } }).result
         .content[0]?.text as string;
+      assert.match(
+        metricsText,
+        /\nbudget of token "alice" \(role admin\) this day \(since .*, resets .*\):\n {2}served [\d,]+ tokens in \d+ calls = \$[\d.]+ at claude-sonnet-4 \(\$3\/M input tokens\)\n {2}max_context_tokens: [\d,]+ of 1,000 tokens \(\d+%\) — used up$/,
+      );
 
       // usage per token, agent, role and workspace in /v1/metrics
       const prom = await (await srv.request('/v1/metrics?format=prometheus', { as: 'alice' })).text();
