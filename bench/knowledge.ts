@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { firstVersion } from '../src/store/knowledge.ts';
+import { toDumpText } from '../src/tools/knowledge/knowledge-dump.ts';
 import { KNOWLEDGE_LIMITS } from '../src/tools/knowledge/knowledge-limits.ts';
 import { type BenchFact, repositoryFacts } from './lib/repo-facts.ts';
 import { machineInfo, writeResults } from './lib/results.ts';
@@ -95,40 +97,35 @@ const textOf = (result: Record<string, unknown>) =>
 
 async function connect(command: string, args: string[], env: Record<string, string>, cwd?: string) {
   const client = new Client({ name: 'leanctx-bench', version: '0.0.0' });
-  await client.connect(new StdioClientTransport({ command, args, env, cwd, stderr: process.env.BENCH_STDERR ? 'inherit' : 'ignore' }));
+  await client.connect(
+    new StdioClientTransport({
+      command,
+      args,
+      env,
+      cwd,
+      stderr: process.env.BENCH_STDERR ? 'inherit' : 'ignore',
+    }),
+  );
   return client;
 }
 
-/** The export format ctx_knowledge imports: one current version per fact (ids from 1). */
+/** The export ctx_knowledge imports: one current version per fact (ids from 1). */
 function dumpOf(facts: readonly BenchFact[]): string {
   const now = new Date().toISOString();
-  return JSON.stringify({
-    format: 'leanctx.knowledge',
-    version: 1,
+  const content = {
     workspaceId: 'bench',
-    exportedAt: now,
-    facts: facts.map((f, i) => ({
-      id: i + 1,
-      kind: 'fact',
-      ...f,
-      examples: [],
-      confidence: 0.8,
-      validFrom: now,
-      validUntil: null,
-      recordedAt: now,
-      closedAt: null,
-      removedAt: null,
-      supersedes: null,
-      supersededBy: null,
-      source: 'bench',
-      confirmations: 1,
-      lastConfirmed: now,
-      feedbackUp: 0,
-      feedbackDown: 0,
-      retrievals: 0,
-    })),
-    relations: [],
-  });
+    kind: 'fact' as const,
+    examples: [],
+    confidence: 0.8,
+    source: 'bench',
+  };
+  const versions = facts.map((f, i) => ({
+    id: i + 1,
+    ...firstVersion({ ...content, ...f }, now),
+    supersedes: null,
+    supersededBy: null,
+  }));
+  return toDumpText({ workspaceId: 'bench', exportedAt: now }, { facts: versions, relations: [] });
 }
 
 /** `lean-ctx mcp` serving a scratch directory, its data in a scratch XDG dir, the facts imported. */

@@ -40,20 +40,46 @@ export interface Fact {
   retrievals: number;
 }
 
-export interface NewFact {
-  workspaceId: string;
-  kind: FactKind;
-  category: string;
-  key: string;
-  value: string;
-  examples: readonly string[];
-  confidence: number;
-  source: string;
+/** What a writer says about a fact; the store adds ids and record time. */
+export type FactContent = Pick<
+  Fact,
+  'workspaceId' | 'kind' | 'category' | 'key' | 'value' | 'examples' | 'confidence' | 'source'
+>;
+
+export interface NewFact extends FactContent {
   /** Default: `now`. */
   validFrom?: string | undefined;
   now: string;
   /** Its search terms when already computed (factTerms), else the store computes them. */
   terms?: FactTerms | undefined;
+}
+
+/** A first, current version of a fact: recorded and valid from `now` (or `validFrom`), no votes yet. */
+export function firstVersion(
+  f: FactContent,
+  now: string,
+  validFrom = now,
+): Omit<Fact, 'id' | 'supersedes' | 'supersededBy'> {
+  return {
+    workspaceId: f.workspaceId,
+    kind: f.kind,
+    category: f.category,
+    key: f.key,
+    value: f.value,
+    examples: f.examples,
+    confidence: f.confidence,
+    source: f.source,
+    validFrom,
+    validUntil: null,
+    recordedAt: now,
+    closedAt: null,
+    removedAt: null,
+    confirmations: 1,
+    lastConfirmed: now,
+    feedbackUp: 0,
+    feedbackDown: 0,
+    retrievals: 0,
+  };
 }
 
 export type RememberResult =

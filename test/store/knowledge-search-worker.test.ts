@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { closeEnginePool } from '../../src/engine/workers/engine-pool.ts';
-import { type Fact, knowledgeTerms } from '../../src/store/knowledge.ts';
+import { type Fact, firstVersion, knowledgeTerms } from '../../src/store/knowledge.ts';
 import { searchFactRows } from '../../src/store/sqlite/knowledge-rows.ts';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 
@@ -30,26 +30,21 @@ test('a workspace too large to rank on the event loop is ranked on a worker, wit
   const now = new Date().toISOString();
   const facts: Fact[] = Array.from({ length: 6000 }, (_, i) => ({
     id: i + 1,
-    workspaceId: '',
-    kind: 'fact',
-    category: `area-${i % 37}`,
-    key: `note-${i}`,
-    value: `${WORDS[i % 10]} ${WORDS[(i * 7) % 10]} note ${i} about the ${WORDS[(i * 3) % 10]} of service ${i % 113}`,
-    examples: [],
-    confidence: 0.8,
-    validFrom: now,
-    validUntil: null,
-    recordedAt: now,
-    closedAt: null,
-    removedAt: null,
+    ...firstVersion(
+      {
+        workspaceId: 'main',
+        kind: 'fact',
+        category: `area-${i % 37}`,
+        key: `note-${i}`,
+        value: `${WORDS[i % 10]} ${WORDS[(i * 7) % 10]} note ${i} about the ${WORDS[(i * 3) % 10]} of service ${i % 113}`,
+        examples: [],
+        confidence: 0.8,
+        source: 'test',
+      },
+      now,
+    ),
     supersedes: null,
     supersededBy: null,
-    source: 'test',
-    confirmations: 1,
-    lastConfirmed: now,
-    feedbackUp: 0,
-    feedbackDown: 0,
-    retrievals: 0,
   }));
   await store.knowledge.load('main', { facts, relations: [] }, 'test', now);
   const inline = new Database(file, { readonly: true });

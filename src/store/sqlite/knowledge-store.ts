@@ -5,6 +5,7 @@ import {
   type FactRef,
   type FactTerms,
   factTerms,
+  firstVersion,
   type ImportReport,
   type KnowledgeDump,
   type KnowledgeStats,
@@ -139,27 +140,7 @@ export function createSqliteKnowledgeStore(
       if (n.validFrom !== undefined) return { outcome: 'refused', current: toFact(cur) };
       validFrom = new Date(Date.parse(cur.valid_from) + 1).toISOString();
     }
-    const base = {
-      workspaceId: n.workspaceId,
-      kind: n.kind,
-      category: n.category,
-      key: n.key,
-      value: n.value,
-      examples: n.examples,
-      confidence: n.confidence,
-      validFrom,
-      validUntil: null,
-      recordedAt: now,
-      closedAt: null,
-      removedAt: null,
-      supersededBy: null,
-      source: n.source,
-      confirmations: 1,
-      lastConfirmed: now,
-      feedbackUp: 0,
-      feedbackDown: 0,
-      retrievals: 0,
-    };
+    const base = { ...firstVersion(n, now, validFrom), supersededBy: null };
     if (!cur) return { outcome: 'created', fact: insert({ ...base, supersedes: null }, true, n.terms) };
     // the unique "latest" index allows one open version per key: park the old one first
     close.run(validFrom, now, 0, cur.id);
