@@ -32,6 +32,11 @@ export interface AuditLog {
 
 const KEEP_ROTATED = 5;
 
+/** The audit file and its rotated predecessors: every file that may hold audit lines. */
+export function auditLogFiles(path: string): string[] {
+  return [path, ...Array.from({ length: KEEP_ROTATED }, (_, i) => `${path}.${i + 1}`)];
+}
+
 /** Drops a partial last line (a crash mid-write on some file systems) so every line parses. */
 function repairTail(fd: number): void {
   const size = fstatSync(fd).size;

@@ -97,8 +97,19 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
   program
     .command('mcp')
     .description('stdio MCP server for one agent: local tools, or forwards to [team] server when configured')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Local mode serves the current directory; its index, archives and database live in',
+        '$XDG_STATE_HOME/leanctx/<hash of the root> (default ~/.local/state), one per project root.',
+        'Forward mode: [team] server, token, workspace in .lean-ctx/config.toml, or',
+        'LEANCTX_TEAM_SERVER, LEANCTX_TEAM_TOKEN, LEANCTX_WORKSPACE. When it cannot start, the',
+        "agent's initialize is answered with why (token refused, cannot reach the server …).",
+      ].join('\n'),
+    )
     .action(async () => {
-      const close = await runMcpStdio(process.cwd());
+      const close = await runMcpStdio(process.cwd(), io);
       done({
         wait: () =>
           new Promise<void>((resolve) => {

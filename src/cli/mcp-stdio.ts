@@ -1,53 +1,55 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { SCOPES } from '../auth/scopes.ts';
 import { localDataDir, readTeamClientConfig } from '../config/client-config.ts';
 import { parseTeamConfig } from '../config/team-config.ts';
 import { createLogger } from '../logger.ts';
 import { createMcpServer } from '../mcp/create-mcp-server.ts';
+import { RpcError } from '../mcp/rpc-error.ts';
 import { callableTools, invokeTool } from '../pipeline/invoke.ts';
 import type { Caller } from '../pipeline/team-state.ts';
 import { createTeamServer } from '../server/team-server.ts';
 import { VERSION } from '../version.ts';
-import { CliError } from './cli-error.ts';
+import type { CliIo } from './cli-error.ts';
+import { createRefusingServer, createTeamRelay } from './mcp-forward.ts';
+
+interface Served {
+  server: Server;
+  /** Closes what stands behind the server (the team client, the local engine). */
+  close(): Promise<void>;
+}
 
 /**
  * `lean-ctx mcp`: a stdio MCP server for one developer's agent. With a team server
- * configured it forwards every call there; otherwise it serves the current directory.
+ * configured it forwards every call there; otherwise it serves the current directory. When
+ * it cannot start, the agent's `initialize` is answered with why, and stderr gets one line.
  */
-export async function runMcpStdio(cwd: string): Promise<() => Promise<void>> {
-  let team: ReturnType<typeof readTeamClientConfig>;
+export async function runMcpStdio(cwd: string, io: CliIo): Promise<() => Promise<void>> {
+  let served: Served;
   try {
-    team = readTeamClientConfig(cwd);
+    const team = readTeamClientConfig(cwd);
+    served = team ? await createTeamRelay(team, io) : serveLocally(cwd);
   } catch (err) {
-    throw new CliError((err as Error).message);
-  }
-  const transport = new StdioServerTransport();
-  if (team) {
-    const headers: Record<string, string> = { authorization: `Bearer ${team.token}` };
-    if (team.workspace) headers['x-leanctx-workspace'] = team.workspace;
-    const client = new Client({ name: 'lean-ctx-mcp', version: VERSION });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(`${team.server}/mcp`), { requestInit: { headers } }),
-    );
-    // A plain relay: listings and results pass through exactly as the team server sends them.
-    const server = new Server({ name: 'leanctx', version: VERSION }, { capabilities: { tools: {} } });
-    server.setRequestHandler(ListToolsRequestSchema, (req) => client.listTools(req.params));
-    server.setRequestHandler(CallToolRequestSchema, (req, extra) =>
-      client.callTool(req.params, undefined, { signal: extra.signal }),
-    );
-    await server.connect(transport);
-    return async () => {
-      await server.close();
-      await client.close();
+    const message = err instanceof Error ? err.message : String(err);
+    io.err(`lean-ctx mcp: ${message}\n`);
+    served = {
+      server: createRefusingServer(new RpcError(ErrorCode.ConnectionClosed, message)),
+      close: async () => {},
     };
   }
+  await served.server.connect(new StdioServerTransport());
+  return async () => {
+    await served.server.close();
+    await served.close();
+  };
+}
+
+/** Every tool on the current directory, its state in a data directory of that root alone. */
+function serveLocally(cwd: string): Served {
   const config = parseTeamConfig(
-    { workspaces: [{ id: 'local', root: cwd, allowExec: true }], dataDir: localDataDir() },
+    { workspaces: [{ id: 'local', root: cwd, allowExec: true }], dataDir: localDataDir(cwd) },
     cwd,
     'local workspace',
   );
@@ -76,9 +78,5 @@ export async function runMcpStdio(cwd: string): Promise<() => Promise<void>> {
         signal: extra.signal,
       }),
   });
-  await server.connect(transport);
-  return async () => {
-    await server.close();
-    await local.close();
-  };
+  return { server, close: () => local.close() };
 }

@@ -85,9 +85,13 @@ export async function runServer(
       return false;
     }
   };
-  const watcher = watchFile(config.path ?? configPath, () => void reload());
+  const onWatchError = (err: unknown) =>
+    logger.warn('watching a config file failed; SIGHUP still reloads', { error: String(err) });
+  const watcher = watchFile(config.path ?? configPath, () => void reload(), { onError: onWatchError });
   const serversFile = server.serversFile();
-  const serversWatcher = serversFile ? watchFile(serversFile, () => void reload()) : undefined;
+  const serversWatcher = serversFile
+    ? watchFile(serversFile, () => void reload(), { onError: onWatchError })
+    : undefined;
   // The team profile's TOML file reloads like team.json; a reload may point at another file.
   let profile: { file: string | undefined; watcher: { close(): void } | undefined } = {
     file: undefined,
@@ -97,7 +101,10 @@ export async function runServer(
     const file = server.deps.state.config().governance.file;
     if (file === profile.file) return;
     profile.watcher?.close();
-    profile = { file, watcher: file ? watchFile(file, () => void reload()) : undefined };
+    profile = {
+      file,
+      watcher: file ? watchFile(file, () => void reload(), { onError: onWatchError }) : undefined,
+    };
   }
   watchProfile();
   const onHup = () => void reload();

@@ -1,75 +1,45 @@
-import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { DEFAULT_INHERITED_ENV_VARS } from '@modelcontextprotocol/sdk/client/stdio.js';
+import stripJsonComments from 'strip-json-comments';
 import { z } from 'zod';
 import {
+  describeIssues,
+  type GlobalPermissions,
+  globalPermissionsSchema,
+  ms,
+  parseServer,
+  type ServerConfig,
+} from './server-entry.ts';
+import {
   type Env,
-  expandRecord,
+  expandHome,
   expandValue,
+  readSecretFile,
   SecretFileError,
   UnsetVariableError,
 } from './servers-expand.ts';
+import { serverEntries } from './servers-migrate.ts';
 import { ConfigError, readJsonFile } from './team-config.ts';
 
+export type {
+  GlobalPermissions,
+  PermissionRule,
+  ServerConfig,
+  ServerPermissions,
+} from './server-entry.ts';
 export type { Env };
 export { ConfigError };
-
-const action = z.enum(['allow', 'deny'], { error: 'use "allow" or "deny" ("ask" is not supported yet)' });
-const ruleSchema = z.strictObject({
-  pattern: z.string().min(1, 'give a glob over command names, e.g. "delete_*"'),
-  action,
-  message: z.string().optional(),
-});
-const serverPermissionsSchema = z.strictObject({
-  default: action.optional(),
-  rules: z.array(ruleSchema).default([]),
-});
-const globalPermissionsSchema = z.strictObject({
-  default: action.optional(),
-  rules: z.array(ruleSchema.extend({ server: z.string().min(1).default('*') })).default([]),
-});
-export type PermissionRule = z.output<typeof ruleSchema>;
-export type ServerPermissions = z.output<typeof serverPermissionsSchema>;
-export type GlobalPermissions = z.output<typeof globalPermissionsSchema>;
-
-const stringRecord = z.record(z.string(), z.string());
-const ms = z.number().int().min(0);
-
-const serverSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'use 1-64 letters, digits, ".", "_" or "-"'),
-  description: z.string({ error: 'give a one-line description (list_servers shows it)' }),
-  type: z.enum(['local', 'remote']).optional(),
-  command: z.union([z.array(z.string()).min(1), z.string().min(1)]).optional(),
-  args: z.array(z.string()).optional(),
-  cwd: z.string().optional(),
-  url: z.url({ error: 'must be an http(s) URL' }).optional(),
-  headers: stringRecord.optional(),
-  oauth: z
-    .strictObject({
-      clientId: z.string().optional(),
-      clientSecret: z.string().optional(),
-      callbackPort: z.number().int().min(1).max(65535).default(8947),
-      extraHeaders: stringRecord.optional(),
-      scope: z.string().optional(),
-    })
-    .optional(),
-  env: stringRecord.optional(),
-  enabled: z.boolean().default(true),
-  examples: z.array(z.unknown()).default([]),
-  tags: z.array(z.string()).default([]),
-  permissions: z.unknown().optional(),
-  requestTimeout: ms.positive().optional(),
-  idleTimeout: ms.optional(),
-  /** Bound on start-up (spawn + initialize); defaults to the request timeout. */
-  timeout: ms.positive().optional(),
-});
 
 export const MODES = ['lazy', 'direct', 'auto'] as const;
 export type GatewayMode = (typeof MODES)[number];
 
 const serversFileSchema = z.strictObject({
   $schema: z.string().optional(),
-  servers: z.array(z.unknown(), { error: 'servers is required: a list of server objects' }),
+  /** A list (or, as VS Code writes it, a map by name); checked by serverEntries. */
+  servers: z.unknown().optional(),
+  /** Claude Desktop's and Cursor's map of servers by name. */
+  mcpServers: z.unknown().optional(),
   permissions: z.unknown().optional(),
   transport: z
     .strictObject({
@@ -81,6 +51,9 @@ const serversFileSchema = z.strictObject({
       allowedOrigins: z.array(z.string()).optional(),
       allowedHosts: z.array(z.string()).optional(),
       maxPayloadSize: z.number().int().positive().optional(),
+      /** An HTTP session unused this long is closed (0 = never). */
+      sessionIdleTimeout: ms.optional(),
+      maxSessions: z.number().int().positive().optional(),
     })
     .default({}),
   logging: z
@@ -107,42 +80,11 @@ const serversFileSchema = z.strictObject({
     })
     .default({ enabled: false, maxServers: 10 }),
   requestTimeout: ms.positive().optional(),
+  /** Stop a downstream server after this long unused (0 = never, the default: state is kept). */
+  idleTimeout: ms.optional(),
   mode: z.enum(MODES).optional(),
   directToolLimit: z.number().int().min(0).default(30),
 });
-
-/** One downstream server, expanded and defaulted. */
-export interface ServerConfig {
-  readonly name: string;
-  readonly description: string;
-  readonly type: 'local' | 'remote';
-  /** Program and arguments (local). */
-  readonly command: readonly string[];
-  readonly cwd: string | undefined;
-  readonly url: string | undefined;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly oauth:
-    | {
-        clientId?: string;
-        clientSecret?: string;
-        callbackPort: number;
-        extraHeaders: Readonly<Record<string, string>>;
-        scope?: string;
-      }
-    | undefined;
-  readonly env: Readonly<Record<string, string>>;
-  readonly enabled: boolean;
-  readonly examples: readonly unknown[];
-  readonly tags: readonly string[];
-  readonly permissions: ServerPermissions | undefined;
-  /** Why this server cannot run (invalid permissions, unset variable); shown in list_servers. */
-  readonly configError: string | undefined;
-  readonly requestTimeoutMs: number;
-  readonly idleTimeoutMs: number;
-  readonly startTimeoutMs: number;
-  /** Changes whenever anything that affects the connection changes (reload compares it). */
-  readonly fingerprint: string;
-}
 
 export interface TransportConfig {
   readonly type: 'stdio' | 'http';
@@ -153,6 +95,10 @@ export interface TransportConfig {
   readonly allowedOrigins: readonly string[];
   readonly allowedHosts: readonly string[];
   readonly maxPayloadSize: number;
+  /** An HTTP session with no request and no message for this long is closed (0 = never). */
+  readonly sessionIdleTimeoutMs: number;
+  /** Open HTTP sessions at most; one more initialize is answered 503. */
+  readonly maxSessions: number;
 }
 
 export interface LoggingConfig {
@@ -161,6 +107,8 @@ export interface LoggingConfig {
   readonly dumpBodies: boolean;
   readonly maxBodyLogBytes: number;
   readonly redactKeys: readonly string[];
+  /** Values that must never reach a log: the auth token, servers' env, header and OAuth secrets. */
+  readonly secretValues: readonly string[];
 }
 
 export interface ServersConfig {
@@ -175,11 +123,14 @@ export interface ServersConfig {
   readonly directToolLimit: number;
   /** The servers.json it came from (absolute), or undefined for an inline block. */
   readonly path: string | undefined;
-  /** Where tokens.json and lock files live. */
+  /** Where tokens.json, client-info.json and lock files live: lazy-mcp's XDG directory. */
   readonly stateDir: string;
   /** Problems that did not stop start-up (a dropped global permissions block). */
   readonly warnings: readonly string[];
-  /** The environment local servers inherit (their own `env` is laid over it). */
+  /**
+   * What local servers inherit (their own `env` is laid over it): only the MCP SDK's default
+   * allow-list (HOME, PATH, USER, …), never the gateway's secrets.
+   */
   readonly baseEnv: Env;
 }
 
@@ -190,6 +141,8 @@ export interface ServersOverrides {
   host?: string;
   path?: string;
   authToken?: string;
+  /** A file holding the token (kept out of `ps`, unlike `authToken` as a flag). */
+  authTokenFile?: string;
   requestTimeout?: number;
   maxPayloadSize?: number;
   mode?: GatewayMode;
@@ -198,23 +151,6 @@ export interface ServersOverrides {
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
-
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, key) => {
-    if (typeof key === 'number') return `${acc}[${key}]`;
-    return acc ? `${acc}.${String(key)}` : String(key);
-  }, '');
-}
-
-function describeIssues(error: z.ZodError, prefix: string): string[] {
-  return error.issues.map((issue) => {
-    const where = formatPath([...(prefix ? [prefix] : []), ...issue.path]) || '(top level)';
-    if (issue.code === 'unrecognized_keys') {
-      return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    }
-    return `${where}: ${issue.message}`;
-  });
-}
 
 function positiveInt(env: Env, name: string, problems: string[]): number | undefined {
   const raw = env[name];
@@ -248,6 +184,7 @@ function envLayer(env: Env, problems: string[]): ServersOverrides {
     host: env.LAZY_MCP_HOST || undefined,
     path: env.LAZY_MCP_PATH || undefined,
     authToken: env.LAZY_MCP_AUTH_TOKEN || undefined,
+    authTokenFile: env.LAZY_MCP_AUTH_TOKEN_FILE || undefined,
     requestTimeout: positiveInt(env, 'LAZY_MCP_REQUEST_TIMEOUT', problems),
     maxPayloadSize: positiveInt(env, 'LAZY_MCP_MAX_PAYLOAD_SIZE', problems),
     mode: oneOf(env, 'LAZY_MCP_MODE', MODES, problems),
@@ -256,92 +193,34 @@ function envLayer(env: Env, problems: string[]): ServersOverrides {
   };
 }
 
-function fingerprintOf(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+/** The SDK's allow-list of inherited variables, without shell functions (a known injection path). */
+function inheritedEnv(env: Env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of DEFAULT_INHERITED_ENV_VARS) {
+    const value = env[key];
+    if (value !== undefined && !value.startsWith('()')) out[key] = value;
+  }
+  return out;
 }
 
-function parseServer(
-  raw: unknown,
-  index: number,
-  env: Env,
-  baseDir: string,
-  defaults: { requestTimeoutMs: number; idleTimeoutMs: number },
-  problems: string[],
-): ServerConfig | undefined {
-  const parsed = serverSchema.safeParse(raw);
-  if (!parsed.success) {
-    problems.push(...describeIssues(parsed.error, `servers[${index}]`));
-    return undefined;
+/** Every configured value a body dump must mask, wherever in a message it appears. */
+function secretValuesOf(servers: readonly ServerConfig[], authToken: string | undefined): string[] {
+  const out = authToken ? [authToken] : [];
+  for (const s of servers) {
+    out.push(...Object.values(s.env));
+    // "Bearer <token>": the token alone may be echoed too.
+    for (const value of Object.values(s.headers)) out.push(value, value.split(/\s+/).pop() ?? '');
+    if (s.oauth?.clientSecret) out.push(s.oauth.clientSecret);
+    out.push(...Object.values(s.oauth?.extraHeaders ?? {}));
   }
-  const s = parsed.data;
-  const where = `servers[${index}] (${s.name})`;
-  const type = s.type ?? (s.url ? 'remote' : 'local');
-  if (type === 'remote' && !s.url) problems.push(`${where}.url: a remote server needs a url`);
-  if (type === 'local' && s.command === undefined) {
-    problems.push(`${where}.command: a local server needs a command, e.g. ["npx", "-y", "some-mcp-server"]`);
-  }
-  if (Array.isArray(s.command) && s.args) {
-    problems.push(
-      `${where}.args: give args only with a string command; put them in the command array instead`,
-    );
-  }
-  const command = Array.isArray(s.command) ? s.command : s.command ? [s.command, ...(s.args ?? [])] : [];
-  let configError: string | undefined;
-  let permissions: ServerPermissions | undefined;
-  if (s.permissions !== undefined) {
-    const perms = serverPermissionsSchema.safeParse(s.permissions);
-    if (perms.success) permissions = perms.data;
-    else configError = `invalid permissions: ${describeIssues(perms.error, 'permissions').join('; ')}`;
-  }
-  const expand = <T>(what: () => T, fallback: T): T => {
-    try {
-      return what();
-    } catch (err) {
-      if (err instanceof SecretFileError) throw err;
-      if (err instanceof UnsetVariableError) {
-        configError ??= `${err.message} (used by server "${s.name}")`;
-        return fallback;
-      }
-      throw err;
-    }
-  };
-  const headers = expand(() => expandRecord(s.headers, env), {});
-  const serverEnv = expand(() => expandRecord(s.env, env), {});
-  const oauth = s.oauth && {
-    clientId: s.oauth.clientId && expand(() => expandValue(s.oauth?.clientId ?? '', env), ''),
-    clientSecret: s.oauth.clientSecret && expand(() => expandValue(s.oauth?.clientSecret ?? '', env), ''),
-    callbackPort: s.oauth.callbackPort,
-    extraHeaders: expand(() => expandRecord(s.oauth?.extraHeaders, env), {}),
-    scope: s.oauth.scope,
-  };
-  const cwd = s.cwd === undefined ? undefined : isAbsolute(s.cwd) ? s.cwd : resolve(baseDir, s.cwd);
-  const requestTimeoutMs = s.requestTimeout ?? defaults.requestTimeoutMs;
-  const connection = { type, command, cwd, url: s.url, headers, oauth, env: serverEnv };
-  return Object.freeze({
-    name: s.name,
-    description: s.description,
-    type,
-    command: Object.freeze(command),
-    cwd,
-    url: s.url,
-    headers: Object.freeze(headers),
-    oauth: oauth && Object.freeze(oauth),
-    env: Object.freeze(serverEnv),
-    enabled: s.enabled,
-    examples: Object.freeze(s.examples),
-    tags: Object.freeze(s.tags),
-    permissions,
-    configError,
-    requestTimeoutMs,
-    idleTimeoutMs: s.idleTimeout ?? defaults.idleTimeoutMs,
-    startTimeoutMs: s.timeout ?? Math.max(requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS),
-    fingerprint: fingerprintOf({ connection, startTimeout: s.timeout, requestTimeoutMs }),
-  });
+  return out;
 }
 
 export interface ParseServersOptions {
-  /** Anchors relative paths (cwd of local servers); also where tokens.json lives for inline blocks. */
+  /** Anchors relative paths (cwd of local servers). */
   baseDir: string;
+  /** Where OAuth tokens and lock files live (default: lazyMcpDir). */
+  stateDir?: string;
   env?: Env;
   overrides?: ServersOverrides;
   /** Names the source in error messages. */
@@ -360,7 +239,8 @@ export function parseServersConfig(raw: unknown, opts: ParseServersOptions): Ser
   const warnings: string[] = [];
   const fromEnv = envLayer(env, problems);
   const cli = opts.overrides ?? {};
-  const requestTimeoutMs = cli.requestTimeout ?? file.requestTimeout ?? fromEnv.requestTimeout ?? 10_000;
+  const requestTimeoutMs =
+    cli.requestTimeout ?? file.requestTimeout ?? fromEnv.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
   let permissions: GlobalPermissions | undefined;
   if (file.permissions !== undefined) {
     const perms = globalPermissionsSchema.safeParse(file.permissions);
@@ -372,30 +252,38 @@ export function parseServersConfig(raw: unknown, opts: ParseServersOptions): Ser
     }
   }
   let authToken: string | undefined;
-  const rawToken = cli.authToken ?? file.transport.authToken ?? fromEnv.authToken;
+  if (cli.authToken !== undefined && cli.authTokenFile !== undefined) {
+    problems.push('--auth-token and --auth-token-file: give one of them, not both');
+  }
+  // A token file is taken literally; the other sources may use ${VAR} and {file:…}.
+  const tokenFile = (path: string, from: string) => readSecretFile(resolve(expandHome(path)), from);
   try {
-    authToken = rawToken === undefined ? undefined : expandValue(rawToken, env);
+    if (cli.authToken !== undefined) authToken = expandValue(cli.authToken, env);
+    else if (cli.authTokenFile) authToken = tokenFile(cli.authTokenFile, '--auth-token-file');
+    else if (file.transport.authToken !== undefined) authToken = expandValue(file.transport.authToken, env);
+    else if (fromEnv.authToken !== undefined) authToken = expandValue(fromEnv.authToken, env);
+    else if (fromEnv.authTokenFile) authToken = tokenFile(fromEnv.authTokenFile, 'LAZY_MCP_AUTH_TOKEN_FILE');
   } catch (err) {
     if (err instanceof SecretFileError) throw new ConfigError(source, [err.message]);
     if (err instanceof UnsetVariableError) problems.push(`transport.authToken: ${err.message}`);
     else throw err;
   }
-  const defaults = { requestTimeoutMs, idleTimeoutMs: file.healthMonitor.idleTimeout };
+  const defaults = { requestTimeoutMs, idleTimeoutMs: file.idleTimeout ?? 0 };
   const servers: ServerConfig[] = [];
   const names = new Set<string>();
-  file.servers.forEach((entry, i) => {
+  for (const entry of serverEntries(file.servers, file.mcpServers, problems, warnings)) {
     let server: ServerConfig | undefined;
     try {
-      server = parseServer(entry, i, env, opts.baseDir, defaults, problems);
+      server = parseServer(entry, env, opts.baseDir, defaults, problems);
     } catch (err) {
       if (err instanceof SecretFileError) throw new ConfigError(source, [err.message]);
       throw err;
     }
-    if (!server) return;
-    if (names.has(server.name)) problems.push(`servers[${i}].name: duplicate server name "${server.name}"`);
+    if (!server) continue;
+    if (names.has(server.name)) problems.push(`${entry.where}.name: duplicate server name "${server.name}"`);
     names.add(server.name);
     servers.push(server);
-  });
+  }
   if (problems.length > 0) throw new ConfigError(source, problems);
   const t = file.transport;
   return Object.freeze({
@@ -410,9 +298,12 @@ export function parseServersConfig(raw: unknown, opts: ParseServersOptions): Ser
       allowedOrigins: Object.freeze(t.allowedOrigins ?? []),
       allowedHosts: Object.freeze(t.allowedHosts ?? []),
       maxPayloadSize: cli.maxPayloadSize ?? t.maxPayloadSize ?? fromEnv.maxPayloadSize ?? 4_194_304,
+      sessionIdleTimeoutMs: t.sessionIdleTimeout ?? 1_800_000,
+      maxSessions: t.maxSessions ?? 100,
     }),
     logging: Object.freeze({
       ...file.logging,
+      secretValues: Object.freeze(secretValuesOf(servers, authToken)),
       level: cli.logLevel ?? file.logging.level ?? fromEnv.logLevel ?? 'info',
       format: cli.logFormat ?? file.logging.format ?? fromEnv.logFormat ?? 'json',
     }),
@@ -422,23 +313,43 @@ export function parseServersConfig(raw: unknown, opts: ParseServersOptions): Ser
     mode: cli.mode ?? file.mode ?? fromEnv.mode ?? 'lazy',
     directToolLimit: file.directToolLimit,
     path: opts.path,
-    stateDir: opts.path ? dirname(opts.path) : opts.baseDir,
+    stateDir: opts.stateDir ?? lazyMcpDir(env),
     warnings: Object.freeze(warnings),
-    baseEnv: env,
+    baseEnv: Object.freeze(inheritedEnv(env)),
   });
+}
+
+/**
+ * JSON with comments and trailing commas (JSONC), as editors and the lazy-mcp README write
+ * servers.json. Comments become spaces, so error positions still point into the file.
+ */
+function parseJsonc(text: string): unknown {
+  return JSON.parse(stripJsonComments(text, { trailingCommas: true }));
 }
 
 /** `--config` > LAZY_MCP_CONFIG > $XDG_CONFIG_HOME/lazy-mcp > ~/.config/lazy-mcp. */
 export function resolveServersConfigPath(cliPath: string | undefined, env: Env = process.env): string {
-  if (cliPath) return resolve(cliPath);
-  if (env.LAZY_MCP_CONFIG) return resolve(env.LAZY_MCP_CONFIG);
-  const base = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
-  return join(base, 'lazy-mcp', 'servers.json');
+  if (cliPath) return resolve(expandHome(cliPath));
+  if (env.LAZY_MCP_CONFIG) return resolve(expandHome(env.LAZY_MCP_CONFIG));
+  return join(lazyMcpDir(env), 'servers.json');
+}
+
+/**
+ * lazy-mcp's own directory, $XDG_CONFIG_HOME/lazy-mcp else ~/.config/lazy-mcp: the default
+ * servers.json and, wherever servers.json is, the OAuth tokens and lock files.
+ */
+export function lazyMcpDir(env: Env = process.env): string {
+  return join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config'), 'lazy-mcp');
 }
 
 export function loadServersConfig(path: string, overrides?: ServersOverrides, env?: Env): ServersConfig {
   const abs = resolve(path);
-  return parseServersConfig(readJsonFile(abs), { baseDir: dirname(abs), path: abs, overrides, env });
+  return parseServersConfig(readJsonFile(abs, parseJsonc), {
+    baseDir: dirname(abs),
+    path: abs,
+    overrides,
+    env,
+  });
 }
 
 /**

@@ -2,12 +2,27 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 
-/** A `{file:…}` reference whose file cannot be read: start-up stops with this message. */
+/** A secret file that cannot be read: start-up stops with this message. */
 export class SecretFileError extends Error {
-  constructor(path: string, ref: string, reason: string) {
-    super(`Cannot read secret file '${path}' (from {file:${ref}}): ${reason}`);
+  /** `from` names the reference: `{file:~/t}`, `--auth-token-file`. */
+  constructor(path: string, from: string, reason: string) {
+    super(`Cannot read secret file '${path}' (from ${from}): ${reason}`);
     this.name = 'SecretFileError';
   }
+}
+
+/** A secret file's text without its trailing newline; throws SecretFileError. */
+export function readSecretFile(path: string, from: string): string {
+  try {
+    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  } catch (err) {
+    throw new SecretFileError(path, from, reasonOf(err));
+  }
+}
+
+/** `~` and `~/…` as the home directory (a path from a JSON client config never met a shell). */
+export function expandHome(path: string): string {
+  return path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
 }
 
 /** A `${VAR}` that names an unset environment variable. */
@@ -35,7 +50,7 @@ function reasonOf(err: unknown): string {
 function resolveSecretPath(ref: string, env: Env, platform: NodeJS.Platform): string | undefined {
   let path = ref;
   if (platform === 'win32') path = path.replace(/%([A-Za-z_][A-Za-z0-9_]*)%/g, (_m, name) => env[name] ?? '');
-  if (path === '~' || path.startsWith('~/')) return join(homedir(), path.slice(1));
+  path = expandHome(path);
   return isAbsolute(path) ? path : undefined;
 }
 
@@ -52,17 +67,7 @@ export function expandValue(value: string, env: Env, platform: NodeJS.Platform =
     const at = match.index ?? 0;
     pieces.push(expandVars(value.slice(last, at), env));
     const path = resolveSecretPath(ref, env, platform);
-    if (path === undefined) {
-      pieces.push(match[0]);
-    } else {
-      let text: string;
-      try {
-        text = readFileSync(path, 'utf8');
-      } catch (err) {
-        throw new SecretFileError(path, ref, reasonOf(err));
-      }
-      pieces.push(text.replace(/\r?\n$/, ''));
-    }
+    pieces.push(path === undefined ? match[0] : readSecretFile(path, `{file:${ref}}`));
     last = at + match[0].length;
   }
   pieces.push(expandVars(value.slice(last), env));

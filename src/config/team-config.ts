@@ -1,5 +1,5 @@
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { parseScope } from '../auth/scopes.ts';
 import { ConfigError, issueProblems } from './config-error.ts';
@@ -65,6 +65,18 @@ export const teamConfigSchema = z
     maxRps: z.number().positive().default(50),
     rateBurst: z.number().int().positive().default(100),
     requestTimeoutMs: z.number().int().positive().default(30_000),
+    /** Headers and body must arrive within this (a slow client cannot hold a connection). */
+    requestReadTimeoutMs: z.number().int().positive().default(30_000),
+    maxMcpSessionsPerToken: z.number().int().positive().default(64),
+    /** An MCP session unused this long is closed. */
+    mcpSessionIdleMs: z.number().int().positive().default(1_800_000),
+    maxEventStreamsPerToken: z.number().int().positive().default(16),
+    /** Events waiting for one slow SSE client; past it the client is dropped. */
+    maxQueuedEventsPerStream: z.number().int().positive().default(1000),
+    /** Events one `GET /v1/events` replays before going live; older ones are skipped with a notice. */
+    maxReplayEvents: z.number().int().positive().default(1000),
+    eventRetentionDays: z.number().positive().default(30),
+    maxEventsPerChannel: z.number().int().positive().default(100_000),
     /** Where SQLite and archives live; relative to this file. */
     dataDir: z.string().optional(),
     /** `core` lists the small default tool surface; `all` lists every tool directly. */
@@ -155,7 +167,7 @@ export function parseTeamConfig(
   opts: ProfileOverride = {},
 ): TeamConfig {
   const result = teamConfigSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(source, issueProblems(result.error));
+  if (!result.success) throw new ConfigError(source, issueProblems(result.error, teamConfigSchema));
   const cfg = result.data;
   const problems: string[] = [];
   const workspaces = cfg.workspaces.map((ws, i) => {
@@ -177,6 +189,13 @@ export function parseTeamConfig(
       problems.push(`auditLogPath: the directory "${dirname(auditLogPath)}" does not exist; create it first`);
     }
   }
+  const dataDir = resolve(baseDir, cfg.dataDir ?? '.leanctx');
+  workspaces.forEach((ws, i) => {
+    // The data dir is never readable through a workspace, so a root inside it could read nothing.
+    if (ws.root === dataDir || ws.root.startsWith(`${dataDir}${sep}`)) {
+      problems.push(`workspaces[${i}].root: "${ws.root}" is inside dataDir "${dataDir}"; move one of them`);
+    }
+  });
   const governance = resolveTeamProfile(cfg, baseDir, opts.profile);
   cfg.tokens.forEach((t, i) => {
     if (t.role !== undefined && !governance.roles.has(t.role)) {
@@ -191,7 +210,7 @@ export function parseTeamConfig(
   return Object.freeze({
     ...cfg,
     auditLogPath,
-    dataDir: resolve(baseDir, cfg.dataDir ?? '.leanctx'),
+    dataDir,
     defaultWorkspaceId: cfg.defaultWorkspaceId ?? firstWorkspace.id,
     allowedHosts: Object.freeze([...cfg.allowedHosts]) as string[],
     workspaces: Object.freeze(workspaces) as WorkspaceConfig[],
@@ -201,8 +220,18 @@ export function parseTeamConfig(
   });
 }
 
+/** The directory relative paths of team.json are resolved against. */
+export function configDirOf(config: TeamConfig): string {
+  return config.path ? dirname(config.path) : config.dataDir;
+}
+
+/** The servers.json a `servers` path names (absolute), or undefined for an inline block. */
+export function serversFileOf(config: TeamConfig): string | undefined {
+  return typeof config.servers === 'string' ? resolve(configDirOf(config), config.servers) : undefined;
+}
+
 /** Reads the raw JSON of a config file, naming the file and position on a syntax error. */
-export function readJsonFile(path: string): unknown {
+export function readJsonFile(path: string, parse: (text: string) => unknown = JSON.parse): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -212,7 +241,7 @@ export function readJsonFile(path: string): unknown {
     throw new ConfigError(path, [hint]);
   }
   try {
-    return JSON.parse(text);
+    return parse(text);
   } catch (err) {
     throw new ConfigError(path, [`not valid JSON: ${(err as Error).message}`]);
   }

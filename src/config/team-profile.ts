@@ -121,7 +121,7 @@ export interface TeamProfile {
 /** Validates a profile's parsed value; every problem is reported with its path. */
 export function parseTeamProfile(raw: unknown, source: string, file?: string): TeamProfile {
   const result = teamProfileSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(source, issueProblems(result.error));
+  if (!result.success) throw new ConfigError(source, issueProblems(result.error, teamProfileSchema));
   const p = result.data;
   const roles = new Map(BUILTIN_ROLES.map((r) => [r.name, r]));
   for (const [name, value] of Object.entries(p.roles ?? {})) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { countTokens } from './tokens.ts';
 import { defineWorkspaceService, type Workspace } from './workspace.ts';
@@ -62,8 +62,12 @@ export function createArchive(dir: string, now: () => number = Date.now): Archiv
         ...(wantTokens ? { tokens: countTokens(text) } : {}),
         createdAt: new Date(now()).toISOString(),
       };
-      writeFileSync(join(dir, `${id}.txt`), text, { mode: 0o600 });
-      writeFileSync(join(dir, `${id}.json`), JSON.stringify(meta), { mode: 0o600 });
+      // write then rename: another process on the same data dir never reads half a file
+      const tmp = join(dir, `.${id}.${process.pid}.tmp`);
+      writeFileSync(tmp, text, { mode: 0o600 });
+      renameSync(tmp, join(dir, `${id}.txt`));
+      writeFileSync(tmp, JSON.stringify(meta), { mode: 0o600 });
+      renameSync(tmp, join(dir, `${id}.json`));
       return meta;
     },
     get(id) {

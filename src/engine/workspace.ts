@@ -51,10 +51,12 @@ export interface WorkspaceOptions {
   allowExec?: boolean;
   /** The server's data dir; the workspace keeps its state under `<dataDir>/workspaces/<id>`. */
   dataDir: string;
+  /** More paths no tool may read here (audit log, config); the data dir always is one. */
+  exclude?: readonly string[];
 }
 
 export function createWorkspace(opts: WorkspaceOptions): Workspace {
-  const jail = createWorkspaceJail(opts.root);
+  const jail = createWorkspaceJail(opts.root, { exclude: [opts.dataDir, ...(opts.exclude ?? [])] });
   const services = new Map<WorkspaceService<unknown>, unknown>();
   const dir = join(opts.dataDir, 'workspaces', opts.id);
   let made = false;

@@ -114,7 +114,7 @@ export function createGateway(
       onToolsChanged: notify,
       onNotification: relay,
     });
-    void upstream.setLogLevel(downstreamLevel);
+    void upstream.setLogLevel(downstreamLevel).catch(() => {});
     return upstream;
   };
   for (const server of initial.servers) upstreams.set(server.name, makeUpstream(server));

@@ -43,6 +43,8 @@ export function createHealthMonitor(
     probing = true;
     try {
       await probe(cfg.timeout);
+    } catch (err) {
+      logger.error('health probe failed', { error: err instanceof Error ? err.message : String(err) });
     } finally {
       probing = false;
     }

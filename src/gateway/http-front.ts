@@ -1,12 +1,15 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { type HttpBindings, serve } from '@hono/node-server';
 import type { Server as McpServer } from '@modelcontextprotocol/sdk/server/index.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { Hono } from 'hono';
+import { parseBearer, secretMatches } from '../auth/bearer.ts';
+import { checkHost, type HostPolicy } from '../auth/host-check.ts';
 import type { TransportConfig } from '../config/servers-config.ts';
 import { AppError, type ErrorCode } from '../errors.ts';
+import { CLIENT_SIDE, dumpBodies } from './body-dump.ts';
 import type { Gateway } from './gateway.ts';
 import type { GatewayLogger } from './logger.ts';
 import { createGatewayMcpServer } from './mcp-front.ts';
@@ -14,19 +17,8 @@ import { createGatewayMcpServer } from './mcp-front.ts';
 interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
   server: McpServer;
-}
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
-
-function hostnameOf(hostHeader: string): string {
-  if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1).toLowerCase();
-  return (hostHeader.split(':')[0] ?? '').toLowerCase();
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+  /** Last request from the client or message to it (ms since epoch). */
+  lastSeen: number;
 }
 
 function failure(code: ErrorCode, message: string): Response {
@@ -55,6 +47,24 @@ async function readLimited(req: Request, limit: number): Promise<Uint8Array | un
   return Buffer.concat(chunks);
 }
 
+/** A request without a session (curl's tools/list): a fresh server and transport, closed after the answer. */
+async function answerStateless(
+  gateway: Gateway,
+  logger: GatewayLogger,
+  request: Request,
+  parsedBody: unknown,
+): Promise<Response> {
+  const server = createGatewayMcpServer(gateway, logger);
+  const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
+  dumpBodies(transport, logger, CLIENT_SIDE);
+  await server.connect(transport);
+  try {
+    return await transport.handleRequest(request, { parsedBody });
+  } finally {
+    await server.close().catch(() => {});
+  }
+}
+
 export interface GatewayHttpApp {
   app: Hono<{ Bindings: HttpBindings }>;
   closeSessions(): Promise<void>;
@@ -70,18 +80,23 @@ export function createGatewayHttpApp(
   cfg: TransportConfig,
 ): GatewayHttpApp {
   const sessions = new Map<string, Session>();
-  const allowedHosts = new Set(cfg.allowedHosts.map((h) => h.toLowerCase()));
-  const bindLoopback = LOOPBACK.has(cfg.host.toLowerCase());
-  const hostAllowed = (host: string | undefined) => {
-    if (!host) return false;
-    const name = hostnameOf(host);
-    if (allowedHosts.size > 0) return allowedHosts.has(name) || allowedHosts.has(host.toLowerCase());
-    return bindLoopback ? LOOPBACK.has(name) : true;
+  const idleMs = cfg.sessionIdleTimeoutMs;
+  /** Closes sessions unused for sessionIdleTimeoutMs; their clients get 404 and initialize again. */
+  const expire = () => {
+    const now = Date.now();
+    for (const [id, session] of sessions) {
+      if (now - session.lastSeen < idleMs) continue;
+      sessions.delete(id);
+      logger.info('closing an idle HTTP session', { idleMs: now - session.lastSeen });
+      void session.server.close().catch(() => {});
+    }
   };
-  const originAllowed = (origin: string | undefined, host: string | undefined) => {
-    if (!origin) return true;
-    if (cfg.allowedOrigins.includes(origin)) return true;
-    return cfg.allowedOrigins.length === 0 && host !== undefined && origin === `http://${host}`;
+  const sweeper = idleMs > 0 ? setInterval(expire, Math.min(idleMs, 60_000)) : undefined;
+  sweeper?.unref();
+  const hostPolicy: HostPolicy = {
+    bindHost: cfg.host,
+    allowedHosts: cfg.allowedHosts,
+    allowedOrigins: cfg.allowedOrigins,
   };
   const app = new Hono<{ Bindings: HttpBindings }>();
 
@@ -100,24 +115,17 @@ export function createGatewayHttpApp(
   });
 
   app.all(cfg.path, async (c) => {
-    const host = c.req.header('host');
-    if (!hostAllowed(host)) {
+    const verdict = checkHost(c.req.header('host'), c.req.header('origin'), hostPolicy);
+    if (!verdict.ok) {
+      const key = verdict.header === 'host' ? 'allowedHosts' : 'allowedOrigins';
       return failure(
         'host_not_allowed',
-        `Host "${host ?? ''}" is not allowed; add it to transport.allowedHosts`,
-      );
-    }
-    const origin = c.req.header('origin');
-    if (!originAllowed(origin, host)) {
-      return failure(
-        'host_not_allowed',
-        `Origin "${origin}" is not allowed; add it to transport.allowedOrigins`,
+        `${verdict.header === 'host' ? 'Host' : 'Origin'} "${verdict.value}" is not allowed; add it to transport.${key}`,
       );
     }
     if (cfg.authToken) {
-      const header = c.req.header('authorization') ?? '';
-      const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-      if (!token || !sameSecret(token, cfg.authToken)) {
+      const token = parseBearer(c.req.header('authorization'));
+      if (!token || !secretMatches(token, cfg.authToken)) {
         return failure(
           'unauthorized',
           'Send "Authorization: Bearer <token>" with the token from transport.authToken',
@@ -146,6 +154,7 @@ export function createGatewayHttpApp(
     }
     const sessionId = c.req.header('mcp-session-id');
     let session = sessionId ? sessions.get(sessionId) : undefined;
+    if (session) session.lastSeen = Date.now();
     if (sessionId && !session) {
       return failure(
         'not_found',
@@ -156,28 +165,44 @@ export function createGatewayHttpApp(
       const isInit = Array.isArray(parsedBody)
         ? parsedBody.some(isInitializeRequest)
         : isInitializeRequest(parsedBody);
-      if (c.req.method !== 'POST' || !isInit) {
+      if (c.req.method !== 'POST') {
+        return failure('invalid_request', `No MCP session: ${c.req.method} needs an Mcp-Session-Id header`);
+      }
+      if (!isInit) return answerStateless(gateway, logger, c.req.raw, parsedBody);
+      if (sessions.size >= cfg.maxSessions && idleMs > 0) expire();
+      if (sessions.size >= cfg.maxSessions) {
         return failure(
-          'invalid_request',
-          'No MCP session: send an initialize request first (without Mcp-Session-Id)',
+          'overloaded',
+          `lazy-mcp holds its limit of ${cfg.maxSessions} MCP sessions; end unused ones (DELETE with Mcp-Session-Id), or raise transport.maxSessions`,
         );
       }
       const server = createGatewayMcpServer(gateway, logger);
-      const transport: WebStandardStreamableHTTPServerTransport =
-        new WebStandardStreamableHTTPServerTransport({
+      const fresh: Session = {
+        transport: new WebStandardStreamableHTTPServerTransport({
           sessionIdGenerator: () => randomUUID(),
           onsessioninitialized: (id) => {
-            sessions.set(id, { transport, server });
+            sessions.set(id, fresh);
           },
           onsessionclosed: (id) => {
             sessions.delete(id);
           },
-        });
+        }),
+        server,
+        lastSeen: Date.now(),
+      };
+      const { transport } = fresh;
+      dumpBodies(transport, logger, CLIENT_SIDE);
       transport.onclose = () => {
         if (transport.sessionId) sessions.delete(transport.sessionId);
       };
       await server.connect(transport);
-      session = { transport, server };
+      // A long call that reports progress keeps its session alive.
+      const send = transport.send.bind(transport);
+      transport.send = (message, options) => {
+        fresh.lastSeen = Date.now();
+        return send(message, options);
+      };
+      session = fresh;
     }
     return session.transport.handleRequest(c.req.raw, { parsedBody });
   });
@@ -191,6 +216,7 @@ export function createGatewayHttpApp(
   return {
     app,
     async closeSessions() {
+      clearInterval(sweeper);
       const all = [...sessions.values()];
       sessions.clear();
       await Promise.all(all.map((s) => s.server.close().catch(() => {})));
@@ -218,6 +244,7 @@ export async function listenGatewayHttp(
       s.once('error', reject);
     },
   );
+  server.on('error', (err) => logger.error('http server error', { error: err.message }));
   const hostForUrl = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
   const url = `http://${hostForUrl}:${info.port}${cfg.path}`;
   logger.info('listening', { url, auth: cfg.authToken ? 'bearer' : 'none' });

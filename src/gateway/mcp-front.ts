@@ -19,6 +19,7 @@ import {
   META_DESCRIPTIONS,
   META_TOOL_NAMES,
   type MetaToolName,
+  withArgumentAliases,
 } from './meta-schemas.ts';
 import { installPassthrough, PASSTHROUGH_CAPABILITIES } from './passthrough.ts';
 import { relayProgress } from './progress-relay.ts';
@@ -78,13 +79,17 @@ function isLeanInvokeArgs(args: unknown): args is InvokeCommandArgs {
   );
 }
 
-/** Runs a meta-tool by name with raw arguments; bad arguments become an error result. */
+/**
+ * Runs a meta-tool by name with raw arguments (the original's `server_name`/`command_name`
+ * too); bad arguments become an error result.
+ */
 export async function runMetaTool(
   gateway: Gateway,
   name: MetaToolName,
-  rawArgs: unknown,
+  given: unknown,
   access: Access,
 ): Promise<CallToolResult> {
+  const rawArgs = withArgumentAliases(given);
   if (name === 'invoke_command' && isLeanInvokeArgs(rawArgs)) return gateway.invokeCommand(rawArgs, access);
   const parsed = SCHEMAS[name].safeParse(rawArgs ?? {});
   if (!parsed.success) {
@@ -157,9 +162,10 @@ export function createGatewayMcpServer(gateway: Gateway, logger: GatewayLogger, 
     let server_: string | undefined;
     let command: string | undefined;
     if (isMeta(name) && (await metaListed())) {
-      server_ = typeof args.server === 'string' ? args.server : undefined;
-      command = typeof args.command === 'string' ? args.command : undefined;
-      result = await runMetaTool(gateway, name, args, callAccess);
+      const metaArgs = withArgumentAliases(args) as Record<string, unknown>;
+      server_ = typeof metaArgs.server === 'string' ? metaArgs.server : undefined;
+      command = typeof metaArgs.command === 'string' ? metaArgs.command : undefined;
+      result = await runMetaTool(gateway, name, metaArgs, callAccess);
     } else {
       let direct = byName.get(name);
       if (!direct) {
@@ -197,7 +203,7 @@ export function createGatewayMcpServer(gateway: Gateway, logger: GatewayLogger, 
   });
   server.onclose = () => {
     unsubscribe();
-    void dispose();
+    void dispose().catch((err: Error) => logger.error('closing a session failed', { error: err.message }));
   };
   return server;
 }

@@ -110,14 +110,31 @@ export async function listCommands(
         const lines = tools.map((t) => `- ${t.name}: ${oneLine(t.description)}`);
         return { ok: true, text: `## ${name} (${tools.length} commands)\n${lines.join('\n')}` };
       } catch (err) {
-        return { ok: false, text: `## ${name}\n${(errorResult(err).content[0] as { text: string }).text}` };
+        const failed = errorResult(err);
+        return {
+          ok: false,
+          text: `## ${name}\n${(failed.content[0] as { text: string }).text}`,
+          authorizationUrl: failed._meta?.lazyMcpAuthorizationUrl as string | undefined,
+        };
       }
     }),
   );
-  return text(
+  const result = text(
     sections.map((s) => s.text).join('\n\n'),
     sections.every((s) => !s.ok),
   );
+  // As for invoke_command: a host can show the URL without parsing the text.
+  const waiting = names.flatMap((name, i) => {
+    const url = sections[i]?.authorizationUrl;
+    return url ? [[name, url] as const] : [];
+  });
+  if (waiting.length > 0) {
+    result._meta = {
+      lazyMcpAuthorizationUrl: waiting[0]?.[1],
+      lazyMcpAuthorizationUrls: Object.fromEntries(waiting),
+    };
+  }
+  return result;
 }
 
 export async function describeCommands(

@@ -27,6 +27,25 @@ export const invokeCommandInput = z
   })
   .catchall(z.unknown());
 
+/** The original lazy-mcp's argument names, still sent by agents and prompts written for it. */
+const ARGUMENT_ALIASES = [
+  ['server_name', 'server'],
+  ['command_name', 'command'],
+] as const;
+
+/** Meta-tool arguments with `server_name`/`command_name` read as `server`/`command`. */
+export function withArgumentAliases(args: unknown): unknown {
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) return args;
+  if (!ARGUMENT_ALIASES.some(([alias]) => Object.hasOwn(args, alias))) return args;
+  const out: Record<string, unknown> = { ...args };
+  for (const [alias, name] of ARGUMENT_ALIASES) {
+    if (!Object.hasOwn(out, alias)) continue;
+    out[name] ??= out[alias];
+    delete out[alias];
+  }
+  return out;
+}
+
 export type ListServersArgs = z.output<typeof listServersInput>;
 export type ListCommandsArgs = z.output<typeof listCommandsInput>;
 export type DescribeCommandsArgs = z.output<typeof describeCommandsInput>;

@@ -68,12 +68,13 @@ function streamableHttp(
 export async function connectRemote(
   makeClient: () => Client,
   server: ServerConfig,
-  opts: { timeoutMs: number; auth: RemoteAuth | undefined },
+  opts: { timeoutMs: number; auth: RemoteAuth | undefined; onTransport?: (transport: Transport) => void },
 ): Promise<{ client: Client; transport: Transport }> {
   const url = new URL(server.url ?? '');
   const provider = server.oauth && opts.auth ? opts.auth.providerFor(server) : undefined;
   const requestInit: RequestInit = { headers: { ...server.headers, ...server.oauth?.extraHeaders } };
   const attempt = async (transport: Transport) => {
+    opts.onTransport?.(transport);
     const client = makeClient();
     try {
       await client.connect(transport, { timeout: opts.timeoutMs });
@@ -89,6 +90,11 @@ export async function connectRemote(
       throw err;
     }
   };
+  // The user may be on the page of the URL already shown: a new authorization would replace
+  // its state and verifier and make that page fail. Hand out the same URL until it is done.
+  if (provider?.pending() && opts.auth) {
+    throw new AuthorizationRequiredError(server.name, await opts.auth.authorizationNeeded(server, provider));
+  }
   let first: unknown;
   try {
     return await attempt(streamableHttp(url, requestInit, provider));

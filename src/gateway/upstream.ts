@@ -19,6 +19,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import type { ServerConfig } from '../config/servers-config.ts';
+import { DOWNSTREAM_SIDE, dumpBodies } from './body-dump.ts';
 import { ChildTransport } from './child-transport.ts';
 import { DownstreamError } from './downstream-error.ts';
 import { checkCallToolResult, markValidated, UncheckedResultSchema } from './lean-jsonrpc.ts';
@@ -226,9 +227,18 @@ export class Upstream {
     }
   }
 
-  /** A health probe: tools/list on a running server (fills the cache); never starts one. */
+  /**
+   * A health probe: tools/list (fills the cache). A stopped server is started only while its
+   * health is not known (never started, or failed), so a broken one shows as unhealthy
+   * without waiting for a call; OAuth servers are never started by a probe, which could
+   * only produce an authorization nobody asked for.
+   */
   async probe(timeoutMs: number): Promise<void> {
-    if (!this.connection || this.inFlight > 0) return;
+    if (this.inFlight > 0) return;
+    if (!this.connection) {
+      const unknown = this.health === 'unknown' || this.health === 'unhealthy';
+      if (!unknown || this.config.oauth || this.unavailableReason()) return;
+    }
     this.tools = undefined;
     try {
       await this.listTools({ timeoutMs });
@@ -276,7 +286,7 @@ export class Upstream {
     // A subscribed client waits for updates only a running server can send.
     if (idle <= 0 || this.inFlight > 0 || !this.connection || this.subscriptions.size > 0) return;
     this.idleTimer = setTimeout(() => {
-      if (this.inFlight === 0) void this.stop();
+      if (this.inFlight === 0) void this.stop().catch(() => {});
     }, idle);
     this.idleTimer.unref();
   }
@@ -306,7 +316,9 @@ export class Upstream {
       return new DownstreamError(message);
     }
     if (err instanceof McpError && err.code === ErrorCode.ConnectionClosed) {
-      const message = `server "${this.name}" closed the connection during the call${this.stderrSuffix()}; the next call restarts it`;
+      const message =
+        this.transportFailure() ??
+        `server "${this.name}" closed the connection during the call${this.stderrSuffix()}; the next call restarts it`;
       this.markUnhealthy(message);
       return new DownstreamError(message);
     }
@@ -343,6 +355,13 @@ export class Upstream {
 
   private lastTransport: Transport | undefined;
 
+  /** Why the gateway stopped the server itself (an oversized message), if it did. */
+  private transportFailure(): string | undefined {
+    const transport = this.connection?.transport ?? this.lastTransport;
+    const failure = transport instanceof ChildTransport ? transport.failure : undefined;
+    return failure && `server "${this.name}" ${failure}; it was stopped and the next call restarts it`;
+  }
+
   private connect(): Promise<Connection> {
     if (this.connection) return Promise.resolve(this.connection);
     this.connecting ??= this.open().finally(() => {
@@ -375,6 +394,7 @@ export class Upstream {
       conn = await connectRemote(makeClient, this.config, {
         timeoutMs: this.config.startTimeoutMs,
         auth: this.deps.auth,
+        onTransport: (t) => dumpBodies(t, this.deps.logger, DOWNSTREAM_SIDE, { server: this.name }),
       });
     } else {
       const transport = new ChildTransport(this.config.command, {
@@ -383,6 +403,7 @@ export class Upstream {
         onStderr: (line) => this.deps.logger.debug('downstream stderr', { server: this.name, line }),
       });
       this.lastTransport = transport;
+      dumpBodies(transport, this.deps.logger, DOWNSTREAM_SIDE, { server: this.name });
       const client = makeClient();
       try {
         await client.connect(transport, { timeout: this.config.startTimeoutMs });
@@ -390,12 +411,12 @@ export class Upstream {
         await transport.close().catch(() => {});
         const why =
           err instanceof McpError && err.code === ErrorCode.RequestTimeout
-            ? `did not finish initialize within ${this.config.startTimeoutMs} ms (set "timeout" on the server to allow more)`
+            ? `did not finish initialize within ${this.config.startTimeoutMs} ms (raise "requestTimeout", or "timeout" for start-up only, on the server to allow more)`
             : `could not start (${this.config.command.join(' ')}): ${err instanceof Error ? err.message : String(err)}`;
         const tail = transport.process?.stderrTail();
-        throw new DownstreamError(
-          `server "${this.name}" ${why}${tail ? `; its stderr ends with: ${tail.slice(-600)}` : ''}`,
-        );
+        const message = `server "${this.name}" ${why}${tail ? `; its stderr ends with: ${tail.slice(-600)}` : ''}`;
+        this.markUnhealthy(message);
+        throw new DownstreamError(message);
       }
       conn = { client, transport };
     }
@@ -408,7 +429,8 @@ export class Upstream {
       this.connection = undefined;
       clearTimeout(this.idleTimer);
       this.markUnhealthy(
-        `server "${this.name}" exited unexpectedly${this.stderrSuffix()}; the next call restarts it`,
+        this.transportFailure() ??
+          `server "${this.name}" exited unexpectedly${this.stderrSuffix()}; the next call restarts it`,
       );
       this.deps.logger.error('downstream server exited', { server: this.name, lastError: this.lastError });
     };

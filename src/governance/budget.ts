@@ -40,8 +40,3 @@ export function periodEnd(period: BudgetPeriod, now: number): Date {
   if (period === 'week') return new Date(start.getTime() + 7 * 86_400_000);
   return new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
 }
-
-/** Start of the current UTC day. */
-export function budgetWindowStart(now: number): string {
-  return periodStart('day', now).toISOString();
-}

@@ -4,13 +4,13 @@ import {
   CallToolRequestSchema,
   type CallToolResult,
   ListToolsRequestSchema,
-  McpError,
   type Tool as McpTool,
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import { AppError } from '../errors.ts';
 import type { ToolInfo } from '../tools/registry.ts';
+import { RpcError } from './rpc-error.ts';
 
 export type McpExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -32,8 +32,8 @@ export function toMcpTool(info: ToolInfo): McpTool {
 }
 
 /** AppErrors become JSON-RPC errors with the same `error_code` in `data`. */
-export function toMcpError(err: AppError): McpError {
-  return new McpError(err.rpcCode, err.message, { error_code: err.code, ...err.details });
+export function toMcpError(err: AppError): RpcError {
+  return new RpcError(err.rpcCode, err.message, { error_code: err.code, ...err.details });
 }
 
 /**

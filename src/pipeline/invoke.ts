@@ -38,16 +38,19 @@ export interface CallRequest {
   nested?: boolean;
 }
 
+const MAX_SEEN_AGENTS = 10_000;
+
 const REF_KEYS = ['path', 'action', 'key', 'name', 'mode', 'category', 'query', 'pattern'] as const;
 
-/** The references an event may carry to every subscriber: names and paths, never content. */
-function refsOf(tool: string, args: unknown): Record<string, unknown> {
+/**
+ * The references an event may carry to every subscriber: names and paths from the validated
+ * arguments, short and printable, never content.
+ */
+function refsOf(tool: string, args: Record<string, unknown>): Record<string, unknown> {
   const refs: Record<string, unknown> = { tool };
-  if (args && typeof args === 'object') {
-    for (const key of REF_KEYS) {
-      const v = (args as Record<string, unknown>)[key];
-      if (typeof v === 'string' && v.length <= 200) refs[key] = v;
-    }
+  for (const key of REF_KEYS) {
+    const v = args[key];
+    if (typeof v === 'string' && v.length <= 200 && /^\P{Cc}*$/u.test(v)) refs[key] = v;
   }
   return refs;
 }
@@ -123,7 +126,9 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
   let workspaceId: string | null = req.workspaceId ?? config.defaultWorkspaceId;
   let status = 200;
   let denied: string | null = null;
-  let slot = false;
+  let releaseSlot: (() => void) | undefined;
+  // The tool's own promise: a timed-out call keeps its slot until this settles.
+  let work: Promise<unknown> | undefined;
   try {
     const tool = deps.registry.get(req.name);
     if (!tool) {
@@ -150,12 +155,12 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
           },
         );
       }
-      deps.inFlight.count++;
-      slot = true;
-      deps.metrics.toolsInFlight.set(deps.inFlight.count);
+      releaseSlot = takeSlot(deps);
     }
     announceAgent(deps, req.caller.tokenId, ws.id, channelId);
-    let outcome = await runWithTimeout(deps, tool, args, ws, req, channelId, config.requestTimeoutMs);
+    let outcome = await runWithTimeout(deps, tool, args, ws, req, channelId, config.requestTimeoutMs, (w) => {
+      work = w;
+    });
     // A caller with a budget is charged before the answer leaves, so the answer can warn it.
     let charged: number | undefined;
     if (!req.nested && chargedBeforeAnswer(deps, req.caller)) {
@@ -174,7 +179,11 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     deps.metrics.toolDuration.observe({ tool: tool.name }, durationMs / 1000);
     // Counting tokens of a large answer takes milliseconds: do the bookkeeping after the reply.
     const call = { tool: tool.name, readOnly: isReadOnlyCall(tool, args), durationMs };
-    setImmediate(() => void recordCall(deps, req, ws.id, channelId, call, outcome, charged));
+    setImmediate(() => {
+      recordCall(deps, req, ws.id, channelId, call, args, outcome, charged).catch((err: unknown) =>
+        deps.logger.error('recording a tool call failed', { requestId: req.requestId, error: String(err) }),
+      );
+    });
     return result;
   } catch (err) {
     const clientGone = !(err instanceof AppError) && req.signal?.aborted === true;
@@ -191,12 +200,14 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     status = appErr.status;
     denied = appErr.code;
     appErr.audited = true;
-    deps.metrics.toolCalls.inc({ tool: req.name, outcome: appErr.code });
+    // A label value lives as long as the process: only registered names become one.
+    const label = deps.registry.get(req.name) ? req.name : 'unknown';
+    deps.metrics.toolCalls.inc({ tool: label, outcome: appErr.code });
     throw appErr;
   } finally {
-    if (slot) {
-      deps.inFlight.count--;
-      deps.metrics.toolsInFlight.set(deps.inFlight.count);
+    if (releaseSlot) {
+      if (work) void work.then(releaseSlot, releaseSlot);
+      else releaseSlot();
     }
     deps.audit.write({
       ts: new Date(deps.now()).toISOString(),
@@ -215,6 +226,19 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
   }
 }
 
+/** Takes a concurrency slot; the returned function gives it back (once). */
+function takeSlot(deps: ServerDeps): () => void {
+  deps.inFlight.count++;
+  deps.metrics.toolsInFlight.set(deps.inFlight.count);
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    deps.inFlight.count--;
+    deps.metrics.toolsInFlight.set(deps.inFlight.count);
+  };
+}
+
 /**
  * Usage (for ctx_metrics and budgets) and the `tool_call_recorded` event of a finished call.
  * Saved tokens are the figures the tool measured and returned, never read from its text.
@@ -225,6 +249,7 @@ async function recordCall(
   workspaceId: string,
   channelId: string,
   call: { tool: string; readOnly: boolean; durationMs: number },
+  args: Record<string, unknown>,
   { result, tokensRaw, tokensSaved }: ToolOutcome,
   /** Tokens already counted and charged before the answer, if they were. */
   charged: number | undefined,
@@ -256,7 +281,7 @@ async function recordCall(
       kind: 'tool_call_recorded',
       actor: req.caller.tokenId,
       payload: {
-        ...refsOf(tool, req.args),
+        ...refsOf(tool, args),
         isError,
         readOnly: call.readOnly,
         tokensSent,
@@ -271,6 +296,8 @@ async function recordCall(
 function announceAgent(deps: ServerDeps, tokenId: string, workspaceId: string, channelId: string): void {
   const key = `${workspaceId}\u0000${channelId}\u0000${tokenId}`;
   if (deps.seenAgents.has(key)) return;
+  // Channels are client-chosen names: forget them all past a bound (a repeat announce is harmless).
+  if (deps.seenAgents.size >= MAX_SEEN_AGENTS) deps.seenAgents.clear();
   deps.seenAgents.add(key);
   void deps.hub
     .publish({ workspaceId, channelId, kind: 'agent_joined', actor: tokenId, payload: { agent: tokenId } })
@@ -285,6 +312,7 @@ async function runWithTimeout(
   req: CallRequest,
   channelId: string,
   timeoutMs: number,
+  onStarted: (work: Promise<ToolOutcome>) => void,
 ): Promise<ToolOutcome> {
   const controller = new AbortController();
   const onClientAbort = () => controller.abort(new Error('client went away'));
@@ -331,7 +359,9 @@ async function runWithTimeout(
     },
   };
   try {
-    return await Promise.race([deps.registry.execute(tool, args, ctx), timedOut]);
+    const work = deps.registry.execute(tool, args, ctx);
+    onStarted(work);
+    return await Promise.race([work, timedOut]);
   } finally {
     clearTimeout(timer);
     req.signal?.removeEventListener('abort', onClientAbort);

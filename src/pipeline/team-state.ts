@@ -1,10 +1,15 @@
+import { auditLogFiles } from '../audit/audit-log.ts';
 import type { Scope } from '../auth/scopes.ts';
 import { hexDigestsEqual, sha256Hex } from '../auth/tokens.ts';
-import type { TeamConfig } from '../config/team-config.ts';
+import { serversFileOf, type TeamConfig } from '../config/team-config.ts';
 import { createWorkspace, type Workspace } from '../engine/workspace.ts';
 import { tokenScopes } from '../governance/roles.ts';
 
-/** A request's caller after the bearer check. */
+/**
+ * A request's caller after the bearer check. A token keeps its Caller object across reloads
+ * while its secret and grants stay the same, so identity means "the same credential": a
+ * revoked, re-issued or re-scoped token gets a new object (or none).
+ */
 export interface Caller {
   tokenId: string;
   scopes: ReadonlySet<Scope>;
@@ -32,33 +37,56 @@ export interface TeamState {
   /** The caller for a presented bearer token, or undefined (unknown or revoked). */
   authenticate(token: string): Caller | undefined;
   activeTokenCount(): number;
+  /** False once the caller's token was revoked, re-issued or given other grants. */
+  isCurrent(caller: Caller): boolean;
+  /** Calls `listener` after every apply (open streams and sessions re-check their caller). */
+  onApply(listener: () => void): () => void;
   /** Applies a new, already validated config. */
   apply(next: TeamConfig): Promise<void>;
   close(): Promise<void>;
 }
 
-function tokenEntries(config: TeamConfig): TokenEntry[] {
+const grantsOf = (c: Caller) =>
+  JSON.stringify([c.tokenId, [...c.scopes].sort(), c.workspaces, c.servers, c.role]);
+
+/** The active tokens; an entry whose digest and grants did not change keeps its Caller. */
+function tokenEntries(config: TeamConfig, previous: readonly TokenEntry[] = []): TokenEntry[] {
   return config.tokens
     .filter((t) => t.revokedAt === undefined)
-    .map((t) => ({
-      digest: t.sha256Hex,
-      caller: {
+    .map((t) => {
+      const caller: Caller = {
         tokenId: t.id,
         scopes: tokenScopes(t.scopes, t.role, config.governance.roles),
         role: t.role ?? config.governance.defaultRole,
         workspaces: t.workspaces,
         servers: t.servers,
-      },
-    }));
+      };
+      const same = previous.find((p) => p.digest === t.sha256Hex && grantsOf(p.caller) === grantsOf(caller));
+      return { digest: t.sha256Hex, caller: same?.caller ?? caller };
+    });
 }
+
+/** Files with the server's own state, never readable through a workspace (the data dir always is). */
+function stateFiles(cfg: TeamConfig): string[] {
+  const files = [...(cfg.auditLogPath ? auditLogFiles(cfg.auditLogPath) : [])];
+  if (cfg.path) files.push(cfg.path);
+  const servers = serversFileOf(cfg);
+  if (servers) files.push(servers);
+  if (cfg.governance.file) files.push(cfg.governance.file);
+  return files;
+}
+
+const workspaceOf = (ws: TeamConfig['workspaces'][number], cfg: TeamConfig) =>
+  createWorkspace({ ...ws, dataDir: cfg.dataDir, exclude: stateFiles(cfg) });
 
 export function createTeamState(initial: TeamConfig): TeamState {
   let config = initial;
   let tokens = tokenEntries(initial);
   const byId = new Map<string, Workspace>();
+  const listeners = new Set<() => void>();
   const build = (cfg: TeamConfig) => {
     for (const ws of cfg.workspaces) {
-      byId.set(ws.id, createWorkspace({ ...ws, dataDir: cfg.dataDir }));
+      byId.set(ws.id, workspaceOf(ws, cfg));
     }
   };
   build(initial);
@@ -77,6 +105,11 @@ export function createTeamState(initial: TeamConfig): TeamState {
       return found;
     },
     activeTokenCount: () => tokens.length,
+    isCurrent: (caller) => tokens.some((t) => t.caller === caller),
+    onApply(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     async apply(next) {
       const stale: Workspace[] = [];
       const nextIds = new Set(next.workspaces.map((w) => w.id));
@@ -84,16 +117,25 @@ export function createTeamState(initial: TeamConfig): TeamState {
         const wanted = next.workspaces.find((w) => w.id === id);
         const prev = config.workspaces.find((w) => w.id === id);
         const same = wanted && prev && wanted.root === prev.root && wanted.allowExec === prev.allowExec;
-        if (!nextIds.has(id) || !same || next.dataDir !== config.dataDir) {
+        const moved =
+          next.dataDir !== config.dataDir || stateFiles(next).join() !== stateFiles(config).join();
+        if (!nextIds.has(id) || !same || moved) {
           stale.push(ws);
           byId.delete(id);
         }
       }
       for (const ws of next.workspaces) {
-        if (!byId.has(ws.id)) byId.set(ws.id, createWorkspace({ ...ws, dataDir: next.dataDir }));
+        if (!byId.has(ws.id)) byId.set(ws.id, workspaceOf(ws, next));
       }
       config = next;
-      tokens = tokenEntries(next);
+      tokens = tokenEntries(next, tokens);
+      for (const listener of listeners) {
+        try {
+          listener();
+        } catch {
+          // one listener's failure must not keep the others from re-checking
+        }
+      }
       await Promise.all(stale.map((ws) => ws.close()));
     },
     async close() {

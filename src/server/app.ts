@@ -26,6 +26,29 @@ function routeOf(c: Context<HttpEnv>): string {
   return c.req.routePath === '/*' ? 'unmatched' : c.req.routePath;
 }
 
+/** The audit line of a refusal outside a tool call; a failing audit file must not hide the answer. */
+function writeRefusal(deps: ServerDeps, c: Context<HttpEnv>, err: AppError): void {
+  const caller = c.get('caller') as Caller | undefined;
+  try {
+    deps.audit.write({
+      ts: new Date(deps.now()).toISOString(),
+      requestId: c.get('requestId'),
+      tokenId: caller?.tokenId ?? null,
+      workspaceId: null,
+      channelId: null,
+      tool: null,
+      method: `${c.req.method} ${c.req.path}`,
+      allowed: false,
+      deniedReason: err.code,
+      argumentsMd5: null,
+      status: err.status,
+      durationMs: 0,
+    });
+  } catch (auditErr) {
+    deps.logger.error('audit write failed', { requestId: c.get('requestId'), error: String(auditErr) });
+  }
+}
+
 /**
  * The team server's HTTP surface. No listen here: tests call `app.fetch` or serve it on
  * 127.0.0.1:0 through listen.ts.
@@ -75,6 +98,7 @@ export function createApp(deps: ServerDeps, mcp: McpEndpoint): Hono<HttpEnv> {
       requestId: c.get('requestId'),
       workspaceId: workspaceFrom(c),
       channelId: channelFrom(c),
+      contextId: c.req.header('x-leanctx-context'),
     });
   });
 
@@ -95,23 +119,7 @@ export function createApp(deps: ServerDeps, mcp: McpEndpoint): Hono<HttpEnv> {
       });
     }
     if (appErr.status !== 500) deps.metrics.denials.inc({ reason: appErr.code });
-    if (!appErr.audited) {
-      const caller = c.get('caller') as Caller | undefined;
-      deps.audit.write({
-        ts: new Date(deps.now()).toISOString(),
-        requestId: c.get('requestId'),
-        tokenId: caller?.tokenId ?? null,
-        workspaceId: null,
-        channelId: null,
-        tool: null,
-        method: `${c.req.method} ${c.req.path}`,
-        allowed: false,
-        deniedReason: appErr.code,
-        argumentsMd5: null,
-        status: appErr.status,
-        durationMs: 0,
-      });
-    }
+    if (!appErr.audited) writeRefusal(deps, c, appErr);
     const headers: Record<string, string> = {};
     const retryAfter = appErr.details.retryAfter;
     if (typeof retryAfter === 'number') headers['retry-after'] = String(retryAfter);

@@ -35,7 +35,15 @@ export interface EventStore {
   append(event: NewEvent): Promise<EventRecord>;
   /** Events of a channel with revision > `after`, oldest first. */
   since(workspaceId: string, channelId: string, after: number, limit: number): Promise<EventRecord[]>;
+  /** The channel's newest revision (0 when it has none). */
+  latestRevision(workspaceId: string, channelId: string): Promise<number>;
   channels(workspaceId: string): Promise<ChannelInfo[]>;
+  /**
+   * Deletes events older than `olderThan` (ISO time) and all but the newest `keepPerChannel`
+   * of each channel; a channel's newest event always stays, so revisions keep counting up.
+   * Returns how many were deleted.
+   */
+  prune(retention: { olderThan: string; keepPerChannel: number }): Promise<number>;
 }
 
 export interface UsageRecord {

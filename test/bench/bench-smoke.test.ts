@@ -7,13 +7,27 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
+/**
+ * The smoke size of a benchmark is small inputs and a hard upper bound: a run still going
+ * after this long is stopped (SIGTERM; the benches then stop their servers) and fails.
+ */
+const SMOKE_LIMIT_MS = 90_000;
+
 /** Runs a bench script at smoke size; it exits non-zero when a request failed. */
 async function smoke(name: string): Promise<string> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', `bench/${name}.ts`, '--smoke'], {
-    cwd: root,
-    timeout: 90_000,
-  });
-  return stdout;
+  const started = Date.now();
+  try {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', `bench/${name}.ts`, '--smoke'], {
+      cwd: root,
+      timeout: SMOKE_LIMIT_MS,
+      killSignal: 'SIGTERM',
+    });
+    return stdout;
+  } catch (err) {
+    const e = err as { killed?: boolean; stdout?: string; stderr?: string };
+    if (e.killed) assert.fail(`bench/${name}.ts --smoke ran past ${SMOKE_LIMIT_MS / 1000} s and was stopped`);
+    throw new Error(`bench/${name}.ts --smoke failed after ${Date.now() - started} ms:\n${e.stderr ?? ''}`);
+  }
 }
 
 test('bench/http.ts --smoke exits 0 and prints a table with the bare, /health and tools/call rows', async () => {

@@ -5,6 +5,7 @@ import {
   groupMembers,
   isAlive,
   SERVERS,
+  tempDir,
   textOf,
   waitFor,
 } from '../helpers/gateway-servers.ts';
@@ -74,7 +75,9 @@ describe('downstream lifecycle', () => {
   });
 
   test('a hanging call times out with advice, and the server stays usable', async () => {
-    const gw = await connectGateway({ servers: [{ ...SERVERS.fixture(), requestTimeout: 400 }] });
+    const gw = await connectGateway({
+      servers: [{ ...SERVERS.fixture(), requestTimeout: 400, timeout: 10_000 }],
+    });
     try {
       const hung = await gw.call('invoke_command', { server: 'fixture', command: 'hang' });
       assert.equal(hung.isError, true);
@@ -92,7 +95,9 @@ describe('downstream lifecycle', () => {
 
   test('progress notifications reset the request timeout', async () => {
     // 8 steps of 150 ms = 1.2 s in total, far past the 500 ms timeout, but never silent for 500 ms.
-    const gw = await connectGateway({ servers: [{ ...SERVERS.fixture(), requestTimeout: 500 }] });
+    const gw = await connectGateway({
+      servers: [{ ...SERVERS.fixture(), requestTimeout: 500, timeout: 10_000 }],
+    });
     try {
       const result = await gw.call('invoke_command', {
         server: 'fixture',
@@ -146,5 +151,77 @@ describe('downstream lifecycle', () => {
     await gw.close();
     await waitFor(() => !isAlive(grandchild), 'the grandchild to die');
     assert.deepEqual(groupMembers(pgid), []);
+  });
+
+  test('requestTimeout also bounds the handshake when no start-up timeout is set', async () => {
+    const gw = await connectGateway({ servers: [{ ...SERVERS.fixture('--no-init'), requestTimeout: 400 }] });
+    try {
+      const result = await gw.call('list_commands', { server: 'fixture' });
+      assert.equal(result.isError, true);
+      assert.match(textOf(result), /did not finish initialize within 400 ms/);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  test('the awake health monitor probes servers that are not running: a broken one shows unhealthy before any call', async () => {
+    const gw = await connectGateway({
+      servers: [
+        { name: 'broken', description: 'exits at once', command: ['node', '-e', 'process.exit(1)'] },
+        SERVERS.fixture(),
+      ],
+      healthMonitor: { interval: 100 },
+    });
+    try {
+      const health = async () =>
+        Object.fromEntries(
+          JSON.parse(await gw.text('list_servers')).servers.map((s: { name: string; health: string }) => [
+            s.name,
+            s.health,
+          ]),
+        );
+      assert.deepEqual(await health(), { broken: 'unknown', fixture: 'unknown' });
+      await waitFor(async () => {
+        const now = await health();
+        return now.broken === 'unhealthy' && gw.gateway.upstream('fixture')?.status().toolCount === 8;
+      }, 'the monitor to probe both servers and fill the tool cache');
+      const listed = JSON.parse(await gw.text('list_servers')).servers;
+      assert.equal(listed[1].health, 'healthy');
+      assert.match(listed[0].last_error, /could not start|closed/);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  test('a stateful server keeps its state when the health monitor sleeps: stopping idle servers is a separate setting', async () => {
+    const gw = await connectGateway({
+      servers: [{ ...SERVERS.memory, env: { MEMORY_FILE_PATH: `${tempDir()}/memory.jsonl` } }],
+      healthMonitor: { interval: 50, idleTimeout: 100 },
+    });
+    try {
+      const upstream = gw.gateway.upstream('memory');
+      await gw.call('invoke_command', {
+        server: 'memory',
+        command: 'create_entities',
+        parameters: { entities: [{ name: 'kept', entityType: 'test', observations: ['still here'] }] },
+      });
+      const pid = upstream?.status().pid;
+      await new Promise((r) => setTimeout(r, 600));
+      assert.equal(upstream?.status().running, true, 'the monitor went to sleep, the server did not stop');
+      assert.equal(upstream?.status().pid, pid);
+    } finally {
+      await gw.close();
+    }
+    const stopping = await connectGateway({ servers: [SERVERS.fixture()], idleTimeout: 200 });
+    try {
+      await stopping.call('invoke_command', {
+        server: 'fixture',
+        command: 'echo',
+        parameters: { text: 'x' },
+      });
+      await waitFor(() => stopping.gateway.upstream('fixture')?.status().running === false, 'the idle stop');
+    } finally {
+      await stopping.close();
+    }
   });
 });

@@ -115,6 +115,33 @@ describe('lazy-mcp meta-tools over real downstream servers', () => {
     assert.match(textOf(bad), /"parameters" must be a JSON object/);
   });
 
+  test("the original's server_name and command_name are read as server and command", async () => {
+    const invoked = await gw.call('invoke_command', {
+      server_name: 'everything',
+      command_name: 'echo',
+      parameters: { message: 'by the old names' },
+    });
+    assert.equal(textOf(invoked), 'Echo: by the old names');
+    const misNested = await gw.call('invoke_command', {
+      server_name: 'everything',
+      command_name: 'echo',
+      message: 'old names, top level',
+    });
+    assert.equal(
+      textOf(misNested),
+      'Echo: old names, top level',
+      'the aliases are not passed on as parameters',
+    );
+    assert.match(
+      await gw.text('list_commands', { server_name: 'everything' }),
+      /## everything \(\d+ commands\)/,
+    );
+    const described = JSON.parse(
+      await gw.text('describe_commands', { server_name: 'everything', commands: ['echo'] }),
+    );
+    assert.equal(described[0].name, 'echo');
+  });
+
   test('an unknown server or command is an error result listing the valid names', async () => {
     const server = await gw.call('invoke_command', { server: 'nope', command: 'echo' });
     assert.equal(server.isError, true);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type OAuthTestServer, startOAuthTestServer } from '../helpers/gateway-oauth-server.ts';
 import {
@@ -114,7 +114,14 @@ describe('OAuth 2.0 + PKCE to a remote server', () => {
     assert.ok(textOf(first).includes(url), 'the URL is in the text for the agent to show');
     assert.match(url, /code_challenge_method=S256/);
     assert.equal(auth.registered.length, 1, 'the client registered itself (RFC 7591)');
+    const again = await gw.call('invoke_command', { server: 'secure', command: 'whoami' });
+    assert.equal(again._meta?.lazyMcpAuthorizationUrl, url, 'a second call hands out the pending URL');
+    const listed = await gw.call('list_commands', { server: 'secure' });
+    assert.equal(listed.isError, true);
+    assert.equal(listed._meta?.lazyMcpAuthorizationUrl, url, 'list_commands carries the URL in _meta');
+    assert.deepEqual(listed._meta?.lazyMcpAuthorizationUrls, { secure: url });
     const stateDir = gw.gateway.config.stateDir;
+    assert.equal(stateDir, join(dirname(gw.gateway.config.path ?? ''), 'xdg', 'lazy-mcp'));
     const lock = join(stateDir, `oauth-callback-${callbackPort}.lock`);
     assert.equal(
       readFileSync(lock, 'utf8').trim(),
@@ -136,6 +143,10 @@ describe('OAuth 2.0 + PKCE to a remote server', () => {
     assert.equal(textOf(retry), 'an authorized caller');
     const tokens = join(stateDir, 'tokens.json');
     assert.equal(statSync(tokens).mode & 0o777, 0o600);
+    assert.ok(
+      !existsSync(join(dirname(gw.gateway.config.path ?? ''), 'tokens.json')),
+      'nothing next to servers.json',
+    );
     assert.ok(JSON.parse(readFileSync(tokens, 'utf8'))[`secure ${auth.mcpUrl}`].refresh_token);
     await waitFor(() => !existsSync(lock), 'the callback server to stop and release its lock');
   });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
   ConfigError,
+  loadServersConfig,
   parseServersBlock,
   parseServersConfig,
   resolveServersConfigPath,
@@ -49,13 +50,15 @@ describe('servers.json', () => {
         allowedOrigins: [],
         allowedHosts: [],
         maxPayloadSize: 4_194_304,
+        sessionIdleTimeoutMs: 1_800_000,
+        maxSessions: 100,
       },
     );
     assert.equal(cfg.logging.level, 'info');
     assert.equal(cfg.logging.format, 'json');
     assert.equal(cfg.mode, 'lazy');
-    assert.equal(cfg.servers[0]?.idleTimeoutMs, 300_000);
-    assert.equal(cfg.stateDir, '/tmp/x');
+    assert.equal(cfg.servers[0]?.idleTimeoutMs, 0, 'downstream servers are not stopped when idle');
+    assert.equal(cfg.servers[0]?.startTimeoutMs, 10_000);
   });
 
   test('precedence: CLI flags > config file > LAZY_MCP_* environment > defaults', () => {
@@ -204,5 +207,114 @@ describe('servers.json', () => {
     assert.equal(parseServersBlock('servers.json', dir).servers[0]?.name, 'a');
     assert.equal(parseServersBlock([local], dir).servers[0]?.name, 'a');
     assert.equal(parseServersBlock({ servers: [local], requestTimeout: 5 }, dir).requestTimeoutMs, 5);
+  });
+
+  test('OAuth state lives in the XDG directory, also when --config points elsewhere', () => {
+    const fromXdg = parseServersConfig(
+      { servers: [local] },
+      {
+        baseDir: '/elsewhere',
+        path: '/elsewhere/servers.json',
+        env: { XDG_CONFIG_HOME: '/xdg', HOME: '/h' },
+      },
+    );
+    assert.equal(fromXdg.stateDir, '/xdg/lazy-mcp');
+    assert.equal(parse({ servers: [local] }, { HOME: '/h' }).stateDir, '/h/.config/lazy-mcp');
+  });
+
+  test('${VAR} and {file:…} expand in command, args, cwd and url too', () => {
+    const cfg = parse(
+      {
+        servers: [
+          { name: 'arr', description: 'x', command: ['${RUNTIME}', '${SCRIPTS}/server.js'], cwd: '${WORK}' },
+          { name: 'str', description: 'x', command: '${RUNTIME}', args: ['--port', '${PORT}'] },
+          { name: 'remote', description: 'x', url: 'https://${API_HOST}/mcp' },
+        ],
+      },
+      { RUNTIME: 'node', SCRIPTS: '/opt/s', WORK: '/srv/work', PORT: '8123', API_HOST: 'mcp.example.com' },
+    );
+    assert.deepEqual(cfg.servers[0]?.command, ['node', '/opt/s/server.js']);
+    assert.equal(cfg.servers[0]?.cwd, '/srv/work');
+    assert.deepEqual(cfg.servers[1]?.command, ['node', '--port', '8123']);
+    assert.equal(cfg.servers[2]?.url, 'https://mcp.example.com/mcp');
+    const unset = parse({ servers: [{ ...local, command: ['${NOT_SET_ANYWHERE}'] }] });
+    assert.match(unset.servers[0]?.configError ?? '', /NOT_SET_ANYWHERE is not set/);
+  });
+
+  test('a url that is not http(s) is refused with the field named', () => {
+    for (const url of ['ftp://files.example.com/mcp', 'file:///etc/passwd', 'not a url']) {
+      assert.throws(
+        () => parse({ servers: [{ name: 'r', description: 'r', url }] }),
+        (err: Error) =>
+          err instanceof ConfigError &&
+          /servers\[0\] \(r\)\.url: ".*" is not (an http\(s\) URL|a URL)/.test(err.message),
+        url,
+      );
+    }
+  });
+
+  test('an mcpServers map (Claude Desktop, Cursor) and its disabled/autoApprove/type keys load with warnings', () => {
+    const cfg = parse({
+      mcpServers: {
+        files: {
+          command: 'npx',
+          args: ['-y', 'some-fs-server'],
+          env: { A: 'b' },
+          autoApprove: ['read_file'],
+        },
+        old: { command: 'node', args: ['old.js'], disabled: true },
+        remote: { type: 'sse', url: 'https://example.com/sse', headers: { 'X-Key': 'k' } },
+        local: { type: 'stdio', command: 'uvx', args: ['some-py-server'], description: 'Python tools' },
+      },
+    });
+    assert.deepEqual(
+      cfg.servers.map((s) => [s.name, s.type, s.enabled, s.description]),
+      [
+        ['files', 'local', true, 'files'],
+        ['old', 'local', false, 'old'],
+        ['remote', 'remote', true, 'remote'],
+        ['local', 'local', true, 'Python tools'],
+      ],
+    );
+    assert.deepEqual(cfg.servers[0]?.command, ['npx', '-y', 'some-fs-server']);
+    const warnings = cfg.warnings.join('\n');
+    assert.match(warnings, /mcpServers\.files\.autoApprove: ignored/);
+    assert.match(warnings, /mcpServers\.old\.disabled: read as "enabled": false/);
+    assert.match(warnings, /mcpServers\.remote\.type: "sse" read as "remote"/);
+    assert.match(warnings, /no "description" for "files", "old", "remote"/);
+    assert.throws(
+      () => parse({ mcpServers: { x: { command: 'a', colour: 'red' } } }),
+      /mcpServers\.x: unknown key "colour"/,
+    );
+  });
+
+  test('a VS Code style servers map and a servers list with foreign keys load too', () => {
+    const cfg = parse({
+      servers: { git: { type: 'stdio', command: 'uvx', args: ['mcp-server-git'] } },
+    });
+    assert.equal(cfg.servers[0]?.name, 'git');
+    const list = parse({ servers: [{ ...local, disabled: false, alwaysAllow: ['x'] }] });
+    assert.equal(list.servers[0]?.enabled, true);
+    assert.match(list.warnings.join('\n'), /servers\[0\]\.alwaysAllow: ignored/);
+  });
+
+  test('servers.json may carry comments and trailing commas (JSONC)', () => {
+    const dir = tempDir();
+    const path = join(dir, 'servers.json');
+    writeFileSync(
+      path,
+      `{
+  // the seed's examples are jsonc
+  "servers": [
+    { "name": "a", "description": "A", "command": ["node", "a.js"], }, /* trailing comma */
+  ],
+}`,
+    );
+    assert.equal(loadServersConfig(path, {}, { HOME: dir }).servers[0]?.name, 'a');
+    writeFileSync(path, '{ "servers": [ }');
+    assert.throws(
+      () => loadServersConfig(path),
+      (err: Error) => err instanceof ConfigError && /not valid JSON/.test(err.message),
+    );
   });
 });

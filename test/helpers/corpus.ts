@@ -2,8 +2,6 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fetchCorpus } from '../../scripts/corpus.ts';
 
-export { corpusFetchScript, fetchCorpus } from '../../scripts/corpus.ts';
-
 /** The small real-code corpus (zod, rich, prometheus client), fetched once into .corpus/small. */
 export function smallCorpus(): string {
   return fetchCorpus('small');

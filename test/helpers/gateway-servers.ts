@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { parseServersConfig, type ServersConfig } from '../../src/config/servers-config.ts';
@@ -52,8 +53,10 @@ export function writeServersJson(dir: string, body: unknown): string {
   return path;
 }
 
+/** A validated config whose OAuth state goes to a temp XDG directory, never the user's. */
 export function configOf(body: Record<string, unknown>, dir = tempDir()): ServersConfig {
-  return parseServersConfig(body, { baseDir: dir, path: join(dir, 'servers.json'), env: process.env });
+  const env = { ...process.env, XDG_CONFIG_HOME: join(dir, 'xdg') };
+  return parseServersConfig(body, { baseDir: dir, path: join(dir, 'servers.json'), env });
 }
 
 export interface GatewayClient {
@@ -93,6 +96,41 @@ export async function connectGateway(
       await server.close();
       await gateway.close();
     },
+  };
+}
+
+export interface LazyMcpChild {
+  client: Client;
+  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+  /** What lazy-mcp wrote to stderr so far. */
+  stderr(): string;
+  close(): Promise<void>;
+}
+
+/** A real SDK client talking to `lazy-mcp ARGS`, run as a child process over stdio. */
+export async function connectLazyMcp(
+  args: string[],
+  opts: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<LazyMcpChild> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [LAZY_MCP_BIN, ...args],
+    env: { ...(process.env as Record<string, string>), ...opts.env },
+    cwd: opts.cwd,
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const client = new Client({ name: 'test', version: '1' });
+  await client.connect(transport);
+  return {
+    client,
+    call: async (name, callArgs = {}) =>
+      (await client.callTool({ name, arguments: callArgs })) as CallToolResult,
+    stderr: () => stderr,
+    close: () => client.close(),
   };
 }
 

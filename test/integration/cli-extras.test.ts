@@ -78,7 +78,7 @@ describe('lean-ctx commands beyond serve', () => {
         env: {
           ...process.env,
           LEANCTX_TEAM_SERVER: '',
-          XDG_DATA_HOME: mkdtempSync(join(tmpdir(), 'xdg-')),
+          XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'xdg-')),
         } as Record<string, string>,
       }),
     );

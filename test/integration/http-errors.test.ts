@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../../src/errors.ts';
 import { builtinTools } from '../../src/tools/all-tools.ts';
 import { defineTool } from '../../src/tools/define-tool.ts';
+import { rawRequest } from '../helpers/raw-http.ts';
 import { callTool, type RunningTestServer, startTestServer } from '../helpers/team-server.ts';
 
 /** A tool that waits until released or aborted, to hold a concurrency slot or pass a timeout. */
@@ -126,18 +126,9 @@ describe('every error code over real HTTP is a JSON envelope', () => {
   });
 
   test('host_not_allowed for a foreign Host header', async () => {
-    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const url = new URL(`${srv.url}/v1/manifest`);
-      const req = httpRequest(
-        { host: url.hostname, port: url.port, path: url.pathname, headers: { host: 'evil.example:80' } },
-        (r) => {
-          let body = '';
-          r.on('data', (c) => (body += c));
-          r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
-        },
-      );
-      req.on('error', reject);
-      req.end();
+    const res = await rawRequest(Number(new URL(srv.url).port), {
+      path: '/v1/manifest',
+      headers: { host: 'evil.example:80' },
     });
     assert.equal(res.status, 403);
     assert.equal(JSON.parse(res.body).error_code, 'host_not_allowed');

@@ -1,19 +1,5 @@
 import type { Node } from 'web-tree-sitter';
 
-/** The text of a named field, if the node has it. */
-export function fieldText(node: Node, field: string): string | undefined {
-  return node.childForFieldName(field)?.text;
-}
-
-export function hasChild(node: Node, type: string): boolean {
-  return node.children.some((c) => c?.type === type);
-}
-
-/** A child of one of these types, first in source order. */
-export function childOfType(node: Node, ...types: string[]): Node | undefined {
-  return node.namedChildren.find((c) => c !== null && types.includes(c.type)) ?? undefined;
-}
-
 /** A string literal's content without quotes. */
 export function unquote(text: string): string {
   return text.replace(/^[rbuf]*(['"`]{1,3})([\s\S]*)\1$/i, '$2').replace(/^<(.*)>$/, '$1');

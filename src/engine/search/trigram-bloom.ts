@@ -122,10 +122,6 @@ export function buildBlockBlooms(text: string): BlockBlooms | undefined {
 /** Tests one Bloom filter stored at `offset` words into `bits` (many filters share one buffer). */
 export type BloomTest = (bits: Uint32Array, offset: number, shift: number) => boolean;
 
-export function bloomHas(bloom: TrigramBloom, key: number): boolean {
-  return bloomTest({ op: 'tri', key })(bloom.bits, 0, bloom.shift);
-}
-
 /** Turns a query into a tight test with the hashes computed once, not once per file. */
 export function bloomTest(q: TrigramQuery): BloomTest {
   if (q.op === 'all') return () => true;

@@ -23,7 +23,7 @@ export interface RunOptions {
 
 export interface WorkerPool {
   run<T>(kind: string, input: unknown, opts?: RunOptions): Promise<T>;
-  stats(): { size: number; busy: number; queued: number; replaced: number };
+  stats(): { size: number; busy: number; queued: number; replaced: number; dispatched: number };
   close(): Promise<void>;
 }
 
@@ -89,6 +89,7 @@ export function createWorkerPool(opts: WorkerPoolOptions): WorkerPool {
   const queue: Task[] = [];
   let nextId = 1;
   let replaced = 0;
+  let dispatched = 0;
   let closed = false;
 
   function settle(slot: Slot, fn: (task: Task) => void): void {
@@ -141,6 +142,7 @@ export function createWorkerPool(opts: WorkerPoolOptions): WorkerPool {
     const worker = workerOf(slot);
     slot.task = task;
     slot.taskId = nextId++;
+    dispatched++;
     worker.ref();
     slot.timer = setTimeout(
       () => replace(slot, new WorkerDeadlineError(task.kind, task.deadlineMs)),
@@ -206,6 +208,7 @@ export function createWorkerPool(opts: WorkerPoolOptions): WorkerPool {
       busy: slots.filter((s) => s.task).length,
       queued: queue.length,
       replaced,
+      dispatched,
     }),
     async close() {
       closed = true;

@@ -57,14 +57,18 @@ export class OAuthManager implements RemoteAuth {
       `the OAuth callback port ${port}`,
     );
     const handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
-      void this.handleCallback(port, new URL(req.url ?? '/', `http://localhost:${port}`)).then(
-        ({ status, html }) => {
+      void this.handleCallback(port, new URL(req.url ?? '/', `http://localhost:${port}`))
+        .then(({ status, html }) => {
           res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', connection: 'close' });
           // Stop listening only once the answer is out, or the browser would see a reset.
           res.once('close', () => this.maybeStop(port));
           res.end(html);
-        },
-      );
+        })
+        .catch((err: Error) => {
+          this.logger.error('OAuth callback failed', { error: err.message });
+          if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+          res.end('The authorization callback failed; retry the call to start over.');
+        });
     };
     const servers: Server[] = [];
     for (const host of ['127.0.0.1', '::1']) {
@@ -75,6 +79,9 @@ export class OAuthManager implements RemoteAuth {
           server.listen(port, host, () => resolve());
         });
         server.unref();
+        server.on('error', (err) =>
+          this.logger.error('OAuth callback server failed', { port, error: err.message }),
+        );
         servers.push(server);
       } catch (err) {
         // ::1 is optional (no IPv6); 127.0.0.1 is not
@@ -125,6 +132,7 @@ export class OAuthManager implements RemoteAuth {
         ),
       };
     } catch (err) {
+      provider.clearPending();
       this.logger.error('token exchange failed', {
         server: provider.server.name,
         error: (err as Error).message,

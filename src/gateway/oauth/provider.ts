@@ -8,6 +8,9 @@ import type {
 import type { ServerConfig } from '../../config/servers-config.ts';
 import { TokenStore } from './token-store.ts';
 
+/** How long an authorization URL handed to the user stays the one every call returns. */
+const PENDING_AUTHORIZATION_MS = 10 * 60_000;
+
 /**
  * The SDK drives discovery (RFC 9728, RFC 8414), registration (RFC 7591), PKCE and refresh;
  * this provider persists what it learns and, instead of opening a browser, keeps the
@@ -18,6 +21,7 @@ export class GatewayOAuthProvider implements OAuthClientProvider {
   private verifier: string | undefined;
   private pendingUrl: URL | undefined;
   private pendingState: string | undefined;
+  private pendingSince = 0;
 
   constructor(
     readonly server: ServerConfig,
@@ -78,6 +82,7 @@ export class GatewayOAuthProvider implements OAuthClientProvider {
 
   redirectToAuthorization(url: URL): void {
     this.pendingUrl = url;
+    this.pendingSince = Date.now();
   }
 
   saveCodeVerifier(verifier: string): void {
@@ -97,8 +102,12 @@ export class GatewayOAuthProvider implements OAuthClientProvider {
     if (scope === 'all' || scope === 'verifier') this.verifier = undefined;
   }
 
-  /** The URL and state of the authorization the user has yet to complete. */
+  /**
+   * The URL and state of the authorization the user has yet to complete; one left unfinished
+   * for PENDING_AUTHORIZATION_MS is dropped, so the next call starts afresh.
+   */
   pending(): { url: URL; state: string | undefined } | undefined {
+    if (this.pendingUrl && Date.now() - this.pendingSince > PENDING_AUTHORIZATION_MS) this.clearPending();
     return this.pendingUrl && { url: this.pendingUrl, state: this.pendingState };
   }
 

@@ -8,7 +8,7 @@ export interface StoredTokens extends OAuthTokens {
 }
 
 /**
- * tokens.json and client-info.json next to servers.json, both 0600, keyed by server name
+ * tokens.json and client-info.json in lazy-mcp's directory, both 0600, keyed by server name
  * and URL (a changed URL starts over). Read on every access so two processes stay in step.
  */
 export class TokenStore {

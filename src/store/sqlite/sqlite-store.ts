@@ -1,6 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import type {
   ChannelInfo,
   EventRecord,
@@ -14,6 +11,7 @@ import type {
 } from '../types.ts';
 import { createSqliteBudgetStore } from './budget-store.ts';
 import { createSqliteKnowledgeStore } from './knowledge-store.ts';
+import { openPrivateDatabase } from './open-database.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -45,6 +43,44 @@ CREATE INDEX IF NOT EXISTS usage_ws_agent ON usage (workspace_id, agent_id);
 /** How long writes wait to share a transaction: commits cost more than the rows. */
 const FLUSH_EVERY_MS = 10;
 
+interface WriteBatch<T> {
+  /** Queues a row; resolves once it is committed, rejects when the commit failed. */
+  add(row: T): Promise<void>;
+  /** Commits what is queued now (reads call it first, so they see every write). Never throws. */
+  flush(): void;
+}
+
+/**
+ * Rows written in one transaction every FLUSH_EVERY_MS. The flush runs from a timer, so a
+ * failed commit (disk full, a locked or corrupt file) must reach the callers, not the process.
+ */
+function createWriteBatch<T>(write: (rows: T[]) => void, isOpen: () => boolean): WriteBatch<T> {
+  let queued: { row: T; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    const batch = queued;
+    queued = [];
+    if (batch.length === 0) return;
+    try {
+      if (!isOpen()) throw new Error('the store is closed');
+      write(batch.map((b) => b.row));
+      for (const b of batch) b.resolve();
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+    }
+  };
+  return {
+    add(row) {
+      // Kept referenced: callers await the commit, and it fires within FLUSH_EVERY_MS.
+      timer ??= setTimeout(flush, FLUSH_EVERY_MS);
+      return new Promise((resolve, reject) => queued.push({ row, resolve, reject }));
+    },
+    flush,
+  };
+}
+
 interface EventRow {
   workspace_id: string;
   channel_id: string;
@@ -65,12 +101,9 @@ const toEvent = (row: EventRow): EventRecord => ({
   payload: JSON.parse(row.payload) as Record<string, unknown>,
 });
 
-/** The embedded store: one SQLite file (WAL) in the data dir. */
+/** The embedded store: one SQLite file (WAL) in the data dir, readable by its owner only. */
 export function createSqliteStore(file: string): Store {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  const db = openPrivateDatabase(file);
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
 
@@ -80,14 +113,16 @@ export function createSqliteStore(file: string): Store {
   const insertEvent = db.prepare(
     'INSERT INTO events (workspace_id, channel_id, revision, kind, actor, ts, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
-  // This process is the file's only writer, so revisions are counted in memory (seeded from
-  // the table) and rows are inserted in one transaction every FLUSH_EVERY_MS. An append
-  // resolves once its row is committed, so no subscriber sees an event a crash could lose.
-  const revisions = new Map<string, number>();
-  let queuedEvents: EventRecord[] = [];
-  let committed: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+  // Rows are inserted in one transaction every FLUSH_EVERY_MS. Revisions are counted there,
+  // under the write lock, from the table: another process (a second `lean-ctx mcp` on the
+  // same project) may append to the same channel. An append resolves once its row is
+  // committed, so no subscriber sees an event a crash could lose.
   const insertEvents = db.transaction((rows: EventRecord[]) => {
+    const last = new Map<string, number>();
     for (const e of rows) {
+      const key = `${e.workspaceId}\u0000${e.channelId}`;
+      e.revision = (last.get(key) ?? maxRevision.get(e.workspaceId, e.channelId)?.rev ?? 0) + 1;
+      last.set(key, e.revision);
       insertEvent.run(
         e.workspaceId,
         e.channelId,
@@ -99,26 +134,15 @@ export function createSqliteStore(file: string): Store {
       );
     }
   });
-  const flushEvents = () => {
-    const rows = queuedEvents;
-    const done = committed;
-    queuedEvents = [];
-    committed = [];
-    try {
-      if (rows.length > 0 && db.open) insertEvents(rows);
-      for (const d of done) d.resolve();
-    } catch (err) {
-      for (const d of done) d.reject(err);
-    }
-  };
-  const append = (e: NewEvent): Promise<EventRecord> => {
-    const key = `${e.workspaceId}\u0000${e.channelId}`;
-    const revision = (revisions.get(key) ?? maxRevision.get(e.workspaceId, e.channelId)?.rev ?? 0) + 1;
-    revisions.set(key, revision);
-    const record = { ...e, revision, ts: e.ts ?? new Date().toISOString() };
-    if (queuedEvents.length === 0) setTimeout(flushEvents, FLUSH_EVERY_MS);
-    queuedEvents.push(record);
-    return new Promise((resolve, reject) => committed.push({ resolve: () => resolve(record), reject }));
+  const eventBatch = createWriteBatch<EventRecord>(
+    (rows) => insertEvents.immediate(rows),
+    () => db.open,
+  );
+  const flushEvents = eventBatch.flush;
+  const append = async (e: NewEvent): Promise<EventRecord> => {
+    const record = { ...e, revision: 0, ts: e.ts ?? new Date().toISOString() };
+    await eventBatch.add(record);
+    return record;
   };
   const selectSince = db.prepare<[string, string, number, number], EventRow>(
     'SELECT * FROM events WHERE workspace_id = ? AND channel_id = ? AND revision > ? ORDER BY revision LIMIT ?',
@@ -130,8 +154,34 @@ export function createSqliteStore(file: string): Store {
     'SELECT DISTINCT actor FROM events WHERE workspace_id = ? AND channel_id = ? ORDER BY actor',
   );
 
+  const selectHeads = db.prepare<[], { workspace_id: string; channel_id: string; rev: number }>(
+    'SELECT workspace_id, channel_id, MAX(revision) AS rev FROM events GROUP BY workspace_id, channel_id',
+  );
+  const deleteUpTo = db.prepare<[string, string, number]>(
+    'DELETE FROM events WHERE workspace_id = ? AND channel_id = ? AND revision <= ?',
+  );
+  const deleteOlder = db.prepare<[string, string, number, string]>(
+    'DELETE FROM events WHERE workspace_id = ? AND channel_id = ? AND revision < ? AND ts < ?',
+  );
+  const prune = db.transaction((olderThan: string, keepPerChannel: number) => {
+    let deleted = 0;
+    for (const head of selectHeads.all()) {
+      deleted += deleteUpTo.run(head.workspace_id, head.channel_id, head.rev - keepPerChannel).changes;
+      deleted += deleteOlder.run(head.workspace_id, head.channel_id, head.rev, olderThan).changes;
+    }
+    return deleted;
+  });
+
   const events: EventStore = {
     append,
+    latestRevision: async (ws, ch) => {
+      flushEvents();
+      return maxRevision.get(ws, ch)?.rev ?? 0;
+    },
+    prune: async ({ olderThan, keepPerChannel }) => {
+      flushEvents();
+      return prune(olderThan, Math.max(1, keepPerChannel));
+    },
     since: async (ws, ch, after, limit) => {
       flushEvents();
       return selectSince.all(ws, ch, after, limit).map(toEvent);
@@ -153,8 +203,7 @@ export function createSqliteStore(file: string): Store {
   );
   // Usage rows are written in one transaction every FLUSH_EVERY_MS: one commit for a burst
   // of calls instead of one each. Reads flush first, so they always see every call.
-  let pending: UsageRecord[] = [];
-  const flushUsage = db.transaction((rows: UsageRecord[]) => {
+  const insertUsageRows = db.transaction((rows: UsageRecord[]) => {
     for (const u of rows) {
       insertUsage.run(
         u.ts ?? new Date().toISOString(),
@@ -169,16 +218,13 @@ export function createSqliteStore(file: string): Store {
       );
     }
   });
-  const flush = () => {
-    const rows = pending;
-    pending = [];
-    if (rows.length > 0 && db.open) flushUsage(rows);
-  };
+  const usageBatch = createWriteBatch<UsageRecord>(
+    (rows) => insertUsageRows(rows),
+    () => db.open,
+  );
+  const flush = usageBatch.flush;
   const usage: UsageStore = {
-    async record(u: UsageRecord) {
-      if (pending.length === 0) setTimeout(flush, FLUSH_EVERY_MS);
-      pending.push({ ...u, ts: u.ts ?? new Date().toISOString() });
-    },
+    record: (u: UsageRecord) => usageBatch.add({ ...u, ts: u.ts ?? new Date().toISOString() }),
     async summary(filter: UsageFilter): Promise<UsageSummary> {
       flush();
       const where = ['workspace_id = @workspaceId'];

@@ -2,10 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 
 /**
- * A POSIX sh stays as the group leader next to the server: it hands its stdin on, closes
- * its own copy of stdin/stdout (so their EOF means the server is gone) and blocks reading
- * fd 3, our lifeline. The kernel closes the lifeline when the gateway dies, even by
+ * A POSIX sh stays as the group leader next to the program: it hands its stdin on, closes
+ * its own copy of stdin/stdout (so their EOF means the program is gone) and blocks reading
+ * fd 3, our lifeline. The kernel closes the lifeline when our process dies, even by
  * SIGKILL; the shell then terminates the whole group, grandchildren of npx/uvx included.
+ * Downstream MCP servers run this way, and so can any tool that spawns a process tree.
  */
 const WATCHDOG = [
   'exec 4<&0',
@@ -53,7 +54,7 @@ export function spawnProcessGroup(command: readonly string[], opts: SpawnGroupOp
   if (!program) throw new Error('empty command: give at least the program to run');
   const posix = process.platform !== 'win32';
   const child: ChildProcess = posix
-    ? spawn('/bin/sh', ['-c', WATCHDOG, 'lazy-mcp-server', program, ...args], {
+    ? spawn('/bin/sh', ['-c', WATCHDOG, 'process-group', program, ...args], {
         detached: true,
         stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
         env: opts.env,
@@ -79,8 +80,13 @@ export function spawnProcessGroup(command: readonly string[], opts: SpawnGroupOp
     tail = (tail + chunk).slice(-limit);
     if (opts.onStderr) {
       const lines = (partial + chunk).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) if (line) opts.onStderr(line);
+      // A line never ends: keep only what a log line can show.
+      partial = (lines.pop() ?? '').slice(-limit);
+      try {
+        for (const line of lines) if (line) opts.onStderr(line);
+      } catch {
+        // a failing log sink must not take the process down with it
+      }
     }
   });
   stderr.on('error', () => {});
@@ -108,7 +114,7 @@ export function spawnProcessGroup(command: readonly string[], opts: SpawnGroupOp
         if (posix) signalGroup(pid, 'SIGTERM');
         else child.kill('SIGTERM');
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+        await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, graceMs).unref()))]);
         clearTimeout(timer);
         // Whatever is left in the group (the watchdog, stubborn grandchildren) goes now.
         if (posix) signalGroup(pid, 'SIGKILL');
