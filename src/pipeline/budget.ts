@@ -11,6 +11,10 @@ import type { CallToolResult } from '../tools/define-tool.ts';
 import type { ServerDeps } from './deps.ts';
 import type { Caller } from './team-state.ts';
 
+/** Whether a caller has limits: its calls are charged before the answer, which can then warn it. */
+export const chargedBeforeAnswer = (deps: ServerDeps, caller: Caller): boolean =>
+  hasLimits(limitsFor(deps.state.config().governance, caller.role));
+
 /** Calls that tell an agent where its budget stands keep working once it is used up. */
 const answersAboutBudget = (tool: string, args: Record<string, unknown>) =>
   tool === 'ctx_metrics' ||
@@ -33,16 +37,11 @@ export async function checkBudget(
   tool: string,
   args: Record<string, unknown>,
 ): Promise<void> {
-  if (!hasLimits(limitsFor(deps.state.config().governance, caller.role))) return;
-  if (answersAboutBudget(tool, args)) return;
+  if (!chargedBeforeAnswer(deps, caller) || answersAboutBudget(tool, args)) return;
   assertWithinBudget(await statusOf(deps, caller), deps.now());
 }
 
-/** Whether a caller's calls are charged before the answer, so it can carry a budget warning. */
-export const chargedBeforeAnswer = (deps: ServerDeps, caller: Caller): boolean =>
-  hasLimits(limitsFor(deps.state.config().governance, caller.role));
-
-export const textOf = (result: CallToolResult): string =>
+const textOf = (result: CallToolResult): string =>
   result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 
 /** o200k tokens of what the client receives; a text that cannot be counted is estimated. */

@@ -11,18 +11,11 @@ import {
   type KnowledgeStats,
   type KnowledgeStore,
   type NewFact,
-  type Relation,
   type RememberResult,
   valuesAgree,
 } from '../knowledge.ts';
-import {
-  type FactRow,
-  type RelationRow,
-  searchFactRows,
-  toFact,
-  toRelation,
-  validity,
-} from './knowledge-rows.ts';
+import { createRelationTable } from './knowledge-relations.ts';
+import { type FactRow, searchFactRows, toFact, validity } from './knowledge-rows.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS knowledge_facts (
@@ -54,19 +47,6 @@ CREATE INDEX IF NOT EXISTS knowledge_versions ON knowledge_facts (workspace_id, 
 CREATE INDEX IF NOT EXISTS knowledge_recent ON knowledge_facts (workspace_id, id);
 CREATE INDEX IF NOT EXISTS knowledge_removed ON knowledge_facts (workspace_id) WHERE removed_at IS NOT NULL;
 CREATE VIRTUAL TABLE IF NOT EXISTS knowledge_fts USING fts5(head, body, tokenize = 'porter unicode61');
-CREATE TABLE IF NOT EXISTS knowledge_relations (
-  workspace_id TEXT NOT NULL,
-  from_category TEXT NOT NULL,
-  from_key TEXT NOT NULL,
-  to_category TEXT NOT NULL,
-  to_key TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  source TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  last_seen TEXT NOT NULL,
-  count INTEGER NOT NULL,
-  PRIMARY KEY (workspace_id, from_category, from_key, to_category, to_key, kind)
-) WITHOUT ROWID;
 `;
 
 /** Workspaces with more fact versions than this are searched on a worker thread. */
@@ -79,6 +59,7 @@ export function createSqliteKnowledgeStore(
   opts: { file?: string | undefined } = {},
 ): KnowledgeStore {
   db.exec(SCHEMA);
+  const relations = createRelationTable(db);
   const countVersions = db.prepare<[string], { n: number }>(
     'SELECT COUNT(*) AS n FROM knowledge_facts WHERE workspace_id = ?',
   );
@@ -182,28 +163,6 @@ export function createSqliteKnowledgeStore(
     for (const id of ids) bumpRetrievals.run(id);
   });
 
-  const upsertRelation = db.prepare<Record<string, unknown>, RelationRow>(
-    `INSERT INTO knowledge_relations (workspace_id, from_category, from_key, to_category, to_key, kind, source,
-       created_at, last_seen, count)
-     VALUES (@ws, @fromCategory, @fromKey, @toCategory, @toKey, @kind, @source, @now, @now, @count)
-     ON CONFLICT DO UPDATE SET count = count + excluded.count, last_seen = excluded.last_seen
-     RETURNING *`,
-  );
-  const relateNow = (r: Omit<Relation, 'createdAt' | 'lastSeen' | 'count'>, now: string, count = 1) =>
-    toRelation(
-      upsertRelation.get({
-        ws: r.workspaceId,
-        fromCategory: r.from.category,
-        fromKey: r.from.key,
-        toCategory: r.to.category,
-        toKey: r.to.key,
-        kind: r.kind,
-        source: r.source,
-        now,
-        count,
-      }) as RelationRow,
-    );
-
   const isLatest = (f: FactRow | undefined): f is FactRow =>
     f !== undefined && f.superseded_by === null && f.removed_at === null;
   const retire = db.transaction(
@@ -214,7 +173,7 @@ export function createSqliteKnowledgeStore(
         const d = byId.get(drop);
         if (!isLatest(k) || !isLatest(d) || k.workspace_id !== ws || d.workspace_id !== ws) continue;
         const dropped = removeNow(ws, { category: d.category, key: d.key }, now) as Fact;
-        relateNow(
+        relations.relate(
           {
             workspaceId: ws,
             from: { category: k.category, key: k.key },
@@ -297,22 +256,11 @@ export function createSqliteKnowledgeStore(
       }
     }
     for (const r of dump.relations) {
-      relateNow({ ...r, workspaceId: ws }, r.lastSeen, r.count);
+      relations.relate({ ...r, workspaceId: ws }, r.lastSeen, r.count);
       report.relations++;
     }
     return report;
   });
-
-  const deleteRelations = db.prepare<Record<string, unknown>>(
-    `DELETE FROM knowledge_relations WHERE workspace_id = @ws AND from_category = @fromCategory
-       AND from_key = @fromKey AND (@toCategory IS NULL OR (to_category = @toCategory AND to_key = @toKey))
-       AND (@kind IS NULL OR kind = @kind)`,
-  );
-  const relationsOf = db.prepare<Record<string, unknown>, RelationRow>(
-    `SELECT * FROM knowledge_relations WHERE workspace_id = @ws AND (@category IS NULL
-       OR (from_category = @category AND from_key = @key) OR (to_category = @category AND to_key = @key))
-     ORDER BY from_category, from_key, kind, to_category, to_key`,
-  );
 
   return {
     async remember(fact) {
@@ -370,22 +318,13 @@ export function createSqliteKnowledgeStore(
       return retire.immediate(ws, pairs, source, now);
     },
     async relate(r, now) {
-      return relateNow(r, now);
+      return relations.relate(r, now);
     },
     async unrelate(ws, from, to, kind) {
-      return deleteRelations.run({
-        ws,
-        fromCategory: from.category,
-        fromKey: from.key,
-        toCategory: to?.category ?? null,
-        toKey: to?.key ?? null,
-        kind: kind ?? null,
-      }).changes;
+      return relations.unrelate(ws, from, to, kind);
     },
     async relations(ws, about) {
-      return relationsOf
-        .all({ ws, category: about?.category ?? null, key: about?.key ?? null })
-        .map(toRelation);
+      return relations.of(ws, about);
     },
     async count(ws) {
       return countVersions.get(ws)?.n ?? 0;
@@ -424,14 +363,7 @@ export function createSqliteKnowledgeStore(
         )
         .all({ ws, category: category ?? null })
         .map(toFact);
-      const relations = db
-        .prepare<Record<string, unknown>, RelationRow>(
-          `SELECT * FROM knowledge_relations WHERE workspace_id = @ws
-             AND (@category IS NULL OR from_category = @category OR to_category = @category)`,
-        )
-        .all({ ws, category: category ?? null })
-        .map(toRelation);
-      return { facts, relations };
+      return { facts, relations: relations.inCategory(ws, category) };
     },
     async load(ws, dump, source, now) {
       return load.immediate(ws, dump, source, now);
