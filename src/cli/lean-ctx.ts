@@ -32,8 +32,12 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
     .requiredOption('--config <file>', 'team.json')
     .requiredOption('--id <id>', 'token id, e.g. dev-alice')
     .option('--scopes <list>', `comma-separated: ${SCOPES.join(',')}`)
-    .option('--role <role>', 'viewer | member | admin (instead of, or added to, --scopes)')
+    .option(
+      '--role <role>',
+      "a role of the team profile, e.g. viewer | member | developer | admin (default: the profile's default role)",
+    )
     .option('--workspaces <list>', 'limit the token to these workspace ids')
+    .option('--profile <preset|file>', "team profile whose roles --role names (default: team.json's profile)")
     .action((opts) => {
       tokenCreate(opts, io);
       done(0);
@@ -60,7 +64,11 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
     .command('serve')
     .description('serve the team server from team.json (reloads on change and SIGHUP)')
     .requiredOption('--config <file>', 'team.json')
-    .action(async (opts) => done(await runServer(opts.config, io)));
+    .option(
+      '--profile <preset|file>',
+      "team profile: solo | team | ci | strict or a TOML file (over team.json's)",
+    )
+    .action(async (opts) => done(await runServer(opts.config, io, { profile: opts.profile })));
   team
     .command('sync')
     .description('git fetch each workspace (cron- or CI-friendly)')

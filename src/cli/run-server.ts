@@ -35,11 +35,12 @@ export function banner(
 export async function runServer(
   configPath: string,
   io: CliIo,
-  opts: { port?: number } = {},
+  opts: { port?: number; profile?: string } = {},
 ): Promise<RunningServer> {
   let config: TeamConfig;
+  const override = { profile: opts.profile };
   try {
-    config = loadTeamConfig(configPath);
+    config = loadTeamConfig(configPath, override);
   } catch (err) {
     if (err instanceof ConfigError) throw new CliError(err.message);
     throw err;
@@ -71,8 +72,9 @@ export async function runServer(
 
   const reload = async (): Promise<boolean> => {
     try {
-      const next = loadTeamConfig(configPath);
+      const next = loadTeamConfig(configPath, override);
       await server.reload(next);
+      watchProfile();
       logger.info('config reloaded', {
         workspaces: next.workspaces.length,
         activeTokens: server.deps.state.activeTokenCount(),
@@ -90,6 +92,21 @@ export async function runServer(
   const serversWatcher = serversFile
     ? watchFile(serversFile, () => void reload(), { onError: onWatchError })
     : undefined;
+  // The team profile's TOML file reloads like team.json; a reload may point at another file.
+  let profile: { file: string | undefined; watcher: { close(): void } | undefined } = {
+    file: undefined,
+    watcher: undefined,
+  };
+  function watchProfile(): void {
+    const file = server.deps.state.config().governance.file;
+    if (file === profile.file) return;
+    profile.watcher?.close();
+    profile = {
+      file,
+      watcher: file ? watchFile(file, () => void reload(), { onError: onWatchError }) : undefined,
+    };
+  }
+  watchProfile();
   const onHup = () => void reload();
   process.on('SIGHUP', onHup);
   let stopping: Promise<void> | undefined;
@@ -97,6 +114,7 @@ export async function runServer(
     stopping ??= (async () => {
       watcher.close();
       serversWatcher?.close();
+      profile.watcher?.close();
       process.off('SIGHUP', onHup);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);

@@ -1,8 +1,11 @@
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { z } from 'zod';
-import { isRole, parseScope } from '../auth/scopes.ts';
-import { budgetSchema } from '../governance/budget.ts';
+import { parseScope } from '../auth/scopes.ts';
+import { ConfigError, issueProblems } from './config-error.ts';
+import { resolveTeamProfile, type TeamProfile, teamProfileSchema } from './team-profile.ts';
+
+export { ConfigError };
 
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const idSchema = z
@@ -37,13 +40,6 @@ const tokenSchema = z
         ctx.addIssue({ code: 'custom', path: ['scopes', i], message: `unknown scope "${scope}"` });
       }
     });
-    if (token.role !== undefined && !isRole(token.role)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['role'],
-        message: `unknown role "${token.role}" (viewer, member, admin)`,
-      });
-    }
     if (token.scopes.length === 0 && token.role === undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -87,11 +83,19 @@ export const teamConfigSchema = z
     toolSurface: z.enum(['core', 'all']).default('core'),
     workspaces: z.array(workspaceSchema).min(1, 'list at least one workspace'),
     tokens: z.array(tokenSchema).default([]),
-    /** The seed's team profile; only `budget` is enforced, so only `budget` is accepted. */
-    governance: z.strictObject({ budget: budgetSchema.optional() }).optional(),
+    /** A team profile: a preset name or a TOML file (relative to this file); or inline as `governance`. */
+    profile: z.string().min(1).optional(),
+    governance: teamProfileSchema.optional(),
     servers: z.union([z.string(), z.array(z.unknown()), z.record(z.string(), z.unknown())]).optional(),
   })
   .superRefine((cfg, ctx) => {
+    if (cfg.profile !== undefined && cfg.governance !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['governance'],
+        message: 'give either "profile" (a preset or a TOML file) or an inline "governance" block, not both',
+      });
+    }
     const seen = new Set<string>();
     cfg.workspaces.forEach((ws, i) => {
       if (seen.has(ws.id)) {
@@ -139,78 +143,19 @@ export type TokenConfig = Parsed['tokens'][number];
 
 /** A validated team.json: defaults applied, paths absolute, frozen. */
 export type TeamConfig = Readonly<
-  Omit<Parsed, 'defaultWorkspaceId' | 'dataDir'> & {
+  Omit<Parsed, 'defaultWorkspaceId' | 'dataDir' | 'governance'> & {
     defaultWorkspaceId: string;
     dataDir: string;
+    /** The team profile in force: budgets, roles, model (NO_PROFILE when none is set). */
+    governance: TeamProfile;
     /** The file it came from (absolute), or undefined for an in-memory config. */
     path: string | undefined;
   }
 >;
 
-/** Bad configuration: every problem with its field path, in one message. */
-export class ConfigError extends Error {
-  readonly problems: readonly string[];
-
-  constructor(source: string, problems: readonly string[]) {
-    super(`${source}: ${problems.length === 1 ? problems[0] : `\n  - ${problems.join('\n  - ')}`}`);
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
-
-interface SchemaNode {
-  shape?: Record<string, unknown>;
-  element?: unknown;
-  unwrap?: () => unknown;
-}
-
-/** The keys the schema accepts at `path` (through optional, default and array wrappers). */
-function keysAt(schema: unknown, path: readonly PropertyKey[]): string[] {
-  let node = schema as SchemaNode | undefined;
-  const unwrap = () => {
-    while (node && !node.shape && !node.element && typeof node.unwrap === 'function') {
-      node = node.unwrap() as SchemaNode;
-    }
-  };
-  for (const key of path) {
-    unwrap();
-    node = (typeof key === 'number' ? node?.element : node?.shape?.[String(key)]) as SchemaNode | undefined;
-  }
-  unwrap();
-  return Object.keys(node?.shape ?? {});
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(
-        (prev[j] ?? 0) + 1,
-        (row[j - 1] ?? 0) + 1,
-        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    prev = row;
-  }
-  return prev[b.length] ?? 0;
-}
-
-/** "unknown key "x" (did you mean "y"?)", or the keys accepted there. */
-function unknownKeyMessage(keys: readonly string[], accepted: readonly string[]): string {
-  const parts = keys.map((k) => {
-    const near = accepted.find((a) => editDistance(k.toLowerCase(), a.toLowerCase()) <= 2);
-    return near ? `"${k}" (did you mean "${near}"?)` : `"${k}"`;
-  });
-  const known = accepted.length > 0 ? `; known keys: ${accepted.join(', ')}` : '';
-  return `unknown key${keys.length > 1 ? 's' : ''} ${parts.join(', ')}${known}`;
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, key) => {
-    if (typeof key === 'number') return `${acc}[${key}]`;
-    return acc ? `${acc}.${String(key)}` : String(key);
-  }, '');
+/** Where a team profile comes from besides team.json: `--profile` (a preset or a TOML file). */
+export interface ProfileOverride {
+  profile?: string | undefined;
 }
 
 /** Validates a parsed JSON value as team.json; `baseDir` anchors relative paths. */
@@ -219,18 +164,10 @@ export function parseTeamConfig(
   baseDir: string,
   source = 'team.json',
   path?: string,
+  opts: ProfileOverride = {},
 ): TeamConfig {
   const result = teamConfigSchema.safeParse(raw);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
-      const where = formatPath(issue.path) || '(top level)';
-      if (issue.code === 'unrecognized_keys') {
-        return `${where}: ${unknownKeyMessage(issue.keys, keysAt(teamConfigSchema, issue.path))}`;
-      }
-      return `${where}: ${issue.message}`;
-    });
-    throw new ConfigError(source, problems);
-  }
+  if (!result.success) throw new ConfigError(source, issueProblems(result.error, teamConfigSchema));
   const cfg = result.data;
   const problems: string[] = [];
   const workspaces = cfg.workspaces.map((ws, i) => {
@@ -259,6 +196,14 @@ export function parseTeamConfig(
       problems.push(`workspaces[${i}].root: "${ws.root}" is inside dataDir "${dataDir}"; move one of them`);
     }
   });
+  const governance = resolveTeamProfile(cfg, baseDir, opts.profile);
+  cfg.tokens.forEach((t, i) => {
+    if (t.role !== undefined && !governance.roles.has(t.role)) {
+      problems.push(
+        `tokens[${i}].role: unknown role "${t.role}"; roles: ${[...governance.roles.keys()].join(', ')} (profile: ${governance.source})`,
+      );
+    }
+  });
   if (problems.length > 0) throw new ConfigError(source, problems);
   const firstWorkspace = workspaces[0];
   if (!firstWorkspace) throw new ConfigError(source, ['workspaces: list at least one workspace']);
@@ -270,6 +215,7 @@ export function parseTeamConfig(
     allowedHosts: Object.freeze([...cfg.allowedHosts]) as string[],
     workspaces: Object.freeze(workspaces) as WorkspaceConfig[],
     tokens: Object.freeze(cfg.tokens.map((t) => Object.freeze(t))) as TokenConfig[],
+    governance,
     path,
   });
 }
@@ -301,9 +247,9 @@ export function readJsonFile(path: string, parse: (text: string) => unknown = JS
   }
 }
 
-export function loadTeamConfig(path: string): TeamConfig {
+export function loadTeamConfig(path: string, opts: ProfileOverride = {}): TeamConfig {
   const abs = resolve(path);
-  return parseTeamConfig(readJsonFile(abs), dirname(abs), abs, abs);
+  return parseTeamConfig(readJsonFile(abs), dirname(abs), abs, abs, opts);
 }
 
 /**
@@ -314,6 +260,7 @@ export function loadTeamConfig(path: string): TeamConfig {
 export function updateTeamConfigFile(
   path: string,
   change: (raw: Record<string, unknown>) => void,
+  opts: ProfileOverride = {},
 ): TeamConfig {
   const abs = resolve(path);
   const raw = readJsonFile(abs);
@@ -322,7 +269,7 @@ export function updateTeamConfigFile(
   }
   const copy = structuredClone(raw) as Record<string, unknown>;
   change(copy);
-  const validated = parseTeamConfig(copy, dirname(abs), abs, abs);
+  const validated = parseTeamConfig(copy, dirname(abs), abs, abs, opts);
   const tmp = `${abs}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(copy, null, 2)}\n`, { mode: 0o600 });
   renameSync(tmp, abs);

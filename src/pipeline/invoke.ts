@@ -1,6 +1,5 @@
 import { argumentsMd5 } from '../audit/canonical-json.ts';
 import type { Scope } from '../auth/scopes.ts';
-import { countTokensAsync, estimateTokens } from '../engine/tokens.ts';
 import type { Workspace } from '../engine/workspace.ts';
 import { AppError } from '../errors.ts';
 import {
@@ -12,9 +11,15 @@ import {
   type ToolOutcome,
 } from '../tools/define-tool.ts';
 import type { ToolInfo } from '../tools/registry.ts';
-import { checkBudget } from './budget.ts';
+import {
+  chargedBeforeAnswer,
+  chargeServed,
+  checkBudget,
+  recordServedCall,
+  servedTokens,
+  statusOf,
+} from './budget.ts';
 import type { ServerDeps } from './deps.ts';
-import { governanceReport } from './governance-report.ts';
 import type { Caller } from './team-state.ts';
 import { checkWorkflow } from './workflow-gate.ts';
 
@@ -49,10 +54,6 @@ function refsOf(tool: string, args: Record<string, unknown>): Record<string, unk
     if (typeof v === 'string' && v.length <= 200 && /^\P{Cc}*$/u.test(v)) refs[key] = v;
   }
   return refs;
-}
-
-function textOf(result: CallToolResult): string {
-  return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 }
 
 /** The workspace a call runs in, after the token's workspace list is checked. */
@@ -144,7 +145,7 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     workspaceId = ws.id;
     const args = authorize(deps, tool, req.args, req.caller, ws);
     await checkWorkflow(deps, tool.name, ws.id, req.caller.tokenId, req.contextId);
-    await checkBudget(deps, req.caller, ws.id);
+    if (!req.nested) await checkBudget(deps, req.caller, tool.name, args);
     if (!req.nested) {
       if (deps.inFlight.count >= config.maxConcurrency) {
         throw new AppError(
@@ -159,18 +160,21 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
       releaseSlot = takeSlot(deps);
     }
     await deps.presence.arrive(ws.id, channelId, req.agentName ?? req.caller.tokenId, req.caller.tokenId);
-    const outcome = await runWithTimeout(
-      deps,
-      tool,
-      args,
-      ws,
-      req,
-      channelId,
-      config.requestTimeoutMs,
-      (w) => {
-        work = w;
-      },
-    );
+    let outcome = await runWithTimeout(deps, tool, args, ws, req, channelId, config.requestTimeoutMs, (w) => {
+      work = w;
+    });
+    // A caller with a budget is charged before the answer leaves, so the answer can warn it.
+    let charged: number | undefined;
+    if (!req.nested && chargedBeforeAnswer(deps, req.caller)) {
+      charged = await servedTokens(outcome.result);
+      const warning = await chargeServed(deps, req.caller, { workspaceId: ws.id, channelId }, charged).catch(
+        (err: unknown) => void deps.logger.error('budget charge failed', { error: String(err) }),
+      );
+      if (warning) {
+        const content = [...outcome.result.content, { type: 'text' as const, text: warning }];
+        outcome = { ...outcome, result: { ...outcome.result, content } };
+      }
+    }
     const { result } = outcome;
     const durationMs = performance.now() - started;
     deps.metrics.toolCalls.inc({ tool: tool.name, outcome: result.isError ? 'tool_error' : 'ok' });
@@ -178,7 +182,7 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     // Counting tokens of a large answer takes milliseconds: do the bookkeeping after the reply.
     const call = { tool: tool.name, readOnly: isReadOnlyCall(tool, args), durationMs };
     setImmediate(() => {
-      recordCall(deps, req, ws.id, channelId, call, args, outcome).catch((err: unknown) =>
+      recordCall(deps, req, ws.id, channelId, call, args, outcome, charged).catch((err: unknown) =>
         deps.logger.error('recording a tool call failed', { requestId: req.requestId, error: String(err) }),
       );
     });
@@ -249,14 +253,17 @@ async function recordCall(
   call: { tool: string; readOnly: boolean; durationMs: number },
   args: Record<string, unknown>,
   { result, tokensRaw, tokensSaved }: ToolOutcome,
+  /** Tokens already counted and charged before the answer, if they were. */
+  charged: number | undefined,
 ): Promise<void> {
   const { tool, durationMs } = call;
-  const text = textOf(result);
   // a large answer is counted on a worker thread; one that cannot be counted is estimated
-  const tokensSent = await countTokensAsync(text).catch(() => estimateTokens(text));
+  const tokensSent = charged ?? (await servedTokens(result));
   const isError = result.isError === true;
   const logFailure = (err: unknown) =>
     deps.logger.error('recording a tool call failed', { error: String(err) });
+  // what a nested call served is part of its outer call's answer, charged there
+  if (charged === undefined && !req.nested) recordServedCall(deps, req.caller, workspaceId, tokensSent);
   deps.store.usage
     .record({
       workspaceId,
@@ -318,11 +325,11 @@ async function runWithTimeout(
     agentId: req.caller.tokenId,
     agentName: req.agentName ?? req.caller.tokenId,
     presence: deps.presence,
-    governance: () => governanceReport(deps, req.caller, ws.id),
     contextId: req.contextId,
     scopes: req.caller.scopes,
     signal: controller.signal,
     store: deps.store,
+    budget: () => statusOf(deps, req.caller),
     gateway: deps.gateway,
     downstreamServers: req.caller.servers,
     listTools: () => callableTools(deps, req.caller, deps.registry.all()),

@@ -1,8 +1,9 @@
 import { auditLogFiles } from '../audit/audit-log.ts';
-import { effectiveScopes, type Scope } from '../auth/scopes.ts';
+import type { Scope } from '../auth/scopes.ts';
 import { hexDigestsEqual, sha256Hex } from '../auth/tokens.ts';
 import { serversFileOf, type TeamConfig } from '../config/team-config.ts';
 import { createWorkspace, type Workspace } from '../engine/workspace.ts';
+import { tokenScopes } from '../governance/roles.ts';
 
 /**
  * A request's caller after the bearer check. A token keeps its Caller object across reloads
@@ -12,6 +13,8 @@ import { createWorkspace, type Workspace } from '../engine/workspace.ts';
 export interface Caller {
   tokenId: string;
   scopes: ReadonlySet<Scope>;
+  /** Its role (its own, else the profile's default), for budgets and usage; undefined = none. */
+  role?: string | undefined;
   /** Workspaces the token is limited to; undefined = all. */
   workspaces: readonly string[] | undefined;
   /** Gateway downstream server globs; undefined = all. */
@@ -43,7 +46,8 @@ export interface TeamState {
   close(): Promise<void>;
 }
 
-const grantsOf = (c: Caller) => JSON.stringify([c.tokenId, [...c.scopes].sort(), c.workspaces, c.servers]);
+const grantsOf = (c: Caller) =>
+  JSON.stringify([c.tokenId, [...c.scopes].sort(), c.workspaces, c.servers, c.role]);
 
 /** The active tokens; an entry whose digest and grants did not change keeps its Caller. */
 function tokenEntries(config: TeamConfig, previous: readonly TokenEntry[] = []): TokenEntry[] {
@@ -52,7 +56,8 @@ function tokenEntries(config: TeamConfig, previous: readonly TokenEntry[] = []):
     .map((t) => {
       const caller: Caller = {
         tokenId: t.id,
-        scopes: effectiveScopes(t.scopes, t.role),
+        scopes: tokenScopes(t.scopes, t.role, config.governance.roles),
+        role: t.role ?? config.governance.defaultRole,
         workspaces: t.workspaces,
         servers: t.servers,
       };
@@ -67,6 +72,7 @@ function stateFiles(cfg: TeamConfig): string[] {
   if (cfg.path) files.push(cfg.path);
   const servers = serversFileOf(cfg);
   if (servers) files.push(servers);
+  if (cfg.governance.file) files.push(cfg.governance.file);
   return files;
 }
 

@@ -7,6 +7,7 @@ import { warmEnginePool } from '../engine/workers/engine-pool.ts';
 import { createEventHub } from '../events/event-hub.ts';
 import { createGateway, type Gateway } from '../gateway/gateway.ts';
 import { createGatewayLogger } from '../gateway/logger.ts';
+import { budgetUsage } from '../governance/budget-status.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createMcpEndpoint } from '../mcp/http-endpoint.ts';
 import { createMetrics } from '../metrics/metrics.ts';
@@ -63,8 +64,8 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
   const config = opts.config;
   const team = createTeamGateway(config);
   const now = opts.now ?? Date.now;
-  const metrics = createMetrics();
   const store = opts.store ?? createSqliteStore(join(config.dataDir, 'leanctx.db'));
+  const metrics = createMetrics(() => budgetUsage(store.budgets, deps.state.config().governance, now()));
   let audit: AuditLog = createAuditLog(config.auditLogPath, config.auditMaxBytes);
   const logger = opts.logger ?? createLogger();
   const hub = createEventHub(store.events, () => metrics.eventsAppended.inc());

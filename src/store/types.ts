@@ -5,6 +5,9 @@ import type { SharedSessionStores } from './shared-session-stores.ts';
  * same interfaces for scale-out, so nothing above this folder knows which one it has.
  */
 
+import type { BudgetStore } from './budgets.ts';
+import type { KnowledgeStore } from './knowledge.ts';
+
 export interface EventRecord {
   workspaceId: string;
   channelId: string;
@@ -89,5 +92,7 @@ export interface UsageStore {
 export interface Store extends SharedSessionStores {
   readonly events: EventStore;
   readonly usage: UsageStore;
+  readonly knowledge: KnowledgeStore;
+  readonly budgets: BudgetStore;
   close(): Promise<void>;
 }

@@ -4,7 +4,7 @@ import type { Scope } from '../auth/scopes.ts';
 import type { MeasuredText, Savings } from '../engine/savings.ts';
 import type { Workspace } from '../engine/workspace.ts';
 import type { Gateway } from '../gateway/gateway.ts';
-import type { GovernanceReport } from '../pipeline/governance-report.ts';
+import type { BudgetStatus } from '../governance/budget-status.ts';
 import type { AgentPresence } from '../sessions/agent-presence.ts';
 import type { Store } from '../store/types.ts';
 import type { ToolInfo } from './registry.ts';
@@ -21,8 +21,6 @@ export interface ToolContext {
   agentName: string;
   /** Who is on the channel; a tool that ends an agent's stay tells it here. */
   presence: AgentPresence;
-  /** The caller's role and scopes, its budget and what it used of it today. */
-  governance(): Promise<GovernanceReport>;
   /**
    * What this client has already received, for honest caching: the MCP session id, or
    * the REST `contextId`. Undefined means a fresh context on every call.
@@ -40,6 +38,8 @@ export interface ToolContext {
   listTools(): readonly ToolInfo[];
   /** Durable state: events, token usage (and what later issues add). */
   store: Store;
+  /** The caller's budget: limits, use this period, reset time (formatBudgetStatus prints it). */
+  budget?: () => Promise<BudgetStatus>;
   /** The team's downstream MCP servers; undefined when team.json has no `servers` block. */
   gateway: Gateway | undefined;
   /** Globs over gateway downstream server names this caller may use; undefined = all. */
@@ -50,6 +50,8 @@ export const EVENT_KINDS = [
   'tool_call_recorded',
   'session_mutated',
   'knowledge_remembered',
+  'knowledge_changed',
+  'budget_alert',
   'artifact_stored',
   'graph_built',
   'proof_added',

@@ -23,11 +23,7 @@ export interface DirectTools {
 }
 
 /** The shared-session parts of an in-process ToolContext: presence without events, no budget. */
-export function sessionParts(
-  store: Store,
-  agentName: string,
-  scopes: ReadonlySet<Scope>,
-): Pick<ToolContext, 'agentName' | 'presence' | 'governance'> {
+export function sessionParts(store: Store, agentName: string): Pick<ToolContext, 'agentName' | 'presence'> {
   const presence = createAgentPresence({
     store,
     publish: async () => undefined,
@@ -38,15 +34,6 @@ export function sessionParts(
   return {
     agentName,
     presence,
-    governance: async () => ({
-      role: undefined,
-      scopes: [...scopes],
-      budget: undefined,
-      usedTokens: 0,
-      calls: 0,
-      since: new Date(0).toISOString(),
-      resetsAt: new Date(0).toISOString(),
-    }),
   };
 }
 
@@ -72,7 +59,7 @@ export function createDirectTools(root: string, scopes: readonly Scope[] = SCOPE
       workspace,
       channelId: 'main',
       agentId: 'test',
-      ...sessionParts(store, 'test', scopeSet),
+      ...sessionParts(store, 'test'),
       contextId: opts.contextId,
       scopes: scopeSet,
       signal: new AbortController().signal,

@@ -40,6 +40,8 @@ const SAMPLE_ARGS: Record<string, Record<string, unknown>> = {
   ctx_task: { action: 'list' },
   ctx_workflow: { action: 'status' },
   ctx_intent: { query: 'fix the failing add test' },
+  ctx_knowledge: { action: 'status' },
+  ctx_knowledge_relations: { action: 'list' },
 };
 
 function textOf(result: { content: { type: string; text?: string }[] }): string {

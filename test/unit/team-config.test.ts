@@ -77,12 +77,23 @@ test('governance is validated strictly: a misspelled key or a number as text is 
   );
   const asText = problems({ ...base, governance: { budget: { max_context_tokens: '5' } } }).join('\n');
   assert.match(asText, /governance\.budget\.max_context_tokens: .*expected number/);
-  const roles = problems({ ...base, governance: { roles: { default: 'developer' } } }).join('\n');
-  assert.match(roles, /governance: unknown key "roles"; known keys: budget/);
-  const cost = problems({ ...base, governance: { budget: { max_context_tokens: 5, max_cost_usd: 1 } } });
-  assert.match(cost.join('\n'), /governance\.budget: unknown key "max_cost_usd"/);
-  const ok = parseTeamConfig({ ...base, governance: { budget: { max_context_tokens: 5 } } }, dir);
-  assert.equal(ok.governance?.budget?.max_context_tokens, 5);
+  const roles = problems({ ...base, governance: { roles: { default: 'nobody' } } }).join('\n');
+  assert.match(roles, /governance\.roles\.default: unknown role "nobody"/);
+  const typo = problems({ ...base, governance: { budgets: {} } }).join('\n');
+  assert.match(
+    typo,
+    /governance: unknown key "budgets" \(did you mean "budget"\?\); known keys: model, budget, roles, prices/,
+  );
+  const ok = parseTeamConfig(
+    {
+      ...base,
+      governance: { budget: { max_context_tokens: 5, max_cost_usd: 1 }, roles: { default: 'developer' } },
+    },
+    dir,
+  );
+  assert.equal(ok.governance.budget.maxContextTokens, 5);
+  assert.equal(ok.governance.budget.maxCostUsd, 1);
+  assert.equal(ok.governance.defaultRole, 'developer');
 });
 
 test('an unknown key anywhere names the keys accepted there', () => {

@@ -1,3 +1,5 @@
+import { factTerms } from '../../store/knowledge.ts';
+import { searchFactsInFile } from '../../store/sqlite/knowledge-rows.ts';
 import { type Chunk, chunkFile } from '../bm25/chunk-file.ts';
 import { findDuplicatesHere } from '../dedup/find-duplicates.ts';
 import { outlineFileHere } from '../languages/outline-file.ts';
@@ -23,6 +25,10 @@ export const ENGINE_TASKS = {
   matchLines: matchLinesHere,
   patternSize: (input: { source: string; ignoreCase: boolean }): number =>
     patternSize(input.source, input.ignoreCase),
+  /** Search terms of many knowledge facts (an import). */
+  knowledgeTerms: (facts: Parameters<typeof factTerms>[0][]) => facts.map(factTerms),
+  /** BM25 recall over a large workspace's facts, on this thread's read-only connection. */
+  knowledgeSearch: searchFactsInFile,
 };
 
 export type EngineTasks = typeof ENGINE_TASKS;

@@ -69,7 +69,9 @@ export const defaultPoolSize = (): number => Math.max(2, Math.min(8, availablePa
  */
 function spawn(entry: URL): Worker {
   if (extname(fileURLToPath(entry)) !== '.ts') return new Worker(entry);
-  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
+  // resolved here: an eval'd worker resolves bare names from the process's cwd, not from this package
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
   return new Worker(boot, { eval: true });
 }
 

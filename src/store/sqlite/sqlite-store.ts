@@ -9,6 +9,8 @@ import type {
   UsageStore,
   UsageSummary,
 } from '../types.ts';
+import { createSqliteBudgetStore } from './budget-store.ts';
+import { createSqliteKnowledgeStore } from './knowledge-store.ts';
 import { openPrivateDatabase } from './open-database.ts';
 import { createSqliteSharedSessionStores } from './shared-session-stores.ts';
 
@@ -255,12 +257,16 @@ export function createSqliteStore(file: string): Store {
     },
   };
 
+  const budgets = createSqliteBudgetStore(db);
   return {
     events,
     usage,
     ...createSqliteSharedSessionStores(db),
+    knowledge: createSqliteKnowledgeStore(db, { file: file === ':memory:' ? undefined : file }),
+    budgets,
     async close() {
       flush();
+      budgets.flush();
       flushEvents();
       if (db.open) db.close();
     },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ToolError } from '../../errors.ts';
+import { formatBudgetStatus } from '../../governance/budget-status.ts';
 import { parseExport } from '../../sessions/export-format.ts';
 import { SESSION_LIMITS } from '../../sessions/limits.ts';
 import { fromExportContent, sessionExportSchema, toSessionExport } from '../../sessions/session-export.ts';
@@ -199,16 +200,16 @@ export const ctxSession = defineTool({
       }
       case 'role':
       case 'budget': {
-        const g = await ctx.governance();
-        if (args.format === 'json') return json(g);
+        const status = ctx.budget ? await ctx.budget() : undefined;
         if (args.action === 'role') {
-          return `agent ${ctx.agentName} (token ${ctx.agentId}): role ${g.role ?? '(none: scopes given directly)'}; scopes ${g.scopes.join(', ')}`;
+          const role = status?.role;
+          const scopes = [...ctx.scopes];
+          if (args.format === 'json')
+            return json({ agent: ctx.agentName, token: ctx.agentId, role: role ?? null, scopes });
+          return `agent ${ctx.agentName} (token ${ctx.agentId}): role ${role ?? '(none: scopes given directly)'}; scopes ${scopes.join(', ')}`;
         }
-        const limit = g.budget?.max_context_tokens;
-        const used = `${g.usedTokens} tok in ${g.calls} calls since ${g.since}`;
-        if (!limit) return `no context-token budget set (governance.budget.max_context_tokens); used ${used}`;
-        const pct = Math.round((g.usedTokens / limit) * 100);
-        return `budget: ${g.usedTokens} of ${limit} context tokens (${pct}%) used today; resets ${g.resetsAt}`;
+        if (!status) return 'no governance profile here (local mode): budgets apply on a team server';
+        return args.format === 'json' ? json(status) : formatBudgetStatus(status);
       }
     }
   },

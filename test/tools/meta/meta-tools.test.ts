@@ -60,7 +60,7 @@ test('ctx_metrics sums recorded usage for the context, the agent, or the workspa
   await store.usage.record({
     ...base,
     agentId: 'ann',
-    ...sessionParts(store, 'ann', new Set(SCOPES)),
+    ...sessionParts(store, 'ann'),
     contextId: 'c1',
     tool: 'ctx_read',
     tokensSent: 100,
@@ -86,7 +86,7 @@ test('ctx_metrics sums recorded usage for the context, the agent, or the workspa
     workspace,
     channelId: 'main',
     agentId: 'ann',
-    ...sessionParts(store, 'ann', new Set(SCOPES)),
+    ...sessionParts(store, 'ann'),
     contextId: 'c1',
     scopes: new Set(SCOPES),
     signal: new AbortController().signal,
