@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Runs node's test runner over an explicit file list: on Node 20 a directory argument
-// silently runs nothing. `npm test -- test/foo.test.ts` runs only the files given.
+// Builds dist/ (the bins the tests spawn run it), then runs node's test runner over an
+// explicit file list: on Node 20 a directory argument silently runs nothing.
+// `npm test -- test/foo.test.ts` runs only the files given.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildDist } from './build.mjs';
 
 function findTests(dir) {
   const out = [];
@@ -25,6 +27,7 @@ if (files.length === 0) {
   console.error('run-tests: no *.test.ts files found under test/');
   process.exit(1);
 }
+await buildDist();
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...flags, ...files],
