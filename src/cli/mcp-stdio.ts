@@ -7,11 +7,8 @@ import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprot
 import { SCOPES } from '../auth/scopes.ts';
 import { localDataDir, readTeamClientConfig } from '../config/client-config.ts';
 import { parseTeamConfig } from '../config/team-config.ts';
-import { createLogger } from '../logger.ts';
 import { createMcpServer } from '../mcp/create-mcp-server.ts';
-import { callableTools, invokeTool } from '../pipeline/invoke.ts';
 import type { Caller } from '../pipeline/team-state.ts';
-import { createTeamServer } from '../server/team-server.ts';
 import { VERSION } from '../version.ts';
 import { CliError } from './cli-error.ts';
 
@@ -51,7 +48,24 @@ export async function runMcpStdio(cwd: string): Promise<() => Promise<void>> {
     cwd,
     'local workspace',
   );
-  const local = createTeamServer({ config, logger: createLogger({ level: 'warn' }) });
+  // The tools, the engine and the store load after the `initialize` answer (or with the first
+  // call, whichever comes first), so the client's handshake waits for none of them.
+  const loadLocal = async () => {
+    const [{ createTeamServer }, pipeline, { createLogger }, { warmTokenizer }] = await Promise.all([
+      import('../server/team-server.ts'),
+      import('../pipeline/invoke.ts'),
+      import('../logger.ts'),
+      import('../engine/o200k.ts'),
+    ]);
+    const server = createTeamServer({ config, logger: createLogger({ level: 'warn' }) });
+    warmTokenizer();
+    return { server, ...pipeline };
+  };
+  let loading: ReturnType<typeof loadLocal> | undefined;
+  const local = () => {
+    loading ??= loadLocal();
+    return loading;
+  };
   const caller: Caller = {
     tokenId: 'local',
     scopes: new Set(SCOPES),
@@ -62,9 +76,13 @@ export async function runMcpStdio(cwd: string): Promise<() => Promise<void>> {
   const server = createMcpServer({
     name: 'leanctx',
     version: VERSION,
-    listTools: () => callableTools(local.deps, caller, local.deps.registry.listed(config.toolSurface)),
-    callTool: (name, args, extra) =>
-      invokeTool(local.deps, {
+    listTools: async () => {
+      const { server, callableTools } = await local();
+      return callableTools(server.deps, caller, server.deps.registry.listed(config.toolSurface));
+    },
+    callTool: async (name, args, extra) => {
+      const { server, invokeTool } = await local();
+      return invokeTool(server.deps, {
         caller,
         requestId: randomUUID(),
         method: 'tools/call',
@@ -74,11 +92,15 @@ export async function runMcpStdio(cwd: string): Promise<() => Promise<void>> {
         channelId: undefined,
         contextId,
         signal: extra.signal,
-      }),
+      });
+    },
   });
+  // A failed load is answered to the calls that need it; the warm-up itself stays quiet.
+  server.oninitialized = () => void local().catch(() => {});
   await server.connect(transport);
   return async () => {
     await server.close();
-    await local.close();
+    const loaded = await loading?.catch(() => undefined);
+    await loaded?.server.close();
   };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { type GatewayMode, MODES } from './gateway-mode.ts';
 import {
   type Env,
   expandRecord,
@@ -12,7 +13,7 @@ import {
 import { ConfigError, readJsonFile } from './team-config.ts';
 
 export type { Env };
-export { ConfigError };
+export { ConfigError, type GatewayMode, MODES };
 
 const action = z.enum(['allow', 'deny'], { error: 'use "allow" or "deny" ("ask" is not supported yet)' });
 const ruleSchema = z.strictObject({
@@ -63,9 +64,6 @@ const serverSchema = z.strictObject({
   /** Bound on start-up (spawn + initialize); defaults to the request timeout. */
   timeout: ms.positive().optional(),
 });
-
-export const MODES = ['lazy', 'direct', 'auto'] as const;
-export type GatewayMode = (typeof MODES)[number];
 
 const serversFileSchema = z.strictObject({
   $schema: z.string().optional(),

@@ -2,6 +2,9 @@ import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { isRole, parseScope } from '../auth/scopes.ts';
+import { ConfigError } from './config-error.ts';
+
+export { ConfigError };
 
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const idSchema = z
@@ -132,17 +135,6 @@ export type TeamConfig = Readonly<
     path: string | undefined;
   }
 >;
-
-/** Bad configuration: every problem with its field path, in one message. */
-export class ConfigError extends Error {
-  readonly problems: readonly string[];
-
-  constructor(source: string, problems: readonly string[]) {
-    super(`${source}: ${problems.length === 1 ? problems[0] : `\n  - ${problems.join('\n  - ')}`}`);
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
 
 function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, key) => {

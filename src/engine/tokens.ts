@@ -1,4 +1,4 @@
-import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base';
+import { countO200k } from './o200k.ts';
 
 /** Texts shorter than this are tokenized every time: cheaper than a cache lookup. */
 const CACHE_MIN_CHARS = 512;

@@ -18,7 +18,7 @@ export interface McpServerOptions {
   name: string;
   version: string;
   instructions?: string;
-  listTools(extra: McpExtra): readonly ToolInfo[];
+  listTools(extra: McpExtra): readonly ToolInfo[] | Promise<readonly ToolInfo[]>;
   callTool(name: string, args: Record<string, unknown> | undefined, extra: McpExtra): Promise<CallToolResult>;
 }
 
@@ -46,7 +46,7 @@ export function createMcpServer(opts: McpServerOptions): Server {
     { capabilities: { tools: { listChanged: true } }, instructions: opts.instructions },
   );
   server.setRequestHandler(ListToolsRequestSchema, async (_req, extra) => ({
-    tools: opts.listTools(extra).map(toMcpTool),
+    tools: (await opts.listTools(extra)).map(toMcpTool),
   }));
   server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
     try {

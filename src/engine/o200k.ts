@@ -1,0 +1,32 @@
+import { createRequire } from 'node:module';
+
+type O200k = typeof import('gpt-tokenizer/encoding/o200k_base');
+
+const require = createRequire(import.meta.url);
+let encoder: O200k | undefined;
+
+/** The o200k_base encoder, loaded on first use: building its tables takes ~200 ms and ~60 MB. */
+function o200k(): O200k {
+  encoder ??= require('gpt-tokenizer/encoding/o200k_base') as O200k;
+  return encoder;
+}
+
+export function countO200k(text: string): number {
+  return o200k().countTokens(text);
+}
+
+export function encodeO200k(text: string): number[] {
+  return o200k().encode(text);
+}
+
+/**
+ * Builds the tables once the current work is done, so the first request that counts tokens
+ * does not pay for them. A failure here is left to that first count to report.
+ */
+export function warmTokenizer(): void {
+  setTimeout(() => {
+    try {
+      o200k();
+    } catch {}
+  }, 0).unref();
+}
