@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -27,6 +25,10 @@ export async function runMcpStdio(cwd: string): Promise<() => Promise<void>> {
   if (team) {
     const headers: Record<string, string> = { authorization: `Bearer ${team.token}` };
     if (team.workspace) headers['x-leanctx-workspace'] = team.workspace;
+    const [{ Client }, { StreamableHTTPClientTransport }] = await Promise.all([
+      import('@modelcontextprotocol/sdk/client/index.js'),
+      import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+    ]);
     const client = new Client({ name: 'lean-ctx-mcp', version: VERSION });
     await client.connect(
       new StreamableHTTPClientTransport(new URL(`${team.server}/mcp`), { requestInit: { headers } }),
