@@ -1,9 +1,11 @@
 // Start-up cost of the bins an agent spawns, next to the floor (`node -e`) and a typical SDK
 // server (server-everything over stdio), all in the same run, interleaved. Each MCP target is
 // timed from spawn until its `initialize` answer, then until the first `tools/list` answer
-// (work deferred past the handshake shows there), then left idle for a second. RSS is VmRSS
-// at the `initialize` answer and after the idle second; peak is VmHWM then, or GNU time's
-// maximum for commands that exit. NODE_EXTRA_CA_CERTS makes every Node child parse a CA bundle
+// (work deferred past the handshake shows there), then left idle (10 s: V8 gives memory back
+// only after some seconds of quiet) while the next targets run. RSS is VmRSS at the
+// `initialize` answer and at the end of the idle time; peak is VmHWM then. CPU is user + system
+// time of the process (all its threads) until the answer: the figure a busy machine bends least.
+// For commands that exit, peak RSS and CPU come from GNU time in a separate, untimed run. NODE_EXTRA_CA_CERTS makes every Node child parse a CA bundle
 // at start (it is set on the build machine), so with it set every row also runs without it.
 import { type ChildProcessByStdio, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,15 +13,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import { processCpuMs } from './lib/process-cpu.ts';
 import { machineInfo, profileFlags, writeResults } from './lib/results.ts';
 import { median } from './lib/stats.ts';
 import { formatMs, formatRatio, markdownTable } from './lib/table.ts';
 
-const USAGE = 'usage: npm run bench -- startup [--smoke] [--rounds N] [--profile]';
+const USAGE = 'usage: npm run bench -- startup [--smoke] [--rounds N] [--idle S] [--profile]';
 const { values: flags } = parseArgs({
   options: {
     smoke: { type: 'boolean', default: false },
     rounds: { type: 'string' },
+    idle: { type: 'string' },
     profile: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -30,7 +34,8 @@ if (flags.help) {
 }
 const rounds = flags.rounds ? Number(flags.rounds) : flags.smoke ? 1 : 7;
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds needs a whole number ≥ 1\n${USAGE}`);
-const IDLE_MS = flags.smoke ? 200 : 1000;
+const IDLE_MS = (flags.idle ? Number(flags.idle) : flags.smoke ? 1 : 10) * 1000;
+if (!(IDLE_MS >= 0)) throw new Error(`--idle needs seconds ≥ 0\n${USAGE}`);
 
 const root = join(import.meta.dirname, '..');
 const LEAN_CTX = join(root, 'bin/lean-ctx.js');
@@ -105,6 +110,7 @@ if (bundle) envs.push({ label: 'no NODE_EXTRA_CA_CERTS', env: withoutBundle });
 
 interface Sample {
   ms: number;
+  cpuMs?: number;
   /** Until the first tools/list answer (MCP targets). */
   listMs?: number;
   rssInitMb?: number;
@@ -123,12 +129,13 @@ function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
   }
 }
 
-/** Peak RSS of a command that exits, from GNU time in a separate, untimed run. */
-function peakOfExit(args: string[], env: Env): number | undefined {
-  if (!GNU_TIME) return undefined;
-  const r = spawnSync(GNU_TIME, ['-f', '%M', process.execPath, ...args], { env, encoding: 'utf8' });
-  const kb = /(\d+)\s*$/.exec(r.stderr)?.[1];
-  return kb === undefined ? undefined : Number(kb) / 1024;
+/** Peak RSS and CPU of a command that exits, from GNU time in a separate, untimed run. */
+function measureExit(args: string[], env: Env): Pick<Sample, 'cpuMs' | 'peakMb'> {
+  if (!GNU_TIME) return {};
+  const r = spawnSync(GNU_TIME, ['-f', '%M %U %S', process.execPath, ...args], { env, encoding: 'utf8' });
+  const m = /(\d+) ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
+  if (!m) return {};
+  return { peakMb: Number(m[1]) / 1024, cpuMs: (Number(m[2]) + Number(m[3])) * 1000 };
 }
 
 function nextAnswer(child: Stdio, id: number): Promise<void> {
@@ -156,6 +163,9 @@ function nextAnswer(child: Stdio, id: number): Promise<void> {
 
 const send = (child: Stdio, message: object) => child.stdin.write(`${JSON.stringify(message)}\n`);
 
+/** Idle readings still to come: taken while the next targets run. */
+const idling: Promise<void>[] = [];
+
 async function measure(target: Target, env: Env, dataDir: string): Promise<Sample> {
   const args = [
     ...(flags.profile && target.ours ? profileFlags(true, `startup-${target.key}`) : []),
@@ -170,7 +180,7 @@ async function measure(target: Target, env: Env, dataDir: string): Promise<Sampl
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   if (target.until === 'exit') {
     await exited;
-    return { ms: performance.now() - t0, peakMb: peakOfExit(args, { ...env, XDG_DATA_HOME: dataDir }) };
+    return { ms: performance.now() - t0, ...measureExit(args, { ...env, XDG_DATA_HOME: dataDir }) };
   }
   const pid = child.pid!;
   const answered = nextAnswer(child, 1);
@@ -182,18 +192,25 @@ async function measure(target: Target, env: Env, dataDir: string): Promise<Sampl
   });
   await answered;
   const ms = performance.now() - t0;
+  const cpuMs = processCpuMs(pid);
   const rssInitMb = statusMb(pid, 'VmRSS');
   const listed = nextAnswer(child, 2);
   send(child, { jsonrpc: '2.0', method: 'notifications/initialized' });
   send(child, { jsonrpc: '2.0', id: 2, method: 'tools/list' });
   await listed;
   const listMs = performance.now() - t0;
-  await new Promise((r) => setTimeout(r, IDLE_MS));
-  const sample = { ms, listMs, rssInitMb, rssIdleMb: statusMb(pid, 'VmRSS'), peakMb: statusMb(pid, 'VmHWM') };
-  child.stdin.end();
-  const killer = setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-  await exited;
-  clearTimeout(killer);
+  const sample: Sample = { ms, cpuMs, listMs, rssInitMb };
+  idling.push(
+    (async () => {
+      await new Promise((r) => setTimeout(r, IDLE_MS));
+      sample.rssIdleMb = statusMb(pid, 'VmRSS');
+      sample.peakMb = statusMb(pid, 'VmHWM');
+      child.stdin.end();
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      await exited;
+      clearTimeout(killer);
+    })(),
+  );
   return sample;
 }
 
@@ -208,6 +225,7 @@ for (let round = 1; round <= rounds; round++) {
     }
   }
 }
+await Promise.all(idling);
 
 const med = (xs: (number | undefined)[]) => {
   const known = xs.filter((x): x is number => x !== undefined);
@@ -218,6 +236,7 @@ const msOrDash = (x: number | undefined) => (x === undefined ? '—' : formatMs(
 
 interface Summary {
   ms: number;
+  cpuMs?: number;
   listMs?: number;
   rssInitMb?: number;
   rssIdleMb?: number;
@@ -230,6 +249,7 @@ for (const { label } of envs) {
     const s = samples.get(`${label}/${key}`)!;
     return {
       ms: median(s.map((x) => x.ms)),
+      cpuMs: med(s.map((x) => x.cpuMs)),
       listMs: med(s.map((x) => x.listMs)),
       rssInitMb: med(s.map((x) => x.rssInitMb)),
       rssIdleMb: med(s.map((x) => x.rssIdleMb)),
@@ -260,6 +280,7 @@ for (const { label } of envs) {
       target.until === 'exit' ? 'exit' : '`initialize` answer',
       formatMs(s.ms),
       formatRatio(s.ms / floor),
+      msOrDash(s.cpuMs),
       msOrDash(s.listMs),
       mb(s.rssInitMb),
       mb(s.rssIdleMb),
@@ -276,6 +297,7 @@ console.log(
       { title: 'until' },
       { title: 'median ms', right: true },
       { title: '× floor', right: true },
+      { title: 'CPU ms', right: true },
       { title: 'first `tools/list` ms', right: true },
       { title: 'RSS at initialize MB', right: true },
       { title: `idle RSS MB (${IDLE_MS / 1000} s)`, right: true },
