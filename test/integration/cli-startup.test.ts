@@ -131,7 +131,7 @@ describe('what a command loads at start-up', () => {
     assert.ok(packagesIn(readFileSync(file, 'utf8')).has('gpt-tokenizer'));
   });
 
-  test('lazy-mcp over stdio answers initialize without loading the HTTP front or the engine', async () => {
+  test('lazy-mcp over stdio answers initialize without loading the HTTP front, the remote transports or the engine', async () => {
     assertFreshDist();
     const dir = mkdtempSync(join(tmpdir(), 'lazy-'));
     const config = join(dir, 'servers.json');
@@ -153,13 +153,16 @@ describe('what a command loads at start-up', () => {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     try {
       assert.equal((await exchange(child, INITIALIZE)).id, 1);
-      const loaded = packagesIn(readFileSync(file, 'utf8'));
+      const recording = readFileSync(file, 'utf8');
+      const loaded = packagesIn(recording);
       assert.ok(loaded.has('@modelcontextprotocol/sdk'));
       assertNoneLoaded(
         loaded,
         [...TRANSPILERS, ...ENGINE, 'hono', '@hono/node-server'],
         'lazy-mcp at initialize',
       );
+      // Remote transports and the OAuth client wait for a remote server (none is configured).
+      assert.doesNotMatch(recording, /\/sdk\/dist\/esm\/client\/(auth|sse|streamableHttp)\.js/);
     } finally {
       child.stdin.end();
       await exited;
