@@ -53,10 +53,14 @@ export interface ServingProcess {
 }
 
 /** Starts a long-running `lean-ctx` command (serve) and collects its output. */
-export function startCli(args: string[], opts: { cwd?: string } = {}): ServingProcess {
+export function startCli(
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {},
+): ServingProcess {
   assertFreshDist();
-  const child = spawn(process.execPath, [LEAN_CTX_BIN, ...args], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), LEAN_CTX_BIN, ...args], {
     cwd: opts.cwd,
+    env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { assertFreshDist, LAZY_MCP_BIN, LEAN_CTX_BIN } from '../helpers/cli.ts';
+import { assertFreshDist, LAZY_MCP_BIN, LEAN_CTX_BIN, startCli } from '../helpers/cli.ts';
 import { makeTree } from '../helpers/team-server.ts';
 
 // What each command may load is a contract: a heavy import that creeps back into the start-up
@@ -128,6 +128,24 @@ describe('what a command loads at start-up', () => {
       await exited;
     }
     // No tool call counted tokens: the tables were built by the warm-up after start.
+    assert.ok(packagesIn(readFileSync(file, 'utf8')).has('gpt-tokenizer'));
+  });
+
+  test('lean-ctx team serve builds the tokenizer tables after it starts listening, before any request', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'serve-'));
+    const config = join(dir, 'team.json');
+    const root = makeTree({ 'a.ts': 'export const a = 1;\n' });
+    writeFileSync(config, JSON.stringify({ port: 0, workspaces: [{ id: 'main', root }], tokens: [] }));
+    const file = recordingFile();
+    const serve = startCli(['team', 'serve', '--config', config], {
+      env: { RECORD_IMPORTS: file },
+      nodeArgs: ['--import', RECORDER],
+    });
+    try {
+      await serve.waitFor(/Team Server - 127\.0\.0\.1:\d+/);
+    } finally {
+      assert.equal(await serve.kill('SIGTERM'), 0);
+    }
     assert.ok(packagesIn(readFileSync(file, 'utf8')).has('gpt-tokenizer'));
   });
 
