@@ -4,7 +4,6 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { SCOPES } from '../auth/scopes.ts';
 import { localDataDir, readTeamClientConfig } from '../config/client-config.ts';
-import { parseTeamConfig } from '../config/team-config.ts';
 import { createMcpServer } from '../mcp/create-mcp-server.ts';
 import type { Caller } from '../pipeline/team-state.ts';
 import { VERSION } from '../version.ts';
@@ -45,23 +44,25 @@ export async function runMcpStdio(cwd: string): Promise<() => Promise<void>> {
       await client.close();
     };
   }
-  const config = parseTeamConfig(
-    { workspaces: [{ id: 'local', root: cwd, allowExec: true }], dataDir: localDataDir() },
-    cwd,
-    'local workspace',
-  );
-  // The tools, the engine and the store load after the `initialize` answer (or with the first
+  // The config, tools, engine and store load after the `initialize` answer (or with the first
   // call, whichever comes first), so the client's handshake waits for none of them.
   const loadLocal = async () => {
-    const [{ createTeamServer }, pipeline, { createLogger }, { warmTokenizer }] = await Promise.all([
-      import('../server/team-server.ts'),
-      import('../pipeline/invoke.ts'),
-      import('../logger.ts'),
-      import('../engine/o200k.ts'),
-    ]);
+    const [{ parseTeamConfig }, { createTeamServer }, pipeline, { createLogger }, { warmTokenizer }] =
+      await Promise.all([
+        import('../config/team-config.ts'),
+        import('../server/team-server.ts'),
+        import('../pipeline/invoke.ts'),
+        import('../logger.ts'),
+        import('../engine/o200k.ts'),
+      ]);
+    const config = parseTeamConfig(
+      { workspaces: [{ id: 'local', root: cwd, allowExec: true }], dataDir: localDataDir() },
+      cwd,
+      'local workspace',
+    );
     const server = createTeamServer({ config, logger: createLogger({ level: 'warn' }) });
     warmTokenizer();
-    return { server, ...pipeline };
+    return { config, server, ...pipeline };
   };
   let loading: ReturnType<typeof loadLocal> | undefined;
   const local = () => {
@@ -79,7 +80,7 @@ export async function runMcpStdio(cwd: string): Promise<() => Promise<void>> {
     name: 'leanctx',
     version: VERSION,
     listTools: async () => {
-      const { server, callableTools } = await local();
+      const { config, server, callableTools } = await local();
       return callableTools(server.deps, caller, server.deps.registry.listed(config.toolSurface));
     },
     callTool: async (name, args, extra) => {
