@@ -6,7 +6,6 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const srcDir = join(root, 'src');
@@ -32,8 +31,19 @@ const oneToOne = {
   },
 };
 
+async function loadEsbuild() {
+  try {
+    return await import('esbuild');
+  } catch (err) {
+    throw new Error(
+      `build: esbuild is not installed (${err.code ?? err.message}); it is a dev dependency: run \`npm ci\` with dev dependencies, build, then \`npm prune --omit=dev\` if you need a lean node_modules`,
+    );
+  }
+}
+
 /** Builds dist/ from src/; resolves to the number of files written. */
 export async function buildDist() {
+  const { build } = await loadEsbuild();
   const entryPoints = listFiles(srcDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
   const result = await build({
     absWorkingDir: root,
@@ -61,7 +71,10 @@ export async function buildDist() {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const t0 = performance.now();
-  const n = await buildDist();
+  const n = await buildDist().catch((err) => {
+    console.error(err.message);
+    process.exit(1);
+  });
   const ms = Math.round(performance.now() - t0);
   console.error(
     `build: ${n} files from ${relative(root, srcDir)}/ to ${relative(root, outDir)}/ in ${ms} ms`,
