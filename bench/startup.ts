@@ -234,14 +234,8 @@ const med = (xs: (number | undefined)[]) => {
 const mb = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(0));
 const msOrDash = (x: number | undefined) => (x === undefined ? '—' : formatMs(x));
 
-interface Summary {
-  ms: number;
-  cpuMs?: number;
-  listMs?: number;
-  rssInitMb?: number;
-  rssIdleMb?: number;
-  peakMb?: number;
-}
+/** A target's samples reduced to medians. */
+type Summary = Sample;
 const summaries: Record<string, Summary> = {};
 const rows: string[][] = [];
 for (const { label } of envs) {
