@@ -1,16 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { SCOPES } from '../auth/scopes.ts';
-import { ConfigError } from '../config/team-config.ts';
+import { ConfigError } from '../config/config-error.ts';
 import { VERSION } from '../version.ts';
 import { CliError, type CliIo, processIo } from './cli-error.ts';
-import { runDemo } from './demo.ts';
-import { runMcpStdio } from './mcp-stdio.ts';
 import type { RunningServer } from './run-server.ts';
-import { runServer } from './run-server.ts';
-import { serveDataDir } from './serve-data-dir.ts';
-import { sessionList } from './session-list.ts';
-import { teamSync } from './team-sync.ts';
-import { tokenCreate, tokenList, tokenRevoke } from './token-commands.ts';
+
+// Each command imports its own modules when it runs: --version and --help load none of them.
 
 /** What a command leaves running: the CLI waits until it stops. */
 type Outcome = number | RunningServer | { wait(): Promise<void> };
@@ -38,7 +33,8 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
     )
     .option('--workspaces <list>', 'limit the token to these workspace ids')
     .option('--profile <preset|file>', "team profile whose roles --role names (default: team.json's profile)")
-    .action((opts) => {
+    .action(async (opts) => {
+      const { tokenCreate } = await import('./token-commands.ts');
       tokenCreate(opts, io);
       done(0);
     });
@@ -47,7 +43,8 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
     .description('list tokens (ids, scopes, status; never secrets)')
     .requiredOption('--config <file>', 'team.json')
     .option('--json', 'machine-readable output')
-    .action((opts) => {
+    .action(async (opts) => {
+      const { tokenList } = await import('./token-commands.ts');
       tokenList(opts, io);
       done(0);
     });
@@ -56,7 +53,8 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
     .description('revoke a token; a running server drops it on its next reload (automatic on file change)')
     .requiredOption('--config <file>', 'team.json')
     .requiredOption('--id <id>', 'token id')
-    .action((opts) => {
+    .action(async (opts) => {
+      const { tokenRevoke } = await import('./token-commands.ts');
       tokenRevoke(opts, io);
       done(0);
     });
@@ -68,13 +66,19 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
       '--profile <preset|file>',
       "team profile: solo | team | ci | strict or a TOML file (over team.json's)",
     )
-    .action(async (opts) => done(await runServer(opts.config, io, { profile: opts.profile })));
+    .action(async (opts) => {
+      const { runServer } = await import('./run-server.ts');
+      done(await runServer(opts.config, io, { profile: opts.profile }));
+    });
   team
     .command('sync')
     .description('git fetch each workspace (cron- or CI-friendly)')
     .requiredOption('--config <file>', 'team.json')
     .option('--workspace <id>', 'only this workspace')
-    .action(async (opts) => done(await teamSync(opts, io)));
+    .action(async (opts) => {
+      const { teamSync } = await import('./team-sync.ts');
+      done(await teamSync(opts, io));
+    });
 
   program
     .command('serve')
@@ -85,6 +89,7 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
     .option('--workspace <path>', 'project root for workspace "main" on first start (default: cwd)')
     .action(async (opts) => {
       if (!opts.team) throw new CliError('serve needs --team (the only server mode)', 2);
+      const { serveDataDir } = await import('./serve-data-dir.ts');
       done(await serveDataDir(opts, io));
     });
 
@@ -92,7 +97,10 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
     .command('demo')
     .description('serve this repository as workspace "main" and print a token and curl lines (npm start)')
     .option('--port <n>', 'port (default 9877, or a free one if taken)')
-    .action(async (opts) => done(await runDemo(io, opts.port ? { port: Number(opts.port) } : {})));
+    .action(async (opts) => {
+      const { runDemo } = await import('./demo.ts');
+      done(await runDemo(io, opts.port ? { port: Number(opts.port) } : {}));
+    });
 
   program
     .command('mcp')
@@ -109,6 +117,7 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
       ].join('\n'),
     )
     .action(async () => {
+      const { runMcpStdio } = await import('./mcp-stdio.ts');
       const close = await runMcpStdio(process.cwd(), io);
       done({
         wait: () =>
@@ -125,6 +134,7 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
     .option('--config <file>', 'team.json', 'team.json')
     .option('--workspace <id>', 'workspace id (default: defaultWorkspaceId)')
     .action(async (opts) => {
+      const { sessionList } = await import('./session-list.ts');
       await sessionList(opts, io);
       done(0);
     });

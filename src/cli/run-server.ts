@@ -1,5 +1,6 @@
 import { ConfigError, loadTeamConfig, type TeamConfig } from '../config/team-config.ts';
 import { watchFile } from '../config/watch-file.ts';
+import { warmTokenizer } from '../engine/o200k.ts';
 import { createLogger } from '../logger.ts';
 import type { Listening } from '../server/listen.ts';
 import { createTeamServer, type TeamServer } from '../server/team-server.ts';
@@ -69,6 +70,7 @@ export async function runServer(
     logger.warn('no active tokens: every request will get 401; create one with `lean-ctx team token create`');
   }
   io.out(`${banner(config, listening, server.deps.registry.size, server.deps.state.activeTokenCount())}\n`);
+  warmTokenizer();
 
   const reload = async (): Promise<boolean> => {
     try {

@@ -1,10 +1,5 @@
-import { countTokens as countO200kStrict } from 'gpt-tokenizer/encoding/o200k_base';
+import { countO200k } from './o200k.ts';
 import { runEngineTask } from './workers/engine-pool.ts';
-
-// `<|endoftext|>` in a file is text the client receives, not a control token (the
-// tokenizer's default is to throw on it).
-const AS_TEXT = { disallowedSpecial: new Set<string>() };
-const countO200k = (text: string): number => countO200kStrict(text, AS_TEXT);
 
 /** Texts shorter than this are tokenized every time: cheaper than a cache lookup. */
 const CACHE_MIN_CHARS = 512;

@@ -18,7 +18,7 @@ export interface McpServerOptions {
   name: string;
   version: string;
   instructions?: string;
-  listTools(extra: McpExtra): readonly ToolInfo[];
+  listTools(extra: McpExtra): readonly ToolInfo[] | Promise<readonly ToolInfo[]>;
   /** `client` is the session's clientInfo from initialize, when the client sent one. */
   callTool(
     name: string,
@@ -52,7 +52,7 @@ export function createMcpServer(opts: McpServerOptions): Server {
     { capabilities: { tools: { listChanged: true } }, instructions: opts.instructions },
   );
   server.setRequestHandler(ListToolsRequestSchema, async (_req, extra) => ({
-    tools: opts.listTools(extra).map(toMcpTool),
+    tools: (await opts.listTools(extra)).map(toMcpTool),
   }));
   server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
     try {
