@@ -22,6 +22,8 @@ export interface AuditEntry {
   argumentsMd5: string | null;
   status: number;
   durationMs: number;
+  /** A command the call ran (ctx_shell): its exit code, null when a signal or timeout ended it. */
+  exitCode?: number | null;
 }
 
 export interface AuditLog {

@@ -2,6 +2,7 @@ import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { parseScope } from '../auth/scopes.ts';
+import { patternProblem } from '../engine/shell/command-policy.ts';
 import { ConfigError, issueProblems } from './config-error.ts';
 import { resolveTeamProfile, type TeamProfile, teamProfileSchema } from './team-profile.ts';
 
@@ -12,12 +13,24 @@ const idSchema = z
   .string()
   .regex(idPattern, 'use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
 
+const commandPattern = z
+  .string()
+  .max(1024)
+  .superRefine((pattern, ctx) => {
+    const problem = patternProblem(pattern);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
 const workspaceSchema = z.strictObject({
   id: idSchema,
   label: z.string().optional(),
   root: z.string().min(1, 'give the project directory'),
   /** ctx_shell, ctx_execute and ctx_edit run only where this is true (and the token has `exec`). */
   allowExec: z.boolean().default(false),
+  /** ctx_shell runs only commands matching one of these argv patterns ("git *"); empty: any. */
+  commandAllow: z.array(commandPattern).max(256).default([]),
+  /** ctx_shell refuses commands matching one of these argv patterns ("rm -rf *"). */
+  commandDeny: z.array(commandPattern).max(256).default([]),
 });
 
 const tokenSchema = z

@@ -130,6 +130,7 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
   let releaseSlot: (() => void) | undefined;
   // The tool's own promise: a timed-out call keeps its slot until this settles.
   let work: Promise<unknown> | undefined;
+  const exit: { code?: number | null } = {};
   try {
     const tool = deps.registry.get(req.name);
     if (!tool) {
@@ -160,9 +161,19 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
       releaseSlot = takeSlot(deps);
     }
     await deps.presence.arrive(ws.id, channelId, req.agentName ?? req.caller.tokenId, req.caller.tokenId);
-    let outcome = await runWithTimeout(deps, tool, args, ws, req, channelId, config.requestTimeoutMs, (w) => {
-      work = w;
-    });
+    let outcome = await runWithTimeout(
+      deps,
+      tool,
+      args,
+      ws,
+      req,
+      channelId,
+      config.requestTimeoutMs,
+      (w) => {
+        work = w;
+      },
+      exit,
+    );
     // A caller with a budget is charged before the answer leaves, so the answer can warn it.
     let charged: number | undefined;
     if (!req.nested && chargedBeforeAnswer(deps, req.caller)) {
@@ -224,6 +235,7 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
       argumentsMd5: argumentsMd5(req.args),
       status,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
+      ...(exit.code !== undefined ? { exitCode: exit.code } : {}),
     });
   }
 }
@@ -303,6 +315,7 @@ async function runWithTimeout(
   channelId: string,
   timeoutMs: number,
   onStarted: (work: Promise<ToolOutcome>) => void,
+  exit: { code?: number | null },
 ): Promise<ToolOutcome> {
   const controller = new AbortController();
   const onClientAbort = () => controller.abort(new Error('client went away'));
@@ -332,6 +345,9 @@ async function runWithTimeout(
     budget: () => statusOf(deps, req.caller),
     gateway: deps.gateway,
     downstreamServers: req.caller.servers,
+    reportExit: (code) => {
+      exit.code = code;
+    },
     listTools: () => callableTools(deps, req.caller, deps.registry.all()),
     callTool: (name, args) =>
       invokeTool(deps, {

@@ -116,7 +116,13 @@ export function createTeamState(initial: TeamConfig): TeamState {
       for (const [id, ws] of byId) {
         const wanted = next.workspaces.find((w) => w.id === id);
         const prev = config.workspaces.find((w) => w.id === id);
-        const same = wanted && prev && wanted.root === prev.root && wanted.allowExec === prev.allowExec;
+        const same =
+          wanted &&
+          prev &&
+          wanted.root === prev.root &&
+          wanted.allowExec === prev.allowExec &&
+          wanted.commandAllow.join('\n') === prev.commandAllow.join('\n') &&
+          wanted.commandDeny.join('\n') === prev.commandDeny.join('\n');
         const moved =
           next.dataDir !== config.dataDir || stateFiles(next).join() !== stateFiles(config).join();
         if (!nextIds.has(id) || !same || moved) {

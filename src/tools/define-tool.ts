@@ -34,6 +34,8 @@ export interface ToolContext {
   callTool(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
   /** Records an event on the workspace's channel (SSE, session revision). */
   emit(kind: EventKind, payload: Record<string, unknown>): void;
+  /** Puts the exit code of a command the call ran on its audit line (null: killed). */
+  reportExit?(code: number | null): void;
   /** The tools this caller may call (ctx_discover_tools). */
   listTools(): readonly ToolInfo[];
   /** Durable state: events, token usage (and what later issues add). */
@@ -62,6 +64,7 @@ export const EVENT_KINDS = [
   'task_updated',
   'workflow_transition',
   'share_pushed',
+  'file_edited',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
