@@ -54,6 +54,8 @@ export async function startTestServer(
     tools?: Tool[];
     files?: Record<string, string>;
     extraWorkspaces?: { id: string; files: Record<string, string> }[];
+    /** More keys of the `main` workspace (allowExec, commandAllow …). */
+    workspace?: Partial<TeamConfigInput['workspaces'][number]>;
     keepAliveMs?: number;
   } = {},
 ): Promise<RunningTestServer> {
@@ -68,7 +70,7 @@ export async function startTestServer(
     auditLogPath: auditPath,
     dataDir: join(dir, 'data'),
     workspaces: [
-      { id: 'main', root },
+      { id: 'main', root, ...opts.workspace },
       ...(opts.extraWorkspaces ?? []).map((w) => ({ id: w.id, root: makeTree(w.files) })),
     ],
     tokens: tokenSpecs.map((t) => {

@@ -42,6 +42,7 @@ const SAMPLE_ARGS: Record<string, Record<string, unknown>> = {
   ctx_intent: { query: 'fix the failing add test' },
   ctx_knowledge: { action: 'status' },
   ctx_knowledge_relations: { action: 'list' },
+  ctx_edit: { path: '.gitignore', old_string: 'dist/', new_string: 'dist/\nbuild/', replace_all: true },
 };
 
 function textOf(result: { content: { type: string; text?: string }[] }): string {
@@ -52,7 +53,11 @@ describe('every built-in tool answers over REST and over MCP alike', () => {
   let srv: RunningTestServer;
   let client: Client;
   before(async () => {
-    srv = await startTestServer({ config: { toolSurface: 'all' } });
+    srv = await startTestServer({
+      config: { toolSurface: 'all' },
+      tokens: [{ id: 'alice', role: 'admin', scopes: ['exec'] }],
+      workspace: { allowExec: true },
+    });
     client = new Client({ name: 'every-tool', version: '1' });
     await client.connect(
       new StreamableHTTPClientTransport(new URL(`${srv.url}/mcp`), {

@@ -1,0 +1,5 @@
+import type { Tool } from '../define-tool.ts';
+import { ctxEdit } from './ctx-edit.ts';
+
+/** Tools that change the workspace: they need `allowExec` and the `exec` scope. */
+export const actionTools: Tool[] = [ctxEdit];
