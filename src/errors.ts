@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   unauthorized: { status: 401, rpc: -32001, message: 'A valid bearer token is required.' },
   scope_denied: { status: 403, rpc: -32003, message: 'The token lacks the scope this call needs.' },
   workspace_denied: { status: 403, rpc: -32003, message: 'The token may not use that workspace.' },
+  command_denied: { status: 403, rpc: -32003, message: "The workspace's command rules refuse this command." },
   host_not_allowed: { status: 403, rpc: -32003, message: 'The Host or Origin header is not allowed.' },
   workflow_denied: {
     status: 403,

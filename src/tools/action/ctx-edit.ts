@@ -8,7 +8,6 @@ export const ctxEdit = defineTool({
     'Edit a workspace file: replace a unique old_string with new_string (or every one with replace_all), or create a new file. Refused when the file changed since you last read it.',
   scope: 'exec',
   exec: true,
-  core: true,
   input: z.object({
     path: z.string().min(1).max(4096).describe('File path relative to the workspace root'),
     old_string: z
