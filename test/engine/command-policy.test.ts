@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseTeamConfig } from '../../src/config/team-config.ts';
 import { checkCommand, parseCommand } from '../../src/engine/shell/command-policy.ts';
+import { locationsIn } from '../../src/engine/shell/output-rules.ts';
 
 const policy = { allow: ['git *', 'npm test', 'ls *'], deny: ['git push *', 'rm -rf *'] };
 
@@ -40,4 +41,10 @@ test('quotes and backslashes join words the way the shell does', () => {
 test('team.json refuses a command pattern holding shell syntax, naming the workspace key', () => {
   const raw = { workspaces: [{ id: 'w', root: '.', commandDeny: ['rm -rf; x'] }] };
   assert.throws(() => parseTeamConfig(raw, '/tmp'), /workspaces\[0\]\.commandDeny\[0\].*shell syntax/s);
+});
+
+test('looking for file:line places in a megabyte line without a break takes well under seconds', () => {
+  const started = performance.now();
+  assert.deepEqual(locationsIn(`${'a.'.repeat(500_000)} src/x.ts:3`), ['src/x.ts:3']);
+  assert.ok(performance.now() - started < 5000);
 });

@@ -6,7 +6,8 @@ import { basename } from 'node:path';
  */
 const PROBLEM_LINE =
   /\b(error|errors|warn|warning|warnings|fail|failed|failing|failure|fatal|panic|exception|not ok|denied|refused|conflict)\b|[✖✗×]/i;
-const LOCATION = /[\w./-]+\.\w+(?::\d+|\(\d+,\d+\))/g;
+// Starts only where a path can start and is bounded, so a long run of word characters costs linear time.
+const LOCATION = /(?<![\w./-])[\w./-]{0,256}\.\w{1,16}(?::\d+|\(\d+,\d+\))/g;
 
 /** Errors, warnings and failures: kept word for word. */
 export const isProblemLine = (line: string): boolean => PROBLEM_LINE.test(line);

@@ -199,3 +199,27 @@ test('workspace command rules refuse on argv words with the rule named, before a
     await ruled.close();
   }
 });
+
+test('a client that goes away cancels the command and kills its process group', async () => {
+  const marker = join(srv.root, 'after-abort');
+  const abort = new AbortController();
+  const call = srv
+    .request('/v1/tools/call', {
+      method: 'POST',
+      as: 'dev',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'ctx_shell',
+        arguments: { command: `(sleep 2; touch ${marker}) & sleep 30`, timeout_ms: 60_000 },
+      }),
+      signal: abort.signal,
+    })
+    .catch(() => undefined);
+  await new Promise((r) => setTimeout(r, 500));
+  abort.abort();
+  await call;
+  await new Promise((r) => setTimeout(r, 2500));
+  assert.equal(existsSync(marker), false);
+  const audit = readFileSync(srv.auditPath, 'utf8');
+  assert.ok(audit.includes('"tool":"ctx_shell"'));
+});
