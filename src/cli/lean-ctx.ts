@@ -116,9 +116,10 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
         "agent's initialize is answered with why (token refused, cannot reach the server …).",
       ].join('\n'),
     )
-    .action(async () => {
+    .option('--allow-exec', 'local mode: offer ctx_shell and ctx_edit, which run commands and write files')
+    .action(async (opts: { allowExec?: boolean }) => {
       const { runMcpStdio } = await import('./mcp-stdio.ts');
-      const close = await runMcpStdio(process.cwd(), io);
+      const close = await runMcpStdio(process.cwd(), io, { allowExec: opts.allowExec === true });
       done({
         wait: () =>
           new Promise<void>((resolve) => {

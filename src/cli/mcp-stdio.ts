@@ -22,7 +22,11 @@ interface Served {
  * configured it forwards every call there; otherwise it serves the current directory. When
  * it cannot start, the agent's `initialize` is answered with why, and stderr gets one line.
  */
-export async function runMcpStdio(cwd: string, io: CliIo): Promise<() => Promise<void>> {
+export async function runMcpStdio(
+  cwd: string,
+  io: CliIo,
+  opts: { allowExec: boolean } = { allowExec: false },
+): Promise<() => Promise<void>> {
   let served: Served;
   try {
     const team = readTeamClientConfig(cwd);
@@ -31,7 +35,7 @@ export async function runMcpStdio(cwd: string, io: CliIo): Promise<() => Promise
       const { createTeamRelay } = await import('./mcp-forward.ts');
       served = await createTeamRelay(team, io);
     } else {
-      served = serveLocally(cwd);
+      served = serveLocally(cwd, opts.allowExec);
     }
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -54,7 +58,7 @@ export async function runMcpStdio(cwd: string, io: CliIo): Promise<() => Promise
  * config, tools, engine and store load after the `initialize` answer (or with the first call,
  * whichever comes first), so the client's handshake waits for none of them.
  */
-function serveLocally(cwd: string): Served {
+function serveLocally(cwd: string, allowExec: boolean): Served {
   const loadLocal = async () => {
     const [{ parseTeamConfig }, { createTeamServer }, pipeline, { createLogger }, { warmTokenizer }] =
       await Promise.all([
@@ -65,7 +69,7 @@ function serveLocally(cwd: string): Served {
         import('../engine/o200k.ts'),
       ]);
     const config = parseTeamConfig(
-      { workspaces: [{ id: 'local', root: cwd, allowExec: true }], dataDir: localDataDir(cwd) },
+      { workspaces: [{ id: 'local', root: cwd, allowExec }], dataDir: localDataDir(cwd) },
       cwd,
       'local workspace',
     );
@@ -80,7 +84,8 @@ function serveLocally(cwd: string): Served {
   };
   const caller: Caller = {
     tokenId: 'local',
-    scopes: new Set(SCOPES),
+    // without --allow-exec the tools that run commands or write files are not even listed
+    scopes: new Set(allowExec ? SCOPES : SCOPES.filter((s) => s !== 'exec')),
     workspaces: undefined,
     servers: undefined,
   };
