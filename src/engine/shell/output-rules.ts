@@ -48,7 +48,7 @@ const gitStatus: OutputRule = {
   apply: (lines) =>
     lines.flatMap((line) => {
       if (isKeyLine(line)) return [line];
-      if (/^\s*\(use "git .*"\)\s*$/.test(line) || line.trim() === '') return [];
+      if (/^\s*\((use|commit or discard) .*\)\s*$/.test(line) || line.trim() === '') return [];
       const section = GIT_STATUS_SECTIONS[line.trim()];
       if (section) return [section];
       const entry = /^\t(?:(new file|modified|deleted|renamed|typechange|both modified):\s+)?(.*)$/.exec(
@@ -69,32 +69,31 @@ const gitStatus: OutputRule = {
     }),
 };
 
+/** git log: one `sha date author` line and the subject line per commit; the body only where it reports a problem. */
 const gitLog: OutputRule = {
   name: 'git log',
   matches: (argv) =>
     isGit('log')(argv) && !argv.some((a) => /^--(format|pretty|oneline)/.test(a) || a === '-p'),
   apply(lines) {
     const out: string[] = [];
-    let current: { sha: string; author: string; date: string; subject?: string } | undefined;
-    const flush = () => {
-      if (current)
-        out.push(`${current.sha.slice(0, 10)} ${current.date} ${current.author}: ${current.subject ?? ''}`);
-      current = undefined;
-    };
+    let head = '';
+    let author = '';
+    let date = '';
+    let wantSubject = false;
     for (const line of lines) {
-      const commit = /^commit ([0-9a-f]{7,64})\b/.exec(line);
+      const commit = /^commit ([0-9a-f]{7,64})\b(.*)$/.exec(line);
       if (commit) {
-        flush();
-        current = { sha: commit[1] as string, author: '', date: '' };
-        continue;
-      }
-      if (current && line.startsWith('Author: ')) current.author = line.slice(8).replace(/\s*<[^>]*>$/, '');
-      else if (current && line.startsWith('Date: ')) current.date = line.slice(6).trim();
-      else if (current && current.subject === undefined && line.startsWith('    '))
-        current.subject = line.trim();
-      else if (isKeyLine(line)) out.push(line);
+        head = `${(commit[1] as string).slice(0, 10)}${commit[2]}`;
+        wantSubject = true;
+      } else if (wantSubject && line.startsWith('Author: '))
+        author = line.slice(8).replace(/\s*<[^>]*>$/, '');
+      else if (wantSubject && line.startsWith('Date: ')) date = line.slice(6).trim();
+      else if (wantSubject && line.startsWith('    ')) {
+        // the subject stays as written: it may be the line that reports a problem
+        out.push(`${head} ${date} ${author}`, line);
+        wantSubject = false;
+      } else if (!wantSubject && isKeyLine(line)) out.push(line);
     }
-    flush();
     return out;
   },
 };

@@ -50,7 +50,12 @@ before(async () => {
       `export const add = (a: number, b: number) => a + b + ${i};\n`,
     );
     git('add', '-A');
-    git('commit', '-q', '-m', `change ${i}: tune the sum`);
+    git(
+      'commit',
+      '-q',
+      '-m',
+      i === 30 ? 'fix: TypeError in src/util.ts:1 when a is NaN' : `change ${i}: tune the sum`,
+    );
   }
   writeFileSync(
     join(srv.root, 'src/util.ts'),
