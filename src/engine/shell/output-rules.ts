@@ -160,6 +160,40 @@ const tapTests: OutputRule = {
   },
 };
 
+/** pytest: passing tests, session preamble and banner padding go; failures and tracebacks stay. */
+const pytest: OutputRule = {
+  name: 'pytest',
+  matches: (argv) => {
+    const p = program(argv);
+    return (
+      p === 'pytest' ||
+      p === 'py.test' ||
+      (p.startsWith('python') && word(argv, 1) === '-m' && word(argv, 2) === 'pytest')
+    );
+  },
+  apply(lines) {
+    let passed = 0;
+    const out = lines.flatMap((line) => {
+      if (isProblemLine(line)) return [line];
+      if (/ PASSED\s+\[\s*\d+%\]$/.test(line)) {
+        passed++;
+        return [];
+      }
+      if (
+        /^(platform |cachedir: |hypothesis profile |benchmark: |rootdir: |plugins: |configfile: |collecting \.\.\.)/.test(
+          line,
+        )
+      )
+        return [];
+      if (line.trim() === '') return [];
+      // a banner's padding (`==== title ====`) costs tokens and says nothing
+      return [line.replace(/^([=_])\1{3,} (.*?) [=_]{4,}$/, '$1$1$1 $2')];
+    });
+    if (passed > 0) out.push(`[${passed} passing tests omitted]`);
+    return out;
+  },
+};
+
 /** eslint / biome / tsc: code frames and blank lines go; every diagnostic line stays. */
 const linters: OutputRule = {
   name: 'lint or typecheck',
@@ -237,6 +271,7 @@ export const COMMAND_RULES: readonly OutputRule[] = [
   gitStatus,
   gitLog,
   gitDiff,
+  pytest,
   tapTests,
   linters,
   lsLong,
