@@ -64,7 +64,8 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
   const now = opts.now ?? Date.now;
   const metrics = createMetrics();
   const store = opts.store ?? createSqliteStore(join(config.dataDir, 'leanctx.db'));
-  let audit: AuditLog = createAuditLog(config.auditLogPath, config.auditMaxBytes);
+  const auditFailed = (err: unknown) => deps.logger.error('audit write failed', { error: String(err) });
+  let audit: AuditLog = createAuditLog(config.auditLogPath, config.auditMaxBytes, auditFailed);
   const deps: ServerDeps = {
     state: createTeamState(config),
     registry: createToolRegistry([...(opts.tools ?? builtinTools()), ...(team?.tools ?? [])]),
@@ -126,7 +127,7 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
       }
       if (next.auditLogPath !== prev.auditLogPath || next.auditMaxBytes !== prev.auditMaxBytes) {
         const old = audit;
-        audit = createAuditLog(next.auditLogPath, next.auditMaxBytes);
+        audit = createAuditLog(next.auditLogPath, next.auditMaxBytes, auditFailed);
         old.close();
       }
     },
