@@ -28,6 +28,11 @@ export interface CallRequest {
   contextId: string | undefined;
   /** Aborted when the client goes away. */
   signal?: AbortSignal;
+  /**
+   * Instead of `signal` (REST, where building an AbortSignal per request costs more than
+   * a small call): calls `onGone` once the client goes away; returns the unsubscribe.
+   */
+  watchClient?: (onGone: () => void) => () => void;
   /** A call made by another tool (ctx_call): it already holds a concurrency slot. */
   nested?: boolean;
 }
@@ -125,8 +130,8 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
   let status = 200;
   let denied: string | null = null;
   let releaseSlot: (() => void) | undefined;
-  // The tool's own promise: a timed-out call keeps its slot until this settles.
-  let work: Promise<unknown> | undefined;
+  // work: the tool's own promise; a timed-out call keeps its slot until it settles.
+  const run: RunState = { work: undefined, clientGone: false };
   try {
     const tool = deps.registry.get(req.name);
     if (!tool) {
@@ -156,18 +161,7 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
       releaseSlot = takeSlot(deps);
     }
     announceAgent(deps, req.caller.tokenId, ws.id, channelId);
-    const outcome = await runWithTimeout(
-      deps,
-      tool,
-      args,
-      ws,
-      req,
-      channelId,
-      config.requestTimeoutMs,
-      (w) => {
-        work = w;
-      },
-    );
+    const outcome = await runWithTimeout(deps, tool, args, ws, req, channelId, config.requestTimeoutMs, run);
     const { result } = outcome;
     const durationMs = performance.now() - started;
     deps.metrics.toolCalls.inc({ tool: tool.name, outcome: result.isError ? 'tool_error' : 'ok' });
@@ -181,7 +175,7 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     });
     return result;
   } catch (err) {
-    const clientGone = !(err instanceof AppError) && req.signal?.aborted === true;
+    const clientGone = !(err instanceof AppError) && (run.clientGone || req.signal?.aborted === true);
     const appErr =
       err instanceof AppError
         ? err
@@ -201,7 +195,7 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     throw appErr;
   } finally {
     if (releaseSlot) {
-      if (work) void work.then(releaseSlot, releaseSlot);
+      if (run.work) void run.work.then(releaseSlot, releaseSlot);
       else releaseSlot();
     }
     deps.audit.write({
@@ -296,6 +290,14 @@ function announceAgent(deps: ServerDeps, tokenId: string, workspaceId: string, c
     .catch((err: unknown) => deps.logger.error('event append failed', { error: String(err) }));
 }
 
+/** What the caller of runWithTimeout learns besides the outcome. */
+interface RunState {
+  /** The tool's promise, once started. */
+  work: Promise<unknown> | undefined;
+  /** The client went away before the answer. */
+  clientGone: boolean;
+}
+
 async function runWithTimeout(
   deps: ServerDeps,
   tool: Tool,
@@ -304,11 +306,15 @@ async function runWithTimeout(
   req: CallRequest,
   channelId: string,
   timeoutMs: number,
-  onStarted: (work: Promise<ToolOutcome>) => void,
+  run: RunState,
 ): Promise<ToolOutcome> {
   const controller = new AbortController();
-  const onClientAbort = () => controller.abort(new Error('client went away'));
+  const onClientAbort = () => {
+    run.clientGone = true;
+    controller.abort(new Error('client went away'));
+  };
   req.signal?.addEventListener('abort', onClientAbort, { once: true });
+  const stopWatching = req.watchClient?.(onClientAbort);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -351,10 +357,11 @@ async function runWithTimeout(
   };
   try {
     const work = deps.registry.execute(tool, args, ctx);
-    onStarted(work);
+    run.work = work;
     return await Promise.race([work, timedOut]);
   } finally {
     clearTimeout(timer);
+    stopWatching?.();
     req.signal?.removeEventListener('abort', onClientAbort);
   }
 }
