@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { test } from 'node:test';
+import {
+  callTool,
+  callToolText,
+  type RunningTestServer,
+  startTestServer,
+} from '../../helpers/team-server.ts';
+
+/** Every file under a directory of node_modules, as `prefix/rel` → text. */
+function copyPackage(dir: string, prefix: string, ext = /\.ts$/): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (abs: string) => {
+    for (const e of readdirSync(abs, { withFileTypes: true })) {
+      const p = join(abs, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (ext.test(e.name)) files[`${prefix}/${relative(dir, p)}`] = readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+/** The `file:line` of each resolved edge in a ctx_callers/ctx_callees answer (unresolved ones start with `?`). */
+const resolvedSites = (text: string) => [...text.matchAll(/^ {2}(\S+:\d+) → /gm)].map((m) => m[1]!).sort();
+
+/** Call sites of `name` by plain text search: `name(` or `name<…>(`, definitions left out. */
+function grepCallSites(files: Record<string, string>, name: string): string[] {
+  const call = new RegExp(`\\b${name}\\s*(<[^>()]*>)?\\(`);
+  const def = new RegExp(`(const|function)\\s+${name}\\b`);
+  const sites: string[] = [];
+  for (const [rel, text] of Object.entries(files)) {
+    text.split('\n').forEach((line, i) => {
+      if (call.test(line) && !def.test(line)) sites.push(`${rel}:${i + 1}`);
+    });
+  }
+  return sites.sort();
+}
+
+const callers = (srv: RunningTestServer, symbol: string) =>
+  callToolText(srv, 'alice', 'ctx_callers', { symbol });
+
+test('callers of exported functions in tailwind-merge match what a text search finds, resolved through imports', async () => {
+  const files = copyPackage('node_modules/tailwind-merge/src', 'src');
+  const srv = await startTestServer({ files });
+  try {
+    assert.match(await callToolText(srv, 'alice', 'ctx_index', { action: 'build' }), /^build: \d+ file/);
+    for (const name of [
+      'getIsArbitraryValue',
+      'createLruCache',
+      'sortModifiers',
+      'mergeClassList',
+      'createConfigUtils',
+    ]) {
+      const expected = grepCallSites(files, name);
+      assert.ok(expected.length > 0, `${name} is called somewhere`);
+      const text = await callers(srv, name);
+      assert.deepEqual(resolvedSites(text), expected, `${name}:\n${text}`);
+      assert.match(text, /\[indexed \d+ \/ \d+ files\]/);
+      assert.match(text, /tok saved/);
+    }
+    const config = await callers(srv, 'createLruCache');
+    assert.match(config, /src\/lib\/config-utils\.ts:9 → createConfigUtils/);
+    const callees = await callToolText(srv, 'alice', 'ctx_callees', { symbol: 'createConfigUtils' });
+    assert.match(callees, /createLruCache \(src\/lib\/lru-cache\.ts:9\)/);
+  } finally {
+    await srv.close();
+  }
+});
+
+test('an edit, an add, a rename and a delete each show in the next query without a rebuild', async () => {
+  const srv = await startTestServer({
+    files: {
+      'lib/target.ts': 'export function target(n: number) {\n  return n + 1;\n}\n',
+      'app/one.ts':
+        "import { target } from '../lib/target';\n\nexport function one() {\n  return target(1);\n}\n",
+    },
+  });
+  try {
+    assert.deepEqual(resolvedSites(await callers(srv, 'target')), ['app/one.ts:4']);
+    writeFileSync(
+      join(srv.root, 'app/two.ts'),
+      "import { target } from '../lib/target.ts';\n\nexport const two = () =>\n  target(2);\n",
+    );
+    assert.deepEqual(resolvedSites(await callers(srv, 'target')), ['app/one.ts:4', 'app/two.ts:4']);
+    writeFileSync(join(srv.root, 'app/one.ts'), 'export function one() {\n  return 1;\n}\n');
+    assert.deepEqual(resolvedSites(await callers(srv, 'target')), ['app/two.ts:4']);
+    renameSync(join(srv.root, 'app/two.ts'), join(srv.root, 'app/three.ts'));
+    assert.deepEqual(resolvedSites(await callers(srv, 'target')), ['app/three.ts:4']);
+    rmSync(join(srv.root, 'app/three.ts'));
+    assert.match(await callers(srv, 'target'), /^0 caller\(s\) of 'target'/);
+  } finally {
+    await srv.close();
+  }
+});
+
+test('Python callers resolve through packages, relative imports, a src/ layout and self', async () => {
+  const srv = await startTestServer({
+    files: {
+      'src/shop/__init__.py': '',
+      'src/shop/prices.py': 'def total(items):\n    return sum(items)\n',
+      'src/shop/cart.py':
+        'from .prices import total\n\n\nclass Cart:\n    def add(self, x):\n        return self.sum([x])\n\n    def sum(self, xs):\n        return total(xs)\n',
+      'tests/test_cart.py':
+        'from shop import prices\n\n\ndef test_total():\n    assert prices.total([1, 2]) == 3\n\n\ndef total(x):\n    return x\n',
+    },
+  });
+  try {
+    assert.deepEqual(resolvedSites(await callers(srv, 'total')), [
+      'src/shop/cart.py:9',
+      'tests/test_cart.py:5',
+    ]);
+    assert.match(await callers(srv, 'Cart.sum'), /^ {2}src\/shop\/cart\.py:6 → Cart\.add$/m);
+    const impact = await callToolText(srv, 'alice', 'ctx_graph', {
+      action: 'impact',
+      path: 'src/shop/prices.py',
+    });
+    assert.match(
+      impact,
+      /^2 file\(s\) depend on src\/shop\/prices\.py:\n {2}src\/shop\/cart\.py \(1 hop\)\n {2}tests\/test_cart\.py \(1 hop\)/,
+    );
+  } finally {
+    await srv.close();
+  }
+});
+
+test('an unknown symbol or path answers with the nearest names', async () => {
+  const srv = await startTestServer({
+    files: { 'src/tally.ts': 'export function computeTotal() {\n  return 1;\n}\n' },
+  });
+  try {
+    const res = await callTool(srv, 'alice', { name: 'ctx_callers', arguments: { symbol: 'computeTotl' } });
+    const body = (await res.json()) as { result: { isError?: boolean; content: { text: string }[] } };
+    assert.equal(body.result.isError, true);
+    assert.match(
+      body.result.content[0]!.text,
+      /no symbol "computeTotl" in the code graph; nearest names: computeTotal/,
+    );
+    const path = await callTool(srv, 'alice', {
+      name: 'ctx_graph',
+      arguments: { action: 'related', path: 'src/taly.ts' },
+    });
+    const pathBody = (await path.json()) as { result: { isError?: boolean; content: { text: string }[] } };
+    assert.match(
+      pathBody.result.content[0]!.text,
+      /"src\/taly\.ts" is not in the code graph; nearest paths: src\/tally\.ts/,
+    );
+  } finally {
+    await srv.close();
+  }
+});
+
+test('a full build of a real package runs off the event loop: /health answers throughout', async () => {
+  const srv = await startTestServer({ files: copyPackage('node_modules/rxjs/src', 'src') });
+  try {
+    let finished = false;
+    const build = callToolText(srv, 'alice', 'ctx_index', { action: 'build-full' }).finally(() => {
+      finished = true;
+    });
+    let probes = 0;
+    while (!finished) {
+      const started = Date.now();
+      const res = await srv.request('/health');
+      assert.equal(res.status, 200);
+      assert.ok(Date.now() - started < 2_000, 'health answered within seconds');
+      probes++;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.match(await build, /^build-full: \d+ file\(s\) parsed in \d+ ms\nCode graph: \d+ files/);
+    assert.ok(probes > 1, 'the build took long enough to probe /health during it');
+    const status = await callToolText(srv, 'alice', 'ctx_index', { action: 'status' });
+    assert.match(status, /\[indexed (\d[\d,]*) \/ \1 files/);
+  } finally {
+    await srv.close();
+  }
+});
