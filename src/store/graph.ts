@@ -30,6 +30,8 @@ export interface GraphImport {
   specifier: string;
   /** Local names bound by the import (`a`, an alias, a namespace); empty for side-effect imports. */
   names: string[];
+  /** Local names that rename what they import: `{ t: 'target' }` for `import { target as t }`. */
+  aliases: Record<string, string>;
   /** A workspace file, or null when the specifier is a package or could not be resolved. */
   target: string | null;
 }

@@ -87,6 +87,7 @@ function toIndexed(
     from: path,
     specifier,
     names: x.bindings[specifier] ?? [],
+    aliases: x.aliases[specifier] ?? {},
     target: resolve(path, specifier, language),
   }));
   if (language === 'python') {
@@ -95,7 +96,7 @@ function toIndexed(
       for (const name of imp.names) {
         const specifier = imp.specifier.endsWith('.') ? imp.specifier + name : `${imp.specifier}.${name}`;
         const target = resolve(path, specifier, language);
-        if (target) imports.push({ from: path, specifier, names: [name], target });
+        if (target) imports.push({ from: path, specifier, names: [name], aliases: {}, target });
       }
     }
   }

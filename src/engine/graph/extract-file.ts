@@ -21,6 +21,8 @@ export interface ExtractedFile {
   calls: CallSite[];
   /** Local names each import specifier binds. */
   bindings: Record<string, string[]>;
+  /** Per specifier, local names that rename an imported one (local → imported). */
+  aliases: Record<string, Record<string, string>>;
 }
 
 const CALL_NODES = new Set([
@@ -65,28 +67,36 @@ function callSite(node: Node): CallSite | undefined {
   return { line, callee: member.text, receiver };
 }
 
-function addBinding(bindings: Record<string, string[]>, specifier: string, name: string | undefined) {
-  if (!name) return;
-  const names = bindings[specifier] ?? [];
-  if (!names.includes(name)) names.push(name);
-  bindings[specifier] = names;
+interface Bindings {
+  bindings: Record<string, string[]>;
+  aliases: Record<string, Record<string, string>>;
+}
+
+/** Records that `specifier` binds `local`, renaming `imported` when they differ. */
+function bind(b: Bindings, specifier: string, local: string | undefined, imported?: string) {
+  b.bindings[specifier] ??= [];
+  if (!local) return;
+  const names = b.bindings[specifier];
+  if (!names.includes(local)) names.push(local);
+  if (imported && imported !== local) b.aliases[specifier] = { ...b.aliases[specifier], [local]: imported };
 }
 
 /** Local names of an ES import (`import a, { b as c } from`, `import * as ns from`). */
-function esBindings(node: Node, bindings: Record<string, string[]>) {
+function esBindings(node: Node, b: Bindings) {
   const source = node.childForFieldName('source');
   if (!source) return;
   const spec = unquote(source.text);
-  bindings[spec] ??= [];
+  bind(b, spec, undefined);
   for (const clause of node.namedChildren) {
     if (clause?.type !== 'import_clause') continue;
     for (const part of clause.namedChildren) {
-      if (part?.type === 'identifier') addBinding(bindings, spec, part.text);
-      else if (part?.type === 'namespace_import') addBinding(bindings, spec, part.namedChild(0)?.text);
+      if (part?.type === 'identifier') bind(b, spec, part.text);
+      else if (part?.type === 'namespace_import') bind(b, spec, part.namedChild(0)?.text);
       else if (part?.type === 'named_imports') {
         for (const s of part.namedChildren) {
           if (s?.type !== 'import_specifier') continue;
-          addBinding(bindings, spec, (s.childForFieldName('alias') ?? s.childForFieldName('name'))?.text);
+          const name = s.childForFieldName('name')?.text;
+          bind(b, spec, s.childForFieldName('alias')?.text ?? name, name);
         }
       }
     }
@@ -94,35 +104,36 @@ function esBindings(node: Node, bindings: Record<string, string[]>) {
 }
 
 /** Local names of a Python import (`from .a import b as c`, `import a.b`). */
-function pyBindings(node: Node, bindings: Record<string, string[]>) {
+function pyBindings(node: Node, b: Bindings) {
   const local = (n: Node) =>
     n.type === 'aliased_import' ? n.childForFieldName('alias')?.text : n.text.split('.')[0];
+  const imported = (n: Node) => (n.type === 'aliased_import' ? n.childForFieldName('name')?.text : n.text);
   if (node.type === 'import_from_statement') {
     const mod = node.childForFieldName('module_name')?.text;
     if (!mod) return;
-    bindings[mod] ??= [];
-    for (const n of node.childrenForFieldName('name')) addBinding(bindings, mod, local(n));
+    bind(b, mod, undefined);
+    for (const n of node.childrenForFieldName('name')) bind(b, mod, local(n), imported(n));
     return;
   }
   for (const n of node.childrenForFieldName('name')) {
-    const mod = n.type === 'aliased_import' ? n.childForFieldName('name')?.text : n.text;
-    if (mod) addBinding(bindings, mod, local(n));
+    const mod = imported(n);
+    if (mod) bind(b, mod, local(n));
   }
 }
 
-function walkCalls(root: Node, grammar: GrammarId, calls: CallSite[], bindings: Record<string, string[]>) {
+function walkCalls(root: Node, grammar: GrammarId, calls: CallSite[], b: Bindings) {
   const stack: Node[] = [root];
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (CALL_NODES.has(node.type)) {
       const site = callSite(node);
       if (site) calls.push(site);
-    } else if (node.type === 'import_statement' && grammar !== 'python') esBindings(node, bindings);
+    } else if (node.type === 'import_statement' && grammar !== 'python') esBindings(node, b);
     else if (
       grammar === 'python' &&
       (node.type === 'import_statement' || node.type === 'import_from_statement')
     ) {
-      pyBindings(node, bindings);
+      pyBindings(node, b);
     }
     for (let i = node.namedChildCount - 1; i >= 0; i--) {
       const c = node.namedChild(i);
@@ -143,9 +154,9 @@ export async function extractFileHere(input: {
   const hash = createHash('sha256').update(input.text).digest('hex');
   if (hash === input.knownHash) return { hash, unchanged: true };
   const calls: CallSite[] = [];
-  const bindings: Record<string, string[]> = {};
+  const b: Bindings = { bindings: {}, aliases: {} };
   const outline = await outlineFileHere(input.rel, input.text, (root, grammar) =>
-    walkCalls(root, grammar, calls, bindings),
+    walkCalls(root, grammar, calls, b),
   );
   calls.sort((a, b) => a.line - b.line);
   let lines = input.text.length === 0 ? 0 : 1;
@@ -156,5 +167,5 @@ export async function extractFileHere(input: {
   ) {
     lines++;
   }
-  return { hash, lines, tokens: countBounded(input.text), outline, calls, bindings };
+  return { hash, lines, tokens: countBounded(input.text), outline, calls, ...b };
 }

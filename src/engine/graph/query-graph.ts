@@ -27,13 +27,14 @@ export function resolveCall(
   call: GraphCall,
   imports: readonly GraphImport[],
 ): GraphSymbol | null | undefined {
-  const defs = store.symbolsNamed(call.callee);
+  const head = call.receiver === '' ? call.callee : call.receiver.split(/[.?]/)[0]!;
+  const binding = call.receiver === 'this' ? undefined : imports.find((i) => i.names.includes(head));
+  const name = call.receiver === '' ? (binding?.aliases[head] ?? call.callee) : call.callee;
+  const defs = store.symbolsNamed(name);
   if (call.receiver === 'this') {
     const owner = ownerOf(call.caller);
     return defs.find((d) => d.path === call.path && d.qualified === `${owner}.${call.callee}`) ?? null;
   }
-  const head = call.receiver === '' ? call.callee : call.receiver.split(/[.?]/)[0]!;
-  const binding = imports.find((i) => i.names.includes(head));
   if (binding) {
     const target = binding.target;
     if (target === null) return undefined;
@@ -53,6 +54,16 @@ export function resolveCall(
 /** Call sites of a definition: resolved ones, then bare-name matches nothing resolved (marked). */
 export function callersOf(store: GraphStore, defs: readonly GraphSymbol[]): CallEdge[] {
   const names = new Set(defs.map((d) => d.name));
+  // `import { f as g }` calls g: the local names other files gave these definitions
+  for (const def of defs) {
+    for (const importer of store.importersOf(def.path)) {
+      for (const imp of store.importsOf(importer)) {
+        if (imp.target !== def.path) continue;
+        for (const [local, imported] of Object.entries(imp.aliases))
+          if (imported === def.name) names.add(local);
+      }
+    }
+  }
   const wanted = new Set(defs.map((d) => `${d.path}\0${d.qualified}`));
   const importsByFile = new Map<string, GraphImport[]>();
   const edges: CallEdge[] = [];
@@ -87,72 +98,32 @@ export function calleesOf(store: GraphStore, defs: readonly GraphSymbol[]): Call
   return edges;
 }
 
-/** Files that depend on `path`, breadth first up to `depth` hops, with their distance. */
-export function dependentsOf(store: GraphStore, path: string, depth: number): Map<string, number> {
+/** Files reachable from `path` by `next`, breadth first up to `depth` hops, with their distance. */
+function hopsFrom(path: string, depth: number, next: (file: string) => string[]): Map<string, number> {
   const seen = new Map<string, number>([[path, 0]]);
   let frontier = [path];
   for (let d = 1; d <= depth && frontier.length > 0; d++) {
-    const next: string[] = [];
+    const reached: string[] = [];
     for (const f of frontier) {
-      for (const importer of store.importersOf(f)) {
-        if (seen.has(importer)) continue;
-        seen.set(importer, d);
-        next.push(importer);
-      }
-    }
-    frontier = next;
-  }
-  seen.delete(path);
-  return seen;
-}
-
-/** Files `path` imports and files that import it, within `depth` hops either way. */
-export function relatedTo(store: GraphStore, path: string, depth: number): Map<string, number> {
-  const seen = new Map<string, number>([[path, 0]]);
-  let frontier = [path];
-  for (let d = 1; d <= depth && frontier.length > 0; d++) {
-    const next: string[] = [];
-    for (const f of frontier) {
-      const near = [
-        ...store.importsOf(f).flatMap((i) => (i.target ? [i.target] : [])),
-        ...store.importersOf(f),
-      ];
-      for (const n of near) {
+      for (const n of next(f)) {
         if (seen.has(n)) continue;
         seen.set(n, d);
-        next.push(n);
+        reached.push(n);
       }
     }
-    frontier = next;
+    frontier = reached;
   }
   seen.delete(path);
   return seen;
 }
 
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
-}
+/** Files that depend on `path`, up to `depth` hops. */
+export const dependentsOf = (store: GraphStore, path: string, depth: number) =>
+  hopsFrom(path, depth, (f) => store.importersOf(f));
 
-/** The closest of `names` to `wanted`: substring matches first, then by edit distance. */
-export function nearestNames(wanted: string, names: Iterable<string>, limit = 5): string[] {
-  const w = wanted.toLowerCase();
-  const scored: [string, number][] = [];
-  for (const n of names) {
-    if (n.length > 200 || Math.abs(n.length - w.length) > w.length) continue;
-    const l = n.toLowerCase();
-    const score = l.includes(w) || w.includes(l) ? Math.abs(l.length - w.length) / 100 : editDistance(w, l);
-    if (score <= Math.max(3, w.length / 2)) scored.push([n, score]);
-  }
-  return scored
-    .sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))
-    .slice(0, limit)
-    .map(([n]) => n);
-}
+/** Files `path` imports and files that import it, within `depth` hops either way. */
+export const relatedTo = (store: GraphStore, path: string, depth: number) =>
+  hopsFrom(path, depth, (f) => [
+    ...store.importsOf(f).flatMap((i) => (i.target ? [i.target] : [])),
+    ...store.importersOf(f),
+  ]);

@@ -14,7 +14,7 @@ CREATE TABLE IF NOT EXISTS symbols (
 CREATE INDEX IF NOT EXISTS symbols_name ON symbols(name);
 CREATE INDEX IF NOT EXISTS symbols_path ON symbols(path);
 CREATE TABLE IF NOT EXISTS imports (
-  source TEXT NOT NULL, specifier TEXT NOT NULL, names TEXT NOT NULL, target TEXT
+  source TEXT NOT NULL, specifier TEXT NOT NULL, names TEXT NOT NULL, aliases TEXT NOT NULL, target TEXT
 );
 CREATE INDEX IF NOT EXISTS imports_source ON imports(source);
 CREATE INDEX IF NOT EXISTS imports_target ON imports(target);
@@ -49,6 +49,7 @@ interface ImportRow {
   source: string;
   specifier: string;
   names: string;
+  aliases: string;
   target: string | null;
 }
 
@@ -66,6 +67,7 @@ const toImport = (r: ImportRow): GraphImport => ({
   from: r.source,
   specifier: r.specifier,
   names: JSON.parse(r.names) as string[],
+  aliases: JSON.parse(r.aliases) as Record<string, string>,
   target: r.target,
 });
 const toFile = (r: FileRow): GraphFile => ({
@@ -91,7 +93,9 @@ export function createSqliteGraphStore(file: string): GraphStore {
     putSymbol: db.prepare(
       'INSERT INTO symbols (path, name, qualified, kind, signature, start_line, end_line, exported) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
-    putImport: db.prepare('INSERT INTO imports (source, specifier, names, target) VALUES (?, ?, ?, ?)'),
+    putImport: db.prepare(
+      'INSERT INTO imports (source, specifier, names, aliases, target) VALUES (?, ?, ?, ?, ?)',
+    ),
     putCall: db.prepare('INSERT INTO calls (path, line, caller, callee, receiver) VALUES (?, ?, ?, ?, ?)'),
     touch: db.prepare('UPDATE files SET size = ?, mtime_ms = ? WHERE path = ?'),
     delFile: db.prepare('DELETE FROM files WHERE path = ?'),
@@ -135,7 +139,8 @@ export function createSqliteGraphStore(file: string): GraphStore {
           s.exported ? 1 : 0,
         );
       }
-      for (const i of imports) q.putImport.run(i.from, i.specifier, JSON.stringify(i.names), i.target);
+      for (const i of imports)
+        q.putImport.run(i.from, i.specifier, JSON.stringify(i.names), JSON.stringify(i.aliases), i.target);
       for (const c of calls) q.putCall.run(c.path, c.line, c.caller, c.callee, c.receiver);
     }
   });

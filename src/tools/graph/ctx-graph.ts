@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { CodeGraph } from '../../engine/graph/code-graph.ts';
-import { dependentsOf, nearestNames, relatedTo } from '../../engine/graph/query-graph.ts';
+import { dependentsOf, relatedTo } from '../../engine/graph/query-graph.ts';
 import { withSavingsFooter } from '../../engine/savings.ts';
 import { ToolError } from '../../errors.ts';
 import { defineTool, type ToolContext } from '../define-tool.ts';
 import { INPUT_LIMITS } from '../input-limits.ts';
 import { formatGraphStatus } from './ctx-index.ts';
-import { currentGraph, formatProgress, requireDefinitions, tokensOfFiles } from './graph-of.ts';
+import { currentGraph, formatProgress, nearestNames, requireDefinitions, tokensOfFiles } from './graph-of.ts';
 
 const MAX_DEPTH = 10;
 const MAX_LISTED = 200;

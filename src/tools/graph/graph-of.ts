@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import { type CodeGraph, createCodeGraph, type GraphProgress } from '../../engine/graph/code-graph.ts';
-import { definitionsOf, nearestNames } from '../../engine/graph/query-graph.ts';
+import { definitionsOf } from '../../engine/graph/query-graph.ts';
 import { defineWorkspaceService } from '../../engine/workspace.ts';
 import { ToolError } from '../../errors.ts';
 import type { GraphSymbol } from '../../store/graph.ts';
 import { createSqliteGraphStore } from '../../store/sqlite/graph-store.ts';
 import type { ToolContext } from '../define-tool.ts';
+import { closestNames } from '../meta/rank-names.ts';
 
 /** How long a query waits for the sweep before it answers from what is indexed. */
 export const GRAPH_QUERY_BUDGET_MS = 5_000;
@@ -34,6 +35,13 @@ export function formatProgress(p: GraphProgress): string {
 export async function currentGraph(ctx: ToolContext): Promise<{ graph: CodeGraph; progress: GraphProgress }> {
   const graph = graphOf(ctx.workspace);
   return { graph, progress: await graph.refresh(GRAPH_QUERY_BUDGET_MS) };
+}
+
+/** The closest of many names to `wanted`; names far longer or shorter are not compared. */
+export function nearestNames(wanted: string, names: Iterable<string>): string[] {
+  const near: string[] = [];
+  for (const n of names) if (Math.abs(n.length - wanted.length) <= wanted.length) near.push(n);
+  return closestNames(wanted, near);
 }
 
 /** The definitions a symbol argument names, or a ToolError listing the nearest names. */

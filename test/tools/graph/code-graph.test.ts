@@ -85,6 +85,16 @@ test('an edit, an add, a rename and a delete each show in the next query without
       "import { target } from '../lib/target.ts';\n\nexport const two = () =>\n  target(2);\n",
     );
     assert.deepEqual(resolvedSites(await callers(srv, 'target')), ['app/one.ts:4', 'app/two.ts:4']);
+    writeFileSync(
+      join(srv.root, 'app/alias.ts'),
+      "import { target as t } from '../lib/target.ts';\n\nexport const alias = () => t(2);\n",
+    );
+    assert.deepEqual(resolvedSites(await callers(srv, 'target')), [
+      'app/alias.ts:3',
+      'app/one.ts:4',
+      'app/two.ts:4',
+    ]);
+    rmSync(join(srv.root, 'app/alias.ts'));
     writeFileSync(join(srv.root, 'app/one.ts'), 'export function one() {\n  return 1;\n}\n');
     assert.deepEqual(resolvedSites(await callers(srv, 'target')), ['app/two.ts:4']);
     renameSync(join(srv.root, 'app/two.ts'), join(srv.root, 'app/three.ts'));
