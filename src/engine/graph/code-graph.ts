@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import type { Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../errors.ts';
@@ -14,6 +15,8 @@ import { createImportResolver, type ImportResolver } from './resolve-import.ts';
 export const GRAPH_MAX_FILE_BYTES = 1024 * 1024;
 /** Files read and parsed together; what the build holds in memory at once. */
 const BATCH_FILES = 32;
+/** Files stat'ed at once by the sweep. */
+const STAT_BATCH = 256;
 const GENERATED = /(\.min\.(js|css)|\.bundle\.js|[-.]lock\.(json|yaml)|\.pb\.go|_pb2\.py)$/;
 
 export interface GraphProgress {
@@ -162,9 +165,15 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
     const present = new Set<string>();
     const todo: Parameters<typeof indexBatch>[0] = [];
     let skipped = 0;
-    for (const rel of files) {
-      if (!wanted(rel)) continue;
-      const info = await stat(join(root, rel)).catch(() => undefined);
+    const candidates = files.filter(wanted);
+    const infos: (Stats | undefined)[] = [];
+    for (let i = 0; i < candidates.length; i += STAT_BATCH) {
+      abort.signal.throwIfAborted();
+      const batch = candidates.slice(i, i + STAT_BATCH);
+      infos.push(...(await Promise.all(batch.map((rel) => stat(join(root, rel)).catch(() => undefined)))));
+    }
+    for (const [i, rel] of candidates.entries()) {
+      const info = infos[i];
       if (!info?.isFile()) continue;
       if (info.size > GRAPH_MAX_FILE_BYTES) {
         skipped++;

@@ -134,6 +134,13 @@ function walkCalls(root: Node, grammar: GrammarId, calls: CallSite[], b: Binding
       (node.type === 'import_statement' || node.type === 'import_from_statement')
     ) {
       pyBindings(node, b);
+    } else if (grammar === 'go' && node.type === 'import_spec') {
+      // a Go package is called through its last path segment unless the import names it
+      const path = node.childForFieldName('path');
+      if (path) {
+        const spec = unquote(path.text);
+        bind(b, spec, node.childForFieldName('name')?.text ?? spec.slice(spec.lastIndexOf('/') + 1));
+      }
     }
     for (let i = node.namedChildCount - 1; i >= 0; i--) {
       const c = node.namedChild(i);

@@ -5,6 +5,7 @@ export interface CallEdge extends GraphCall {
   target: GraphSymbol | undefined;
 }
 
+const dirOf = (path: string) => path.slice(0, path.lastIndexOf('/') + 1);
 const ownerOf = (qualified: string | null) =>
   qualified?.includes('.') ? qualified.slice(0, qualified.lastIndexOf('.')) : undefined;
 
@@ -40,13 +41,23 @@ export function resolveCall(
     if (target === null) return undefined;
     // `from pkg import mod` then `mod.f()`: the module beside the package's __init__.py
     const dir = target.endsWith('/__init__.py') ? target.slice(0, -'__init__.py'.length) : undefined;
+    // a Go import names a package: any file of its directory
+    const goDir = target.endsWith('.go') ? dirOf(target) : undefined;
     const inModule = (p: string) =>
-      p === target || (dir !== undefined && (p === `${dir}${head}.py` || p === `${dir}${head}/__init__.py`));
+      p === target ||
+      (dir !== undefined && (p === `${dir}${head}.py` || p === `${dir}${head}/__init__.py`)) ||
+      (goDir !== undefined && p.endsWith('.go') && dirOf(p) === goDir);
     return defs.find((d) => inModule(d.path) && d.exported) ?? null;
   }
   if (call.receiver === '') {
     const local = defs.filter((d) => d.path === call.path);
-    return local.find((d) => !d.qualified.includes('.')) ?? local[0] ?? null;
+    const own = local.find((d) => !d.qualified.includes('.')) ?? local[0];
+    if (own || !call.path.endsWith('.go')) return own ?? null;
+    // Go: a bare call reaches the whole package, every file of the directory
+    const dir = dirOf(call.path);
+    return (
+      defs.find((d) => d.path.endsWith('.go') && dirOf(d.path) === dir && !d.qualified.includes('.')) ?? null
+    );
   }
   return null;
 }

@@ -91,12 +91,19 @@ export function createImportResolver(root: string, files: ReadonlySet<string>): 
     return null;
   };
 
+  let goPackages: Map<string, string> | undefined;
   const go = (spec: string): string | null => {
     if (!goModule || (spec !== goModule && !spec.startsWith(`${goModule}/`))) return null;
-    const dir = clean(spec.slice(goModule.length + 1) || '.');
-    for (const f of files)
-      if (posix.dirname(f) === dir && f.endsWith('.go') && !f.endsWith('_test.go')) return f;
-    return null;
+    if (!goPackages) {
+      // a package directory → its first non-test file, built once per resolver
+      goPackages = new Map();
+      for (const f of [...files].sort()) {
+        if (f.endsWith('.go') && !f.endsWith('_test.go') && !goPackages.has(posix.dirname(f))) {
+          goPackages.set(posix.dirname(f), f);
+        }
+      }
+    }
+    return goPackages.get(clean(spec.slice(goModule.length + 1) || '.')) ?? null;
   };
 
   return (from, specifier, language) => {

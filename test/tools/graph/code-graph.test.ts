@@ -136,6 +136,38 @@ test('Python callers resolve through packages, relative imports, a src/ layout a
   }
 });
 
+test('TS imports resolve through tsconfig paths and baseUrl, Go imports through the go.mod module path', async () => {
+  const srv = await startTestServer({
+    files: {
+      'tsconfig.json':
+        '{\n  // comments and trailing commas are allowed\n  "compilerOptions": { "baseUrl": ".", "paths": { "@core/*": ["packages/core/src/*"], }, },\n}\n',
+      'packages/core/src/clock.ts': 'export function now() {\n  return 0;\n}\n',
+      'packages/core/src/index.ts': "export { now } from './clock';\n",
+      'apps/web/main.ts': "import { now } from '@core/clock';\n\nnow();\n",
+      'apps/web/other.ts': "import { now } from 'packages/core/src/clock';\n\nexport const t = now();\n",
+      'go.mod': 'module example.com/shop\n\ngo 1.22\n',
+      'pkg/text/reverse.go': 'package text\n\nfunc Reverse(s string) string {\n\treturn s\n}\n',
+      'pkg/text/upper.go': 'package text\n\nfunc Upper(s string) string {\n\treturn Reverse(s)\n}\n',
+      'cmd/shop/main.go':
+        'package main\n\nimport (\n\t"fmt"\n\tt "example.com/shop/pkg/text"\n)\n\nfunc main() {\n\tfmt.Println(t.Reverse("x"))\n}\n',
+    },
+  });
+  try {
+    assert.deepEqual(resolvedSites(await callers(srv, 'now')), ['apps/web/main.ts:3', 'apps/web/other.ts:3']);
+    assert.deepEqual(resolvedSites(await callers(srv, 'Reverse')), [
+      'cmd/shop/main.go:9',
+      'pkg/text/upper.go:4',
+    ]);
+    const impact = await callToolText(srv, 'alice', 'ctx_graph', {
+      action: 'impact',
+      path: 'packages/core/src/clock.ts',
+    });
+    assert.match(impact, /^3 file\(s\) depend on packages\/core\/src\/clock\.ts:/);
+  } finally {
+    await srv.close();
+  }
+});
+
 test('an unknown symbol or path answers with the nearest names', async () => {
   const srv = await startTestServer({
     files: { 'src/tally.ts': 'export function computeTotal() {\n  return 1;\n}\n' },
