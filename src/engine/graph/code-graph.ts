@@ -50,16 +50,6 @@ export interface CodeGraphOptions {
 const wanted = (rel: string) =>
   !isSecretPath(rel) && !GENERATED.test(rel) && grammarOf(languageOf(rel)) !== undefined;
 
-/** The narrowest symbol around a line: a call's caller. */
-function enclosing(symbols: readonly GraphSymbol[], line: number): GraphSymbol | undefined {
-  let best: GraphSymbol | undefined;
-  for (const s of symbols) {
-    if (s.startLine > line || s.endLine < line) continue;
-    if (!best || s.endLine - s.startLine < best.endLine - best.startLine) best = s;
-  }
-  return best;
-}
-
 function toIndexed(
   path: string,
   info: { size: number; mtimeMs: number },
@@ -77,11 +67,10 @@ function toIndexed(
     endLine: s.endLine,
     exported: s.exported,
   }));
-  const callers = symbols.filter((s) => s.kind !== 'field' && s.kind !== 'type' && s.kind !== 'interface');
   const calls: GraphCall[] = x.calls.map((c) => ({
     path,
     line: c.line,
-    caller: enclosing(callers, c.line)?.qualified ?? null,
+    caller: c.caller,
     callee: c.callee,
     receiver: c.receiver,
   }));

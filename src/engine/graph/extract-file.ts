@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Node } from 'web-tree-sitter';
 import type { GrammarId } from '../languages/grammars.ts';
 import { outlineFileHere } from '../languages/outline-file.ts';
-import type { FileOutline } from '../languages/types.ts';
+import type { CodeSymbol, FileOutline } from '../languages/types.ts';
 import { countBounded } from '../tokens.ts';
 
 export interface CallSite {
@@ -10,6 +10,8 @@ export interface CallSite {
   callee: string;
   /** `this` for this/self, `''` for a bare call, else the receiver's text (`api`, `a.b`). */
   receiver: string;
+  /** The narrowest enclosing symbol's qualified name; null at module level. */
+  caller: string | null;
 }
 
 /** What the graph learns from one file, computed on a worker thread. */
@@ -58,13 +60,14 @@ function callSite(node: Node): CallSite | undefined {
   const target = own ? node : field(node, CALLEE_FIELDS);
   if (!target) return undefined;
   const line = node.startPosition.row + 1;
-  if (!own && /identifier$|^name$/.test(target.type)) return { line, callee: target.text, receiver: '' };
+  if (!own && /identifier$|^name$/.test(target.type))
+    return { line, callee: target.text, receiver: '', caller: null };
   const member = own ? node.childForFieldName('name') : field(target, MEMBER_FIELDS);
   if (!member || !/identifier|name/.test(member.type)) return undefined;
   const object = field(target, OBJECT_FIELDS);
   const text = object?.text ?? '';
   const receiver = SELF.has(text) ? 'this' : text.length <= MAX_RECEIVER_CHARS ? text : '…';
-  return { line, callee: member.text, receiver };
+  return { line, callee: member.text, receiver, caller: null };
 }
 
 interface Bindings {
@@ -150,6 +153,26 @@ function walkCalls(root: Node, grammar: GrammarId, calls: CallSite[], b: Binding
 }
 
 /**
+ * Sets each call's caller to the narrowest symbol around it. Calls and symbols are both in
+ * line order, so one pass with a stack of open symbols does it.
+ */
+function assignCallers(calls: CallSite[], symbols: readonly CodeSymbol[]) {
+  const scopes = symbols
+    .filter((s) => s.kind !== 'field' && s.kind !== 'type' && s.kind !== 'interface')
+    .sort((a, b) => a.startLine - b.startLine || b.endLine - a.endLine);
+  const open: CodeSymbol[] = [];
+  let next = 0;
+  for (const call of calls) {
+    while (next < scopes.length && scopes[next]!.startLine <= call.line) open.push(scopes[next++]!);
+    while (open.length > 0 && open[open.length - 1]!.endLine < call.line) open.pop();
+    // a symbol under the top may have closed while a longer one stays open: find the innermost still open
+    let inner: CodeSymbol | undefined;
+    for (let i = open.length - 1; i >= 0 && !inner; i--) if (open[i]!.endLine >= call.line) inner = open[i];
+    call.caller = inner ? (inner.parent ? `${inner.parent}.${inner.name}` : inner.name) : null;
+  }
+}
+
+/**
  * The outline, call sites and import bindings of one file in a single parse. When the
  * content hash equals `knownHash` only the hash comes back: the file was touched, not changed.
  */
@@ -166,6 +189,7 @@ export async function extractFileHere(input: {
     walkCalls(root, grammar, calls, b),
   );
   calls.sort((a, b) => a.line - b.line);
+  assignCallers(calls, outline.symbols);
   let lines = input.text.length === 0 ? 0 : 1;
   for (
     let i = input.text.indexOf('\n');
