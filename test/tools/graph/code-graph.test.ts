@@ -168,6 +168,34 @@ test('TS imports resolve through tsconfig paths and baseUrl, Go imports through 
   }
 });
 
+test('graph queries need the graph scope; builds need index as well', async () => {
+  const srv = await startTestServer({
+    files: { 'src/a.ts': 'export function a() {\n  return 1;\n}\n' },
+    tokens: [
+      { id: 'reader', scopes: ['search'] },
+      { id: 'grapher', scopes: ['graph'] },
+      { id: 'builder', scopes: ['graph', 'index'] },
+    ],
+  });
+  try {
+    const denied = await callTool(srv, 'reader', { name: 'ctx_callers', arguments: { symbol: 'a' } });
+    assert.equal(denied.status, 403);
+    assert.equal(((await denied.json()) as { error_code: string }).error_code, 'scope_denied');
+    assert.match(
+      await callToolText(srv, 'grapher', 'ctx_index', { action: 'status' }),
+      /^Code graph: 1 files/,
+    );
+    const build = await callTool(srv, 'grapher', { name: 'ctx_index', arguments: { action: 'build' } });
+    assert.equal(build.status, 403);
+    assert.match(
+      await callToolText(srv, 'builder', 'ctx_index', { action: 'build' }),
+      /^build: 0 file\(s\) parsed/,
+    );
+  } finally {
+    await srv.close();
+  }
+});
+
 test('an unknown symbol or path answers with the nearest names', async () => {
   const srv = await startTestServer({
     files: { 'src/tally.ts': 'export function computeTotal() {\n  return 1;\n}\n' },
