@@ -163,6 +163,22 @@ test('TS imports resolve through tsconfig paths and baseUrl, Go imports through 
       path: 'packages/core/src/clock.ts',
     });
     assert.match(impact, /^3 file\(s\) depend on packages\/core\/src\/clock\.ts:/);
+    const symbol = await callToolText(srv, 'alice', 'ctx_graph', {
+      action: 'symbol',
+      path: 'packages/core/src/clock.ts::now',
+    });
+    assert.match(
+      symbol,
+      /^packages\/core\/src\/clock\.ts:1-3 function now \(exported\)\n {2}export function now\(\)/,
+    );
+    const related = await callToolText(srv, 'alice', 'ctx_graph', {
+      action: 'related',
+      path: 'apps/web/main.ts',
+    });
+    assert.match(
+      related,
+      /^3 file\(s\) related to apps\/web\/main\.ts:\n {2}packages\/core\/src\/clock\.ts \(1 hop\)\n/,
+    );
   } finally {
     await srv.close();
   }
