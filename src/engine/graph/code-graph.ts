@@ -115,6 +115,9 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
   setMaxListeners(0, abort.signal);
   const progress = { total: 0, skipped: 0, parsed: 0 };
   let job: Promise<void> | undefined;
+  let next: Promise<void> | undefined;
+  /** build-full: the next sweep forgets every file first. */
+  let clearFirst = false;
 
   /** Reads, parses (on the workers) and stores one batch; a file that fails is skipped and counted. */
   async function indexBatch(
@@ -149,6 +152,10 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
   }
 
   async function sweep() {
+    if (clearFirst) {
+      clearFirst = false;
+      store.clear();
+    }
     const { files } = await walkFiles(root, '', { signal: abort.signal, exclude: opts.exclude });
     const known = store.stats();
     const present = new Set<string>();
@@ -198,11 +205,29 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
     }
   }
 
+  /**
+   * The sweep this call waits for: the running one if none has been asked for since, else
+   * one that starts after it, so a file written before the call is always seen.
+   */
+  function start(): Promise<void> {
+    if (!job) {
+      const running: Promise<void> = sweep().finally(() => {
+        if (job === running) job = undefined;
+      });
+      job = running;
+      return running;
+    }
+    next ??= job
+      .catch(() => {})
+      .then(() => {
+        next = undefined;
+        return start();
+      });
+    return next;
+  }
+
   async function waitFor(budgetMs: number): Promise<GraphProgress> {
-    job ??= sweep().finally(() => {
-      job = undefined;
-    });
-    const running = job;
+    const running = start();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((done) => {
       timer = setTimeout(() => done('timeout'), budgetMs);
@@ -213,15 +238,14 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
     if (outcome === 'done')
       await running; // surfaces a walk error
     else running.catch(() => {}); // a background build that fails is retried by the next query
-    return { indexed: store.counts().files, ...progress, building: job !== undefined };
+    return { indexed: store.counts().files, ...progress, building: job !== undefined || next !== undefined };
   }
 
   return {
     store,
     refresh: waitFor,
-    async rebuild(full, budgetMs) {
-      if (job) await job.catch(() => {});
-      if (full) store.clear();
+    rebuild(full, budgetMs) {
+      if (full) clearFirst = true;
       return waitFor(budgetMs);
     },
     close() {

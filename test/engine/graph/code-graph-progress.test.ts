@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -28,6 +28,28 @@ test('while a first build runs, the graph answers from what is indexed and says 
     assert.equal(progress.indexed, progress.total);
     assert.ok(progress.total > 200, `${progress.total} files`);
     assert.ok(graph.store.symbolsNamed('Observable').length > 0);
+  } finally {
+    graph.close();
+  }
+});
+
+test('a file written while a build runs is in the graph the next query waits for', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'leanctx-graph-'));
+  cpSync('node_modules/rxjs/src', join(root, 'src'), { recursive: true });
+  const graph = createCodeGraph(root, {
+    store: createSqliteGraphStore(join(mkdtempSync(join(tmpdir(), 'leanctx-data-')), 'graph.sqlite')),
+  });
+  try {
+    let progress = await graph.refresh(0);
+    while (progress.indexed === 0) progress = await graph.refresh(20);
+    assert.ok(progress.building, 'the first build is still running');
+    writeFileSync(join(root, 'late.ts'), 'export function writtenLate() {\n  return 1;\n}\n');
+    progress = await graph.refresh(120_000);
+    assert.equal(progress.building, false);
+    assert.deepEqual(
+      graph.store.symbolsNamed('writtenLate').map((s) => s.path),
+      ['late.ts'],
+    );
   } finally {
     graph.close();
   }
