@@ -42,6 +42,10 @@ const SAMPLE_ARGS: Record<string, Record<string, unknown>> = {
   ctx_intent: { query: 'fix the failing add test' },
   ctx_knowledge: { action: 'status' },
   ctx_knowledge_relations: { action: 'list' },
+  ctx_graph: { action: 'status' },
+  ctx_callers: { symbol: 'main' },
+  ctx_callees: { symbol: 'main' },
+  ctx_index: { action: 'status' },
 };
 
 function textOf(result: { content: { type: string; text?: string }[] }): string {
