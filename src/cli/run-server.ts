@@ -69,9 +69,6 @@ export async function runServer(
   if (config.tokens.every((t) => t.revokedAt)) {
     logger.warn('no active tokens: every request will get 401; create one with `lean-ctx team token create`');
   }
-  io.out(`${banner(config, listening, server.deps.registry.size, server.deps.state.activeTokenCount())}\n`);
-  warmTokenizer();
-
   const reload = async (): Promise<boolean> => {
     try {
       const next = loadTeamConfig(configPath, override);
@@ -126,5 +123,9 @@ export async function runServer(
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // The banner says "ready": a supervisor may signal as soon as it reads it, so it comes after
+  // the signal handlers (a SIGTERM before them would kill the process without a clean stop).
+  io.out(`${banner(config, listening, server.deps.registry.size, server.deps.state.activeTokenCount())}\n`);
+  warmTokenizer();
   return { server, listening, reload, stop };
 }

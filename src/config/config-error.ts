@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 
 /** Bad configuration: every problem with its field path, in one message. */
@@ -76,4 +77,21 @@ export function issueProblems(error: z.ZodError, schema: unknown): string[] {
     }
     return `${where}: ${issue.message}`;
   });
+}
+
+/** Reads the raw JSON of a config file, naming the file and position on a syntax error. */
+export function readJsonFile(path: string, parse: (text: string) => unknown = JSON.parse): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const hint = code === 'ENOENT' ? 'the file does not exist; create it or pass --config' : String(err);
+    throw new ConfigError(path, [hint]);
+  }
+  try {
+    return parse(text);
+  } catch (err) {
+    throw new ConfigError(path, [`not valid JSON: ${(err as Error).message}`]);
+  }
 }

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_INHERITED_ENV_VARS } from '@modelcontextprotocol/sdk/client/stdio.js';
 import stripJsonComments from 'strip-json-comments';
 import { z } from 'zod';
+import { ConfigError, readJsonFile } from './config-error.ts';
 import { type GatewayMode, MODES } from './gateway-mode.ts';
 import {
   describeIssues,
@@ -21,7 +22,6 @@ import {
   UnsetVariableError,
 } from './servers-expand.ts';
 import { serverEntries } from './servers-migrate.ts';
-import { ConfigError, readJsonFile } from './team-config.ts';
 
 export type {
   GlobalPermissions,

@@ -1,9 +1,9 @@
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { parseScope } from '../auth/scopes.ts';
 import { patternProblem } from '../engine/shell/command-policy.ts';
-import { ConfigError, issueProblems } from './config-error.ts';
+import { ConfigError, issueProblems, readJsonFile } from './config-error.ts';
 import { resolveTeamProfile, type TeamProfile, teamProfileSchema } from './team-profile.ts';
 
 export { ConfigError };
@@ -241,23 +241,6 @@ export function configDirOf(config: TeamConfig): string {
 /** The servers.json a `servers` path names (absolute), or undefined for an inline block. */
 export function serversFileOf(config: TeamConfig): string | undefined {
   return typeof config.servers === 'string' ? resolve(configDirOf(config), config.servers) : undefined;
-}
-
-/** Reads the raw JSON of a config file, naming the file and position on a syntax error. */
-export function readJsonFile(path: string, parse: (text: string) => unknown = JSON.parse): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const hint = code === 'ENOENT' ? 'the file does not exist; create it or pass --config' : String(err);
-    throw new ConfigError(path, [hint]);
-  }
-  try {
-    return parse(text);
-  } catch (err) {
-    throw new ConfigError(path, [`not valid JSON: ${(err as Error).message}`]);
-  }
 }
 
 export function loadTeamConfig(path: string, opts: ProfileOverride = {}): TeamConfig {

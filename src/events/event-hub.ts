@@ -24,7 +24,8 @@ function capPayload(event: NewEvent): NewEvent {
 
 export function createEventHub(store: EventStore, onAppend: () => void = () => {}): EventHub {
   const listeners = new Map<string, Set<EventListener>>();
-  const pending = new Set<Promise<unknown>>();
+  // Appends settle in call order, so the last one settled means all are.
+  let last: Promise<unknown> = Promise.resolve();
   return {
     store,
     publish(event) {
@@ -47,13 +48,11 @@ export function createEventHub(store: EventStore, onAppend: () => void = () => {
         }
         return stored;
       });
-      const settled = run.catch(() => undefined);
-      pending.add(settled);
-      void settled.then(() => pending.delete(settled));
+      last = run.catch(() => undefined);
       return run;
     },
     async drain() {
-      await Promise.all([...pending]);
+      await last;
     },
     subscribe(workspaceId, channelId, listener) {
       const key = channelKey(workspaceId, channelId);

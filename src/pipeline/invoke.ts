@@ -37,6 +37,11 @@ export interface CallRequest {
   agentName?: string | undefined;
   /** Aborted when the client goes away. */
   signal?: AbortSignal;
+  /**
+   * Instead of `signal` (REST, where building an AbortSignal per request costs more than
+   * a small call): calls `onGone` once the client goes away; returns the unsubscribe.
+   */
+  watchClient?: (onGone: () => void) => () => void;
   /** A call made by another tool (ctx_call): it already holds a concurrency slot. */
   nested?: boolean;
 }
@@ -128,9 +133,8 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
   let status = 200;
   let denied: string | null = null;
   let releaseSlot: (() => void) | undefined;
-  // The tool's own promise: a timed-out call keeps its slot until this settles.
-  let work: Promise<unknown> | undefined;
-  const exit: { code?: number | null } = {};
+  // work: the tool's own promise; a timed-out call keeps its slot until it settles.
+  const run: RunState = { work: undefined, clientGone: false };
   try {
     const tool = deps.registry.get(req.name);
     if (!tool) {
@@ -161,19 +165,7 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
       releaseSlot = takeSlot(deps);
     }
     await deps.presence.arrive(ws.id, channelId, req.agentName ?? req.caller.tokenId, req.caller.tokenId);
-    let outcome = await runWithTimeout(
-      deps,
-      tool,
-      args,
-      ws,
-      req,
-      channelId,
-      config.requestTimeoutMs,
-      (w) => {
-        work = w;
-      },
-      exit,
-    );
+    let outcome = await runWithTimeout(deps, tool, args, ws, req, channelId, config.requestTimeoutMs, run);
     // A caller with a budget is charged before the answer leaves, so the answer can warn it.
     let charged: number | undefined;
     if (!req.nested && chargedBeforeAnswer(deps, req.caller)) {
@@ -199,7 +191,7 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     });
     return result;
   } catch (err) {
-    const clientGone = !(err instanceof AppError) && req.signal?.aborted === true;
+    const clientGone = !(err instanceof AppError) && (run.clientGone || req.signal?.aborted === true);
     const appErr =
       err instanceof AppError
         ? err
@@ -219,7 +211,7 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     throw appErr;
   } finally {
     if (releaseSlot) {
-      if (work) void work.then(releaseSlot, releaseSlot);
+      if (run.work) void run.work.then(releaseSlot, releaseSlot);
       else releaseSlot();
     }
     deps.audit.write({
@@ -235,7 +227,7 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
       argumentsMd5: argumentsMd5(req.args),
       status,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
-      ...(exit.code !== undefined ? { exitCode: exit.code } : {}),
+      ...(run.exitCode !== undefined ? { exitCode: run.exitCode } : {}),
     });
   }
 }
@@ -306,6 +298,16 @@ async function recordCall(
     .catch(logFailure);
 }
 
+/** What the caller of runWithTimeout learns besides the outcome. */
+interface RunState {
+  /** The tool's promise, once started. */
+  work: Promise<unknown> | undefined;
+  /** The client went away before the answer. */
+  clientGone: boolean;
+  /** The exit code of a command the call ran (ctx_shell), for its audit line. */
+  exitCode?: number | null;
+}
+
 async function runWithTimeout(
   deps: ServerDeps,
   tool: Tool,
@@ -314,12 +316,15 @@ async function runWithTimeout(
   req: CallRequest,
   channelId: string,
   timeoutMs: number,
-  onStarted: (work: Promise<ToolOutcome>) => void,
-  exit: { code?: number | null },
+  run: RunState,
 ): Promise<ToolOutcome> {
   const controller = new AbortController();
-  const onClientAbort = () => controller.abort(new Error('client went away'));
+  const onClientAbort = () => {
+    run.clientGone = true;
+    controller.abort(new Error('client went away'));
+  };
   req.signal?.addEventListener('abort', onClientAbort, { once: true });
+  const stopWatching = req.watchClient?.(onClientAbort);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -346,7 +351,7 @@ async function runWithTimeout(
     gateway: deps.gateway,
     downstreamServers: req.caller.servers,
     reportExit: (code) => {
-      exit.code = code;
+      run.exitCode = code;
     },
     listTools: () => callableTools(deps, req.caller, deps.registry.all()),
     callTool: (name, args) =>
@@ -368,10 +373,11 @@ async function runWithTimeout(
   };
   try {
     const work = deps.registry.execute(tool, args, ctx);
-    onStarted(work);
+    run.work = work;
     return await Promise.race([work, timedOut]);
   } finally {
     clearTimeout(timer);
+    stopWatching?.();
     req.signal?.removeEventListener('abort', onClientAbort);
   }
 }

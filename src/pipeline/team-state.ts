@@ -1,6 +1,6 @@
 import { auditLogFiles } from '../audit/audit-log.ts';
 import type { Scope } from '../auth/scopes.ts';
-import { hexDigestsEqual, sha256Hex } from '../auth/tokens.ts';
+import { sha256Hex } from '../auth/tokens.ts';
 import { serversFileOf, type TeamConfig } from '../config/team-config.ts';
 import { createWorkspace, type Workspace } from '../engine/workspace.ts';
 import { tokenScopes } from '../governance/roles.ts';
@@ -66,6 +66,18 @@ function tokenEntries(config: TeamConfig, previous: readonly TokenEntry[] = []):
     });
 }
 
+/**
+ * Callers by the SHA-256 of their secret, rebuilt on every apply (so a revoked or re-issued
+ * token is gone at once). A lookup is one hash of the presented token and one map probe,
+ * whatever the number of tokens; it compares digests, never secrets, so its timing says
+ * nothing about a stored secret.
+ */
+function indexByDigest(entries: readonly TokenEntry[]): Map<string, Caller> {
+  const byDigest = new Map<string, Caller>();
+  for (const e of entries) if (!byDigest.has(e.digest)) byDigest.set(e.digest, e.caller);
+  return byDigest;
+}
+
 /** Files with the server's own state, never readable through a workspace (the data dir always is). */
 function stateFiles(cfg: TeamConfig): string[] {
   const files = [...(cfg.auditLogPath ? auditLogFiles(cfg.auditLogPath) : [])];
@@ -82,6 +94,7 @@ const workspaceOf = (ws: TeamConfig['workspaces'][number], cfg: TeamConfig) =>
 export function createTeamState(initial: TeamConfig): TeamState {
   let config = initial;
   let tokens = tokenEntries(initial);
+  let callers = indexByDigest(tokens);
   const byId = new Map<string, Workspace>();
   const listeners = new Set<() => void>();
   const build = (cfg: TeamConfig) => {
@@ -95,15 +108,7 @@ export function createTeamState(initial: TeamConfig): TeamState {
     config: () => config,
     workspace: (id) => byId.get(id),
     workspaces: () => [...byId.values()],
-    authenticate(token) {
-      const digest = sha256Hex(token);
-      let found: Caller | undefined;
-      // Compare against every token so the time taken does not say which one matched.
-      for (const entry of tokens) {
-        if (hexDigestsEqual(entry.digest, digest) && !found) found = entry.caller;
-      }
-      return found;
-    },
+    authenticate: (token) => callers.get(sha256Hex(token)),
     activeTokenCount: () => tokens.length,
     isCurrent: (caller) => tokens.some((t) => t.caller === caller),
     onApply(listener) {
@@ -135,6 +140,7 @@ export function createTeamState(initial: TeamConfig): TeamState {
       }
       config = next;
       tokens = tokenEntries(next, tokens);
+      callers = indexByDigest(tokens);
       for (const listener of listeners) {
         try {
           listener();

@@ -66,8 +66,11 @@ export function createApp(deps: ServerDeps, mcp: McpEndpoint): Hono<HttpEnv> {
     const started = performance.now();
     const requestId = randomUUID();
     c.set('requestId', requestId);
+    // On the node response the header costs nothing; `c.res.headers` would build a Headers object.
+    const outgoing = c.env?.outgoing;
+    outgoing?.setHeader('x-request-id', requestId);
     await next();
-    c.res.headers.set('x-request-id', requestId);
+    if (!outgoing) c.res.headers.set('x-request-id', requestId);
     const route = routeOf(c);
     deps.metrics.httpRequests.inc({ route, status: String(c.res.status) });
     deps.metrics.httpDuration.observe({ route }, (performance.now() - started) / 1000);

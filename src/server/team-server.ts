@@ -66,7 +66,8 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
   const now = opts.now ?? Date.now;
   const store = opts.store ?? createSqliteStore(join(config.dataDir, 'leanctx.db'));
   const metrics = createMetrics(() => budgetUsage(store.budgets, deps.state.config().governance, now()));
-  let audit: AuditLog = createAuditLog(config.auditLogPath, config.auditMaxBytes);
+  const auditFailed = (err: unknown) => deps.logger.error('audit write failed', { error: String(err) });
+  let audit: AuditLog = createAuditLog(config.auditLogPath, config.auditMaxBytes, auditFailed);
   const logger = opts.logger ?? createLogger();
   const hub = createEventHub(store.events, () => metrics.eventsAppended.inc());
   const deps: ServerDeps = {
@@ -130,7 +131,7 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
       }
       if (next.auditLogPath !== prev.auditLogPath || next.auditMaxBytes !== prev.auditMaxBytes) {
         const old = audit;
-        audit = createAuditLog(next.auditLogPath, next.auditMaxBytes);
+        audit = createAuditLog(next.auditLogPath, next.auditMaxBytes, auditFailed);
         old.close();
       }
     },

@@ -118,12 +118,14 @@ export async function callTool(
   as: string,
   body: Record<string, unknown>,
   headers: Record<string, string> = {},
+  signal?: AbortSignal,
 ): Promise<Response> {
   return srv.request('/v1/tools/call', {
     method: 'POST',
     as,
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
+    ...(signal ? { signal } : {}),
   });
 }
 

@@ -77,7 +77,7 @@ const textOf = (body: Record<string, unknown>) =>
 
 // Upper bounds in seconds: the old code stalled /health for minutes (the 2 MB pattern's
 // token count), 31 s (the backtracking regex) and 9 s (the one-word file).
-const STALL_LIMIT_MS = 1500;
+const STALL_LIMIT_MS = 5000;
 
 test('a 2,000,000-character search pattern is refused as invalid_arguments naming the limit, at once', async () => {
   const { result, worstMs } = await probeWhile(() => call('ctx_search', { pattern: 'a'.repeat(2_000_000) }));
@@ -146,9 +146,28 @@ test('ctx_symbol and ctx_semantic_search over a 4 MB package leave /health answe
   assert.ok(semantic.worstMs < STALL_LIMIT_MS, `health waited ${semantic.worstMs} ms`);
 });
 
+/** Waits until the pool has run nothing for `quietMs` (earlier tests' background indexing included). */
+async function poolQuiet(quietMs: number, withinMs: number): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  let last = enginePool().stats().dispatched;
+  let quietSince = Date.now();
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 25));
+    const now = enginePool().stats();
+    if (now.dispatched !== last || now.busy + now.queued > 0) {
+      last = now.dispatched;
+      quietSince = Date.now();
+    } else if (Date.now() - quietSince >= quietMs) {
+      return;
+    }
+  }
+  assert.fail(`the engine pool did not go quiet within ${withinMs} ms`);
+}
+
 test('a call past requestTimeoutMs gets 504 and its worker task stops', async () => {
   const tight = await startTestServer({ files: bigPackage(60), config: { requestTimeoutMs: 300 } });
   try {
+    await poolQuiet(1500, 60_000);
     const res = await callTool(tight, 'alice', {
       name: 'ctx_symbol',
       arguments: { name: 'notDefinedAnywhere' },

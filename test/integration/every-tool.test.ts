@@ -42,6 +42,10 @@ const SAMPLE_ARGS: Record<string, Record<string, unknown>> = {
   ctx_intent: { query: 'fix the failing add test' },
   ctx_knowledge: { action: 'status' },
   ctx_knowledge_relations: { action: 'list' },
+  ctx_graph: { action: 'status' },
+  ctx_callers: { symbol: 'main' },
+  ctx_callees: { symbol: 'main' },
+  ctx_index: { action: 'status' },
   ctx_shell: { command: 'ls -la' },
   ctx_edit: { path: '.gitignore', old_string: 'dist/', new_string: 'dist/\nbuild/', replace_all: true },
 };

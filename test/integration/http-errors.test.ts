@@ -188,6 +188,23 @@ describe('every error code over real HTTP is a JSON envelope', () => {
     assert.equal((await slow).status, 200);
   });
 
+  test('a REST client that hangs up cancels its tool call and frees the slot', async () => {
+    await srv.server.reload({ ...srv.server.deps.state.config(), requestTimeoutMs: 30_000 });
+    const before = sleepState.aborted;
+    const client = new AbortController();
+    const call = callTool(srv, 'alice', { name: 'test_sleep', arguments: { ms: 20_000 } }, {}, client.signal);
+    while (srv.server.deps.inFlight.count === 0) await new Promise((r) => setTimeout(r, 5));
+    client.abort();
+    await assert.rejects(call);
+    const deadline = Date.now() + 5000;
+    while (sleepState.aborted === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(sleepState.aborted, before + 1, 'the tool saw its AbortSignal fire');
+    while (srv.server.deps.inFlight.count > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.equal(srv.server.deps.inFlight.count, 0);
+  });
+
   test('internal_error says nothing internal', async () => {
     const res = await callTool(srv, 'alice', { name: 'test_crash' });
     const body = await expectEnvelope(res, 500, 'internal_error');

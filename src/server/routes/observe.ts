@@ -54,6 +54,7 @@ export function observeRoutes(deps: ServerDeps): Hono<HttpEnv> {
     }
     const path = deps.audit.path;
     if (!path) return c.json({ enabled: false, entries: [], hint: 'set auditLogPath in team.json' });
+    deps.audit.flush();
     const all = await readAuditTail(path);
     // A token limited to some workspaces sees only their lines (not refusals outside any).
     const allowed = caller.workspaces;

@@ -54,29 +54,43 @@ interface WriteBatch<T> {
 /**
  * Rows written in one transaction every FLUSH_EVERY_MS. The flush runs from a timer, so a
  * failed commit (disk full, a locked or corrupt file) must reach the callers, not the process.
+ * The rows of a batch share one promise: a call costs a push, not a promise of its own.
  */
 function createWriteBatch<T>(write: (rows: T[]) => void, isOpen: () => boolean): WriteBatch<T> {
-  let queued: { row: T; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  let rows: T[] = [];
+  let settle: { promise: Promise<void>; resolve: () => void; reject: (err: unknown) => void } | undefined;
   let timer: NodeJS.Timeout | undefined;
   const flush = () => {
     clearTimeout(timer);
     timer = undefined;
-    const batch = queued;
-    queued = [];
-    if (batch.length === 0) return;
+    const batch = rows;
+    const done = settle;
+    rows = [];
+    settle = undefined;
+    if (!done) return;
     try {
       if (!isOpen()) throw new Error('the store is closed');
-      write(batch.map((b) => b.row));
-      for (const b of batch) b.resolve();
+      write(batch);
+      done.resolve();
     } catch (err) {
-      for (const b of batch) b.reject(err);
+      done.reject(err);
     }
   };
   return {
     add(row) {
       // Kept referenced: callers await the commit, and it fires within FLUSH_EVERY_MS.
       timer ??= setTimeout(flush, FLUSH_EVERY_MS);
-      return new Promise((resolve, reject) => queued.push({ row, resolve, reject }));
+      if (!settle) {
+        let resolve!: () => void;
+        let reject!: (err: unknown) => void;
+        const promise = new Promise<void>((res, rej) => {
+          resolve = res;
+          reject = rej;
+        });
+        settle = { promise, resolve, reject };
+      }
+      rows.push(row);
+      return settle.promise;
     },
     flush,
   };
@@ -140,10 +154,9 @@ export function createSqliteStore(file: string): Store {
     () => db.open,
   );
   const flushEvents = eventBatch.flush;
-  const append = async (e: NewEvent): Promise<EventRecord> => {
+  const append = (e: NewEvent): Promise<EventRecord> => {
     const record = { ...e, revision: 0, ts: e.ts ?? new Date().toISOString() };
-    await eventBatch.add(record);
-    return record;
+    return eventBatch.add(record).then(() => record);
   };
   const selectSince = db.prepare<[string, string, number, number], EventRow>(
     'SELECT * FROM events WHERE workspace_id = ? AND channel_id = ? AND revision > ? ORDER BY revision LIMIT ?',
