@@ -33,6 +33,8 @@ const args = parseBenchArgs(
 interface Goal {
   minRatio: number;
   maxP99Ms?: number;
+  /** Server CPU per request, µs (issue 8). */
+  maxCpuUs?: number;
 }
 
 interface HttpTarget {
@@ -151,7 +153,7 @@ async function bench(bare: ChildServer<{ port: number }>, ours: TeamChild): Prom
       headers: { authorization: `Bearer ${ours.info.token}`, 'content-type': 'application/json' },
       body: CALL_BODY,
       pid: ours.pid,
-      goal: { minRatio: 0.4, maxP99Ms: 10 },
+      goal: { minRatio: 0.25, maxCpuUs: 120 },
     },
     {
       key: 'toolsCallEcho',
@@ -197,7 +199,10 @@ async function bench(bare: ChildServer<{ port: number }>, ours: TeamChild): Prom
     const s = summaries.get(t.key)!;
     const ratio = medianRoundRatio(rounds.get(t.key) ?? [], bareRounds);
     const met = t.goal
-      ? ratio >= t.goal.minRatio && (t.goal.maxP99Ms === undefined || s.p99Ms < t.goal.maxP99Ms)
+      ? ratio >= t.goal.minRatio &&
+        (t.goal.maxP99Ms === undefined || s.p99Ms < t.goal.maxP99Ms) &&
+        (t.goal.maxCpuUs === undefined ||
+          (s.serverCpuUsPerReq ?? Number.POSITIVE_INFINITY) <= t.goal.maxCpuUs)
       : undefined;
     return { target: t, summary: s, ratio, met };
   });
@@ -212,7 +217,7 @@ async function bench(bare: ChildServer<{ port: number }>, ours: TeamChild): Prom
         summary,
         ratio,
         goal: target.goal
-          ? `≥ ${target.goal.minRatio}×${target.goal.maxP99Ms ? `, p99 < ${target.goal.maxP99Ms} ms` : ''}: ${met ? 'met' : 'MISSED'}`
+          ? `≥ ${target.goal.minRatio}×${target.goal.maxP99Ms ? `, p99 < ${target.goal.maxP99Ms} ms` : ''}${target.goal.maxCpuUs ? `, ≤ ${target.goal.maxCpuUs} µs CPU` : ''}: ${met ? 'met' : 'MISSED'}`
           : '—',
       })),
     ),

@@ -32,7 +32,7 @@ const args = parseBenchArgs(
   USAGE,
 );
 
-const GOAL_MIN_RATIO = 1.0;
+const GOAL_MIN_RATIO = 1.5;
 
 interface McpTarget {
   key: 'reference' | 'ours' | 'oursEcho';

@@ -1,5 +1,5 @@
 // `npm run bench -- <name> [flags]` runs bench/<name>.ts with the flags.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -17,6 +17,12 @@ if (!name || !available.includes(name)) {
   );
   process.exit(2);
 }
+
+// The benches spawn the bins, which run dist/: never a stale one.
+const built = spawnSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url))], {
+  stdio: 'inherit',
+});
+if (built.status !== 0) process.exit(built.status ?? 1);
 
 const child = spawn(
   process.execPath,

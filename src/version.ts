@@ -1,6 +1,8 @@
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 
-const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 /** The package version, as /healthz and the MCP handshake report it. */
 export const VERSION: string = pkg.version;

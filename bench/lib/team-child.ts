@@ -21,14 +21,28 @@ export interface TeamChild extends ChildServer<TeamChildInfo> {
 
 const script = fileURLToPath(new URL('../servers/team-server.ts', import.meta.url));
 
-/** Our team server (audit on, rate limit raised) in a child process over a temp workspace. */
-export async function startTeamChild(opts: { profile: boolean }): Promise<TeamChild> {
+/**
+ * Our team server (audit on, rate limit raised) in a child process over a temp workspace; its
+ * token has `scopes` (default search).
+ */
+export async function startTeamChild(opts: {
+  profile: boolean;
+  scopes?: readonly string[];
+}): Promise<TeamChild> {
   const dir = mkdtempSync(join(tmpdir(), 'leanctx-bench-'));
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
   process.once('exit', removeDir);
   const child = await startChildServer<TeamChildInfo>({
     name: 'leanctx team server',
-    args: [...profileFlags(opts.profile, 'leanctx'), '--import', 'tsx', script, '--dir', dir],
+    args: [
+      ...profileFlags(opts.profile, 'leanctx'),
+      '--import',
+      'tsx',
+      script,
+      '--dir',
+      dir,
+      ...(opts.scopes ? ['--scopes', opts.scopes.join(',')] : []),
+    ],
     readyOn: 'stdout',
     parseReady: parseReadyJson,
   }).catch((err: unknown) => {

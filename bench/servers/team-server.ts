@@ -14,7 +14,7 @@ import { benchEcho } from './bench-echo-tool.ts';
 /** High enough that the limiter never answers 429 during a bench; it still runs on every call. */
 const BENCH_RATE_LIMIT = 1_000_000;
 
-const { values } = parseArgs({ options: { dir: { type: 'string' } } });
+const { values } = parseArgs({ options: { dir: { type: 'string' }, scopes: { type: 'string' } } });
 if (!values.dir) throw new Error('usage: team-server.ts --dir <temp dir>');
 const dir = values.dir;
 
@@ -28,7 +28,7 @@ const config = parseTeamConfig(
     host: '127.0.0.1',
     port: 0,
     workspaces: [{ id: 'main', root }],
-    tokens: [{ id: 'bench', sha256Hex: sha256Hex(token), scopes: ['search'] }],
+    tokens: [{ id: 'bench', sha256Hex: sha256Hex(token), scopes: values.scopes?.split(',') ?? ['search'] }],
     auditLogPath: join(dir, 'audit.jsonl'),
     dataDir: join(dir, 'data'),
     maxRps: BENCH_RATE_LIMIT,

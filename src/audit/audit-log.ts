@@ -22,15 +22,25 @@ export interface AuditEntry {
   argumentsMd5: string | null;
   status: number;
   durationMs: number;
+  /** A command the call ran (ctx_shell): its exit code, null when a signal or timeout ended it. */
+  exitCode?: number | null;
 }
 
 export interface AuditLog {
   readonly path: string | undefined;
+  /** Queues the entry's line; the lines of one event-loop turn go out in one `write(2)`. */
   write(entry: AuditEntry): void;
+  /** Writes what is queued now (readers of the file call it first). */
+  flush(): void;
   close(): void;
 }
 
 const KEEP_ROTATED = 5;
+
+/** The audit file and its rotated predecessors: every file that may hold audit lines. */
+export function auditLogFiles(path: string): string[] {
+  return [path, ...Array.from({ length: KEEP_ROTATED }, (_, i) => `${path}.${i + 1}`)];
+}
 
 /** Drops a partial last line (a crash mid-write on some file systems) so every line parses. */
 function repairTail(fd: number): void {
@@ -44,14 +54,22 @@ function repairTail(fd: number): void {
 }
 
 /**
- * The JSON Lines audit file. Each entry is one `write(2)` of a whole line on an O_APPEND
- * descriptor, so a killed process leaves only whole lines. Raw arguments never get here.
+ * The JSON Lines audit file. The lines queued in one event-loop turn are one `write(2)` of
+ * whole lines on an O_APPEND descriptor (a write per line cost more than the rest of a
+ * small tool call), so a killed process leaves only whole lines and loses at most the lines
+ * of the turn it died in; close() writes what is queued. Raw arguments never get here.
  */
-export function createAuditLog(path: string | undefined, maxBytes = 0): AuditLog {
-  if (!path) return { path: undefined, write() {}, close() {} };
+export function createAuditLog(
+  path: string | undefined,
+  maxBytes = 0,
+  onError: (err: unknown) => void = () => {},
+): AuditLog {
+  if (!path) return { path: undefined, write() {}, flush() {}, close() {} };
   let fd = openSync(path, 'a+', 0o600);
   repairTail(fd);
   let size = fstatSync(fd).size;
+  let queued: string[] = [];
+  let closed = false;
 
   const rotate = () => {
     closeSync(fd);
@@ -62,16 +80,54 @@ export function createAuditLog(path: string | undefined, maxBytes = 0): AuditLog
     fd = openSync(path, 'a+', 0o600);
     size = 0;
   };
+  const writeOut = (text: string) => {
+    const bytes = Buffer.from(text, 'utf8');
+    writeSync(fd, bytes, 0, bytes.length);
+    size += bytes.length;
+  };
+
+  const flush = () => {
+    if (queued.length === 0 || closed) return;
+    const lines = queued;
+    queued = [];
+    let chunk = '';
+    let chunkBytes = 0;
+    for (const line of lines) {
+      const bytes = Buffer.byteLength(line);
+      // each file holds whole lines and stays under maxBytes (unless one line is larger)
+      if (maxBytes > 0 && size + chunkBytes > 0 && size + chunkBytes + bytes > maxBytes) {
+        if (chunk) writeOut(chunk);
+        chunk = '';
+        chunkBytes = 0;
+        rotate();
+      }
+      chunk += line;
+      chunkBytes += bytes;
+    }
+    if (chunk) writeOut(chunk);
+  };
+  const flushSafely = () => {
+    try {
+      flush();
+    } catch (err) {
+      // a full disk must not end the server; the next turn's lines try again
+      onError(err);
+    }
+  };
 
   return {
     path,
     write(entry) {
-      const line = Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
-      if (maxBytes > 0 && size > 0 && size + line.length > maxBytes) rotate();
-      writeSync(fd, line, 0, line.length);
-      size += line.length;
+      if (closed) return;
+      queued.push(`${JSON.stringify(entry)}\n`);
+      // written before the call's answer leaves: an acknowledged call is never missing from the
+      // log, even after a SIGKILL (batching per turn saved a few µs, not worth that)
+      flushSafely();
     },
+    flush,
     close() {
+      flushSafely();
+      closed = true;
       try {
         closeSync(fd);
       } catch {

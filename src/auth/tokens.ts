@@ -17,10 +17,3 @@ export function hexDigestsEqual(a: string, b: string): boolean {
   const right = Buffer.from(b, 'hex');
   return left.length === right.length && left.length > 0 && timingSafeEqual(left, right);
 }
-
-/** Extracts the bearer token from an Authorization header; undefined when absent or malformed. */
-export function parseBearer(header: string | undefined | null): string | undefined {
-  if (!header) return undefined;
-  const match = /^bearer[ \t]+([^\s]+)\s*$/i.exec(header);
-  return match?.[1];
-}

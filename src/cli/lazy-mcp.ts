@@ -1,20 +1,13 @@
 import { basename } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import {
-  ConfigError,
-  loadServersConfig,
-  MODES,
-  parseServersConfig,
-  resolveServersConfigPath,
-  type ServersConfig,
-  type ServersOverrides,
-} from '../config/servers-config.ts';
-import { CLIENT_SIDE, dumpBodies } from '../gateway/body-dump.ts';
-import { createGateway } from '../gateway/gateway.ts';
-import { listenGatewayHttp } from '../gateway/http-front.ts';
-import { createGatewayLogger } from '../gateway/logger.ts';
-import { createGatewayMcpServer } from '../gateway/mcp-front.ts';
-import { CoalescingStdioServerTransport } from '../gateway/stdio-front.ts';
+import { ConfigError } from '../config/config-error.ts';
+import { MODES } from '../config/gateway-mode.ts';
+import type { ServersConfig, ServersOverrides } from '../config/servers-config.ts';
+import { VERSION } from '../version.ts';
+
+// The config reader, the gateway and each front are imported once argv asks for them:
+// --version and --help load none of them.
+type ConfigReader = typeof import('../config/servers-config.ts');
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
@@ -33,6 +26,7 @@ function buildProgram(): Command {
         'A lazy MCP gateway: one MCP server that shows four meta-tools and starts the servers in servers.json on first use.',
       )
       .usage('[options] [command args...]')
+      .version(VERSION)
       .option(
         '-c, --config <path>',
         'servers.json (default: $LAZY_MCP_CONFIG, else $XDG_CONFIG_HOME/lazy-mcp/servers.json)',
@@ -100,14 +94,14 @@ function singleServerName(command: readonly string[]): string {
   return name || 'server';
 }
 
-function loadConfig(flags: Flags, command: readonly string[]): ServersConfig {
+function loadConfig(read: ConfigReader, flags: Flags, command: readonly string[]): ServersConfig {
   const overrides: ServersOverrides = { ...flags, transport: flags.transport };
   if (command.length > 0) {
     const name = singleServerName(command);
     const raw = { servers: [{ name, description: command.join(' '), command: [...command] }] };
-    return parseServersConfig(raw, { baseDir: process.cwd(), overrides, source: 'command line' });
+    return read.parseServersConfig(raw, { baseDir: process.cwd(), overrides, source: 'command line' });
   }
-  return loadServersConfig(resolveServersConfigPath(flags.config), overrides);
+  return read.loadServersConfig(read.resolveServersConfigPath(flags.config), overrides);
 }
 
 /** `lazy-mcp`: parse flags, load servers.json, serve until stdin closes or a signal arrives. */
@@ -121,9 +115,10 @@ export async function runLazyMcp(argv: readonly string[]): Promise<number> {
   }
   const flags = program.opts<Flags>();
   const command = program.args;
+  const read = await import('../config/servers-config.ts');
   let config: ServersConfig;
   try {
-    config = loadConfig(flags, command);
+    config = loadConfig(read, flags, command);
   } catch (err) {
     process.stderr.write(`lazy-mcp: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT.usage;
@@ -142,9 +137,13 @@ export async function runLazyMcp(argv: readonly string[]): Promise<number> {
     );
     return bad.length > 0 ? EXIT.usage : EXIT.ok;
   }
+  const [{ createGateway }, { createGatewayLogger }] = await Promise.all([
+    import('../gateway/gateway.ts'),
+    import('../gateway/logger.ts'),
+  ]);
   const logger = createGatewayLogger(config.logging);
   const gateway = createGateway(config, logger, {
-    loadConfig: command.length > 0 ? undefined : () => loadConfig(flags, command),
+    loadConfig: command.length > 0 ? undefined : () => loadConfig(read, flags, command),
   });
 
   let finish: (code: number) => void = () => {};
@@ -172,9 +171,16 @@ export async function runLazyMcp(argv: readonly string[]): Promise<number> {
 
   try {
     if (config.transport.type === 'http') {
+      const { listenGatewayHttp } = await import('../gateway/http-front.ts');
       const http = await listenGatewayHttp(gateway, logger, config.transport);
       closeFront = () => http.close();
     } else {
+      const [{ createGatewayMcpServer }, { CoalescingStdioServerTransport }, { CLIENT_SIDE, dumpBodies }] =
+        await Promise.all([
+          import('../gateway/mcp-front.ts'),
+          import('../gateway/stdio-front.ts'),
+          import('../gateway/body-dump.ts'),
+        ]);
       const server = createGatewayMcpServer(gateway, logger);
       const transport = new CoalescingStdioServerTransport();
       dumpBodies(transport, logger, CLIENT_SIDE);

@@ -1,16 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { SCOPES } from '../auth/scopes.ts';
-import { ConfigError } from '../config/team-config.ts';
+import { ConfigError } from '../config/config-error.ts';
 import { VERSION } from '../version.ts';
 import { CliError, type CliIo, processIo } from './cli-error.ts';
-import { runDemo } from './demo.ts';
-import { runMcpStdio } from './mcp-stdio.ts';
 import type { RunningServer } from './run-server.ts';
-import { runServer } from './run-server.ts';
-import { serveDataDir } from './serve-data-dir.ts';
-import { sessionList } from './session-list.ts';
-import { teamSync } from './team-sync.ts';
-import { tokenCreate, tokenList, tokenRevoke } from './token-commands.ts';
+
+// Each command imports its own modules when it runs: --version and --help load none of them.
 
 /** What a command leaves running: the CLI waits until it stops. */
 type Outcome = number | RunningServer | { wait(): Promise<void> };
@@ -32,9 +27,14 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
     .requiredOption('--config <file>', 'team.json')
     .requiredOption('--id <id>', 'token id, e.g. dev-alice')
     .option('--scopes <list>', `comma-separated: ${SCOPES.join(',')}`)
-    .option('--role <role>', 'viewer | member | admin (instead of, or added to, --scopes)')
+    .option(
+      '--role <role>',
+      "a role of the team profile, e.g. viewer | member | developer | admin (default: the profile's default role)",
+    )
     .option('--workspaces <list>', 'limit the token to these workspace ids')
-    .action((opts) => {
+    .option('--profile <preset|file>', "team profile whose roles --role names (default: team.json's profile)")
+    .action(async (opts) => {
+      const { tokenCreate } = await import('./token-commands.ts');
       tokenCreate(opts, io);
       done(0);
     });
@@ -43,7 +43,8 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
     .description('list tokens (ids, scopes, status; never secrets)')
     .requiredOption('--config <file>', 'team.json')
     .option('--json', 'machine-readable output')
-    .action((opts) => {
+    .action(async (opts) => {
+      const { tokenList } = await import('./token-commands.ts');
       tokenList(opts, io);
       done(0);
     });
@@ -52,7 +53,8 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
     .description('revoke a token; a running server drops it on its next reload (automatic on file change)')
     .requiredOption('--config <file>', 'team.json')
     .requiredOption('--id <id>', 'token id')
-    .action((opts) => {
+    .action(async (opts) => {
+      const { tokenRevoke } = await import('./token-commands.ts');
       tokenRevoke(opts, io);
       done(0);
     });
@@ -60,13 +62,23 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
     .command('serve')
     .description('serve the team server from team.json (reloads on change and SIGHUP)')
     .requiredOption('--config <file>', 'team.json')
-    .action(async (opts) => done(await runServer(opts.config, io)));
+    .option(
+      '--profile <preset|file>',
+      "team profile: solo | team | ci | strict or a TOML file (over team.json's)",
+    )
+    .action(async (opts) => {
+      const { runServer } = await import('./run-server.ts');
+      done(await runServer(opts.config, io, { profile: opts.profile }));
+    });
   team
     .command('sync')
     .description('git fetch each workspace (cron- or CI-friendly)')
     .requiredOption('--config <file>', 'team.json')
     .option('--workspace <id>', 'only this workspace')
-    .action(async (opts) => done(await teamSync(opts, io)));
+    .action(async (opts) => {
+      const { teamSync } = await import('./team-sync.ts');
+      done(await teamSync(opts, io));
+    });
 
   program
     .command('serve')
@@ -77,6 +89,7 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
     .option('--workspace <path>', 'project root for workspace "main" on first start (default: cwd)')
     .action(async (opts) => {
       if (!opts.team) throw new CliError('serve needs --team (the only server mode)', 2);
+      const { serveDataDir } = await import('./serve-data-dir.ts');
       done(await serveDataDir(opts, io));
     });
 
@@ -84,7 +97,10 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
     .command('demo')
     .description('serve this repository as workspace "main" and print a token and curl lines (npm start)')
     .option('--port <n>', 'port (default 9877, or a free one if taken)')
-    .action(async (opts) => done(await runDemo(io, opts.port ? { port: Number(opts.port) } : {})));
+    .action(async (opts) => {
+      const { runDemo } = await import('./demo.ts');
+      done(await runDemo(io, opts.port ? { port: Number(opts.port) } : {}));
+    });
 
   program
     .command('mcp')
@@ -100,8 +116,10 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
         "agent's initialize is answered with why (token refused, cannot reach the server …).",
       ].join('\n'),
     )
-    .action(async () => {
-      const close = await runMcpStdio(process.cwd(), io);
+    .option('--allow-exec', 'local mode: offer ctx_shell and ctx_edit, which run commands and write files')
+    .action(async (opts: { allowExec?: boolean }) => {
+      const { runMcpStdio } = await import('./mcp-stdio.ts');
+      const close = await runMcpStdio(process.cwd(), io, { allowExec: opts.allowExec === true });
       done({
         wait: () =>
           new Promise<void>((resolve) => {
@@ -117,6 +135,7 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
     .option('--config <file>', 'team.json', 'team.json')
     .option('--workspace <id>', 'workspace id (default: defaultWorkspaceId)')
     .action(async (opts) => {
+      const { sessionList } = await import('./session-list.ts');
       await sessionList(opts, io);
       done(0);
     });

@@ -1,5 +1,6 @@
 import { ConfigError, loadTeamConfig, type TeamConfig } from '../config/team-config.ts';
 import { watchFile } from '../config/watch-file.ts';
+import { warmTokenizer } from '../engine/o200k.ts';
 import { createLogger } from '../logger.ts';
 import type { Listening } from '../server/listen.ts';
 import { createTeamServer, type TeamServer } from '../server/team-server.ts';
@@ -35,11 +36,12 @@ export function banner(
 export async function runServer(
   configPath: string,
   io: CliIo,
-  opts: { port?: number } = {},
+  opts: { port?: number; profile?: string } = {},
 ): Promise<RunningServer> {
   let config: TeamConfig;
+  const override = { profile: opts.profile };
   try {
-    config = loadTeamConfig(configPath);
+    config = loadTeamConfig(configPath, override);
   } catch (err) {
     if (err instanceof ConfigError) throw new CliError(err.message);
     throw err;
@@ -67,12 +69,11 @@ export async function runServer(
   if (config.tokens.every((t) => t.revokedAt)) {
     logger.warn('no active tokens: every request will get 401; create one with `lean-ctx team token create`');
   }
-  io.out(`${banner(config, listening, server.deps.registry.size, server.deps.state.activeTokenCount())}\n`);
-
   const reload = async (): Promise<boolean> => {
     try {
-      const next = loadTeamConfig(configPath);
+      const next = loadTeamConfig(configPath, override);
       await server.reload(next);
+      watchProfile();
       logger.info('config reloaded', {
         workspaces: next.workspaces.length,
         activeTokens: server.deps.state.activeTokenCount(),
@@ -83,9 +84,28 @@ export async function runServer(
       return false;
     }
   };
-  const watcher = watchFile(config.path ?? configPath, () => void reload());
+  const onWatchError = (err: unknown) =>
+    logger.warn('watching a config file failed; SIGHUP still reloads', { error: String(err) });
+  const watcher = watchFile(config.path ?? configPath, () => void reload(), { onError: onWatchError });
   const serversFile = server.serversFile();
-  const serversWatcher = serversFile ? watchFile(serversFile, () => void reload()) : undefined;
+  const serversWatcher = serversFile
+    ? watchFile(serversFile, () => void reload(), { onError: onWatchError })
+    : undefined;
+  // The team profile's TOML file reloads like team.json; a reload may point at another file.
+  let profile: { file: string | undefined; watcher: { close(): void } | undefined } = {
+    file: undefined,
+    watcher: undefined,
+  };
+  function watchProfile(): void {
+    const file = server.deps.state.config().governance.file;
+    if (file === profile.file) return;
+    profile.watcher?.close();
+    profile = {
+      file,
+      watcher: file ? watchFile(file, () => void reload(), { onError: onWatchError }) : undefined,
+    };
+  }
+  watchProfile();
   const onHup = () => void reload();
   process.on('SIGHUP', onHup);
   let stopping: Promise<void> | undefined;
@@ -93,6 +113,7 @@ export async function runServer(
     stopping ??= (async () => {
       watcher.close();
       serversWatcher?.close();
+      profile.watcher?.close();
       process.off('SIGHUP', onHup);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -102,5 +123,9 @@ export async function runServer(
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // The banner says "ready": a supervisor may signal as soon as it reads it, so it comes after
+  // the signal handlers (a SIGTERM before them would kill the process without a clean stop).
+  io.out(`${banner(config, listening, server.deps.registry.size, server.deps.state.activeTokenCount())}\n`);
+  warmTokenizer();
   return { server, listening, reload, stop };
 }

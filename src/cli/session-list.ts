@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { loadTeamConfig } from '../config/team-config.ts';
+import { channelLine, listChannels } from '../sessions/channels.ts';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { CliError, type CliIo } from './cli-error.ts';
 
@@ -12,12 +13,10 @@ export async function sessionList(opts: { config: string; workspace?: string }, 
   }
   const store = createSqliteStore(join(cfg.dataDir, 'leanctx.db'));
   try {
-    const channels = await store.events.channels(id);
+    const channels = await listChannels(store, id);
     io.out(`workspace: ${id}\n`);
     if (channels.length === 0) io.out('  (no activity yet)\n');
-    for (const ch of channels) {
-      io.out(`channel: ${ch.channelId} rev:${ch.revision} agents: ${ch.agents.join(', ')}\n`);
-    }
+    for (const ch of channels) io.out(`${channelLine(ch)}\n`);
   } finally {
     await store.close();
   }

@@ -1,6 +1,8 @@
-import { effectiveScopes, isRole, parseScope, ROLES, SCOPES } from '../auth/scopes.ts';
+import { parseScope, SCOPES } from '../auth/scopes.ts';
 import { createTokenSecret, sha256Hex } from '../auth/tokens.ts';
 import { loadTeamConfig, updateTeamConfigFile } from '../config/team-config.ts';
+import type { TeamProfile } from '../config/team-profile.ts';
+import { tokenScopes } from '../governance/roles.ts';
 import { CliError, type CliIo } from './cli-error.ts';
 
 export interface TokenCreateOptions {
@@ -9,15 +11,23 @@ export interface TokenCreateOptions {
   scopes?: string;
   role?: string;
   workspaces?: string;
+  /** A preset or TOML profile instead of team.json's `profile`. */
+  profile?: string;
 }
 
-/** Parses `--scopes a,b` / `--role r` into what team.json stores. */
+/**
+ * Parses `--scopes a,b` / `--role r` into what team.json stores; roles are the profile's
+ * (built-in ones included), and neither option means the profile's default role.
+ */
 export function parseScopeOptions(
   scopes: string | undefined,
-  role: string | undefined,
+  givenRole: string | undefined,
+  profile: TeamProfile,
 ): { scopes: string[]; role?: string } {
+  const roleNames = [...profile.roles.keys()].join(', ');
+  const role = givenRole ?? (scopes ? undefined : profile.defaultRole);
   if (!scopes && !role) {
-    throw new CliError(`give --scopes (${SCOPES.join(',')}) or --role (${Object.keys(ROLES).join('|')})`, 2);
+    throw new CliError(`give --scopes (${SCOPES.join(',')}) or --role (${roleNames})`, 2);
   }
   const list = (scopes ?? '')
     .split(',')
@@ -28,31 +38,42 @@ export function parseScopeOptions(
     if (!scope) throw new CliError(`unknown scope "${s}"; known scopes: ${SCOPES.join(', ')}`, 2);
     return scope;
   });
-  if (role !== undefined && !isRole(role)) {
-    throw new CliError(`unknown role "${role}"; use one of ${Object.keys(ROLES).join(', ')}`, 2);
+  if (role !== undefined && !profile.roles.has(role)) {
+    throw new CliError(`unknown role "${role}"; roles of profile ${profile.source}: ${roleNames}`, 2);
   }
   return role ? { scopes: [...new Set(parsed)], role } : { scopes: [...new Set(parsed)] };
 }
 
 /** `team token create`: prints only the token on stdout; team.json keeps only its SHA-256. */
 export function tokenCreate(opts: TokenCreateOptions, io: CliIo): void {
-  const { scopes, role } = parseScopeOptions(opts.scopes, opts.role);
+  const override = { profile: opts.profile };
+  const { scopes, role } = parseScopeOptions(
+    opts.scopes,
+    opts.role,
+    loadTeamConfig(opts.config, override).governance,
+  );
   const secret = createTokenSecret(opts.id);
-  updateTeamConfigFile(opts.config, (raw) => {
-    const tokens = Array.isArray(raw.tokens) ? (raw.tokens as Record<string, unknown>[]) : [];
-    if (tokens.some((t) => t.id === opts.id && t.revokedAt === undefined)) {
-      throw new CliError(`a token with id "${opts.id}" already exists; revoke it first or pick another --id`);
-    }
-    const entry: Record<string, unknown> = {
-      id: opts.id,
-      sha256Hex: sha256Hex(secret),
-      scopes,
-      createdAt: new Date().toISOString(),
-    };
-    if (role) entry.role = role;
-    if (opts.workspaces) entry.workspaces = opts.workspaces.split(',').map((w) => w.trim());
-    raw.tokens = [...tokens.filter((t) => t.id !== opts.id), entry];
-  });
+  updateTeamConfigFile(
+    opts.config,
+    (raw) => {
+      const tokens = Array.isArray(raw.tokens) ? (raw.tokens as Record<string, unknown>[]) : [];
+      if (tokens.some((t) => t.id === opts.id && t.revokedAt === undefined)) {
+        throw new CliError(
+          `a token with id "${opts.id}" already exists; revoke it first or pick another --id`,
+        );
+      }
+      const entry: Record<string, unknown> = {
+        id: opts.id,
+        sha256Hex: sha256Hex(secret),
+        scopes,
+        createdAt: new Date().toISOString(),
+      };
+      if (role) entry.role = role;
+      if (opts.workspaces) entry.workspaces = opts.workspaces.split(',').map((w) => w.trim());
+      raw.tokens = [...tokens.filter((t) => t.id !== opts.id), entry];
+    },
+    override,
+  );
   io.out(`${secret}\n`);
 }
 
@@ -61,7 +82,7 @@ export function tokenList(opts: { config: string; json?: boolean }, io: CliIo): 
   const rows = cfg.tokens.map((t) => ({
     id: t.id,
     status: t.revokedAt ? 'revoked' : 'active',
-    scopes: [...effectiveScopes(t.scopes, t.role)],
+    scopes: [...tokenScopes(t.scopes, t.role, cfg.governance.roles)],
     role: t.role ?? null,
     workspaces: t.workspaces ?? null,
     createdAt: t.createdAt ?? null,

@@ -3,7 +3,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
-import { ConfigError } from './team-config.ts';
+import { ConfigError } from './config-error.ts';
 
 /** Where a developer's `lean-ctx mcp` sends its calls: a team server, or nowhere (local). */
 export interface TeamClientConfig {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { formatPath } from './config-error.ts';
 import {
   type Env,
   expandHome,
@@ -98,13 +99,6 @@ export interface ServerConfig {
   readonly startTimeoutMs: number;
   /** Changes whenever anything that affects the connection changes (reload compares it). */
   readonly fingerprint: string;
-}
-
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, key) => {
-    if (typeof key === 'number') return `${acc}[${key}]`;
-    return acc ? `${acc}.${String(key)}` : String(key);
-  }, '');
 }
 
 export function describeIssues(error: z.ZodError, prefix: string): string[] {

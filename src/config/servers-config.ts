@@ -3,6 +3,8 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_INHERITED_ENV_VARS } from '@modelcontextprotocol/sdk/client/stdio.js';
 import stripJsonComments from 'strip-json-comments';
 import { z } from 'zod';
+import { ConfigError, readJsonFile } from './config-error.ts';
+import { type GatewayMode, MODES } from './gateway-mode.ts';
 import {
   describeIssues,
   type GlobalPermissions,
@@ -20,7 +22,6 @@ import {
   UnsetVariableError,
 } from './servers-expand.ts';
 import { serverEntries } from './servers-migrate.ts';
-import { ConfigError, readJsonFile } from './team-config.ts';
 
 export type {
   GlobalPermissions,
@@ -29,10 +30,7 @@ export type {
   ServerPermissions,
 } from './server-entry.ts';
 export type { Env };
-export { ConfigError };
-
-export const MODES = ['lazy', 'direct', 'auto'] as const;
-export type GatewayMode = (typeof MODES)[number];
+export { ConfigError, type GatewayMode, MODES };
 
 const serversFileSchema = z.strictObject({
   $schema: z.string().optional(),

@@ -1,12 +1,25 @@
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { z } from 'zod';
-import { isRole, parseScope } from '../auth/scopes.ts';
+import { parseScope } from '../auth/scopes.ts';
+import { patternProblem } from '../engine/shell/command-policy.ts';
+import { ConfigError, issueProblems, readJsonFile } from './config-error.ts';
+import { resolveTeamProfile, type TeamProfile, teamProfileSchema } from './team-profile.ts';
+
+export { ConfigError };
 
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const idSchema = z
   .string()
   .regex(idPattern, 'use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+const commandPattern = z
+  .string()
+  .max(1024)
+  .superRefine((pattern, ctx) => {
+    const problem = patternProblem(pattern);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const workspaceSchema = z.strictObject({
   id: idSchema,
@@ -14,6 +27,10 @@ const workspaceSchema = z.strictObject({
   root: z.string().min(1, 'give the project directory'),
   /** ctx_shell, ctx_execute and ctx_edit run only where this is true (and the token has `exec`). */
   allowExec: z.boolean().default(false),
+  /** ctx_shell runs only commands matching one of these argv patterns ("git *"); empty: any. */
+  commandAllow: z.array(commandPattern).max(256).default([]),
+  /** ctx_shell refuses commands matching one of these argv patterns ("rm -rf *"). */
+  commandDeny: z.array(commandPattern).max(256).default([]),
 });
 
 const tokenSchema = z
@@ -36,13 +53,6 @@ const tokenSchema = z
         ctx.addIssue({ code: 'custom', path: ['scopes', i], message: `unknown scope "${scope}"` });
       }
     });
-    if (token.role !== undefined && !isRole(token.role)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['role'],
-        message: `unknown role "${token.role}" (viewer, member, admin)`,
-      });
-    }
     if (token.scopes.length === 0 && token.role === undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -68,16 +78,37 @@ export const teamConfigSchema = z
     maxRps: z.number().positive().default(50),
     rateBurst: z.number().int().positive().default(100),
     requestTimeoutMs: z.number().int().positive().default(30_000),
+    /** Headers and body must arrive within this (a slow client cannot hold a connection). */
+    requestReadTimeoutMs: z.number().int().positive().default(30_000),
+    maxMcpSessionsPerToken: z.number().int().positive().default(64),
+    /** An MCP session unused this long is closed. */
+    mcpSessionIdleMs: z.number().int().positive().default(1_800_000),
+    maxEventStreamsPerToken: z.number().int().positive().default(16),
+    /** Events waiting for one slow SSE client; past it the client is dropped. */
+    maxQueuedEventsPerStream: z.number().int().positive().default(1000),
+    /** Events one `GET /v1/events` replays before going live; older ones are skipped with a notice. */
+    maxReplayEvents: z.number().int().positive().default(1000),
+    eventRetentionDays: z.number().positive().default(30),
+    maxEventsPerChannel: z.number().int().positive().default(100_000),
     /** Where SQLite and archives live; relative to this file. */
     dataDir: z.string().optional(),
     /** `core` lists the small default tool surface; `all` lists every tool directly. */
     toolSurface: z.enum(['core', 'all']).default('core'),
     workspaces: z.array(workspaceSchema).min(1, 'list at least one workspace'),
     tokens: z.array(tokenSchema).default([]),
-    governance: z.record(z.string(), z.unknown()).optional(),
+    /** A team profile: a preset name or a TOML file (relative to this file); or inline as `governance`. */
+    profile: z.string().min(1).optional(),
+    governance: teamProfileSchema.optional(),
     servers: z.union([z.string(), z.array(z.unknown()), z.record(z.string(), z.unknown())]).optional(),
   })
   .superRefine((cfg, ctx) => {
+    if (cfg.profile !== undefined && cfg.governance !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['governance'],
+        message: 'give either "profile" (a preset or a TOML file) or an inline "governance" block, not both',
+      });
+    }
     const seen = new Set<string>();
     cfg.workspaces.forEach((ws, i) => {
       if (seen.has(ws.id)) {
@@ -125,30 +156,19 @@ export type TokenConfig = Parsed['tokens'][number];
 
 /** A validated team.json: defaults applied, paths absolute, frozen. */
 export type TeamConfig = Readonly<
-  Omit<Parsed, 'defaultWorkspaceId' | 'dataDir'> & {
+  Omit<Parsed, 'defaultWorkspaceId' | 'dataDir' | 'governance'> & {
     defaultWorkspaceId: string;
     dataDir: string;
+    /** The team profile in force: budgets, roles, model (NO_PROFILE when none is set). */
+    governance: TeamProfile;
     /** The file it came from (absolute), or undefined for an in-memory config. */
     path: string | undefined;
   }
 >;
 
-/** Bad configuration: every problem with its field path, in one message. */
-export class ConfigError extends Error {
-  readonly problems: readonly string[];
-
-  constructor(source: string, problems: readonly string[]) {
-    super(`${source}: ${problems.length === 1 ? problems[0] : `\n  - ${problems.join('\n  - ')}`}`);
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, key) => {
-    if (typeof key === 'number') return `${acc}[${key}]`;
-    return acc ? `${acc}.${String(key)}` : String(key);
-  }, '');
+/** Where a team profile comes from besides team.json: `--profile` (a preset or a TOML file). */
+export interface ProfileOverride {
+  profile?: string | undefined;
 }
 
 /** Validates a parsed JSON value as team.json; `baseDir` anchors relative paths. */
@@ -157,18 +177,10 @@ export function parseTeamConfig(
   baseDir: string,
   source = 'team.json',
   path?: string,
+  opts: ProfileOverride = {},
 ): TeamConfig {
   const result = teamConfigSchema.safeParse(raw);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
-      const where = formatPath(issue.path) || '(top level)';
-      if (issue.code === 'unrecognized_keys') {
-        return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-      }
-      return `${where}: ${issue.message}`;
-    });
-    throw new ConfigError(source, problems);
-  }
+  if (!result.success) throw new ConfigError(source, issueProblems(result.error, teamConfigSchema));
   const cfg = result.data;
   const problems: string[] = [];
   const workspaces = cfg.workspaces.map((ws, i) => {
@@ -190,41 +202,50 @@ export function parseTeamConfig(
       problems.push(`auditLogPath: the directory "${dirname(auditLogPath)}" does not exist; create it first`);
     }
   }
+  const dataDir = resolve(baseDir, cfg.dataDir ?? '.leanctx');
+  workspaces.forEach((ws, i) => {
+    // The data dir is never readable through a workspace, so a root inside it could read nothing.
+    if (ws.root === dataDir || ws.root.startsWith(`${dataDir}${sep}`)) {
+      problems.push(`workspaces[${i}].root: "${ws.root}" is inside dataDir "${dataDir}"; move one of them`);
+    }
+  });
+  const governance = resolveTeamProfile(cfg, baseDir, opts.profile);
+  cfg.tokens.forEach((t, i) => {
+    if (t.role !== undefined && !governance.roles.has(t.role)) {
+      problems.push(
+        `tokens[${i}].role: unknown role "${t.role}"; roles: ${[...governance.roles.keys()].join(', ')} (profile: ${governance.source})`,
+      );
+    }
+  });
   if (problems.length > 0) throw new ConfigError(source, problems);
   const firstWorkspace = workspaces[0];
   if (!firstWorkspace) throw new ConfigError(source, ['workspaces: list at least one workspace']);
   return Object.freeze({
     ...cfg,
     auditLogPath,
-    dataDir: resolve(baseDir, cfg.dataDir ?? '.leanctx'),
+    dataDir,
     defaultWorkspaceId: cfg.defaultWorkspaceId ?? firstWorkspace.id,
     allowedHosts: Object.freeze([...cfg.allowedHosts]) as string[],
     workspaces: Object.freeze(workspaces) as WorkspaceConfig[],
     tokens: Object.freeze(cfg.tokens.map((t) => Object.freeze(t))) as TokenConfig[],
+    governance,
     path,
   });
 }
 
-/** Reads the raw JSON of a config file, naming the file and position on a syntax error. */
-export function readJsonFile(path: string, parse: (text: string) => unknown = JSON.parse): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const hint = code === 'ENOENT' ? 'the file does not exist; create it or pass --config' : String(err);
-    throw new ConfigError(path, [hint]);
-  }
-  try {
-    return parse(text);
-  } catch (err) {
-    throw new ConfigError(path, [`not valid JSON: ${(err as Error).message}`]);
-  }
+/** The directory relative paths of team.json are resolved against. */
+export function configDirOf(config: TeamConfig): string {
+  return config.path ? dirname(config.path) : config.dataDir;
 }
 
-export function loadTeamConfig(path: string): TeamConfig {
+/** The servers.json a `servers` path names (absolute), or undefined for an inline block. */
+export function serversFileOf(config: TeamConfig): string | undefined {
+  return typeof config.servers === 'string' ? resolve(configDirOf(config), config.servers) : undefined;
+}
+
+export function loadTeamConfig(path: string, opts: ProfileOverride = {}): TeamConfig {
   const abs = resolve(path);
-  return parseTeamConfig(readJsonFile(abs), dirname(abs), abs, abs);
+  return parseTeamConfig(readJsonFile(abs), dirname(abs), abs, abs, opts);
 }
 
 /**
@@ -235,6 +256,7 @@ export function loadTeamConfig(path: string): TeamConfig {
 export function updateTeamConfigFile(
   path: string,
   change: (raw: Record<string, unknown>) => void,
+  opts: ProfileOverride = {},
 ): TeamConfig {
   const abs = resolve(path);
   const raw = readJsonFile(abs);
@@ -243,7 +265,7 @@ export function updateTeamConfigFile(
   }
   const copy = structuredClone(raw) as Record<string, unknown>;
   change(copy);
-  const validated = parseTeamConfig(copy, dirname(abs), abs, abs);
+  const validated = parseTeamConfig(copy, dirname(abs), abs, abs, opts);
   const tmp = `${abs}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(copy, null, 2)}\n`, { mode: 0o600 });
   renameSync(tmp, abs);

@@ -1,5 +1,5 @@
 import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ToolError } from '../errors.ts';
 
 export interface ResolvedPath {
@@ -11,6 +11,11 @@ export interface ResolvedPath {
 
 export interface WorkspaceJail {
   readonly root: string;
+  /**
+   * Root-relative paths (forward slashes) that no tool may read or list: the server's own
+   * state that happens to lie inside the root. Listings skip them (walker, ripgrep).
+   */
+  readonly excluded: readonly string[];
   /** Resolves a client path inside the root or throws a ToolError naming the problem. */
   resolve(path: string): ResolvedPath;
   /** The root-relative form of an absolute path already known to be inside. */
@@ -75,20 +80,54 @@ function resolveInside(realRoot: string, segments: string[], path: string): stri
   return current;
 }
 
+/** True when `rel` is one of `excluded` or lies under one ("." excludes everything). */
+export function isExcludedPath(excluded: readonly string[], rel: string): boolean {
+  return excluded.some((e) => e === '.' || rel === e || rel.startsWith(`${e}/`));
+}
+
+/** The real path of `path`, for the part of it that exists; the rest is appended as given. */
+function realpathOfExisting(path: string): string {
+  const abs = resolve(path);
+  try {
+    return realpathSync(abs);
+  } catch {
+    const parent = dirname(abs);
+    return parent === abs ? abs : join(realpathOfExisting(parent), basename(abs));
+  }
+}
+
+export interface JailOptions {
+  /**
+   * Files and directories never readable through this workspace, wherever they are (the
+   * data dir, the audit log, the config file): refused by resolve and skipped by listings.
+   */
+  exclude?: readonly string[];
+}
+
 /**
  * Every path a tool touches goes through here. A path is refused when it has a NUL byte,
- * climbs out of the root with `..`, is absolute outside the root, or reaches outside the
- * root through a symlink.
+ * climbs out of the root with `..`, is absolute outside the root, reaches outside the root
+ * through a symlink, or lands on an excluded path.
  */
-export function createWorkspaceJail(root: string): WorkspaceJail {
+export function createWorkspaceJail(root: string, opts: JailOptions = {}): WorkspaceJail {
   const realRoot = realpathSync(root);
   const absRoot = resolve(root);
   const toRel = (abs: string) => {
     const rel = relative(realRoot, abs);
     return rel === '' ? '.' : rel.split(sep).join('/');
   };
+  const excluded = [
+    ...new Set(
+      (opts.exclude ?? [])
+        .map(realpathOfExisting)
+        .flatMap((real) =>
+          isInside(realRoot, real) ? [toRel(real)] : isInside(real, realRoot) ? ['.'] : [],
+        ),
+    ),
+  ];
   return {
     root: realRoot,
+    excluded,
     toRel,
     resolve(path: string): ResolvedPath {
       if (typeof path !== 'string') throw new ToolError('path must be a string');
@@ -108,7 +147,13 @@ export function createWorkspaceJail(root: string): WorkspaceJail {
         relGiven = relative(base, lexical);
       }
       const real = resolveInside(realRoot, relGiven.split('/'), path);
-      return { abs: real, rel: toRel(real) };
+      const rel = toRel(real);
+      if (isExcludedPath(excluded, rel)) {
+        throw new ToolError(
+          `path refused: "${path}" is the server's own state (data dir, audit log or config), never readable through a workspace`,
+        );
+      }
+      return { abs: real, rel };
     },
   };
 }

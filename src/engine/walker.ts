@@ -1,6 +1,7 @@
 import { opendir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
+import { isExcludedPath } from './jail.ts';
 
 export interface WalkOptions {
   /** Include names starting with "." (never `.git`). */
@@ -10,6 +11,8 @@ export interface WalkOptions {
   /** Directory levels below the start to descend; Infinity by default. */
   maxDepth?: number;
   signal?: AbortSignal;
+  /** Root-relative paths never listed nor entered (the workspace jail's `excluded`). */
+  exclude?: readonly string[];
 }
 
 export interface WalkResult {
@@ -57,6 +60,7 @@ const join2 = (a: string, b: string) => (a === '' ? b : `${a}/${b}`);
  */
 export async function walkFiles(root: string, startRel = '', opts: WalkOptions = {}): Promise<WalkResult> {
   const respectGitignore = opts.respectGitignore ?? true;
+  const excluded = opts.exclude ?? [];
   const maxDepth = opts.maxDepth ?? Number.POSITIVE_INFINITY;
   const files: string[] = [];
   const dirs: string[] = [];
@@ -96,6 +100,7 @@ export async function walkFiles(root: string, startRel = '', opts: WalkOptions =
       if (!opts.showHidden && name.startsWith('.')) continue;
       if (entry.isSymbolicLink()) continue;
       const rel = join2(relDir, name);
+      if (excluded.length > 0 && isExcludedPath(excluded, rel)) continue;
       const isDir = entry.isDirectory();
       if (!isDir && !entry.isFile()) continue;
       if (respectGitignore && isIgnored(rules, rel, isDir)) continue;
@@ -110,7 +115,7 @@ export async function walkFiles(root: string, startRel = '', opts: WalkOptions =
     await Promise.all(subdirs.map((d) => visit(d, depth + 1, rules)));
   }
 
-  await visit(start, 0, initial);
+  if (!isExcludedPath(excluded, start === '' ? '.' : start)) await visit(start, 0, initial);
   const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   files.sort(byCodeUnit);
   dirs.sort(byCodeUnit);

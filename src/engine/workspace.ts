@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createWorkspaceJail, type WorkspaceJail } from './jail.ts';
+import type { CommandPolicy } from './shell/command-policy.ts';
 
 /**
  * A per-workspace service (a read cache, a search index), defined once beside its code and
@@ -33,6 +34,8 @@ export interface Workspace {
   /** Real path of the root. */
   readonly root: string;
   readonly allowExec: boolean;
+  /** Which commands ctx_shell may run here. */
+  readonly commandPolicy: CommandPolicy;
   readonly jail: WorkspaceJail;
   /** A directory for this workspace's own state (indexes, archives), created on first use. */
   dataDir(): string;
@@ -49,12 +52,16 @@ export interface WorkspaceOptions {
   label?: string;
   root: string;
   allowExec?: boolean;
+  commandAllow?: readonly string[];
+  commandDeny?: readonly string[];
   /** The server's data dir; the workspace keeps its state under `<dataDir>/workspaces/<id>`. */
   dataDir: string;
+  /** More paths no tool may read here (audit log, config); the data dir always is one. */
+  exclude?: readonly string[];
 }
 
 export function createWorkspace(opts: WorkspaceOptions): Workspace {
-  const jail = createWorkspaceJail(opts.root);
+  const jail = createWorkspaceJail(opts.root, { exclude: [opts.dataDir, ...(opts.exclude ?? [])] });
   const services = new Map<WorkspaceService<unknown>, unknown>();
   const dir = join(opts.dataDir, 'workspaces', opts.id);
   let made = false;
@@ -63,6 +70,7 @@ export function createWorkspace(opts: WorkspaceOptions): Workspace {
     label: opts.label ?? opts.id,
     root: jail.root,
     allowExec: opts.allowExec ?? false,
+    commandPolicy: Object.freeze({ allow: opts.commandAllow ?? [], deny: opts.commandDeny ?? [] }),
     jail,
     dataDir() {
       if (!made) {

@@ -13,15 +13,31 @@ export interface EventHub {
 
 const channelKey = (ws: string, ch: string) => `${ws}\u0000${ch}`;
 
+/** An event carries references, not content: a larger payload is replaced by a note saying so. */
+export const MAX_EVENT_PAYLOAD_BYTES = 4096;
+
+function capPayload(event: NewEvent): NewEvent {
+  const size = Buffer.byteLength(JSON.stringify(event.payload));
+  if (size <= MAX_EVENT_PAYLOAD_BYTES) return event;
+  return { ...event, payload: { omitted: `payload of ${size} bytes is over ${MAX_EVENT_PAYLOAD_BYTES}` } };
+}
+
 export function createEventHub(store: EventStore, onAppend: () => void = () => {}): EventHub {
   const listeners = new Map<string, Set<EventListener>>();
-  const pending = new Set<Promise<unknown>>();
+  // Appends settle in call order, so the last one settled means all are.
+  let last: Promise<unknown> = Promise.resolve();
   return {
     store,
     publish(event) {
       // The store assigns revisions in call order and settles appends in that order, so
       // listeners see each channel's events in revision order.
-      const run = store.append(event).then((stored) => {
+      let appended: Promise<EventRecord>;
+      try {
+        appended = store.append(capPayload(event));
+      } catch (err) {
+        appended = Promise.reject(err);
+      }
+      const run = appended.then((stored) => {
         onAppend();
         for (const listener of listeners.get(channelKey(stored.workspaceId, stored.channelId)) ?? []) {
           try {
@@ -32,13 +48,11 @@ export function createEventHub(store: EventStore, onAppend: () => void = () => {
         }
         return stored;
       });
-      const settled = run.catch(() => undefined);
-      pending.add(settled);
-      void settled.then(() => pending.delete(settled));
+      last = run.catch(() => undefined);
       return run;
     },
     async drain() {
-      await Promise.all([...pending]);
+      await last;
     },
     subscribe(workspaceId, channelId, listener) {
       const key = channelKey(workspaceId, channelId);

@@ -1,4 +1,4 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type HttpBindings, serve } from '@hono/node-server';
@@ -7,6 +7,8 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js';
 import { isInitializeRequest, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { Hono } from 'hono';
+import { parseBearer, secretMatches } from '../auth/bearer.ts';
+import { checkHost, type HostPolicy } from '../auth/host-check.ts';
 import type { TransportConfig } from '../config/servers-config.ts';
 import { AppError, type ErrorCode } from '../errors.ts';
 import { CLIENT_SIDE, dumpBodies } from './body-dump.ts';
@@ -23,19 +25,6 @@ interface Session {
   lastSeen: number;
   /** Raw tools/call answers still streaming. */
   replies: Set<SseReply>;
-}
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
-
-function hostnameOf(hostHeader: string): string {
-  if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1).toLowerCase();
-  return (hostHeader.split(':')[0] ?? '').toLowerCase();
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function failure(code: ErrorCode, message: string): Response {
@@ -110,6 +99,24 @@ function readIncomingLimited(incoming: IncomingMessage, limit: number): Promise<
   });
 }
 
+/** A request without a session (curl's tools/list): a fresh server and transport, closed after the answer. */
+async function answerStateless(
+  gateway: Gateway,
+  logger: GatewayLogger,
+  request: Request,
+  parsedBody: unknown,
+): Promise<Response> {
+  const server = createGatewayMcpServer(gateway, logger);
+  const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
+  dumpBodies(transport, logger, CLIENT_SIDE);
+  await server.connect(transport);
+  try {
+    return await transport.handleRequest(request, { parsedBody });
+  } finally {
+    await server.close().catch(() => {});
+  }
+}
+
 export interface GatewayHttpApp {
   app: Hono<{ Bindings: HttpBindings }>;
   closeSessions(): Promise<void>;
@@ -143,18 +150,10 @@ export function createGatewayHttpApp(
     for (const session of sessions.values()) for (const reply of session.replies) reply.keepAlive(now);
   }, SSE_KEEP_ALIVE_MS / 3);
   keepAlive.unref();
-  const allowedHosts = new Set(cfg.allowedHosts.map((h) => h.toLowerCase()));
-  const bindLoopback = LOOPBACK.has(cfg.host.toLowerCase());
-  const hostAllowed = (host: string | undefined) => {
-    if (!host) return false;
-    const name = hostnameOf(host);
-    if (allowedHosts.size > 0) return allowedHosts.has(name) || allowedHosts.has(host.toLowerCase());
-    return bindLoopback ? LOOPBACK.has(name) : true;
-  };
-  const originAllowed = (origin: string | undefined, host: string | undefined) => {
-    if (!origin) return true;
-    if (cfg.allowedOrigins.includes(origin)) return true;
-    return cfg.allowedOrigins.length === 0 && host !== undefined && origin === `http://${host}`;
+  const hostPolicy: HostPolicy = {
+    bindHost: cfg.host,
+    allowedHosts: cfg.allowedHosts,
+    allowedOrigins: cfg.allowedOrigins,
   };
   const app = new Hono<{ Bindings: HttpBindings }>();
 
@@ -173,24 +172,17 @@ export function createGatewayHttpApp(
   });
 
   app.all(cfg.path, async (c) => {
-    const host = c.req.header('host');
-    if (!hostAllowed(host)) {
+    const verdict = checkHost(c.req.header('host'), c.req.header('origin'), hostPolicy);
+    if (!verdict.ok) {
+      const key = verdict.header === 'host' ? 'allowedHosts' : 'allowedOrigins';
       return failure(
         'host_not_allowed',
-        `Host "${host ?? ''}" is not allowed; add it to transport.allowedHosts`,
-      );
-    }
-    const origin = c.req.header('origin');
-    if (!originAllowed(origin, host)) {
-      return failure(
-        'host_not_allowed',
-        `Origin "${origin}" is not allowed; add it to transport.allowedOrigins`,
+        `${verdict.header === 'host' ? 'Host' : 'Origin'} "${verdict.value}" is not allowed; add it to transport.${key}`,
       );
     }
     if (cfg.authToken) {
-      const header = c.req.header('authorization') ?? '';
-      const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-      if (!token || !sameSecret(token, cfg.authToken)) {
+      const token = parseBearer(c.req.header('authorization'));
+      if (!token || !secretMatches(token, cfg.authToken)) {
         return failure(
           'unauthorized',
           'Send "Authorization: Bearer <token>" with the token from transport.authToken',
@@ -234,12 +226,10 @@ export function createGatewayHttpApp(
       const isInit = Array.isArray(parsedBody)
         ? parsedBody.some(isInitializeRequest)
         : isInitializeRequest(parsedBody);
-      if (c.req.method !== 'POST' || !isInit) {
-        return failure(
-          'invalid_request',
-          'No MCP session: send an initialize request first (without Mcp-Session-Id)',
-        );
+      if (c.req.method !== 'POST') {
+        return failure('invalid_request', `No MCP session: ${c.req.method} needs an Mcp-Session-Id header`);
       }
+      if (!isInit) return answerStateless(gateway, logger, c.req.raw, parsedBody);
       if (sessions.size >= cfg.maxSessions && idleMs > 0) expire();
       if (sessions.size >= cfg.maxSessions) {
         return failure(

@@ -50,8 +50,8 @@ export function toRawToolCall(message: unknown): RawToolCall | undefined {
 
 /** Where a raw call's messages go: the client's stdio, its HTTP response, or any SDK transport. */
 export interface ReplySink {
-  /** A message to the caller: progress, or an error response. */
-  send(message: JSONRPCMessage): void;
+  /** A message to the caller about call `id`: its progress, or an error response to it. */
+  send(message: JSONRPCMessage, id: RequestId): void;
   /** The call's answer. */
   answer(id: RequestId, answer: ToolAnswer): void;
 }
@@ -81,7 +81,8 @@ export function sinkOf(transport: Transport): ReplySink {
     };
   }
   return {
-    send: (message) => void transport.send(message).catch(ignore),
+    // Related to the call, as the SDK Server sends it: an HTTP transport answers on its stream.
+    send: (message, id) => void transport.send(message, { relatedRequestId: id }).catch(ignore),
     answer: (id, answer) =>
       void transport
         .send({
@@ -149,7 +150,7 @@ export class RawFront {
     const cancellation = new Cancellation();
     this.inFlight.set(call.id, cancellation);
     const notify = async (notification: ServerNotification) => {
-      if (!cancellation.cancelled) sink.send({ ...notification, jsonrpc: '2.0' } as JSONRPCMessage);
+      if (!cancellation.cancelled) sink.send({ ...notification, jsonrpc: '2.0' } as JSONRPCMessage, call.id);
     };
     const done = () => {
       if (this.inFlight.get(call.id) === cancellation) this.inFlight.delete(call.id);
@@ -163,15 +164,18 @@ export class RawFront {
         (error: { code?: unknown; message?: string; data?: unknown } | undefined) => {
           done();
           if (cancellation.cancelled) return;
-          sink.send({
-            jsonrpc: '2.0',
-            id: call.id,
-            error: {
-              code: Number.isSafeInteger(error?.code) ? (error?.code as number) : ErrorCode.InternalError,
-              message: error?.message ?? 'Internal error',
-              ...(error?.data !== undefined ? { data: error.data } : {}),
+          sink.send(
+            {
+              jsonrpc: '2.0',
+              id: call.id,
+              error: {
+                code: Number.isSafeInteger(error?.code) ? (error?.code as number) : ErrorCode.InternalError,
+                message: error?.message ?? 'Internal error',
+                ...(error?.data !== undefined ? { data: error.data } : {}),
+              },
             },
-          });
+            call.id,
+          );
         },
       )
       .catch((error: Error) => this.onError(error));

@@ -26,8 +26,11 @@ import { DownstreamError } from './downstream-error.ts';
 import { checkCallToolResult, markValidated, UncheckedResultSchema } from './lean-jsonrpc.ts';
 import type { GatewayLogger } from './logger.ts';
 import { cancelledError, ForwardedAnswer, RawChannel } from './raw-channel.ts';
-import { AuthorizationRequiredError, connectRemote, type RemoteAuth } from './remote-connect.ts';
+import type { RemoteAuth } from './remote-connect.ts';
 import { renewClientState } from './renew-client-state.ts';
+
+// Remote transports (and their OAuth) load with the first remote server, not at start-up.
+const remoteConnect = () => import('./remote-connect.ts');
 
 export type Health = 'unknown' | 'starting' | 'healthy' | 'unhealthy' | 'disabled' | 'config_error';
 export type DownstreamTool = McpTool;
@@ -371,7 +374,7 @@ export class Upstream {
   /** Turns SDK and transport errors into one DownstreamError with advice. */
   private async explain(err: unknown): Promise<Error> {
     if (err instanceof DownstreamError) return err;
-    if (err instanceof AuthorizationRequiredError) {
+    if (this.config.type === 'remote' && err instanceof (await remoteConnect()).AuthorizationRequiredError) {
       this.health = 'unknown';
       this.lastError = `waiting for the user to authorize: ${err.authorizationUrl}`;
       return new DownstreamError(err.message, { authorizationUrl: err.authorizationUrl });
@@ -458,6 +461,7 @@ export class Upstream {
     };
     let conn: Connection;
     if (this.config.type === 'remote') {
+      const { connectRemote } = await remoteConnect();
       let raw: RawChannel | undefined;
       const remote = await connectRemote(makeClient, this.config, {
         timeoutMs: this.config.startTimeoutMs,

@@ -18,8 +18,14 @@ export interface McpServerOptions {
   name: string;
   version: string;
   instructions?: string;
-  listTools(extra: McpExtra): readonly ToolInfo[];
-  callTool(name: string, args: Record<string, unknown> | undefined, extra: McpExtra): Promise<CallToolResult>;
+  listTools(extra: McpExtra): readonly ToolInfo[] | Promise<readonly ToolInfo[]>;
+  /** `client` is the session's clientInfo from initialize, when the client sent one. */
+  callTool(
+    name: string,
+    args: Record<string, unknown> | undefined,
+    extra: McpExtra,
+    client: { name: string } | undefined,
+  ): Promise<CallToolResult>;
 }
 
 export function toMcpTool(info: ToolInfo): McpTool {
@@ -46,11 +52,11 @@ export function createMcpServer(opts: McpServerOptions): Server {
     { capabilities: { tools: { listChanged: true } }, instructions: opts.instructions },
   );
   server.setRequestHandler(ListToolsRequestSchema, async (_req, extra) => ({
-    tools: opts.listTools(extra).map(toMcpTool),
+    tools: (await opts.listTools(extra)).map(toMcpTool),
   }));
   server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
     try {
-      return await opts.callTool(req.params.name, req.params.arguments, extra);
+      return await opts.callTool(req.params.name, req.params.arguments, extra, server.getClientVersion());
     } catch (err) {
       if (err instanceof AppError) throw toMcpError(err);
       throw err;

@@ -1,18 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { isInitializeRequest, isJSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import { AppError } from '../errors.ts';
 import type { ServerDeps } from '../pipeline/deps.ts';
 import { callableTools, invokeTool } from '../pipeline/invoke.ts';
 import type { Caller } from '../pipeline/team-state.ts';
+import { agentNameFromClient } from '../sessions/names.ts';
 import { createMcpServer, type McpExtra } from './create-mcp-server.ts';
 
 interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
   server: Server;
-  tokenId: string;
+  /** The credential that opened it (see Caller): another token, or this one re-issued, is refused. */
+  caller: Caller;
   lastUsed: number;
+  /** JSON-RPC ids being answered: the SDK routes answers by id, so a reused one would take over. */
+  pendingIds: Set<string>;
 }
 
 /** What a request carries into the MCP handlers besides the JSON-RPC message. */
@@ -21,6 +25,10 @@ interface RequestInfo {
   requestId: string;
   workspaceId: string | undefined;
   channelId: string | undefined;
+  /** `x-leanctx-context`: the caching context of a request without a session. */
+  contextId?: string | undefined;
+  /** `x-leanctx-agent`; else the session's clientInfo.name names the agent. */
+  agentName: string | undefined;
 }
 
 export interface McpRequest extends RequestInfo {
@@ -35,29 +43,55 @@ export interface McpEndpoint {
   close(): Promise<void>;
 }
 
-const SESSION_IDLE_MS = 30 * 60 * 1000;
-
 function infoOf(extra: McpExtra): RequestInfo {
   const info = extra.authInfo?.extra?.leanctx as RequestInfo | undefined;
   if (!info) throw new AppError('unauthorized');
   return info;
 }
 
+const idKey = (id: unknown) => `${typeof id}:${String(id)}`;
+
 /**
- * MCP Streamable HTTP at /mcp: one SDK transport and server per session, each bound to the
- * token that opened it. The session id is the caching context of every read in it.
+ * MCP Streamable HTTP at /mcp. A client that initializes gets a session (one SDK transport
+ * and server), bound to the token that opened it, whose id is the caching context of every
+ * read in it; a request without a session is answered on its own (stateless), as curl sends it.
  */
 export function createMcpEndpoint(deps: ServerDeps): McpEndpoint {
   const sessions = new Map<string, Session>();
+  let closed = false;
 
-  const sweep = setInterval(() => {
-    const cutoff = deps.now() - SESSION_IDLE_MS;
-    for (const s of sessions.values()) if (s.lastUsed < cutoff) void s.transport.close();
-  }, 60_000);
-  sweep.unref();
+  const closeSession = (s: Session) => {
+    if (s.transport.sessionId) sessions.delete(s.transport.sessionId);
+    deps.metrics.mcpSessions.set(sessions.size);
+    s.transport.close().catch(() => undefined);
+  };
+  const expireIdle = () => {
+    const cutoff = deps.now() - deps.state.config().mcpSessionIdleMs;
+    for (const s of [...sessions.values()])
+      if (s.lastUsed < cutoff && s.pendingIds.size === 0) closeSession(s);
+  };
+  // Re-armed each time, so a reloaded mcpSessionIdleMs applies to the next sweep.
+  let sweep: NodeJS.Timeout | undefined;
+  const armSweep = () => {
+    const every = Math.min(60_000, Math.max(250, deps.state.config().mcpSessionIdleMs / 4));
+    sweep = setTimeout(() => {
+      try {
+        expireIdle();
+      } catch (err) {
+        deps.logger.error('MCP session sweep failed', { error: String(err) });
+      }
+      if (!closed) armSweep();
+    }, every);
+    sweep.unref();
+  };
+  armSweep();
+  // A revoked, re-issued or re-scoped token loses its sessions at once.
+  const stopWatching = deps.state.onApply(() => {
+    for (const s of [...sessions.values()]) if (!deps.state.isCurrent(s.caller)) closeSession(s);
+  });
 
-  const newSession = async (tokenId: string): Promise<WebStandardStreamableHTTPServerTransport> => {
-    const server = createMcpServer({
+  const createServer = () =>
+    createMcpServer({
       name: 'leanctx',
       version: deps.version,
       instructions:
@@ -66,24 +100,38 @@ export function createMcpEndpoint(deps: ServerDeps): McpEndpoint {
         const { caller } = infoOf(extra);
         return callableTools(deps, caller, deps.registry.listed(deps.state.config().toolSurface));
       },
-      callTool: (name, args, extra) => {
-        const info = infoOf(extra);
+      callTool: (name, args, extra, client) => {
+        const { contextId, ...info } = infoOf(extra);
         return invokeTool(deps, {
           ...info,
+          agentName: info.agentName ?? agentNameFromClient(client?.name),
           method: 'tools/call',
           name,
           args: args ?? {},
-          contextId: extra.sessionId,
+          contextId: extra.sessionId ?? contextId,
           signal: extra.signal,
         });
       },
     });
+
+  const newSession = async (caller: Caller): Promise<WebStandardStreamableHTTPServerTransport> => {
+    expireIdle();
+    const limit = deps.state.config().maxMcpSessionsPerToken;
+    const open = [...sessions.values()].filter((s) => s.caller.tokenId === caller.tokenId).length;
+    if (open >= limit) {
+      throw new AppError(
+        'too_many_sessions',
+        `token "${caller.tokenId}" has ${open} open MCP sessions, the most maxMcpSessionsPerToken allows; end one with DELETE /mcp or let idle ones expire`,
+        { limit },
+      );
+    }
+    const server = createServer();
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
       // Tool answers are single results: plain JSON is cheaper than an SSE stream per POST.
       enableJsonResponse: true,
       onsessioninitialized: (id) => {
-        sessions.set(id, { transport, server, tokenId, lastUsed: deps.now() });
+        sessions.set(id, { transport, server, caller, lastUsed: deps.now(), pendingIds: new Set() });
         deps.metrics.mcpSessions.set(sessions.size);
       },
       onsessionclosed: (id) => {
@@ -99,8 +147,28 @@ export function createMcpEndpoint(deps: ServerDeps): McpEndpoint {
     return transport;
   };
 
+  /** Answers one POST without a session: a fresh server and transport, closed after the answer. */
+  const stateless = async (
+    request: Request,
+    options: Parameters<Session['transport']['handleRequest']>[1],
+  ) => {
+    const server = createServer();
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
+    await server.connect(transport);
+    try {
+      return await transport.handleRequest(request, options);
+    } finally {
+      await server.close().catch(() => undefined);
+    }
+  };
+
   return {
     async handle(req) {
+      const messages: unknown[] = Array.isArray(req.body) ? req.body : [req.body];
+      chargeBatch(deps, req.caller, messages.length);
       const authInfo = {
         token: 'redacted',
         clientId: req.caller.tokenId,
@@ -111,39 +179,88 @@ export function createMcpEndpoint(deps: ServerDeps): McpEndpoint {
             requestId: req.requestId,
             workspaceId: req.workspaceId,
             channelId: req.channelId,
+            contextId: req.contextId,
+            agentName: req.agentName,
           },
         },
       };
+      const options = { parsedBody: req.body, authInfo };
       const sessionId = req.request.headers.get('mcp-session-id');
       if (sessionId) {
         const session = sessions.get(sessionId);
-        if (!session || session.tokenId !== req.caller.tokenId) {
+        if (!session || session.caller !== req.caller) {
           throw new AppError('not_found', 'unknown or expired MCP session; send a new initialize request', {
             hint: 'start a new session without the mcp-session-id header',
           });
         }
         session.lastUsed = deps.now();
-        return session.transport.handleRequest(req.request, { parsedBody: req.body, authInfo });
+        if (req.request.method !== 'POST') return session.transport.handleRequest(req.request, options);
+        const ids = claimIds(session.pendingIds, messages);
+        try {
+          return await session.transport.handleRequest(req.request, options);
+        } finally {
+          for (const id of ids) session.pendingIds.delete(id);
+          session.lastUsed = deps.now();
+        }
       }
       if (req.request.method !== 'POST') {
         throw new AppError('invalid_request', `${req.request.method} /mcp needs an mcp-session-id header`);
       }
-      const messages = Array.isArray(req.body) ? req.body : [req.body];
       if (!messages.some((m) => isInitializeRequest(m))) {
-        throw new AppError(
-          'invalid_request',
-          'no mcp-session-id header and the body is not an initialize request; initialize a session first',
-        );
+        claimIds(new Set(), messages);
+        return stateless(req.request, options);
       }
-      const transport = await newSession(req.caller.tokenId);
-      return transport.handleRequest(req.request, { parsedBody: req.body, authInfo });
+      const transport = await newSession(req.caller);
+      return transport.handleRequest(req.request, options);
     },
     sessionCount: () => sessions.size,
     async close() {
-      clearInterval(sweep);
+      closed = true;
+      clearTimeout(sweep);
+      stopWatching();
       const all = [...sessions.values()];
       sessions.clear();
       await Promise.all(all.map((s) => s.transport.close().catch(() => undefined)));
     },
   };
+}
+
+/** A batch costs one rate-limit token per message; the HTTP request already paid for one. */
+function chargeBatch(deps: ServerDeps, caller: Caller, count: number): void {
+  if (count <= 1) return;
+  const burst = deps.state.config().rateBurst;
+  if (count > burst) {
+    throw new AppError(
+      'invalid_request',
+      `a JSON-RPC batch of ${count} messages is more than rateBurst (${burst}) allows at once; send smaller batches`,
+      { limit: burst },
+    );
+  }
+  const decision = deps.limiter.take(`token:${caller.tokenId}`, count - 1);
+  if (!decision.ok) {
+    throw new AppError(
+      'rate_limited',
+      `rate limit reached for token "${caller.tokenId}": a batch of ${count} messages costs ${count}; retry in ${decision.retryAfterSec} s`,
+      { retryAfter: decision.retryAfterSec },
+    );
+  }
+}
+
+/** Marks the batch's request ids as in flight; an id in flight already, or twice in the batch, is refused. */
+function claimIds(pending: Set<string>, messages: readonly unknown[]): string[] {
+  const ids: string[] = [];
+  for (const m of messages) {
+    if (!isJSONRPCRequest(m)) continue;
+    const key = idKey(m.id);
+    if (pending.has(key) || ids.includes(key)) {
+      throw new AppError(
+        'invalid_request',
+        `JSON-RPC id ${JSON.stringify(m.id)} is already in use by a request in flight on this session; give every request its own id`,
+        { id: m.id },
+      );
+    }
+    ids.push(key);
+  }
+  for (const id of ids) pending.add(id);
+  return ids;
 }

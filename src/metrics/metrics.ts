@@ -11,14 +11,20 @@ export interface Metrics {
   sseClients: Gauge;
   mcpSessions: Gauge;
   eventsAppended: Counter;
+  budgetAlerts: Counter<'budget' | 'level'>;
 }
 
+/** Budget use of the current period per token, agent, role and workspace, read at each scrape. */
+export type BudgetUsageSource = () => Promise<
+  { tokenId: string; agent: string; role: string; workspaceId: string; tokens: number; costUsd: number }[]
+>;
+
 /** One registry per server (never prom-client's global), so tests and replicas stay apart. */
-export function createMetrics(): Metrics {
+export function createMetrics(budgetUsage: BudgetUsageSource = async () => []): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'leanctx_process_' });
   const registers = [registry];
-  return {
+  const metrics: Metrics = {
     registry,
     httpRequests: new Counter({
       name: 'leanctx_http_requests_total',
@@ -60,5 +66,40 @@ export function createMetrics(): Metrics {
       help: 'Events recorded',
       registers,
     }),
+    budgetAlerts: new Counter({
+      name: 'leanctx_budget_alerts_total',
+      help: 'Budgets a call took past the alert threshold (level=alert) or the limit (level=exhausted)',
+      labelNames: ['budget', 'level'],
+      registers,
+    }),
   };
+  const labelNames = ['token', 'agent', 'role', 'workspace'] as const;
+  type Row = Awaited<ReturnType<BudgetUsageSource>>[number];
+  /** A gauge read from the store at each scrape, so it survives restarts and counts every replica. */
+  const usageGauge = (name: string, help: string, pick: (r: Row) => number) => {
+    const gauge: Gauge<(typeof labelNames)[number]> = new Gauge({
+      name,
+      help,
+      labelNames,
+      registers,
+      async collect() {
+        const rows = await budgetUsage();
+        gauge.reset();
+        for (const r of rows) {
+          gauge.set({ token: r.tokenId, agent: r.agent, role: r.role, workspace: r.workspaceId }, pick(r));
+        }
+      },
+    });
+  };
+  usageGauge(
+    'leanctx_budget_tokens',
+    'o200k tokens served in the current budget period, per token, agent, role and workspace',
+    (r) => r.tokens,
+  );
+  usageGauge(
+    'leanctx_budget_cost_usd',
+    "What the tokens served in the current budget period cost at the profile's model price",
+    (r) => r.costUsd,
+  );
+  return metrics;
 }

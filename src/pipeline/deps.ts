@@ -4,6 +4,7 @@ import type { Gateway } from '../gateway/gateway.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { RateLimiter } from '../ratelimit/token-bucket.ts';
+import type { AgentPresence } from '../sessions/agent-presence.ts';
 import type { Store } from '../store/types.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
 import type { TeamState } from './team-state.ts';
@@ -27,6 +28,6 @@ export interface ServerDeps {
   keepAliveMs: number;
   /** Tool calls running now (the concurrency cap counts these). */
   inFlight: { count: number };
-  /** workspace+channel+token keys that already announced `agent_joined`. */
-  seenAgents: Set<string>;
+  /** Agents on each channel: `agent_joined` and `agent_left`. */
+  presence: AgentPresence;
 }

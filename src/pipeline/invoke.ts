@@ -1,6 +1,5 @@
 import { argumentsMd5 } from '../audit/canonical-json.ts';
 import type { Scope } from '../auth/scopes.ts';
-import { countTokensAsync, estimateTokens } from '../engine/tokens.ts';
 import type { Workspace } from '../engine/workspace.ts';
 import { AppError } from '../errors.ts';
 import {
@@ -12,9 +11,17 @@ import {
   type ToolOutcome,
 } from '../tools/define-tool.ts';
 import type { ToolInfo } from '../tools/registry.ts';
-import { checkBudget } from './budget.ts';
+import {
+  chargedBeforeAnswer,
+  chargeServed,
+  checkBudget,
+  recordServedCall,
+  servedTokens,
+  statusOf,
+} from './budget.ts';
 import type { ServerDeps } from './deps.ts';
 import type { Caller } from './team-state.ts';
+import { checkWorkflow } from './workflow-gate.ts';
 
 export interface CallRequest {
   caller: Caller;
@@ -26,28 +33,32 @@ export interface CallRequest {
   workspaceId: string | undefined;
   channelId: string | undefined;
   contextId: string | undefined;
+  /** `x-leanctx-agent` or the MCP clientInfo.name; the token id when undefined. */
+  agentName?: string | undefined;
   /** Aborted when the client goes away. */
   signal?: AbortSignal;
+  /**
+   * Instead of `signal` (REST, where building an AbortSignal per request costs more than
+   * a small call): calls `onGone` once the client goes away; returns the unsubscribe.
+   */
+  watchClient?: (onGone: () => void) => () => void;
   /** A call made by another tool (ctx_call): it already holds a concurrency slot. */
   nested?: boolean;
 }
 
 const REF_KEYS = ['path', 'action', 'key', 'name', 'mode', 'category', 'query', 'pattern'] as const;
 
-/** The references an event may carry to every subscriber: names and paths, never content. */
-function refsOf(tool: string, args: unknown): Record<string, unknown> {
+/**
+ * The references an event may carry to every subscriber: names and paths from the validated
+ * arguments, short and printable, never content.
+ */
+function refsOf(tool: string, args: Record<string, unknown>): Record<string, unknown> {
   const refs: Record<string, unknown> = { tool };
-  if (args && typeof args === 'object') {
-    for (const key of REF_KEYS) {
-      const v = (args as Record<string, unknown>)[key];
-      if (typeof v === 'string' && v.length <= 200) refs[key] = v;
-    }
+  for (const key of REF_KEYS) {
+    const v = args[key];
+    if (typeof v === 'string' && v.length <= 200 && /^\P{Cc}*$/u.test(v)) refs[key] = v;
   }
   return refs;
-}
-
-function textOf(result: CallToolResult): string {
-  return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 }
 
 /** The workspace a call runs in, after the token's workspace list is checked. */
@@ -121,7 +132,9 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
   let workspaceId: string | null = req.workspaceId ?? config.defaultWorkspaceId;
   let status = 200;
   let denied: string | null = null;
-  let slot = false;
+  let releaseSlot: (() => void) | undefined;
+  // work: the tool's own promise; a timed-out call keeps its slot until it settles.
+  const run: RunState = { work: undefined, clientGone: false };
   try {
     const tool = deps.registry.get(req.name);
     if (!tool) {
@@ -136,7 +149,8 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     const ws = resolveWorkspace(deps, req.caller, req.workspaceId);
     workspaceId = ws.id;
     const args = authorize(deps, tool, req.args, req.caller, ws);
-    await checkBudget(deps, req.caller, ws.id);
+    await checkWorkflow(deps, tool.name, ws.id, req.caller.tokenId, req.contextId);
+    if (!req.nested) await checkBudget(deps, req.caller, tool.name, args);
     if (!req.nested) {
       if (deps.inFlight.count >= config.maxConcurrency) {
         throw new AppError(
@@ -148,22 +162,36 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
           },
         );
       }
-      deps.inFlight.count++;
-      slot = true;
-      deps.metrics.toolsInFlight.set(deps.inFlight.count);
+      releaseSlot = takeSlot(deps);
     }
-    announceAgent(deps, req.caller.tokenId, ws.id, channelId);
-    const outcome = await runWithTimeout(deps, tool, args, ws, req, channelId, config.requestTimeoutMs);
+    await deps.presence.arrive(ws.id, channelId, req.agentName ?? req.caller.tokenId, req.caller.tokenId);
+    let outcome = await runWithTimeout(deps, tool, args, ws, req, channelId, config.requestTimeoutMs, run);
+    // A caller with a budget is charged before the answer leaves, so the answer can warn it.
+    let charged: number | undefined;
+    if (!req.nested && chargedBeforeAnswer(deps, req.caller)) {
+      charged = await servedTokens(outcome.result);
+      const warning = await chargeServed(deps, req.caller, { workspaceId: ws.id, channelId }, charged).catch(
+        (err: unknown) => void deps.logger.error('budget charge failed', { error: String(err) }),
+      );
+      if (warning) {
+        const content = [...outcome.result.content, { type: 'text' as const, text: warning }];
+        outcome = { ...outcome, result: { ...outcome.result, content } };
+      }
+    }
     const { result } = outcome;
     const durationMs = performance.now() - started;
     deps.metrics.toolCalls.inc({ tool: tool.name, outcome: result.isError ? 'tool_error' : 'ok' });
     deps.metrics.toolDuration.observe({ tool: tool.name }, durationMs / 1000);
     // Counting tokens of a large answer takes milliseconds: do the bookkeeping after the reply.
     const call = { tool: tool.name, readOnly: isReadOnlyCall(tool, args), durationMs };
-    setImmediate(() => void recordCall(deps, req, ws.id, channelId, call, outcome));
+    setImmediate(() => {
+      recordCall(deps, req, ws.id, channelId, call, args, outcome, charged).catch((err: unknown) =>
+        deps.logger.error('recording a tool call failed', { requestId: req.requestId, error: String(err) }),
+      );
+    });
     return result;
   } catch (err) {
-    const clientGone = !(err instanceof AppError) && req.signal?.aborted === true;
+    const clientGone = !(err instanceof AppError) && (run.clientGone || req.signal?.aborted === true);
     const appErr =
       err instanceof AppError
         ? err
@@ -177,12 +205,14 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     status = appErr.status;
     denied = appErr.code;
     appErr.audited = true;
-    deps.metrics.toolCalls.inc({ tool: req.name, outcome: appErr.code });
+    // A label value lives as long as the process: only registered names become one.
+    const label = deps.registry.get(req.name) ? req.name : 'unknown';
+    deps.metrics.toolCalls.inc({ tool: label, outcome: appErr.code });
     throw appErr;
   } finally {
-    if (slot) {
-      deps.inFlight.count--;
-      deps.metrics.toolsInFlight.set(deps.inFlight.count);
+    if (releaseSlot) {
+      if (run.work) void run.work.then(releaseSlot, releaseSlot);
+      else releaseSlot();
     }
     deps.audit.write({
       ts: new Date(deps.now()).toISOString(),
@@ -197,8 +227,22 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
       argumentsMd5: argumentsMd5(req.args),
       status,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
+      ...(run.exitCode !== undefined ? { exitCode: run.exitCode } : {}),
     });
   }
+}
+
+/** Takes a concurrency slot; the returned function gives it back (once). */
+function takeSlot(deps: ServerDeps): () => void {
+  deps.inFlight.count++;
+  deps.metrics.toolsInFlight.set(deps.inFlight.count);
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    deps.inFlight.count--;
+    deps.metrics.toolsInFlight.set(deps.inFlight.count);
+  };
 }
 
 /**
@@ -211,15 +255,19 @@ async function recordCall(
   workspaceId: string,
   channelId: string,
   call: { tool: string; readOnly: boolean; durationMs: number },
+  args: Record<string, unknown>,
   { result, tokensRaw, tokensSaved }: ToolOutcome,
+  /** Tokens already counted and charged before the answer, if they were. */
+  charged: number | undefined,
 ): Promise<void> {
   const { tool, durationMs } = call;
-  const text = textOf(result);
   // a large answer is counted on a worker thread; one that cannot be counted is estimated
-  const tokensSent = await countTokensAsync(text).catch(() => estimateTokens(text));
+  const tokensSent = charged ?? (await servedTokens(result));
   const isError = result.isError === true;
   const logFailure = (err: unknown) =>
     deps.logger.error('recording a tool call failed', { error: String(err) });
+  // what a nested call served is part of its outer call's answer, charged there
+  if (charged === undefined && !req.nested) recordServedCall(deps, req.caller, workspaceId, tokensSent);
   deps.store.usage
     .record({
       workspaceId,
@@ -239,7 +287,7 @@ async function recordCall(
       kind: 'tool_call_recorded',
       actor: req.caller.tokenId,
       payload: {
-        ...refsOf(tool, req.args),
+        ...refsOf(tool, args),
         isError,
         readOnly: call.readOnly,
         tokensSent,
@@ -250,14 +298,14 @@ async function recordCall(
     .catch(logFailure);
 }
 
-/** `agent_joined` the first time a token calls on a channel (per server process). */
-function announceAgent(deps: ServerDeps, tokenId: string, workspaceId: string, channelId: string): void {
-  const key = `${workspaceId}\u0000${channelId}\u0000${tokenId}`;
-  if (deps.seenAgents.has(key)) return;
-  deps.seenAgents.add(key);
-  void deps.hub
-    .publish({ workspaceId, channelId, kind: 'agent_joined', actor: tokenId, payload: { agent: tokenId } })
-    .catch((err: unknown) => deps.logger.error('event append failed', { error: String(err) }));
+/** What the caller of runWithTimeout learns besides the outcome. */
+interface RunState {
+  /** The tool's promise, once started. */
+  work: Promise<unknown> | undefined;
+  /** The client went away before the answer. */
+  clientGone: boolean;
+  /** The exit code of a command the call ran (ctx_shell), for its audit line. */
+  exitCode?: number | null;
 }
 
 async function runWithTimeout(
@@ -268,10 +316,15 @@ async function runWithTimeout(
   req: CallRequest,
   channelId: string,
   timeoutMs: number,
+  run: RunState,
 ): Promise<ToolOutcome> {
   const controller = new AbortController();
-  const onClientAbort = () => controller.abort(new Error('client went away'));
+  const onClientAbort = () => {
+    run.clientGone = true;
+    controller.abort(new Error('client went away'));
+  };
   req.signal?.addEventListener('abort', onClientAbort, { once: true });
+  const stopWatching = req.watchClient?.(onClientAbort);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -288,12 +341,18 @@ async function runWithTimeout(
     workspace: ws,
     channelId,
     agentId: req.caller.tokenId,
+    agentName: req.agentName ?? req.caller.tokenId,
+    presence: deps.presence,
     contextId: req.contextId,
     scopes: req.caller.scopes,
     signal: controller.signal,
     store: deps.store,
+    budget: () => statusOf(deps, req.caller),
     gateway: deps.gateway,
     downstreamServers: req.caller.servers,
+    reportExit: (code) => {
+      run.exitCode = code;
+    },
     listTools: () => callableTools(deps, req.caller, deps.registry.all()),
     callTool: (name, args) =>
       invokeTool(deps, {
@@ -313,9 +372,12 @@ async function runWithTimeout(
     },
   };
   try {
-    return await Promise.race([deps.registry.execute(tool, args, ctx), timedOut]);
+    const work = deps.registry.execute(tool, args, ctx);
+    run.work = work;
+    return await Promise.race([work, timedOut]);
   } finally {
     clearTimeout(timer);
+    stopWatching?.();
     req.signal?.removeEventListener('abort', onClientAbort);
   }
 }

@@ -5,7 +5,8 @@ export interface RateDecision {
 }
 
 export interface RateLimiter {
-  take(key: string): RateDecision;
+  /** Spends `cost` tokens of the key's bucket at once, or none when it holds fewer. */
+  take(key: string, cost?: number): RateDecision;
   /** Changes capacity and refill rate (config reload); existing buckets keep their level. */
   configure(ratePerSec: number, burst: number): void;
 }
@@ -35,18 +36,18 @@ export function createRateLimiter(
   };
 
   return {
-    take(key) {
+    take(key, cost = 1) {
       const t = now();
       sweep(t);
       const b = buckets.get(key) ?? { tokens: capacity, at: t };
       b.tokens = Math.min(capacity, b.tokens + ((t - b.at) / 1000) * rate);
       b.at = t;
       buckets.set(key, b);
-      if (b.tokens >= 1) {
-        b.tokens -= 1;
+      if (b.tokens >= cost) {
+        b.tokens -= cost;
         return { ok: true, retryAfterSec: 0 };
       }
-      return { ok: false, retryAfterSec: Math.max(1, Math.ceil((1 - b.tokens) / rate)) };
+      return { ok: false, retryAfterSec: Math.max(1, Math.ceil((cost - b.tokens) / rate)) };
     },
     configure(ratePerSec, newBurst) {
       rate = ratePerSec;

@@ -8,7 +8,7 @@ import type { HttpEnv } from './http-env.ts';
 import { requireToken } from './middleware/auth.ts';
 import { limitBody } from './middleware/body-limit.ts';
 import { hostCheck } from './middleware/host-check.ts';
-import { channelFrom, workspaceFrom } from './request-scope.ts';
+import { agentFrom, channelFrom, workspaceFrom } from './request-scope.ts';
 import { eventRoutes } from './routes/events.ts';
 import { observeRoutes } from './routes/observe.ts';
 import { toolRoutes } from './routes/tools.ts';
@@ -24,6 +24,29 @@ function formatUptime(ms: number): string {
 /** The route label for metrics: the matched pattern, never the raw path (unbounded labels). */
 function routeOf(c: Context<HttpEnv>): string {
   return c.req.routePath === '/*' ? 'unmatched' : c.req.routePath;
+}
+
+/** The audit line of a refusal outside a tool call; a failing audit file must not hide the answer. */
+function writeRefusal(deps: ServerDeps, c: Context<HttpEnv>, err: AppError): void {
+  const caller = c.get('caller') as Caller | undefined;
+  try {
+    deps.audit.write({
+      ts: new Date(deps.now()).toISOString(),
+      requestId: c.get('requestId'),
+      tokenId: caller?.tokenId ?? null,
+      workspaceId: null,
+      channelId: null,
+      tool: null,
+      method: `${c.req.method} ${c.req.path}`,
+      allowed: false,
+      deniedReason: err.code,
+      argumentsMd5: null,
+      status: err.status,
+      durationMs: 0,
+    });
+  } catch (auditErr) {
+    deps.logger.error('audit write failed', { requestId: c.get('requestId'), error: String(auditErr) });
+  }
 }
 
 /**
@@ -43,8 +66,11 @@ export function createApp(deps: ServerDeps, mcp: McpEndpoint): Hono<HttpEnv> {
     const started = performance.now();
     const requestId = randomUUID();
     c.set('requestId', requestId);
+    // On the node response the header costs nothing; `c.res.headers` would build a Headers object.
+    const outgoing = c.env?.outgoing;
+    outgoing?.setHeader('x-request-id', requestId);
     await next();
-    c.res.headers.set('x-request-id', requestId);
+    if (!outgoing) c.res.headers.set('x-request-id', requestId);
     const route = routeOf(c);
     deps.metrics.httpRequests.inc({ route, status: String(c.res.status) });
     deps.metrics.httpDuration.observe({ route }, (performance.now() - started) / 1000);
@@ -75,6 +101,8 @@ export function createApp(deps: ServerDeps, mcp: McpEndpoint): Hono<HttpEnv> {
       requestId: c.get('requestId'),
       workspaceId: workspaceFrom(c),
       channelId: channelFrom(c),
+      contextId: c.req.header('x-leanctx-context'),
+      agentName: agentFrom(c),
     });
   });
 
@@ -95,23 +123,7 @@ export function createApp(deps: ServerDeps, mcp: McpEndpoint): Hono<HttpEnv> {
       });
     }
     if (appErr.status !== 500) deps.metrics.denials.inc({ reason: appErr.code });
-    if (!appErr.audited) {
-      const caller = c.get('caller') as Caller | undefined;
-      deps.audit.write({
-        ts: new Date(deps.now()).toISOString(),
-        requestId: c.get('requestId'),
-        tokenId: caller?.tokenId ?? null,
-        workspaceId: null,
-        channelId: null,
-        tool: null,
-        method: `${c.req.method} ${c.req.path}`,
-        allowed: false,
-        deniedReason: appErr.code,
-        argumentsMd5: null,
-        status: appErr.status,
-        durationMs: 0,
-      });
-    }
+    if (!appErr.audited) writeRefusal(deps, c, appErr);
     const headers: Record<string, string> = {};
     const retryAfter = appErr.details.retryAfter;
     if (typeof retryAfter === 'number') headers['retry-after'] = String(retryAfter);

@@ -1,18 +1,20 @@
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { type AuditLog, createAuditLog } from '../audit/audit-log.ts';
 import { parseServersBlock } from '../config/servers-config.ts';
-import type { TeamConfig } from '../config/team-config.ts';
+import { configDirOf, serversFileOf, type TeamConfig } from '../config/team-config.ts';
 import { warmEnginePool } from '../engine/workers/engine-pool.ts';
 import { createEventHub } from '../events/event-hub.ts';
 import { createGateway, type Gateway } from '../gateway/gateway.ts';
 import { createGatewayLogger } from '../gateway/logger.ts';
+import { budgetUsage } from '../governance/budget-status.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createMcpEndpoint } from '../mcp/http-endpoint.ts';
 import { createMetrics } from '../metrics/metrics.ts';
 import type { ServerDeps } from '../pipeline/deps.ts';
 import { createTeamState } from '../pipeline/team-state.ts';
 import { createRateLimiter } from '../ratelimit/token-bucket.ts';
+import { createAgentPresence } from '../sessions/agent-presence.ts';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { Store } from '../store/types.ts';
 import { builtinTools } from '../tools/all-tools.ts';
@@ -43,9 +45,8 @@ export interface TeamServer {
   close(): Promise<void>;
 }
 
-function configDir(config: TeamConfig): string {
-  return config.path ? dirname(config.path) : config.dataDir;
-}
+/** How often events past eventRetentionDays / maxEventsPerChannel are removed (and once at start). */
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 /**
  * The team's downstream MCP servers, when team.json has a `servers` block (inline or a path
@@ -53,7 +54,7 @@ function configDir(config: TeamConfig): string {
  */
 function createTeamGateway(config: TeamConfig): { gateway: Gateway; tools: Tool[] } | undefined {
   if (config.servers === undefined) return undefined;
-  const servers = parseServersBlock(config.servers, configDir(config));
+  const servers = parseServersBlock(config.servers, configDirOf(config));
   const gateway = createGateway(servers, createGatewayLogger({ ...servers.logging, format: 'json' }));
   return { gateway, tools: gatewayTools.map((t) => Object.freeze({ ...t, core: true })) };
 }
@@ -63,31 +64,49 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
   const config = opts.config;
   const team = createTeamGateway(config);
   const now = opts.now ?? Date.now;
-  const metrics = createMetrics();
   const store = opts.store ?? createSqliteStore(join(config.dataDir, 'leanctx.db'));
-  let audit: AuditLog = createAuditLog(config.auditLogPath, config.auditMaxBytes);
+  const metrics = createMetrics(() => budgetUsage(store.budgets, deps.state.config().governance, now()));
+  const auditFailed = (err: unknown) => deps.logger.error('audit write failed', { error: String(err) });
+  let audit: AuditLog = createAuditLog(config.auditLogPath, config.auditMaxBytes, auditFailed);
+  const logger = opts.logger ?? createLogger();
+  const hub = createEventHub(store.events, () => metrics.eventsAppended.inc());
   const deps: ServerDeps = {
     state: createTeamState(config),
     registry: createToolRegistry([...(opts.tools ?? builtinTools()), ...(team?.tools ?? [])]),
     store,
     gateway: team?.gateway,
-    hub: createEventHub(store.events, () => metrics.eventsAppended.inc()),
+    hub,
     get audit() {
       return audit;
     },
     limiter: createRateLimiter(config.maxRps, config.rateBurst, now),
     metrics,
-    logger: opts.logger ?? createLogger(),
+    logger,
     version: VERSION,
     now,
     startedAt: now(),
     keepAliveMs: opts.keepAliveMs ?? 15_000,
     inFlight: { count: 0 },
-    seenAgents: new Set(),
+    presence: createAgentPresence({ store, publish: (e) => hub.publish(e), now, logger }),
   };
   const mcp = createMcpEndpoint(deps);
   const app = createApp(deps, mcp);
   const listeners: Listening[] = [];
+  const pruneEvents = async () => {
+    const cfg = deps.state.config();
+    try {
+      const deleted = await store.events.prune({
+        olderThan: new Date(now() - cfg.eventRetentionDays * 86_400_000).toISOString(),
+        keepPerChannel: cfg.maxEventsPerChannel,
+      });
+      if (deleted > 0) deps.logger.info('old events removed', { deleted });
+    } catch (err) {
+      deps.logger.error('event retention failed', { error: String(err) });
+    }
+  };
+  void pruneEvents();
+  const pruneTimer = setInterval(() => void pruneEvents(), PRUNE_EVERY_MS);
+  pruneTimer.unref();
 
   return {
     deps,
@@ -97,9 +116,10 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
       // Parse first: an invalid servers block refuses the whole reload. A `servers` path is
       // re-read every time, since its file may have changed while the path did not.
       const nextServers =
-        next.servers !== undefined ? parseServersBlock(next.servers, configDir(next)) : undefined;
+        next.servers !== undefined ? parseServersBlock(next.servers, configDirOf(next)) : undefined;
       await deps.state.apply(next);
       deps.limiter.configure(next.maxRps, next.rateBurst);
+      for (const l of listeners) l.setRequestReadTimeout(next.requestReadTimeoutMs);
       if (team && nextServers) {
         // The gateway keeps unchanged servers running and reconnects only what changed.
         const report = await team.gateway.reload(nextServers);
@@ -111,26 +131,30 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
       }
       if (next.auditLogPath !== prev.auditLogPath || next.auditMaxBytes !== prev.auditMaxBytes) {
         const old = audit;
-        audit = createAuditLog(next.auditLogPath, next.auditMaxBytes);
+        audit = createAuditLog(next.auditLogPath, next.auditMaxBytes, auditFailed);
         old.close();
       }
     },
-    serversFile() {
-      const servers = deps.state.config().servers;
-      return typeof servers === 'string' ? resolve(configDir(deps.state.config()), servers) : undefined;
-    },
+    serversFile: () => serversFileOf(deps.state.config()),
     async listen(host = config.host, port = config.port) {
-      const l = await listen(app, host, port);
+      const l = await listen(app, host, port, {
+        logger: deps.logger,
+        requestReadTimeoutMs: deps.state.config().requestReadTimeoutMs,
+      });
       listeners.push(l);
       // worker threads load the parsers and the tokenizer now, not on the first large request
-      void warmEnginePool();
+      warmEnginePool().catch((err: unknown) =>
+        deps.logger.warn('the engine workers did not warm up', { error: String(err) }),
+      );
       return l;
     },
     async close() {
       // Every step runs even if an earlier one throws.
+      clearInterval(pruneTimer);
       const steps: (() => Promise<unknown> | unknown)[] = [
         ...listeners.map((l) => () => l.close()),
         () => mcp.close(),
+        () => deps.presence.close(),
         // Calls that just answered still record their usage and events.
         () => new Promise((resolve) => setImmediate(resolve)),
         () => deps.hub.drain(),

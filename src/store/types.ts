@@ -1,7 +1,12 @@
+import type { SharedSessionStores } from './shared-session-stores.ts';
+
 /**
  * Storage interfaces. The embedded default is SQLite; PostgreSQL and Redis implement the
  * same interfaces for scale-out, so nothing above this folder knows which one it has.
  */
+
+import type { BudgetStore } from './budgets.ts';
+import type { KnowledgeStore } from './knowledge.ts';
 
 export interface EventRecord {
   workspaceId: string;
@@ -32,7 +37,15 @@ export interface EventStore {
   append(event: NewEvent): Promise<EventRecord>;
   /** Events of a channel with revision > `after`, oldest first. */
   since(workspaceId: string, channelId: string, after: number, limit: number): Promise<EventRecord[]>;
+  /** The channel's newest revision (0 when it has none). */
+  latestRevision(workspaceId: string, channelId: string): Promise<number>;
   channels(workspaceId: string): Promise<ChannelInfo[]>;
+  /**
+   * Deletes events older than `olderThan` (ISO time) and all but the newest `keepPerChannel`
+   * of each channel; a channel's newest event always stays, so revisions keep counting up.
+   * Returns how many were deleted.
+   */
+  prune(retention: { olderThan: string; keepPerChannel: number }): Promise<number>;
 }
 
 export interface UsageRecord {
@@ -76,8 +89,10 @@ export interface UsageStore {
   summary(filter: UsageFilter): Promise<UsageSummary>;
 }
 
-export interface Store {
+export interface Store extends SharedSessionStores {
   readonly events: EventStore;
   readonly usage: UsageStore;
+  readonly knowledge: KnowledgeStore;
+  readonly budgets: BudgetStore;
   close(): Promise<void>;
 }

@@ -4,6 +4,8 @@ import type { Scope } from '../auth/scopes.ts';
 import type { MeasuredText, Savings } from '../engine/savings.ts';
 import type { Workspace } from '../engine/workspace.ts';
 import type { Gateway } from '../gateway/gateway.ts';
+import type { BudgetStatus } from '../governance/budget-status.ts';
+import type { AgentPresence } from '../sessions/agent-presence.ts';
 import type { Store } from '../store/types.ts';
 import type { ToolInfo } from './registry.ts';
 
@@ -15,6 +17,10 @@ export interface ToolContext {
   channelId: string;
   /** The calling token's id (or "local" for the stdio server). */
   agentId: string;
+  /** The agent's name on the channel: `x-leanctx-agent`, else MCP clientInfo.name, else the token id. */
+  agentName: string;
+  /** Who is on the channel; a tool that ends an agent's stay tells it here. */
+  presence: AgentPresence;
   /**
    * What this client has already received, for honest caching: the MCP session id, or
    * the REST `contextId`. Undefined means a fresh context on every call.
@@ -28,10 +34,14 @@ export interface ToolContext {
   callTool(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
   /** Records an event on the workspace's channel (SSE, session revision). */
   emit(kind: EventKind, payload: Record<string, unknown>): void;
+  /** Puts the exit code of a command the call ran on its audit line (null: killed). */
+  reportExit?(code: number | null): void;
   /** The tools this caller may call (ctx_discover_tools). */
   listTools(): readonly ToolInfo[];
   /** Durable state: events, token usage (and what later issues add). */
   store: Store;
+  /** The caller's budget: limits, use this period, reset time (formatBudgetStatus prints it). */
+  budget?: () => Promise<BudgetStatus>;
   /** The team's downstream MCP servers; undefined when team.json has no `servers` block. */
   gateway: Gateway | undefined;
   /** Globs over gateway downstream server names this caller may use; undefined = all. */
@@ -42,10 +52,19 @@ export const EVENT_KINDS = [
   'tool_call_recorded',
   'session_mutated',
   'knowledge_remembered',
+  'knowledge_changed',
+  'budget_alert',
   'artifact_stored',
   'graph_built',
   'proof_added',
   'agent_joined',
+  'agent_left',
+  'agent_message',
+  'handoff_created',
+  'task_updated',
+  'workflow_transition',
+  'share_pushed',
+  'file_edited',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 

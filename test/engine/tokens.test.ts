@@ -8,7 +8,8 @@ test('code and prose count exactly as o200k_base counts them', () => {
   const source = readFileSync(new URL('../../src/pipeline/invoke.ts', import.meta.url), 'utf8');
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   for (const text of [source, readme, 'héllo wörld — naïve café', '  indented\n\n\tline\r\n']) {
-    assert.equal(countTokens(text), exactO200k(text));
+    // a special token in the text is counted as plain text, as the tool counts it
+    assert.equal(countTokens(text), exactO200k(text, { disallowedSpecial: new Set() }));
   }
 });
 

@@ -88,3 +88,22 @@ test('a queued task that is aborted never runs, and a full queue refuses with ov
     await pool.close();
   }
 });
+
+test('a worker starts when the process runs from a directory outside this package (lean-ctx mcp in a project)', async () => {
+  const { execFile } = await import('node:child_process');
+  const { tmpdir } = await import('node:os');
+  const pool = new URL('../../src/engine/workers/worker-pool.ts', import.meta.url).href;
+  const script = `const { createWorkerPool } = await import(${JSON.stringify(pool)});
+const p = createWorkerPool({ entry: new URL(${JSON.stringify(ENTRY.href)}), size: 1 });
+console.log(await p.run('countTokens', 'hello world'));
+await p.close();`;
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile(
+      process.execPath,
+      ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script],
+      { cwd: tmpdir(), timeout: 60_000 },
+      (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
+    ),
+  );
+  assert.equal(out.trim(), String(countBounded('hello world')));
+});

@@ -1,7 +1,29 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const LEAN_CTX_BIN = fileURLToPath(new URL('../../bin/lean-ctx.js', import.meta.url));
+export const LAZY_MCP_BIN = fileURLToPath(new URL('../../bin/lazy-mcp.js', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+let distChecked = false;
+
+/** The bins run dist/: a test must not spawn a build older than src/ (`npm test` builds first). */
+export function assertFreshDist(): void {
+  if (distChecked) return;
+  const src = join(ROOT, 'src');
+  for (const entry of readdirSync(src, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+    const file = join(entry.parentPath, entry.name);
+    const built = join(ROOT, 'dist', relative(src, file)).replace(/\.ts$/, '.js');
+    const builtMs = statSync(built, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+    if (builtMs < statSync(file).mtimeMs) {
+      throw new Error(`${relative(ROOT, built)} is missing or older than its source: run \`npm run build\``);
+    }
+  }
+  distChecked = true;
+}
 
 export interface CliResult {
   status: number | null;
@@ -11,6 +33,7 @@ export interface CliResult {
 
 /** Runs `lean-ctx ARGS` to completion. */
 export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+  assertFreshDist();
   const r = spawnSync(process.execPath, [LEAN_CTX_BIN, ...args], {
     cwd: opts.cwd,
     env: { ...process.env, ...opts.env },
@@ -30,9 +53,14 @@ export interface ServingProcess {
 }
 
 /** Starts a long-running `lean-ctx` command (serve) and collects its output. */
-export function startCli(args: string[], opts: { cwd?: string } = {}): ServingProcess {
-  const child = spawn(process.execPath, [LEAN_CTX_BIN, ...args], {
+export function startCli(
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {},
+): ServingProcess {
+  assertFreshDist();
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), LEAN_CTX_BIN, ...args], {
     cwd: opts.cwd,
+    env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -54,6 +54,8 @@ export async function startTestServer(
     tools?: Tool[];
     files?: Record<string, string>;
     extraWorkspaces?: { id: string; files: Record<string, string> }[];
+    /** More keys of the `main` workspace (allowExec, commandAllow …). */
+    workspace?: Partial<TeamConfigInput['workspaces'][number]>;
     keepAliveMs?: number;
   } = {},
 ): Promise<RunningTestServer> {
@@ -68,7 +70,7 @@ export async function startTestServer(
     auditLogPath: auditPath,
     dataDir: join(dir, 'data'),
     workspaces: [
-      { id: 'main', root },
+      { id: 'main', root, ...opts.workspace },
       ...(opts.extraWorkspaces ?? []).map((w) => ({ id: w.id, root: makeTree(w.files) })),
     ],
     tokens: tokenSpecs.map((t) => {
@@ -116,24 +118,32 @@ export async function callTool(
   as: string,
   body: Record<string, unknown>,
   headers: Record<string, string> = {},
+  signal?: AbortSignal,
 ): Promise<Response> {
   return srv.request('/v1/tools/call', {
     method: 'POST',
     as,
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
+    ...(signal ? { signal } : {}),
   });
 }
 
-/** POST /v1/tools/call as a token in a context; the text of a successful result. */
+/** POST /v1/tools/call as a token in a context (and channel); the text of a successful result. */
 export async function callToolText(
   srv: RunningTestServer,
   as: string,
   name: string,
   args: Record<string, unknown>,
   contextId?: string,
+  channelId?: string,
 ): Promise<string> {
-  const res = await callTool(srv, as, { name, arguments: args, ...(contextId ? { contextId } : {}) });
+  const res = await callTool(srv, as, {
+    name,
+    arguments: args,
+    ...(contextId ? { contextId } : {}),
+    ...(channelId ? { channelId } : {}),
+  });
   const body = (await res.json()) as { result?: { content: { text?: string }[]; isError?: boolean } };
   const text = body.result?.content[0]?.text ?? '';
   if (res.status !== 200 || body.result?.isError) {

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SCOPES, type Scope } from '../../src/auth/scopes.ts';
 import { createWorkspace, type Workspace } from '../../src/engine/workspace.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { createAgentPresence } from '../../src/sessions/agent-presence.ts';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import type { Store } from '../../src/store/types.ts';
 import { builtinTools } from '../../src/tools/all-tools.ts';
 import type { CallToolResult, ToolContext, ToolOutcome } from '../../src/tools/define-tool.ts';
 import { createToolRegistry } from '../../src/tools/registry.ts';
@@ -17,6 +20,21 @@ export interface DirectTools {
   /** The text of the first content block. */
   text(name: string, args?: Record<string, unknown>, opts?: { contextId?: string }): Promise<string>;
   close(): Promise<void>;
+}
+
+/** The shared-session parts of an in-process ToolContext: presence without events, no budget. */
+export function sessionParts(store: Store, agentName: string): Pick<ToolContext, 'agentName' | 'presence'> {
+  const presence = createAgentPresence({
+    store,
+    publish: async () => undefined,
+    now: Date.now,
+    logger: silentLogger,
+  });
+  presence.close();
+  return {
+    agentName,
+    presence,
+  };
 }
 
 /** In-process tool calls against a real directory, for unit tests of tools. */
@@ -41,6 +59,7 @@ export function createDirectTools(root: string, scopes: readonly Scope[] = SCOPE
       workspace,
       channelId: 'main',
       agentId: 'test',
+      ...sessionParts(store, 'test'),
       contextId: opts.contextId,
       scopes: scopeSet,
       signal: new AbortController().signal,

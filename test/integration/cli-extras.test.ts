@@ -64,7 +64,7 @@ describe('lean-ctx commands beyond serve', () => {
     const r = runCli(['session', 'list', '--config', join(srv.dir, 'team.json'), '--workspace', 'main']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /workspace: main/);
-    assert.match(r.stdout, /channel: feat\/auth-refactor rev:4 agents: claude-code, cursor/);
+    assert.match(r.stdout, /channel: feat\/auth-refactor rev:4 agents: cursor, claude-code/);
   });
 
   test('lean-ctx mcp serves the current directory over stdio when no team server is configured', async () => {

@@ -33,6 +33,21 @@ const SAMPLE_ARGS: Record<string, Record<string, unknown>> = {
   ctx_call: { name: 'ctx_tree', arguments: { depth: 1 } },
   ctx_discover_tools: { query: 'read' },
   ctx_metrics: {},
+  ctx_session: { action: 'status' },
+  ctx_handoff: { action: 'list' },
+  ctx_agent: { action: 'list' },
+  ctx_share: { action: 'list' },
+  ctx_task: { action: 'list' },
+  ctx_workflow: { action: 'status' },
+  ctx_intent: { query: 'fix the failing add test' },
+  ctx_knowledge: { action: 'status' },
+  ctx_knowledge_relations: { action: 'list' },
+  ctx_graph: { action: 'status' },
+  ctx_callers: { symbol: 'main' },
+  ctx_callees: { symbol: 'main' },
+  ctx_index: { action: 'status' },
+  ctx_shell: { command: 'ls -la' },
+  ctx_edit: { path: '.gitignore', old_string: 'dist/', new_string: 'dist/\nbuild/', replace_all: true },
 };
 
 function textOf(result: { content: { type: string; text?: string }[] }): string {
@@ -43,7 +58,11 @@ describe('every built-in tool answers over REST and over MCP alike', () => {
   let srv: RunningTestServer;
   let client: Client;
   before(async () => {
-    srv = await startTestServer({ config: { toolSurface: 'all' } });
+    srv = await startTestServer({
+      config: { toolSurface: 'all' },
+      tokens: [{ id: 'alice', role: 'admin', scopes: ['exec'] }],
+      workspace: { allowExec: true },
+    });
     client = new Client({ name: 'every-tool', version: '1' });
     await client.connect(
       new StreamableHTTPClientTransport(new URL(`${srv.url}/mcp`), {

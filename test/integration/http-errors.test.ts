@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../../src/errors.ts';
 import { builtinTools } from '../../src/tools/all-tools.ts';
 import { defineTool } from '../../src/tools/define-tool.ts';
+import { rawRequest } from '../helpers/raw-http.ts';
 import { callTool, type RunningTestServer, startTestServer } from '../helpers/team-server.ts';
 
 /** A tool that waits until released or aborted, to hold a concurrency slot or pass a timeout. */
@@ -126,18 +126,9 @@ describe('every error code over real HTTP is a JSON envelope', () => {
   });
 
   test('host_not_allowed for a foreign Host header', async () => {
-    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const url = new URL(`${srv.url}/v1/manifest`);
-      const req = httpRequest(
-        { host: url.hostname, port: url.port, path: url.pathname, headers: { host: 'evil.example:80' } },
-        (r) => {
-          let body = '';
-          r.on('data', (c) => (body += c));
-          r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
-        },
-      );
-      req.on('error', reject);
-      req.end();
+    const res = await rawRequest(Number(new URL(srv.url).port), {
+      path: '/v1/manifest',
+      headers: { host: 'evil.example:80' },
     });
     assert.equal(res.status, 403);
     assert.equal(JSON.parse(res.body).error_code, 'host_not_allowed');
@@ -195,6 +186,23 @@ describe('every error code over real HTTP is a JSON envelope', () => {
     assert.equal(res.headers.get('retry-after'), '1');
     sleepState.release?.();
     assert.equal((await slow).status, 200);
+  });
+
+  test('a REST client that hangs up cancels its tool call and frees the slot', async () => {
+    await srv.server.reload({ ...srv.server.deps.state.config(), requestTimeoutMs: 30_000 });
+    const before = sleepState.aborted;
+    const client = new AbortController();
+    const call = callTool(srv, 'alice', { name: 'test_sleep', arguments: { ms: 20_000 } }, {}, client.signal);
+    while (srv.server.deps.inFlight.count === 0) await new Promise((r) => setTimeout(r, 5));
+    client.abort();
+    await assert.rejects(call);
+    const deadline = Date.now() + 5000;
+    while (sleepState.aborted === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(sleepState.aborted, before + 1, 'the tool saw its AbortSignal fire');
+    while (srv.server.deps.inFlight.count > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.equal(srv.server.deps.inFlight.count, 0);
   });
 
   test('internal_error says nothing internal', async () => {

@@ -17,10 +17,14 @@ interface McpChild {
 }
 
 /** `lean-ctx mcp` in `cwd` as a child process, reached by the real SDK client over stdio. */
-function spawnMcp(cwd: string, env: Record<string, string>): { child: McpChild; connect(): Promise<void> } {
+function spawnMcp(
+  cwd: string,
+  env: Record<string, string>,
+  args: string[] = [],
+): { child: McpChild; connect(): Promise<void> } {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [LEAN_CTX_BIN, 'mcp'],
+    args: [LEAN_CTX_BIN, 'mcp', ...args],
     cwd,
     env: { ...(process.env as Record<string, string>), LEANCTX_TEAM_SERVER: '', ...env },
     stderr: 'pipe',
@@ -36,8 +40,8 @@ function spawnMcp(cwd: string, env: Record<string, string>): { child: McpChild; 
   };
 }
 
-async function startMcp(cwd: string, env: Record<string, string>): Promise<McpChild> {
-  const { child, connect } = spawnMcp(cwd, env);
+async function startMcp(cwd: string, env: Record<string, string>, args: string[] = []): Promise<McpChild> {
+  const { child, connect } = spawnMcp(cwd, env, args);
   await connect();
   return child;
 }
@@ -74,6 +78,27 @@ async function closedPort(): Promise<number> {
 }
 
 describe('lean-ctx mcp over stdio', () => {
+  test('local mode offers ctx_shell and ctx_edit only with --allow-exec', async () => {
+    const root = makeTree(SAMPLE_FILES);
+    const env = { XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'leanctx-state-')) };
+    const plain = await startMcp(root, env);
+    try {
+      const names = (await plain.client.listTools()).tools.map((t) => t.name);
+      assert.ok(names.includes('ctx_read') && !names.includes('ctx_shell'), names.join(', '));
+    } finally {
+      await plain.client.close();
+    }
+    const exec = await startMcp(root, env, ['--allow-exec']);
+    try {
+      const names = (await exec.client.listTools()).tools.map((t) => t.name);
+      assert.ok(names.includes('ctx_shell'), names.join(', '));
+      const out = await exec.client.callTool({ name: 'ctx_shell', arguments: { command: 'cat README.md' } });
+      assert.match(text(out), /# Sample[\s\S]*exit 0/);
+    } finally {
+      await exec.client.close();
+    }
+  });
+
   test('local mode keeps each project root in its own $XDG_STATE_HOME/leanctx/<hash> directory', async () => {
     const state = mkdtempSync(join(tmpdir(), 'xdg-state-'));
     const one = makeTree({ 'one.ts': 'export function alphaOnly(): number { return 1; }\n' });

@@ -60,3 +60,24 @@ test('the audit file rotates by size and keeps whole lines in each file', () => 
     for (const line of text.trim().split('\n')) JSON.parse(line);
   }
 });
+
+test('each audit line is in the file when write returns, in call order, without a close', () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'audit-')), 'audit.log');
+  const log = createAuditLog(path);
+  for (let i = 0; i < 5; i++) log.write(entry(i));
+  const ids = readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l).requestId);
+  assert.deepEqual(ids, ['r0', 'r1', 'r2', 'r3', 'r4']);
+  log.close();
+});
+
+test('a failed audit write (a full disk) is reported to onError, not thrown at the caller', async () => {
+  const errors: unknown[] = [];
+  const log = createAuditLog('/dev/full', 0, (err) => errors.push(err));
+  log.write(entry(1));
+  assert.equal(errors.length, 1);
+  assert.match(String(errors[0]), /ENOSPC/);
+  log.close();
+});

@@ -67,3 +67,46 @@ test('a missing root and a token limited to an unknown workspace are refused', (
   );
   assert.match(problems({ workspaces: [] }).join(), /workspaces: list at least one workspace/);
 });
+
+test('governance is validated strictly: a misspelled key or a number as text is refused with its path', () => {
+  const base = { workspaces: [{ id: 'main', root: '.' }] };
+  const misspelled = problems({ ...base, governance: { budget: { max_context_token: 5 } } }).join('\n');
+  assert.match(
+    misspelled,
+    /governance\.budget: unknown key "max_context_token" \(did you mean "max_context_tokens"\?\)/,
+  );
+  const asText = problems({ ...base, governance: { budget: { max_context_tokens: '5' } } }).join('\n');
+  assert.match(asText, /governance\.budget\.max_context_tokens: .*expected number/);
+  const roles = problems({ ...base, governance: { roles: { default: 'nobody' } } }).join('\n');
+  assert.match(roles, /governance\.roles\.default: unknown role "nobody"/);
+  const typo = problems({ ...base, governance: { budgets: {} } }).join('\n');
+  assert.match(
+    typo,
+    /governance: unknown key "budgets" \(did you mean "budget"\?\); known keys: model, budget, roles, prices/,
+  );
+  const ok = parseTeamConfig(
+    {
+      ...base,
+      governance: { budget: { max_context_tokens: 5, max_cost_usd: 1 }, roles: { default: 'developer' } },
+    },
+    dir,
+  );
+  assert.equal(ok.governance.budget.maxContextTokens, 5);
+  assert.equal(ok.governance.budget.maxCostUsd, 1);
+  assert.equal(ok.governance.defaultRole, 'developer');
+});
+
+test('an unknown key anywhere names the keys accepted there', () => {
+  const found = problems({
+    workspaces: [{ id: 'main', root: '.', alowExec: true }],
+    maxRps: 5,
+    maxRPS: 1,
+  }).join('\n');
+  assert.match(found, /workspaces\[0\]: unknown key "alowExec" \(did you mean "allowExec"\?\)/);
+  assert.match(found, /\(top level\): unknown key "maxRPS" \(did you mean "maxRps"\?\)/);
+});
+
+test('a workspace root inside the data dir is refused: the data dir is never readable through a workspace', () => {
+  const found = problems({ dataDir: '.', workspaces: [{ id: 'main', root: '.' }] }).join('\n');
+  assert.match(found, /workspaces\[0\]\.root: .* is inside dataDir/);
+});

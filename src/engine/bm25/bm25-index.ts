@@ -61,6 +61,8 @@ async function chunksOf(rel: string, text: string, signal: AbortSignal): Promise
 export interface Bm25Options {
   /** A SQLite file to keep chunks in across restarts; without it the index lives in memory. */
   dbPath?: string;
+  /** Root-relative paths never indexed (the workspace jail's `excluded`). */
+  exclude?: readonly string[];
 }
 
 export function createBm25Index(root: string, opts: Bm25Options = {}): Bm25Index {
@@ -103,7 +105,7 @@ export function createBm25Index(root: string, opts: Bm25Options = {}): Bm25Index
   function startJob(prefix: string) {
     const job = { done: Promise.resolve(), pending: 0, parsed: 0 };
     job.done = (async () => {
-      const { files } = await walkFiles(root, prefix, { signal: abort.signal });
+      const { files } = await walkFiles(root, prefix, { signal: abort.signal, exclude: opts.exclude });
       const wanted = files.filter((f) => !isSecretPath(f));
       const keep = new Set(wanted);
       for (const rel of [...records.keys()]) if (under(prefix)(rel) && !keep.has(rel)) forget(rel);

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { openPrivateDatabase } from '../../store/sqlite/open-database.ts';
 import type { Chunk } from './chunk-file.ts';
 
 export interface StoredFile {
@@ -27,9 +27,7 @@ const FLUSH_EVERY = 256;
 type StoredChunk = Omit<Chunk, 'path' | 'terms'> & { terms: [string, number][] };
 
 export function createChunkStore(dbPath: string): ChunkStore {
-  const db = new Database(dbPath);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  const db = openPrivateDatabase(dbPath);
   // a second process on the same project (two editor windows) waits for the lock instead of failing
   db.pragma('busy_timeout = 5000');
   if (db.pragma('user_version', { simple: true }) !== SCHEMA_VERSION) {

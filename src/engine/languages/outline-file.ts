@@ -1,3 +1,4 @@
+import type { Node } from 'web-tree-sitter';
 import { runEngineTask } from '../workers/engine-pool.ts';
 import { createParser, type GrammarId } from './grammars.ts';
 import { grammarOf, languageOf, refineLanguage } from './language-of.ts';
@@ -49,8 +50,15 @@ export function outlineFile(relPath: string, text: string, signal?: AbortSignal)
   return runEngineTask('outline', { rel: relPath, text }, { signal });
 }
 
-/** `outlineFile` on this thread, whatever the size: for small texts and for the workers. */
-export async function outlineFileHere(relPath: string, text: string): Promise<FileOutline> {
+/**
+ * `outlineFile` on this thread, whatever the size: for small texts and for the workers.
+ * `visit` sees the same tree (the code graph reads call sites from it) before it is freed.
+ */
+export async function outlineFileHere(
+  relPath: string,
+  text: string,
+  visit?: (root: Node, grammar: GrammarId) => void,
+): Promise<FileOutline> {
   const language = refineLanguage(languageOf(relPath), relPath, text);
   const grammar = grammarOf(language);
   if (!grammar || text.length > MAX_PARSE_CHARS) return regexOutline(text, language);
@@ -60,6 +68,7 @@ export async function outlineFileHere(relPath: string, text: string): Promise<Fi
     if (!tree) return regexOutline(text, language);
     try {
       const outline = walkTree(tree.rootNode, text, SPECS[grammar](text));
+      visit?.(tree.rootNode, grammar);
       return { language, ...outline, parser: 'tree-sitter' };
     } finally {
       tree.delete();

@@ -1,4 +1,4 @@
-import { encode } from 'gpt-tokenizer/encoding/o200k_base';
+import { encodeO200k as encode } from '../o200k.ts';
 
 /** Shannon entropy (bits) of a line's o200k tokens. */
 export function tokenEntropy(line: string): number {

@@ -37,6 +37,8 @@ export interface ContentIndexOptions {
   maxCachedChars?: number;
   /** Files read at once during a build. */
   concurrency?: number;
+  /** Root-relative paths never indexed nor watched (the workspace jail's `excluded`). */
+  exclude?: readonly string[];
 }
 
 const DEFAULT_MAX_CACHED_CHARS = 512 * 1024 * 1024;
@@ -96,7 +98,7 @@ export function createContentIndex(root: string, opts: ContentIndexOptions = {})
     const seen = changed;
     changed = new Set();
     dirty = false;
-    const { files, dirs } = await walkFiles(root, '', { signal: abort.signal });
+    const { files, dirs } = await walkFiles(root, '', { signal: abort.signal, exclude: opts.exclude });
     syncWatchers(dirs);
     const old = new Map(packed.entries.map((e) => [e.rel, e]));
     const next: FileEntry[] = new Array(files.length);

@@ -42,8 +42,14 @@ export const RG_BASE_ARGS = [
  * thread order, so they are sorted here; secret-looking files are dropped from the answer.
  * Used for the whole root, or any subdirectory when gitignore is off (no parent rules apply).
  */
-export async function ripgrepSearch(root: string, req: SearchRequest): Promise<SearchOutcome> {
+export async function ripgrepSearch(
+  root: string,
+  req: SearchRequest,
+  exclude: readonly string[] = [],
+): Promise<SearchOutcome> {
   const args: string[] = [...RG_BASE_ARGS];
+  // Anchored at the root (the cwd), whatever path is searched; they win over --no-ignore.
+  for (const rel of exclude) args.push('--glob', `!/${rel.replace(/[*?[\]{}\\!]/g, '\\$&')}`);
   if (req.ignoreGitignore) args.push('--no-ignore');
   if (req.ignoreCase) args.push('--ignore-case');
   for (const ext of req.exts) args.push('--glob', `*.${ext}`);

@@ -55,10 +55,12 @@ export async function scanSearch(
   root: string,
   pattern: CompiledPattern,
   req: SearchRequest,
+  exclude?: readonly string[],
 ): Promise<SearchOutcome> {
   const { files } = await walkFiles(root, req.path, {
     respectGitignore: !req.ignoreGitignore,
     signal: req.signal,
+    exclude,
   });
   const exts = req.exts.map((e) => `.${e}`);
   const wanted = exts.length === 0 ? files : files.filter((f) => exts.some((e) => f.endsWith(e)));

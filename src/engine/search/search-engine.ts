@@ -36,15 +36,15 @@ export function createSearchEngine(root: string, opts: ContentIndexOptions = {})
     try {
       // ripgrep knows our ignore rules for the whole root; for a subdirectory it would skip
       // the root's .gitignore, so a subtree is scanned in-process unless gitignore is off.
-      if (req.path === '' || req.ignoreGitignore) return await ripgrepSearch(root, req);
-      return await scanSearch(root, pattern, req);
+      if (req.path === '' || req.ignoreGitignore) return await ripgrepSearch(root, req, opts.exclude);
+      return await scanSearch(root, pattern, req, opts.exclude);
     } catch (err) {
       const fallback =
         err instanceof RipgrepPatternError ||
         err instanceof RipgrepOverflow ||
         (err as NodeJS.ErrnoException).code === 'ENOENT';
       if (!fallback) throw err;
-      if (req.ignoreGitignore) return scanSearch(root, pattern, req);
+      if (req.ignoreGitignore) return scanSearch(root, pattern, req, opts.exclude);
       await index.refresh();
       return index.search(pattern, req);
     }
@@ -87,5 +87,5 @@ export function createSearchEngine(root: string, opts: ContentIndexOptions = {})
 /** The workspace's one search engine (its index lives as long as the workspace). */
 export const searchEngineOf = defineWorkspaceService(
   'search engine',
-  (workspace): SearchEngine => createSearchEngine(workspace.root),
+  (workspace): SearchEngine => createSearchEngine(workspace.root, { exclude: workspace.jail.excluded }),
 );

@@ -23,7 +23,7 @@ export interface RunOptions {
 
 export interface WorkerPool {
   run<T>(kind: string, input: unknown, opts?: RunOptions): Promise<T>;
-  stats(): { size: number; busy: number; queued: number; replaced: number };
+  stats(): { size: number; busy: number; queued: number; replaced: number; dispatched: number };
   close(): Promise<void>;
 }
 
@@ -69,7 +69,9 @@ export const defaultPoolSize = (): number => Math.max(2, Math.min(8, availablePa
  */
 function spawn(entry: URL): Worker {
   if (extname(fileURLToPath(entry)) !== '.ts') return new Worker(entry);
-  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
+  // resolved here: an eval'd worker resolves bare names from the process's cwd, not from this package
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
   return new Worker(boot, { eval: true });
 }
 
@@ -87,6 +89,7 @@ export function createWorkerPool(opts: WorkerPoolOptions): WorkerPool {
   const queue: Task[] = [];
   let nextId = 1;
   let replaced = 0;
+  let dispatched = 0;
   let closed = false;
 
   function settle(slot: Slot, fn: (task: Task) => void): void {
@@ -139,6 +142,7 @@ export function createWorkerPool(opts: WorkerPoolOptions): WorkerPool {
     const worker = workerOf(slot);
     slot.task = task;
     slot.taskId = nextId++;
+    dispatched++;
     worker.ref();
     slot.timer = setTimeout(
       () => replace(slot, new WorkerDeadlineError(task.kind, task.deadlineMs)),
@@ -204,6 +208,7 @@ export function createWorkerPool(opts: WorkerPoolOptions): WorkerPool {
       busy: slots.filter((s) => s.task).length,
       queued: queue.length,
       replaced,
+      dispatched,
     }),
     async close() {
       closed = true;

@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { ServerConfig } from '../../config/servers-config.ts';
 import type { GatewayLogger } from '../logger.ts';
 import type { RemoteAuth } from '../remote-connect.ts';
@@ -121,6 +120,8 @@ export class OAuthManager implements RemoteAuth {
       return { status: 400, html: page('Authorization failed', `${why}. Retry the call to get a new URL.`) };
     }
     try {
+      // The SDK's OAuth client loads with the first authorization, not at start-up.
+      const { auth } = await import('@modelcontextprotocol/sdk/client/auth.js');
       await auth(provider, { serverUrl: provider.server.url ?? '', authorizationCode: code });
       provider.clearPending();
       this.logger.info('authorization complete', { server: provider.server.name });

@@ -1,6 +1,6 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
-import { parseBearer } from '../../auth/tokens.ts';
+import { readBearer } from '../../auth/bearer.ts';
 import { AppError } from '../../errors.ts';
 import type { ServerDeps } from '../../pipeline/deps.ts';
 import type { HttpEnv } from '../http-env.ts';
@@ -26,18 +26,17 @@ function rateLimited(retryAfterSec: number, who: string): AppError {
  */
 export function requireToken(deps: ServerDeps): MiddlewareHandler<HttpEnv> {
   return async (c, next) => {
-    const header = c.req.header('authorization');
-    const presented = parseBearer(header);
-    const caller = presented ? deps.state.authenticate(presented) : undefined;
+    const bearer = readBearer(c.req.header('authorization'));
+    const caller = bearer.ok ? deps.state.authenticate(bearer.token) : undefined;
     if (!caller) {
       const ip = clientAddress(c);
       const decision = deps.limiter.take(`ip:${ip}`);
       if (!decision.ok) throw rateLimited(decision.retryAfterSec, `client ${ip}`);
-      const why = !header
-        ? 'no Authorization header; send "Authorization: Bearer <token>"'
-        : !presented
-          ? 'malformed Authorization header; use "Bearer <token>"'
-          : 'unknown or revoked token; create one with `lean-ctx team token create`';
+      const why = bearer.ok
+        ? 'unknown or revoked token; create one with `lean-ctx team token create`'
+        : bearer.reason === 'missing'
+          ? 'no Authorization header; send "Authorization: Bearer <token>"'
+          : 'malformed Authorization header; use "Bearer <token>"';
       throw new AppError('unauthorized', why);
     }
     c.set('caller', caller);

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { AppError } from '../../errors.ts';
 import type { ServerDeps } from '../../pipeline/deps.ts';
 import { resolveWorkspace } from '../../pipeline/invoke.ts';
+import { listChannels } from '../../sessions/channels.ts';
 import type { HttpEnv } from '../http-env.ts';
 import { workspaceFrom } from '../request-scope.ts';
 import { requireScope } from '../require-scope.ts';
@@ -41,7 +42,8 @@ export function observeRoutes(deps: ServerDeps): Hono<HttpEnv> {
   });
 
   app.get('/audit', async (c) => {
-    requireScope(c.get('caller'), 'audit', 'GET /v1/audit');
+    const caller = c.get('caller');
+    requireScope(caller, 'audit', 'GET /v1/audit');
     const limit = Number(c.req.query('limit') ?? 100);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
       throw new AppError('invalid_request', 'limit must be an integer from 1 to 1000');
@@ -52,15 +54,21 @@ export function observeRoutes(deps: ServerDeps): Hono<HttpEnv> {
     }
     const path = deps.audit.path;
     if (!path) return c.json({ enabled: false, entries: [], hint: 'set auditLogPath in team.json' });
+    deps.audit.flush();
     const all = await readAuditTail(path);
-    const after = since ? all.filter((e) => String(e.ts) > new Date(since).toISOString()) : all;
+    // A token limited to some workspaces sees only their lines (not refusals outside any).
+    const allowed = caller.workspaces;
+    const visible = allowed
+      ? all.filter((e) => typeof e.workspaceId === 'string' && allowed.includes(e.workspaceId))
+      : all;
+    const after = since ? visible.filter((e) => String(e.ts) > new Date(since).toISOString()) : visible;
     return c.json({ enabled: true, entries: after.slice(-limit) });
   });
 
   app.get('/sessions', async (c) => {
     const caller = c.get('caller');
     const ws = resolveWorkspace(deps, caller, workspaceFrom(c, c.req.query('workspaceId')));
-    return c.json({ workspaceId: ws.id, channels: await deps.hub.store.channels(ws.id) });
+    return c.json({ workspaceId: ws.id, channels: await listChannels(deps.store, ws.id) });
   });
 
   return app;

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { READ_MODES } from '../../engine/read/read-mode.ts';
@@ -5,7 +6,7 @@ import { AppError } from '../../errors.ts';
 import type { ServerDeps } from '../../pipeline/deps.ts';
 import { callableTools, invokeTool } from '../../pipeline/invoke.ts';
 import type { HttpEnv } from '../http-env.ts';
-import { channelFrom, workspaceFrom } from '../request-scope.ts';
+import { agentFrom, channelFrom, workspaceFrom } from '../request-scope.ts';
 
 /** The read modes the manifest advertises: the engine's named modes plus line ranges. */
 const MANIFEST_READ_MODES = [...READ_MODES, 'lines:N-M'] as const;
@@ -24,6 +25,15 @@ async function readJson(req: { json(): Promise<unknown> }): Promise<unknown> {
   } catch {
     throw new AppError('invalid_request', 'the request body is not valid JSON');
   }
+}
+
+/** Calls `onGone` if the response closes before it was sent in full (the client left). */
+function watchClose(outgoing: ServerResponse, onGone: () => void): () => void {
+  const onClose = () => {
+    if (!outgoing.writableFinished) onGone();
+  };
+  outgoing.once('close', onClose);
+  return () => outgoing.off('close', onClose);
 }
 
 export function toolRoutes(deps: ServerDeps): Hono<HttpEnv> {
@@ -81,6 +91,7 @@ export function toolRoutes(deps: ServerDeps): Hono<HttpEnv> {
     }
     const body = parsed.data;
     const caller = c.get('caller');
+    const outgoing = c.env?.outgoing;
     const workspaceId = workspaceFrom(c, body.workspaceId);
     const result = await invokeTool(deps, {
       caller,
@@ -91,7 +102,11 @@ export function toolRoutes(deps: ServerDeps): Hono<HttpEnv> {
       workspaceId,
       channelId: channelFrom(c, body.channelId),
       contextId: body.contextId ?? c.req.header('x-leanctx-context'),
-      signal: c.req.raw.signal,
+      agentName: agentFrom(c),
+      // on node, the socket's close event: `c.req.raw.signal` would build an AbortController
+      ...(outgoing
+        ? { watchClient: (onGone) => watchClose(outgoing, onGone) }
+        : { signal: c.req.raw.signal }),
     });
     return c.json({ result });
   });

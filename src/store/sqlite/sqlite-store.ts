@@ -1,6 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import type {
   ChannelInfo,
   EventRecord,
@@ -12,6 +9,10 @@ import type {
   UsageStore,
   UsageSummary,
 } from '../types.ts';
+import { createSqliteBudgetStore } from './budget-store.ts';
+import { createSqliteKnowledgeStore } from './knowledge-store.ts';
+import { openPrivateDatabase } from './open-database.ts';
+import { createSqliteSharedSessionStores } from './shared-session-stores.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -43,6 +44,58 @@ CREATE INDEX IF NOT EXISTS usage_ws_agent ON usage (workspace_id, agent_id);
 /** How long writes wait to share a transaction: commits cost more than the rows. */
 const FLUSH_EVERY_MS = 10;
 
+interface WriteBatch<T> {
+  /** Queues a row; resolves once it is committed, rejects when the commit failed. */
+  add(row: T): Promise<void>;
+  /** Commits what is queued now (reads call it first, so they see every write). Never throws. */
+  flush(): void;
+}
+
+/**
+ * Rows written in one transaction every FLUSH_EVERY_MS. The flush runs from a timer, so a
+ * failed commit (disk full, a locked or corrupt file) must reach the callers, not the process.
+ * The rows of a batch share one promise: a call costs a push, not a promise of its own.
+ */
+function createWriteBatch<T>(write: (rows: T[]) => void, isOpen: () => boolean): WriteBatch<T> {
+  let rows: T[] = [];
+  let settle: { promise: Promise<void>; resolve: () => void; reject: (err: unknown) => void } | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    const batch = rows;
+    const done = settle;
+    rows = [];
+    settle = undefined;
+    if (!done) return;
+    try {
+      if (!isOpen()) throw new Error('the store is closed');
+      write(batch);
+      done.resolve();
+    } catch (err) {
+      done.reject(err);
+    }
+  };
+  return {
+    add(row) {
+      // Kept referenced: callers await the commit, and it fires within FLUSH_EVERY_MS.
+      timer ??= setTimeout(flush, FLUSH_EVERY_MS);
+      if (!settle) {
+        let resolve!: () => void;
+        let reject!: (err: unknown) => void;
+        const promise = new Promise<void>((res, rej) => {
+          resolve = res;
+          reject = rej;
+        });
+        settle = { promise, resolve, reject };
+      }
+      rows.push(row);
+      return settle.promise;
+    },
+    flush,
+  };
+}
+
 interface EventRow {
   workspace_id: string;
   channel_id: string;
@@ -63,12 +116,9 @@ const toEvent = (row: EventRow): EventRecord => ({
   payload: JSON.parse(row.payload) as Record<string, unknown>,
 });
 
-/** The embedded store: one SQLite file (WAL) in the data dir. */
+/** The embedded store: one SQLite file (WAL) in the data dir, readable by its owner only. */
 export function createSqliteStore(file: string): Store {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  const db = openPrivateDatabase(file);
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
 
@@ -82,8 +132,6 @@ export function createSqliteStore(file: string): Store {
   // under the write lock, from the table: another process (a second `lean-ctx mcp` on the
   // same project) may append to the same channel. An append resolves once its row is
   // committed, so no subscriber sees an event a crash could lose.
-  let queuedEvents: EventRecord[] = [];
-  let committed: { resolve: () => void; reject: (err: unknown) => void }[] = [];
   const insertEvents = db.transaction((rows: EventRecord[]) => {
     const last = new Map<string, number>();
     for (const e of rows) {
@@ -101,23 +149,14 @@ export function createSqliteStore(file: string): Store {
       );
     }
   });
-  const flushEvents = () => {
-    const rows = queuedEvents;
-    const done = committed;
-    queuedEvents = [];
-    committed = [];
-    try {
-      if (rows.length > 0 && db.open) insertEvents.immediate(rows);
-      for (const d of done) d.resolve();
-    } catch (err) {
-      for (const d of done) d.reject(err);
-    }
-  };
+  const eventBatch = createWriteBatch<EventRecord>(
+    (rows) => insertEvents.immediate(rows),
+    () => db.open,
+  );
+  const flushEvents = eventBatch.flush;
   const append = (e: NewEvent): Promise<EventRecord> => {
     const record = { ...e, revision: 0, ts: e.ts ?? new Date().toISOString() };
-    if (queuedEvents.length === 0) setTimeout(flushEvents, FLUSH_EVERY_MS);
-    queuedEvents.push(record);
-    return new Promise((resolve, reject) => committed.push({ resolve: () => resolve(record), reject }));
+    return eventBatch.add(record).then(() => record);
   };
   const selectSince = db.prepare<[string, string, number, number], EventRow>(
     'SELECT * FROM events WHERE workspace_id = ? AND channel_id = ? AND revision > ? ORDER BY revision LIMIT ?',
@@ -129,8 +168,34 @@ export function createSqliteStore(file: string): Store {
     'SELECT DISTINCT actor FROM events WHERE workspace_id = ? AND channel_id = ? ORDER BY actor',
   );
 
+  const selectHeads = db.prepare<[], { workspace_id: string; channel_id: string; rev: number }>(
+    'SELECT workspace_id, channel_id, MAX(revision) AS rev FROM events GROUP BY workspace_id, channel_id',
+  );
+  const deleteUpTo = db.prepare<[string, string, number]>(
+    'DELETE FROM events WHERE workspace_id = ? AND channel_id = ? AND revision <= ?',
+  );
+  const deleteOlder = db.prepare<[string, string, number, string]>(
+    'DELETE FROM events WHERE workspace_id = ? AND channel_id = ? AND revision < ? AND ts < ?',
+  );
+  const prune = db.transaction((olderThan: string, keepPerChannel: number) => {
+    let deleted = 0;
+    for (const head of selectHeads.all()) {
+      deleted += deleteUpTo.run(head.workspace_id, head.channel_id, head.rev - keepPerChannel).changes;
+      deleted += deleteOlder.run(head.workspace_id, head.channel_id, head.rev, olderThan).changes;
+    }
+    return deleted;
+  });
+
   const events: EventStore = {
     append,
+    latestRevision: async (ws, ch) => {
+      flushEvents();
+      return maxRevision.get(ws, ch)?.rev ?? 0;
+    },
+    prune: async ({ olderThan, keepPerChannel }) => {
+      flushEvents();
+      return prune(olderThan, Math.max(1, keepPerChannel));
+    },
     since: async (ws, ch, after, limit) => {
       flushEvents();
       return selectSince.all(ws, ch, after, limit).map(toEvent);
@@ -152,8 +217,7 @@ export function createSqliteStore(file: string): Store {
   );
   // Usage rows are written in one transaction every FLUSH_EVERY_MS: one commit for a burst
   // of calls instead of one each. Reads flush first, so they always see every call.
-  let pending: UsageRecord[] = [];
-  const flushUsage = db.transaction((rows: UsageRecord[]) => {
+  const insertUsageRows = db.transaction((rows: UsageRecord[]) => {
     for (const u of rows) {
       insertUsage.run(
         u.ts ?? new Date().toISOString(),
@@ -168,16 +232,13 @@ export function createSqliteStore(file: string): Store {
       );
     }
   });
-  const flush = () => {
-    const rows = pending;
-    pending = [];
-    if (rows.length > 0 && db.open) flushUsage(rows);
-  };
+  const usageBatch = createWriteBatch<UsageRecord>(
+    (rows) => insertUsageRows(rows),
+    () => db.open,
+  );
+  const flush = usageBatch.flush;
   const usage: UsageStore = {
-    async record(u: UsageRecord) {
-      if (pending.length === 0) setTimeout(flush, FLUSH_EVERY_MS);
-      pending.push({ ...u, ts: u.ts ?? new Date().toISOString() });
-    },
+    record: (u: UsageRecord) => usageBatch.add({ ...u, ts: u.ts ?? new Date().toISOString() }),
     async summary(filter: UsageFilter): Promise<UsageSummary> {
       flush();
       const where = ['workspace_id = @workspaceId'];
@@ -209,11 +270,16 @@ export function createSqliteStore(file: string): Store {
     },
   };
 
+  const budgets = createSqliteBudgetStore(db);
   return {
     events,
     usage,
+    ...createSqliteSharedSessionStores(db),
+    knowledge: createSqliteKnowledgeStore(db, { file: file === ':memory:' ? undefined : file }),
+    budgets,
     async close() {
       flush();
+      budgets.flush();
       flushEvents();
       if (db.open) db.close();
     },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { searchEngineOf } from '../../engine/search/search-engine.ts';
+import { formatBudgetStatus } from '../../governance/budget-status.ts';
 import { defineTool } from '../define-tool.ts';
 
 const pct = (saved: number, sent: number) =>
@@ -43,6 +44,9 @@ export const ctxMetrics = defineTool({
         `search index: ${idx.files} files, ${(idx.cachedChars / 1e6).toFixed(1)}M chars cached, ${idx.watching ? `${idx.watchedDirs} dirs watched` : 'not watching (stale answers avoided by re-scanning)'}`,
       );
     }
+    // the caller's own budget, when it has one: where it stands and when it resets
+    const budget = await ctx.budget?.();
+    if (budget && budget.uses.length > 0) lines.push(formatBudgetStatus(budget));
     return lines.join('\n');
   },
 });

@@ -77,7 +77,10 @@ export const ctxBenchmark = defineTool({
       measures.push(await measureModes(file.rel, file.text, { samples: FILE_SAMPLES, signal: ctx.signal }));
     } else {
       const { rel } = ctx.workspace.jail.resolve(args.path);
-      const { files } = await walkFiles(ctx.workspace.root, rel === '.' ? '' : rel, { signal: ctx.signal });
+      const { files } = await walkFiles(ctx.workspace.root, rel === '.' ? '' : rel, {
+        signal: ctx.signal,
+        exclude: ctx.workspace.jail.excluded,
+      });
       for (const f of files) {
         if (measures.length >= MAX_PROJECT_FILES) break;
         if (isSecretPath(f) || languageOf(f) === undefined) continue;

@@ -21,7 +21,10 @@ export const ctxDedup = defineTool({
   }),
   async run(args, ctx) {
     const { rel: start } = ctx.workspace.jail.resolve(args.path);
-    const { files } = await walkFiles(ctx.workspace.root, start === '.' ? '' : start, { signal: ctx.signal });
+    const { files } = await walkFiles(ctx.workspace.root, start === '.' ? '' : start, {
+      signal: ctx.signal,
+      exclude: ctx.workspace.jail.excluded,
+    });
     const report = await findDuplicates(ctx.workspace.root, files.slice(0, MAX_FILES), ctx.signal);
     const { groups } = report;
     const out = [

@@ -49,7 +49,10 @@ async function findIn(
 
 async function searchWorkspace(ctx: ToolContext, name: string, kind: string | undefined): Promise<Hit[]> {
   const bare = name.slice(name.lastIndexOf('.') + 1);
-  const { files } = await walkFiles(ctx.workspace.root, '', { signal: ctx.signal });
+  const { files } = await walkFiles(ctx.workspace.root, '', {
+    signal: ctx.signal,
+    exclude: ctx.workspace.jail.excluded,
+  });
   const hits: Hit[] = [];
   // files are parsed a few at a time, on the engine's worker threads
   let batch: Promise<Hit[]>[] = [];
@@ -62,7 +65,11 @@ async function searchWorkspace(ctx: ToolContext, name: string, kind: string | un
     if (isSecretPath(rel) || !grammarOf(languageOf(rel))) continue;
     const text = await readFile(join(ctx.workspace.root, rel), 'utf8').catch(() => '');
     if (text.length > READ_LIMITS.wholeBytes || !text.includes(bare)) continue;
-    batch.push(findIn(rel, text, name, kind, ctx.signal));
+    const found = findIn(rel, text, name, kind, ctx.signal);
+    // It may reject (a cancelled call) while the loop awaits the next read, before drain()
+    // awaits it: unhandled, that rejection would end the process.
+    found.catch(() => {});
+    batch.push(found);
     if (batch.length >= PARSE_BATCH) await drain();
   }
   await drain();

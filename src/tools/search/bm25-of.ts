@@ -6,5 +6,8 @@ import { defineWorkspaceService } from '../../engine/workspace.ts';
 export const bm25Of = defineWorkspaceService(
   'BM25 index',
   (workspace): Bm25Index =>
-    createBm25Index(workspace.root, { dbPath: join(workspace.dataDir(), 'bm25.sqlite') }),
+    createBm25Index(workspace.root, {
+      dbPath: join(workspace.dataDir(), 'bm25.sqlite'),
+      exclude: workspace.jail.excluded,
+    }),
 );

@@ -43,7 +43,10 @@ export const ctxOverview = defineTool({
   async run(args, ctx) {
     const { rel } = ctx.workspace.jail.resolve(args.path);
     const start = rel === '.' ? '' : rel;
-    const { files } = await walkFiles(ctx.workspace.root, start, { signal: ctx.signal });
+    const { files } = await walkFiles(ctx.workspace.root, start, {
+      signal: ctx.signal,
+      exclude: ctx.workspace.jail.excluded,
+    });
     if (files.length === 0) throw new ToolError(`no files under "${args.path}"; ctx_tree lists what exists`);
     const langs = countBy(files, (f) => languageOf(f));
     const dirs = countBy(files, (f) => dirOf(f, start));

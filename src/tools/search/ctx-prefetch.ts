@@ -75,7 +75,10 @@ export const ctxPrefetch = defineTool({
     const candidates = [...changed, ...(await dependents(ctx, changed, start))];
     let indexed: UpdateReport | undefined;
     if (args.task?.trim()) {
-      const { files } = await walkFiles(ctx.workspace.root, start, { signal: ctx.signal });
+      const { files } = await walkFiles(ctx.workspace.root, start, {
+        signal: ctx.signal,
+        exclude: ctx.workspace.jail.excluded,
+      });
       const index = bm25Of(ctx.workspace);
       indexed = await index.update(start, INDEX_BUDGET_MS);
       candidates.push(

@@ -27,7 +27,10 @@ export const ctxPreload = defineTool({
     if (args.task.trim() === '') throw new ToolError('task is required, e.g. "add retry to the http client"');
     const { rel } = ctx.workspace.jail.resolve(args.path);
     const start = rel === '.' ? '' : rel;
-    const { files } = await walkFiles(ctx.workspace.root, start, { signal: ctx.signal });
+    const { files } = await walkFiles(ctx.workspace.root, start, {
+      signal: ctx.signal,
+      exclude: ctx.workspace.jail.excluded,
+    });
     const index = bm25Of(ctx.workspace);
     const report = await index.update(start, INDEX_BUDGET_MS);
     const ranked = await rankFilesForTask(index, files, args.task, {

@@ -79,6 +79,7 @@ export const ctxTree = defineTool({
     const { files } = await walkFiles(ctx.workspace.root, start, {
       showHidden: args.show_hidden,
       signal: ctx.signal,
+      exclude: ctx.workspace.jail.excluded,
     }).catch((err: NodeJS.ErrnoException) => {
       throw new ToolError(`cannot list "${args.path}": ${err.code ?? err.message}`);
     });

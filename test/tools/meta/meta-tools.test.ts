@@ -10,7 +10,7 @@ import { builtinTools } from '../../../src/tools/all-tools.ts';
 import type { ToolContext } from '../../../src/tools/define-tool.ts';
 import { createToolRegistry } from '../../../src/tools/registry.ts';
 import { makeGitRepo } from '../../helpers/git-repo.ts';
-import { createDirectTools, type DirectTools } from '../../helpers/tool-context.ts';
+import { createDirectTools, type DirectTools, sessionParts } from '../../helpers/tool-context.ts';
 
 let tools: DirectTools;
 before(() => {
@@ -60,6 +60,7 @@ test('ctx_metrics sums recorded usage for the context, the agent, or the workspa
   await store.usage.record({
     ...base,
     agentId: 'ann',
+    ...sessionParts(store, 'ann'),
     contextId: 'c1',
     tool: 'ctx_read',
     tokensSent: 100,
@@ -85,6 +86,7 @@ test('ctx_metrics sums recorded usage for the context, the agent, or the workspa
     workspace,
     channelId: 'main',
     agentId: 'ann',
+    ...sessionParts(store, 'ann'),
     contextId: 'c1',
     scopes: new Set(SCOPES),
     signal: new AbortController().signal,

@@ -1,0 +1,256 @@
+import { setMaxListeners } from 'node:events';
+import type { Stats } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppError } from '../../errors.ts';
+import type { GraphCall, GraphStore, GraphSymbol, IndexedFile } from '../../store/graph.ts';
+import { grammarOf, languageOf } from '../languages/index.ts';
+import { isSecretPath } from '../secrets.ts';
+import { walkFiles } from '../walker.ts';
+import { runEngineTask } from '../workers/engine-pool.ts';
+import type { ExtractedFile } from './extract-file.ts';
+import { createImportResolver, type ImportResolver } from './resolve-import.ts';
+
+/** Files past this size are skipped and counted: bundles and generated code, not code to navigate. */
+export const GRAPH_MAX_FILE_BYTES = 1024 * 1024;
+/** Files read and parsed together; what the build holds in memory at once. */
+const BATCH_FILES = 32;
+/** Files stat'ed at once by the sweep. */
+const STAT_BATCH = 256;
+const GENERATED = /(\.min\.(js|css)|\.bundle\.js|[-.]lock\.(json|yaml)|\.pb\.go|_pb2\.py)$/;
+
+export interface GraphProgress {
+  /** Files the graph holds now. */
+  indexed: number;
+  /** Files the last sweep found to index. */
+  total: number;
+  /** Skipped as binary, huge or generated. */
+  skipped: number;
+  /** A build is still running in the background. */
+  building: boolean;
+  /** Files (re)parsed by the running or last build. */
+  parsed: number;
+}
+
+/** One workspace's code graph, brought up to date by a stat sweep before each answer. */
+export interface CodeGraph {
+  readonly store: GraphStore;
+  /** Starts a sweep unless one runs, and waits for it up to `budgetMs`. */
+  refresh(budgetMs: number): Promise<GraphProgress>;
+  /** `full` forgets every file first, so all are parsed again. */
+  rebuild(full: boolean, budgetMs: number): Promise<GraphProgress>;
+  close(): void;
+}
+
+export interface CodeGraphOptions {
+  store: GraphStore;
+  exclude?: readonly string[];
+}
+
+const wanted = (rel: string) =>
+  !isSecretPath(rel) && !GENERATED.test(rel) && grammarOf(languageOf(rel)) !== undefined;
+
+function toIndexed(
+  path: string,
+  info: { size: number; mtimeMs: number },
+  x: ExtractedFile,
+  resolve: ImportResolver,
+): IndexedFile {
+  const language = x.outline.language ?? 'unknown';
+  const symbols: GraphSymbol[] = x.outline.symbols.map((s) => ({
+    path,
+    name: s.name,
+    qualified: s.parent ? `${s.parent}.${s.name}` : s.name,
+    kind: s.kind,
+    signature: s.signature,
+    startLine: s.startLine,
+    endLine: s.endLine,
+    exported: s.exported,
+  }));
+  const calls: GraphCall[] = x.calls.map((c) => ({
+    path,
+    line: c.line,
+    caller: c.caller,
+    callee: c.callee,
+    receiver: c.receiver,
+  }));
+  const specifiers = new Set([...x.outline.imports, ...Object.keys(x.bindings)]);
+  const imports = [...specifiers].map((specifier) => ({
+    from: path,
+    specifier,
+    names: x.bindings[specifier] ?? [],
+    aliases: x.aliases[specifier] ?? {},
+    target: resolve(path, specifier, language),
+  }));
+  if (language === 'python') {
+    // `from pkg import mod` depends on pkg/mod.py as well as on the package
+    for (const imp of [...imports]) {
+      for (const name of imp.names) {
+        const specifier = imp.specifier.endsWith('.') ? imp.specifier + name : `${imp.specifier}.${name}`;
+        const target = resolve(path, specifier, language);
+        if (target) imports.push({ from: path, specifier, names: [name], aliases: {}, target });
+      }
+    }
+  }
+  return {
+    file: {
+      path,
+      hash: x.hash,
+      language,
+      lines: x.lines,
+      tokens: x.tokens,
+      ...info,
+      parser: x.outline.parser,
+    },
+    symbols,
+    imports,
+    calls,
+  };
+}
+
+export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph {
+  const { store } = opts;
+  const abort = new AbortController();
+  // every task of a batch listens for the close
+  setMaxListeners(0, abort.signal);
+  const progress = { total: 0, skipped: 0, parsed: 0 };
+  let job: Promise<void> | undefined;
+  let next: Promise<void> | undefined;
+  /** build-full: the next sweep forgets every file first. */
+  let clearFirst = false;
+
+  /** Reads, parses (on the workers) and stores one batch; a file that fails is skipped and counted. */
+  async function indexBatch(
+    batch: { rel: string; size: number; mtimeMs: number; hash: string | undefined }[],
+    resolve: ImportResolver,
+  ) {
+    const done = await Promise.all(
+      batch.map(async ({ rel, size, mtimeMs, hash }) => {
+        const buf = await readFile(join(root, rel)).catch(() => undefined);
+        if (!buf || buf.includes(0)) return 'skipped' as const;
+        const x = await runEngineTask(
+          'graphFile',
+          { rel, text: buf.toString('utf8'), knownHash: hash },
+          { signal: abort.signal },
+        ).catch((err: unknown) => {
+          abort.signal.throwIfAborted();
+          if (err instanceof AppError) throw err;
+          return undefined;
+        });
+        if (!x) return 'skipped' as const;
+        if ('unchanged' in x) {
+          store.touch(rel, size, mtimeMs);
+          return undefined;
+        }
+        return toIndexed(rel, { size, mtimeMs }, x, resolve);
+      }),
+    );
+    const indexed = done.filter((d): d is IndexedFile => typeof d === 'object');
+    store.put(indexed);
+    progress.parsed += indexed.length;
+    progress.skipped += done.filter((d) => d === 'skipped').length;
+  }
+
+  async function sweep() {
+    if (clearFirst) {
+      clearFirst = false;
+      store.clear();
+    }
+    const { files } = await walkFiles(root, '', { signal: abort.signal, exclude: opts.exclude });
+    const known = store.stats();
+    const present = new Set<string>();
+    const todo: Parameters<typeof indexBatch>[0] = [];
+    let skipped = 0;
+    const candidates = files.filter(wanted);
+    const infos: (Stats | undefined)[] = [];
+    for (let i = 0; i < candidates.length; i += STAT_BATCH) {
+      abort.signal.throwIfAborted();
+      const batch = candidates.slice(i, i + STAT_BATCH);
+      infos.push(...(await Promise.all(batch.map((rel) => stat(join(root, rel)).catch(() => undefined)))));
+    }
+    for (const [i, rel] of candidates.entries()) {
+      const info = infos[i];
+      if (!info?.isFile()) continue;
+      if (info.size > GRAPH_MAX_FILE_BYTES) {
+        skipped++;
+        continue;
+      }
+      present.add(rel);
+      const old = known.get(rel);
+      if (old && old.size === info.size && old.mtimeMs === info.mtimeMs) continue;
+      todo.push({ rel, size: info.size, mtimeMs: info.mtimeMs, hash: old?.hash });
+    }
+    const gone = [...known.keys()].filter((rel) => !present.has(rel));
+    const added = todo.some((t) => !known.has(t.rel));
+    progress.total = present.size;
+    progress.skipped = skipped;
+    progress.parsed = 0;
+    store.delete(gone);
+    const resolve = createImportResolver(root, present);
+    for (let i = 0; i < todo.length; i += BATCH_FILES) {
+      abort.signal.throwIfAborted();
+      await indexBatch(todo.slice(i, i + BATCH_FILES), resolve);
+    }
+    // an added or removed file can change what other files' imports resolve to
+    if (gone.length > 0 || added) {
+      const changed = store
+        .imports()
+        .map((imp) => ({
+          ...imp,
+          next: resolve(imp.from, imp.specifier, store.file(imp.from)?.language ?? ''),
+        }))
+        .filter((imp) => imp.next !== imp.target)
+        .map((imp) => ({ from: imp.from, specifier: imp.specifier, target: imp.next }));
+      store.setImportTargets(changed);
+    }
+  }
+
+  /**
+   * The sweep this call waits for: the running one if none has been asked for since, else
+   * one that starts after it, so a file written before the call is always seen.
+   */
+  function start(): Promise<void> {
+    if (!job) {
+      const running: Promise<void> = sweep().finally(() => {
+        if (job === running) job = undefined;
+      });
+      job = running;
+      return running;
+    }
+    next ??= job
+      .catch(() => {})
+      .then(() => {
+        next = undefined;
+        return start();
+      });
+    return next;
+  }
+
+  async function waitFor(budgetMs: number): Promise<GraphProgress> {
+    const running = start();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((done) => {
+      timer = setTimeout(() => done('timeout'), budgetMs);
+      timer.unref();
+    });
+    const outcome = await Promise.race([running.then(() => 'done' as const), timeout]);
+    clearTimeout(timer);
+    if (outcome === 'done')
+      await running; // surfaces a walk error
+    else running.catch(() => {}); // a background build that fails is retried by the next query
+    return { indexed: store.counts().files, ...progress, building: job !== undefined || next !== undefined };
+  }
+
+  return {
+    store,
+    refresh: waitFor,
+    rebuild(full, budgetMs) {
+      if (full) clearFirst = true;
+      return waitFor(budgetMs);
+    },
+    close() {
+      abort.abort();
+      store.close();
+    },
+  };
+}

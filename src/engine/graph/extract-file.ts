@@ -1,0 +1,202 @@
+import { createHash } from 'node:crypto';
+import type { Node } from 'web-tree-sitter';
+import type { GrammarId } from '../languages/grammars.ts';
+import { outlineFileHere } from '../languages/outline-file.ts';
+import type { CodeSymbol, FileOutline } from '../languages/types.ts';
+import { countBounded } from '../tokens.ts';
+
+export interface CallSite {
+  line: number;
+  callee: string;
+  /** `this` for this/self, `''` for a bare call, else the receiver's text (`api`, `a.b`). */
+  receiver: string;
+  /** The narrowest enclosing symbol's qualified name; null at module level. */
+  caller: string | null;
+}
+
+/** What the graph learns from one file, computed on a worker thread. */
+export interface ExtractedFile {
+  hash: string;
+  lines: number;
+  tokens: number;
+  outline: FileOutline;
+  calls: CallSite[];
+  /** Local names each import specifier binds. */
+  bindings: Record<string, string[]>;
+  /** Per specifier, local names that rename an imported one (local → imported). */
+  aliases: Record<string, Record<string, string>>;
+}
+
+const CALL_NODES = new Set([
+  'call_expression',
+  'new_expression',
+  'call',
+  'method_invocation',
+  'invocation_expression',
+  'function_call_expression',
+  'member_call_expression',
+  'scoped_call_expression',
+  'method_call_expression',
+  'macro_invocation',
+]);
+const CALLEE_FIELDS = ['function', 'constructor', 'method', 'name', 'macro'] as const;
+const MEMBER_FIELDS = ['property', 'attribute', 'field', 'name'] as const;
+const OBJECT_FIELDS = ['object', 'operand', 'value', 'receiver', 'expression', 'scope'] as const;
+const SELF = new Set(['this', 'self', '$this']);
+const MAX_RECEIVER_CHARS = 80;
+const unquote = (s: string) => s.replace(/^['"`]|['"`]$/g, '');
+
+function field(node: Node, names: readonly string[]): Node | null {
+  for (const n of names) {
+    const c = node.childForFieldName(n);
+    if (c) return c;
+  }
+  return null;
+}
+
+function callSite(node: Node): CallSite | undefined {
+  // Java and PHP name the method on the call itself
+  const own = node.type === 'method_invocation' || node.type === 'member_call_expression';
+  const target = own ? node : field(node, CALLEE_FIELDS);
+  if (!target) return undefined;
+  const line = node.startPosition.row + 1;
+  if (!own && /identifier$|^name$/.test(target.type))
+    return { line, callee: target.text, receiver: '', caller: null };
+  const member = own ? node.childForFieldName('name') : field(target, MEMBER_FIELDS);
+  if (!member || !/identifier|name/.test(member.type)) return undefined;
+  const object = field(target, OBJECT_FIELDS);
+  const text = object?.text ?? '';
+  const receiver = SELF.has(text) ? 'this' : text.length <= MAX_RECEIVER_CHARS ? text : '…';
+  return { line, callee: member.text, receiver, caller: null };
+}
+
+interface Bindings {
+  bindings: Record<string, string[]>;
+  aliases: Record<string, Record<string, string>>;
+}
+
+/** Records that `specifier` binds `local`, renaming `imported` when they differ. */
+function bind(b: Bindings, specifier: string, local: string | undefined, imported?: string) {
+  b.bindings[specifier] ??= [];
+  if (!local) return;
+  const names = b.bindings[specifier];
+  if (!names.includes(local)) names.push(local);
+  if (imported && imported !== local) b.aliases[specifier] = { ...b.aliases[specifier], [local]: imported };
+}
+
+/** Local names of an ES import (`import a, { b as c } from`, `import * as ns from`). */
+function esBindings(node: Node, b: Bindings) {
+  const source = node.childForFieldName('source');
+  if (!source) return;
+  const spec = unquote(source.text);
+  bind(b, spec, undefined);
+  for (const clause of node.namedChildren) {
+    if (clause?.type !== 'import_clause') continue;
+    for (const part of clause.namedChildren) {
+      if (part?.type === 'identifier') bind(b, spec, part.text);
+      else if (part?.type === 'namespace_import') bind(b, spec, part.namedChild(0)?.text);
+      else if (part?.type === 'named_imports') {
+        for (const s of part.namedChildren) {
+          if (s?.type !== 'import_specifier') continue;
+          const name = s.childForFieldName('name')?.text;
+          bind(b, spec, s.childForFieldName('alias')?.text ?? name, name);
+        }
+      }
+    }
+  }
+}
+
+/** Local names of a Python import (`from .a import b as c`, `import a.b`). */
+function pyBindings(node: Node, b: Bindings) {
+  const local = (n: Node) =>
+    n.type === 'aliased_import' ? n.childForFieldName('alias')?.text : n.text.split('.')[0];
+  const imported = (n: Node) => (n.type === 'aliased_import' ? n.childForFieldName('name')?.text : n.text);
+  if (node.type === 'import_from_statement') {
+    const mod = node.childForFieldName('module_name')?.text;
+    if (!mod) return;
+    bind(b, mod, undefined);
+    for (const n of node.childrenForFieldName('name')) bind(b, mod, local(n), imported(n));
+    return;
+  }
+  for (const n of node.childrenForFieldName('name')) {
+    const mod = imported(n);
+    if (mod) bind(b, mod, local(n));
+  }
+}
+
+function walkCalls(root: Node, grammar: GrammarId, calls: CallSite[], b: Bindings) {
+  const stack: Node[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (CALL_NODES.has(node.type)) {
+      const site = callSite(node);
+      if (site) calls.push(site);
+    } else if (node.type === 'import_statement' && grammar !== 'python') esBindings(node, b);
+    else if (
+      grammar === 'python' &&
+      (node.type === 'import_statement' || node.type === 'import_from_statement')
+    ) {
+      pyBindings(node, b);
+    } else if (grammar === 'go' && node.type === 'import_spec') {
+      // a Go package is called through its last path segment unless the import names it
+      const path = node.childForFieldName('path');
+      if (path) {
+        const spec = unquote(path.text);
+        bind(b, spec, node.childForFieldName('name')?.text ?? spec.slice(spec.lastIndexOf('/') + 1));
+      }
+    }
+    for (let i = node.namedChildCount - 1; i >= 0; i--) {
+      const c = node.namedChild(i);
+      if (c) stack.push(c);
+    }
+  }
+}
+
+/**
+ * Sets each call's caller to the narrowest symbol around it. Calls and symbols are both in
+ * line order, so one pass with a stack of open symbols does it.
+ */
+function assignCallers(calls: CallSite[], symbols: readonly CodeSymbol[]) {
+  const scopes = symbols
+    .filter((s) => s.kind !== 'field' && s.kind !== 'type' && s.kind !== 'interface')
+    .sort((a, b) => a.startLine - b.startLine || b.endLine - a.endLine);
+  const open: CodeSymbol[] = [];
+  let next = 0;
+  for (const call of calls) {
+    while (next < scopes.length && scopes[next]!.startLine <= call.line) open.push(scopes[next++]!);
+    while (open.length > 0 && open[open.length - 1]!.endLine < call.line) open.pop();
+    // a symbol under the top may have closed while a longer one stays open: find the innermost still open
+    let inner: CodeSymbol | undefined;
+    for (let i = open.length - 1; i >= 0 && !inner; i--) if (open[i]!.endLine >= call.line) inner = open[i];
+    call.caller = inner ? (inner.parent ? `${inner.parent}.${inner.name}` : inner.name) : null;
+  }
+}
+
+/**
+ * The outline, call sites and import bindings of one file in a single parse. When the
+ * content hash equals `knownHash` only the hash comes back: the file was touched, not changed.
+ */
+export async function extractFileHere(input: {
+  rel: string;
+  text: string;
+  knownHash?: string;
+}): Promise<ExtractedFile | { hash: string; unchanged: true }> {
+  const hash = createHash('sha256').update(input.text).digest('hex');
+  if (hash === input.knownHash) return { hash, unchanged: true };
+  const calls: CallSite[] = [];
+  const b: Bindings = { bindings: {}, aliases: {} };
+  const outline = await outlineFileHere(input.rel, input.text, (root, grammar) =>
+    walkCalls(root, grammar, calls, b),
+  );
+  calls.sort((a, b) => a.line - b.line);
+  assignCallers(calls, outline.symbols);
+  let lines = input.text.length === 0 ? 0 : 1;
+  for (
+    let i = input.text.indexOf('\n');
+    i !== -1 && i < input.text.length - 1;
+    i = input.text.indexOf('\n', i + 1)
+  ) {
+    lines++;
+  }
+  return { hash, lines, tokens: countBounded(input.text), outline, calls, ...b };
+}

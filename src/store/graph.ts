@@ -1,0 +1,90 @@
+import type { SymbolKind } from '../engine/languages/types.ts';
+
+/** One indexed file; size and mtime decide whether a sweep reads it again, the hash whether it re-parses. */
+export interface GraphFile {
+  path: string;
+  hash: string;
+  language: string;
+  lines: number;
+  tokens: number;
+  size: number;
+  mtimeMs: number;
+  parser: 'tree-sitter' | 'regex';
+}
+
+export interface GraphSymbol {
+  path: string;
+  name: string;
+  /** `Class.method` for members, else the name. */
+  qualified: string;
+  kind: SymbolKind;
+  signature: string;
+  startLine: number;
+  endLine: number;
+  exported: boolean;
+}
+
+/** An import of one file: the specifier as written, the local names it binds, the file it resolves to. */
+export interface GraphImport {
+  from: string;
+  specifier: string;
+  /** Local names bound by the import (`a`, an alias, a namespace); empty for side-effect imports. */
+  names: string[];
+  /** Local names that rename what they import: `{ t: 'target' }` for `import { target as t }`. */
+  aliases: Record<string, string>;
+  /** A workspace file, or null when the specifier is a package or could not be resolved. */
+  target: string | null;
+}
+
+/** One call site: `receiver` is `this` (this/self), `''` for a bare call, else the object's text. */
+export interface GraphCall {
+  path: string;
+  line: number;
+  /** The narrowest enclosing symbol's qualified name; null at module level. */
+  caller: string | null;
+  callee: string;
+  receiver: string;
+}
+
+export interface IndexedFile {
+  file: GraphFile;
+  symbols: GraphSymbol[];
+  imports: GraphImport[];
+  calls: GraphCall[];
+}
+
+export interface GraphCounts {
+  files: number;
+  symbols: number;
+  imports: number;
+  calls: number;
+  /** Files the regex outline indexed because tree-sitter could not. */
+  regexFiles: number;
+}
+
+/** The code graph of one workspace: derived data, rebuilt from the files whenever lost. */
+export interface GraphStore {
+  /** Size, mtime and hash of every indexed file, for the stat sweep. */
+  stats(): Map<string, { size: number; mtimeMs: number; hash: string }>;
+  /** Replaces each file's rows, in one transaction. */
+  put(files: readonly IndexedFile[]): void;
+  /** Records a new size and mtime of a file whose content hash did not change. */
+  touch(path: string, size: number, mtimeMs: number): void;
+  delete(paths: readonly string[]): void;
+  /** Forgets everything (build-full). */
+  clear(): void;
+  imports(): GraphImport[];
+  setImportTargets(rows: readonly { from: string; specifier: string; target: string | null }[]): void;
+  importsOf(path: string): GraphImport[];
+  /** Files that import `path`. */
+  importersOf(path: string): string[];
+  symbolsNamed(name: string): GraphSymbol[];
+  symbolsIn(path: string): GraphSymbol[];
+  /** Distinct symbol names, for "did you mean". */
+  symbolNames(): string[];
+  callsTo(callee: string): GraphCall[];
+  callsIn(path: string, startLine: number, endLine: number): GraphCall[];
+  file(path: string): GraphFile | undefined;
+  counts(): GraphCounts;
+  close(): void;
+}

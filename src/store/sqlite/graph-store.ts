@@ -1,0 +1,178 @@
+import type { SymbolKind } from '../../engine/languages/types.ts';
+import type { GraphCall, GraphFile, GraphImport, GraphStore, GraphSymbol } from '../graph.ts';
+import { openPrivateDatabase } from './open-database.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS files (
+  path TEXT PRIMARY KEY, hash TEXT NOT NULL, language TEXT NOT NULL, lines INTEGER NOT NULL,
+  tokens INTEGER NOT NULL, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, parser TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS symbols (
+  path TEXT NOT NULL, name TEXT NOT NULL, qualified TEXT NOT NULL, kind TEXT NOT NULL,
+  signature TEXT NOT NULL, start_line INTEGER NOT NULL, end_line INTEGER NOT NULL, exported INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS symbols_name ON symbols(name);
+CREATE INDEX IF NOT EXISTS symbols_path ON symbols(path);
+CREATE TABLE IF NOT EXISTS imports (
+  source TEXT NOT NULL, specifier TEXT NOT NULL, names TEXT NOT NULL, aliases TEXT NOT NULL, target TEXT
+);
+CREATE INDEX IF NOT EXISTS imports_source ON imports(source);
+CREATE INDEX IF NOT EXISTS imports_target ON imports(target);
+CREATE TABLE IF NOT EXISTS calls (
+  path TEXT NOT NULL, line INTEGER NOT NULL, caller TEXT, callee TEXT NOT NULL, receiver TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS calls_callee ON calls(callee);
+CREATE INDEX IF NOT EXISTS calls_path ON calls(path, line);
+`;
+
+interface FileRow {
+  path: string;
+  hash: string;
+  language: string;
+  lines: number;
+  tokens: number;
+  size: number;
+  mtime_ms: number;
+  parser: GraphFile['parser'];
+}
+interface SymbolRow {
+  path: string;
+  name: string;
+  qualified: string;
+  kind: SymbolKind;
+  signature: string;
+  start_line: number;
+  end_line: number;
+  exported: number;
+}
+interface ImportRow {
+  source: string;
+  specifier: string;
+  names: string;
+  aliases: string;
+  target: string | null;
+}
+
+const toSymbol = (r: SymbolRow): GraphSymbol => ({
+  path: r.path,
+  name: r.name,
+  qualified: r.qualified,
+  kind: r.kind,
+  signature: r.signature,
+  startLine: r.start_line,
+  endLine: r.end_line,
+  exported: r.exported === 1,
+});
+const toImport = (r: ImportRow): GraphImport => ({
+  from: r.source,
+  specifier: r.specifier,
+  names: JSON.parse(r.names) as string[],
+  aliases: JSON.parse(r.aliases) as Record<string, string>,
+  target: r.target,
+});
+const toFile = (r: FileRow): GraphFile => ({
+  path: r.path,
+  hash: r.hash,
+  language: r.language,
+  lines: r.lines,
+  tokens: r.tokens,
+  size: r.size,
+  mtimeMs: r.mtime_ms,
+  parser: r.parser,
+});
+
+/** The graph in one SQLite file (or in memory for ':memory:'). */
+export function createSqliteGraphStore(file: string): GraphStore {
+  const db = openPrivateDatabase(file);
+  db.exec(SCHEMA);
+  const q = {
+    stats: db.prepare('SELECT path, size, mtime_ms, hash FROM files'),
+    putFile: db.prepare(
+      'INSERT OR REPLACE INTO files (path, hash, language, lines, tokens, size, mtime_ms, parser) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    putSymbol: db.prepare(
+      'INSERT INTO symbols (path, name, qualified, kind, signature, start_line, end_line, exported) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    putImport: db.prepare(
+      'INSERT INTO imports (source, specifier, names, aliases, target) VALUES (?, ?, ?, ?, ?)',
+    ),
+    putCall: db.prepare('INSERT INTO calls (path, line, caller, callee, receiver) VALUES (?, ?, ?, ?, ?)'),
+    touch: db.prepare('UPDATE files SET size = ?, mtime_ms = ? WHERE path = ?'),
+    delFile: db.prepare('DELETE FROM files WHERE path = ?'),
+    delSymbols: db.prepare('DELETE FROM symbols WHERE path = ?'),
+    delImports: db.prepare('DELETE FROM imports WHERE source = ?'),
+    delCalls: db.prepare('DELETE FROM calls WHERE path = ?'),
+    imports: db.prepare('SELECT * FROM imports'),
+    setTarget: db.prepare('UPDATE imports SET target = ? WHERE source = ? AND specifier = ?'),
+    importsOf: db.prepare('SELECT * FROM imports WHERE source = ?'),
+    importersOf: db.prepare('SELECT DISTINCT source FROM imports WHERE target = ? ORDER BY source'),
+    symbolsNamed: db.prepare('SELECT * FROM symbols WHERE name = ? ORDER BY path, start_line'),
+    symbolsIn: db.prepare('SELECT * FROM symbols WHERE path = ? ORDER BY start_line'),
+    symbolNames: db.prepare('SELECT DISTINCT name FROM symbols'),
+    callsTo: db.prepare('SELECT * FROM calls WHERE callee = ? ORDER BY path, line'),
+    callsIn: db.prepare('SELECT * FROM calls WHERE path = ? AND line BETWEEN ? AND ? ORDER BY line'),
+    file: db.prepare('SELECT * FROM files WHERE path = ?'),
+    counts: db.prepare(`SELECT
+      (SELECT count(*) FROM files) AS files, (SELECT count(*) FROM symbols) AS symbols,
+      (SELECT count(*) FROM imports) AS imports, (SELECT count(*) FROM calls) AS calls,
+      (SELECT count(*) FROM files WHERE parser = 'regex') AS regexFiles`),
+  };
+  const forget = (path: string) => {
+    q.delFile.run(path);
+    q.delSymbols.run(path);
+    q.delImports.run(path);
+    q.delCalls.run(path);
+  };
+  const put = db.transaction((files: Parameters<GraphStore['put']>[0]) => {
+    for (const { file: f, symbols, imports, calls } of files) {
+      forget(f.path);
+      q.putFile.run(f.path, f.hash, f.language, f.lines, f.tokens, f.size, f.mtimeMs, f.parser);
+      for (const s of symbols) {
+        q.putSymbol.run(
+          s.path,
+          s.name,
+          s.qualified,
+          s.kind,
+          s.signature,
+          s.startLine,
+          s.endLine,
+          s.exported ? 1 : 0,
+        );
+      }
+      for (const i of imports)
+        q.putImport.run(i.from, i.specifier, JSON.stringify(i.names), JSON.stringify(i.aliases), i.target);
+      for (const c of calls) q.putCall.run(c.path, c.line, c.caller, c.callee, c.receiver);
+    }
+  });
+  const del = db.transaction((paths: readonly string[]) => {
+    for (const p of paths) forget(p);
+  });
+  const setTargets = db.transaction((rows: Parameters<GraphStore['setImportTargets']>[0]) => {
+    for (const r of rows) q.setTarget.run(r.target, r.from, r.specifier);
+  });
+  return {
+    stats() {
+      const rows = q.stats.all() as Pick<FileRow, 'path' | 'size' | 'mtime_ms' | 'hash'>[];
+      return new Map(rows.map((r) => [r.path, { size: r.size, mtimeMs: r.mtime_ms, hash: r.hash }]));
+    },
+    put: (files) => put(files),
+    touch: (path, size, mtimeMs) => void q.touch.run(size, mtimeMs, path),
+    delete: (paths) => del(paths),
+    clear: () => db.exec('DELETE FROM files; DELETE FROM symbols; DELETE FROM imports; DELETE FROM calls;'),
+    imports: () => (q.imports.all() as ImportRow[]).map(toImport),
+    setImportTargets: (rows) => setTargets(rows),
+    importsOf: (path) => (q.importsOf.all(path) as ImportRow[]).map(toImport),
+    importersOf: (path) => (q.importersOf.all(path) as { source: string }[]).map((r) => r.source),
+    symbolsNamed: (name) => (q.symbolsNamed.all(name) as SymbolRow[]).map(toSymbol),
+    symbolsIn: (path) => (q.symbolsIn.all(path) as SymbolRow[]).map(toSymbol),
+    symbolNames: () => (q.symbolNames.all() as { name: string }[]).map((r) => r.name),
+    callsTo: (callee) => q.callsTo.all(callee) as GraphCall[],
+    callsIn: (path, start, end) => q.callsIn.all(path, start, end) as GraphCall[],
+    file(path) {
+      const row = q.file.get(path) as FileRow | undefined;
+      return row && toFile(row);
+    },
+    counts: () => q.counts.get() as ReturnType<GraphStore['counts']>,
+    close: () => db.close(),
+  };
+}

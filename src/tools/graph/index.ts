@@ -1,0 +1,7 @@
+import type { Tool } from '../define-tool.ts';
+import { ctxCallees } from './ctx-callees.ts';
+import { ctxCallers } from './ctx-callers.ts';
+import { ctxGraph } from './ctx-graph.ts';
+import { ctxIndex } from './ctx-index.ts';
+
+export const graphTools: Tool[] = [ctxGraph, ctxCallers, ctxCallees, ctxIndex];
