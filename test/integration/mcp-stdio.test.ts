@@ -233,6 +233,10 @@ describe('lean-ctx mcp over stdio', () => {
         (e: Error) => e.message,
       );
       assert.match(gone, new RegExp(`cannot reach ${srv.url} \\(`));
+      // stderr is another pipe: its line may land just after the answer on stdout
+      for (let i = 0; i < 100 && !/^lean-ctx mcp: cannot reach/m.test(child.stderr()); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
       assert.match(child.stderr(), /^lean-ctx mcp: cannot reach/m);
       assert.doesNotMatch(child.stderr(), /^\s+at /m);
       await child.client.ping();
