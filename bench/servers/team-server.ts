@@ -33,6 +33,9 @@ const config = parseTeamConfig(
     dataDir: join(dir, 'data'),
     maxRps: BENCH_RATE_LIMIT,
     rateBurst: BENCH_RATE_LIMIT,
+    // one bench token stands for many agents (the sessions bench opens 32 streams)
+    maxEventStreamsPerToken: 256,
+    maxMcpSessionsPerToken: 256,
   },
   dir,
 );
