@@ -32,6 +32,8 @@ export class SseParser {
   ) {}
 
   push(chunk: string): void {
+    // An empty chunk says nothing, and must not forget that the last one ended in CR.
+    if (chunk === '') return;
     let start = 0;
     if (this.afterCr) {
       this.afterCr = false;

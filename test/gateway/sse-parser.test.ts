@@ -58,6 +58,11 @@ test('SSE events are what eventsource-parser finds, whatever the line endings an
   assert.equal(runs, 500, 'the property ran');
 });
 
+test('an empty chunk between a CR and its LF does not make a blank line (found by the property above)', () => {
+  const chunks = ['data: a\r', '', '\ndata: b\n\n'];
+  assert.deepEqual(ours(chunks), reference([chunks.join('')]));
+});
+
 test('an SSE event longer than the limit throws before it is all held', () => {
   const parser = new SseParser(() => {}, 100);
   parser.push('data: ');
