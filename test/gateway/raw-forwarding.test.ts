@@ -58,7 +58,9 @@ const STEPS: Step[] = [
   { command: 'echo', args: { text: 'after a crash' } },
 ];
 
-const REQUEST_TIMEOUT_MS = 1500;
+// Long enough that an 11 MiB message crosses the pipe well within it on a loaded machine (a
+// timeout there would replace the size error the test compares), short enough for `hang`.
+const REQUEST_TIMEOUT_MS = 4000;
 
 /** A fixture server on Streamable HTTP, in its own process. */
 async function remoteFixture(): Promise<{ url: string; child: ChildProcess }> {
