@@ -116,7 +116,7 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
         "agent's initialize is answered with why (token refused, cannot reach the server …).",
       ].join('\n'),
     )
-    .option('--allow-exec', 'local mode: offer ctx_shell and ctx_edit, which run commands and write files')
+    .option('--allow-exec', 'local mode: offer ctx_shell, ctx_edit and ctx_execute, which run commands and code and write files')
     .action(async (opts: { allowExec?: boolean }) => {
       const { runMcpStdio } = await import('./mcp-stdio.ts');
       const close = await runMcpStdio(process.cwd(), io, { allowExec: opts.allowExec === true });

@@ -27,6 +27,8 @@ const workspaceSchema = z.strictObject({
   root: z.string().min(1, 'give the project directory'),
   /** ctx_shell, ctx_execute and ctx_edit run only where this is true (and the token has `exec`). */
   allowExec: z.boolean().default(false),
+  /** ctx_shell runs its commands in the same namespace sandbox as ctx_execute (workspace writable). */
+  sandbox: z.boolean().default(false),
   /** ctx_shell runs only commands matching one of these argv patterns ("git *"); empty: any. */
   commandAllow: z.array(commandPattern).max(256).default([]),
   /** ctx_shell refuses commands matching one of these argv patterns ("rm -rf *"). */

@@ -34,6 +34,8 @@ export interface Workspace {
   /** Real path of the root. */
   readonly root: string;
   readonly allowExec: boolean;
+  /** ctx_shell runs commands in the namespace sandbox. */
+  readonly sandbox: boolean;
   /** Which commands ctx_shell may run here. */
   readonly commandPolicy: CommandPolicy;
   readonly jail: WorkspaceJail;
@@ -52,6 +54,7 @@ export interface WorkspaceOptions {
   label?: string;
   root: string;
   allowExec?: boolean;
+  sandbox?: boolean;
   commandAllow?: readonly string[];
   commandDeny?: readonly string[];
   /** The server's data dir; the workspace keeps its state under `<dataDir>/workspaces/<id>`. */
@@ -70,6 +73,7 @@ export function createWorkspace(opts: WorkspaceOptions): Workspace {
     label: opts.label ?? opts.id,
     root: jail.root,
     allowExec: opts.allowExec ?? false,
+    sandbox: opts.sandbox ?? false,
     commandPolicy: Object.freeze({ allow: opts.commandAllow ?? [], deny: opts.commandDeny ?? [] }),
     jail,
     dataDir() {

@@ -126,6 +126,7 @@ export function createTeamState(initial: TeamConfig): TeamState {
           prev &&
           wanted.root === prev.root &&
           wanted.allowExec === prev.allowExec &&
+          wanted.sandbox === prev.sandbox &&
           wanted.commandAllow.join('\n') === prev.commandAllow.join('\n') &&
           wanted.commandDeny.join('\n') === prev.commandDeny.join('\n');
         const moved =

@@ -48,6 +48,7 @@ const SAMPLE_ARGS: Record<string, Record<string, unknown>> = {
   ctx_index: { action: 'status' },
   ctx_shell: { command: 'ls -la' },
   ctx_edit: { path: '.gitignore', old_string: 'dist/', new_string: 'dist/\nbuild/', replace_all: true },
+  ctx_execute: { language: 'javascript', code: 'console.log(6 * 7)' },
 };
 
 function textOf(result: { content: { type: string; text?: string }[] }): string {

@@ -99,6 +99,22 @@ describe('lean-ctx mcp over stdio', () => {
     }
   });
 
+  test('local mode runs ctx_execute; with LEANCTX_SANDBOX=off the answer says plainly it is unsandboxed', async () => {
+    const root = makeTree(SAMPLE_FILES);
+    const env = { XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'leanctx-state-')), LEANCTX_SANDBOX: 'off' };
+    const exec = await startMcp(root, env, ['--allow-exec']);
+    try {
+      const out = await exec.client.callTool({
+        name: 'ctx_execute',
+        arguments: { language: 'python', code: 'import os\nprint("README.md" in os.listdir("."), 6 * 7)' },
+      });
+      assert.match(text(out), /True 42\\n/, text(out));
+      assert.match(text(out), /UNSANDBOXED: LEANCTX_SANDBOX=off; code runs as a plain child process/);
+    } finally {
+      await exec.client.close();
+    }
+  });
+
   test('local mode keeps each project root in its own $XDG_STATE_HOME/leanctx/<hash> directory', async () => {
     const state = mkdtempSync(join(tmpdir(), 'xdg-state-'));
     const one = makeTree({ 'one.ts': 'export function alphaOnly(): number { return 1; }\n' });

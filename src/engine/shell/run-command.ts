@@ -30,6 +30,8 @@ export interface CommandRun {
   /** The shell's directory when the command finished (after any `cd`). */
   cwdAfter: string | undefined;
   durationMs: number;
+  /** The last bytes written to stderr outside the command's own 2>&1 (a sandbox that failed to build). */
+  stderrTail: string;
 }
 
 /*
@@ -44,17 +46,26 @@ const WRAPPER = [
 
 const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name]));
 
+export interface RunOptions {
+  /** The environment instead of the shell tools' allow-list. */
+  env?: Record<string, string>;
+  /** Wraps the shell's argv, e.g. in a sandbox (the exit and cwd lines are printed inside it). */
+  wrap?: (argv: readonly string[]) => string[];
+}
+
 /** Runs `command` with /bin/sh in `cwd` as its own process group, killed whole on timeout or abort. */
 export async function runCommand(
   command: string,
   cwd: string,
   limits: RunLimits,
   signal: AbortSignal,
+  opts: RunOptions = {},
 ): Promise<CommandRun> {
   const started = performance.now();
   const nonce = `leanctx-${randomBytes(8).toString('hex')}`;
-  const proc = spawnProcessGroup(['/bin/sh', '-c', WRAPPER, 'sh', command, nonce], {
-    env: commandEnvironment(),
+  const argv = ['/bin/sh', '-c', WRAPPER, 'sh', command, nonce];
+  const proc = spawnProcessGroup(opts.wrap ? opts.wrap(argv) : argv, {
+    env: opts.env ?? commandEnvironment(),
     cwd,
     stderrTailBytes: 16 * 1024,
   });
@@ -131,5 +142,6 @@ export async function runCommand(
     cancelled,
     cwdAfter: cwdMatch?.[1],
     durationMs: performance.now() - started,
+    stderrTail: proc.stderrTail(),
   };
 }

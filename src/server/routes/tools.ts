@@ -36,10 +36,19 @@ function watchClose(outgoing: ServerResponse, onGone: () => void): () => void {
   return () => outgoing.off('close', onClose);
 }
 
+/** Whether ctx_execute is sandboxed here, probed once; only asked when a workspace allows exec. */
+async function executionOf(deps: ServerDeps) {
+  if (!deps.state.workspaces().some((w) => w.allowExec))
+    return { sandboxed: null, detail: 'no workspace sets allowExec' };
+  const { sandboxStatus } = await import('../../engine/sandbox/sandbox.ts');
+  const s = await sandboxStatus();
+  return { sandboxed: s.sandboxed, method: s.method, processCap: s.processCap, detail: s.detail };
+}
+
 export function toolRoutes(deps: ServerDeps): Hono<HttpEnv> {
   const app = new Hono<HttpEnv>();
 
-  app.get('/manifest', (c) => {
+  app.get('/manifest', async (c) => {
     const caller = c.get('caller');
     const cfg = deps.state.config();
     const tools = callableTools(deps, caller, deps.registry.all());
@@ -56,6 +65,7 @@ export function toolRoutes(deps: ServerDeps): Hono<HttpEnv> {
       toolCount: tools.length,
       tools: tools.map((t) => ({ ...t, requiredScope: t.scope })),
       readModes: MANIFEST_READ_MODES,
+      execution: await executionOf(deps),
       limits: {
         maxBodyBytes: cfg.maxBodyBytes,
         maxConcurrency: cfg.maxConcurrency,

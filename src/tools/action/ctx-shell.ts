@@ -1,8 +1,10 @@
 import { isUtf8 } from 'node:buffer';
 import { statSync } from 'node:fs';
 import { z } from 'zod';
+import { commandEnvironment } from '../../config/command-env.ts';
 import { archiveOf } from '../../engine/archive.ts';
 import { contextScope } from '../../engine/read/cache.ts';
+import { DEFAULT_SANDBOX_LIMITS, prepareRun } from '../../engine/sandbox/sandbox.ts';
 import { checkCommand, MAX_COMMAND_CHARS } from '../../engine/shell/command-policy.ts';
 import { compressOutput } from '../../engine/shell/compress-output.ts';
 import { type CommandRun, DEFAULT_RUN_LIMITS, runCommand } from '../../engine/shell/run-command.ts';
@@ -32,6 +34,24 @@ function statusLine(run: CommandRun, timeoutMs: number, cwd: string, notes: stri
   return `[${[...parts, ...notes].join(' · ')}]`;
 }
 
+/** The sandbox of a workspace with `sandbox: true`; refused when this machine cannot make one. */
+async function sandboxFor(root: string, cwd: string, timeoutMs: number) {
+  const prepared = await prepareRun({
+    root,
+    cwd,
+    write: true,
+    limits: { ...DEFAULT_SANDBOX_LIMITS, cpuSeconds: Math.ceil(timeoutMs / 1000) },
+  });
+  if (!prepared.status.sandboxed) {
+    prepared.argv.cleanup();
+    throw new ToolError(
+      `this workspace sets sandbox: true, but this machine cannot sandbox (${prepared.status.detail}); ` +
+        'commands are not run unsandboxed. Fix the machine (util-linux, user namespaces) or unset sandbox.',
+    );
+  }
+  return prepared;
+}
+
 export const ctxShell = defineTool({
   name: 'ctx_shell',
   description:
@@ -55,14 +75,24 @@ export const ctxShell = defineTool({
     if (!statSync(dir.abs, { throwIfNoEntry: false })?.isDirectory()) {
       throw new ToolError(`cwd "${dir.rel}" is not a directory in the workspace`);
     }
-    const run = await runCommand(
-      args.command,
-      dir.abs,
-      { ...DEFAULT_RUN_LIMITS, timeoutMs: args.timeout_ms },
-      ctx.signal,
-    );
-    ctx.reportExit?.(run.exitCode);
     const notes: string[] = [];
+    const sandbox = ws.sandbox ? await sandboxFor(ws.root, dir.abs, args.timeout_ms) : undefined;
+    if (sandbox) notes.push(sandbox.status.detail);
+    let run: CommandRun;
+    try {
+      run = await runCommand(
+        args.command,
+        dir.abs,
+        { ...DEFAULT_RUN_LIMITS, timeoutMs: args.timeout_ms },
+        ctx.signal,
+        sandbox
+          ? { wrap: sandbox.argv.wrap, env: { ...commandEnvironment(), HOME: '/tmp', TMPDIR: '/tmp' } }
+          : {},
+      );
+    } finally {
+      sandbox?.argv.cleanup();
+    }
+    ctx.reportExit?.(run.exitCode);
     let cwd = dir.rel;
     if (run.cwdAfter !== undefined) {
       try {
