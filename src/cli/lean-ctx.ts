@@ -17,7 +17,11 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .configureHelp({ helpWidth: 100 })
-    .showHelpAfterError('(add --help for usage)');
+    .showHelpAfterError('(add --help for usage)')
+    .option(
+      '-c, --command <command>',
+      "run a shell command here; print its output compressed as ctx_shell does, exit with the command's code",
+    );
 
   const team = program.command('team').description('the team server: tokens, serve, sync');
   const token = team.command('token').description('create, list and revoke bearer tokens');
@@ -116,7 +120,10 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
         "agent's initialize is answered with why (token refused, cannot reach the server …).",
       ].join('\n'),
     )
-    .option('--allow-exec', 'local mode: offer ctx_shell, ctx_edit and ctx_execute, which run commands and code and write files')
+    .option(
+      '--allow-exec',
+      'local mode: offer ctx_shell, ctx_edit and ctx_execute, which run commands and code and write files',
+    )
     .action(async (opts: { allowExec?: boolean }) => {
       const { runMcpStdio } = await import('./mcp-stdio.ts');
       const close = await runMcpStdio(process.cwd(), io, { allowExec: opts.allowExec === true });
@@ -152,6 +159,14 @@ export async function runLeanCtx(argv: readonly string[], io: CliIo = processIo)
   if (argv.length === 0) {
     program.outputHelp();
     return 2;
+  }
+  if (argv[0] === '-c' || argv[0] === '--command') {
+    if (argv.length !== 2 || !argv[1]) {
+      io.err('lean-ctx: -c takes one argument, the whole command in quotes: lean-ctx -c "git log -n 20"\n');
+      return 2;
+    }
+    const { runCompressed } = await import('./run-compressed.ts');
+    return runCompressed(argv[1], io);
   }
   try {
     await program.parseAsync([...argv], { from: 'user' });
