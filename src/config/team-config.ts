@@ -102,6 +102,17 @@ export const teamConfigSchema = z
     profile: z.string().min(1).optional(),
     governance: teamProfileSchema.optional(),
     servers: z.union([z.string(), z.array(z.unknown()), z.record(z.string(), z.unknown())]).optional(),
+    /** ctx_provider's services; `token` may be `${VAR}` or `{file:/path}` (read at call time). */
+    providers: z
+      .strictObject({
+        gitlab: z
+          .strictObject({
+            url: z.url({ protocol: /^https?$/ }).optional(),
+            token: z.string().min(1).optional(),
+          })
+          .optional(),
+      })
+      .optional(),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.profile !== undefined && cfg.governance !== undefined) {

@@ -350,6 +350,7 @@ async function runWithTimeout(
     budget: () => statusOf(deps, req.caller),
     gateway: deps.gateway,
     downstreamServers: req.caller.servers,
+    providers: deps.state.config().providers,
     reportExit: (code) => {
       run.exitCode = code;
     },

@@ -3,6 +3,7 @@ import type { Tool } from './define-tool.ts';
 import { graphTools } from './graph/index.ts';
 import { knowledgeTools } from './knowledge/index.ts';
 import { metaTools } from './meta/index.ts';
+import { providerTools } from './provider/index.ts';
 import { readTools } from './read/index.ts';
 import { searchTools } from './search/index.ts';
 import { sessionTools } from './session/index.ts';
@@ -17,5 +18,6 @@ export function builtinTools(): Tool[] {
     ...metaTools,
     ...sessionTools,
     ...actionTools,
+    ...providerTools,
   ];
 }

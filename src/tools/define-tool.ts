@@ -12,6 +12,10 @@ import type { ToolInfo } from './registry.ts';
 export type { CallToolResult, MeasuredText };
 
 /** What the server knows about one call; a client cannot set any of it directly. */
+export interface ProviderSettings {
+  gitlab?: { url?: string; token?: string };
+}
+
 export interface ToolContext {
   workspace: Workspace;
   channelId: string;
@@ -46,6 +50,8 @@ export interface ToolContext {
   gateway: Gateway | undefined;
   /** Globs over gateway downstream server names this caller may use; undefined = all. */
   downstreamServers: readonly string[] | undefined;
+  /** team.json's `providers` block (ctx_provider); its secrets are still unexpanded. */
+  providers?: ProviderSettings;
 }
 
 export const EVENT_KINDS = [

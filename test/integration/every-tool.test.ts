@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -49,6 +51,7 @@ const SAMPLE_ARGS: Record<string, Record<string, unknown>> = {
   ctx_shell: { command: 'ls -la' },
   ctx_edit: { path: '.gitignore', old_string: 'dist/', new_string: 'dist/\nbuild/', replace_all: true },
   ctx_execute: { language: 'javascript', code: 'console.log(6 * 7)' },
+  ctx_provider: { action: 'gitlab_issues', project: 'group/proj' },
 };
 
 function textOf(result: { content: { type: string; text?: string }[] }): string {
@@ -58,9 +61,25 @@ function textOf(result: { content: { type: string; text?: string }[] }): string 
 describe('every built-in tool answers over REST and over MCP alike', () => {
   let srv: RunningTestServer;
   let client: Client;
+  // ctx_provider's GitLab: one open issue, for the token "t"
+  const gitlab = createServer((req, res) => {
+    const ok = req.headers['private-token'] === 't';
+    res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json', 'x-total': '1', 'x-next-page': '' });
+    res.end(
+      JSON.stringify(
+        ok ? [{ iid: 1, title: 'One issue', state: 'opened', author: { username: 'ada' } }] : {},
+      ),
+    );
+  });
   before(async () => {
+    await new Promise<void>((r) => gitlab.listen(0, '127.0.0.1', r));
     srv = await startTestServer({
-      config: { toolSurface: 'all' },
+      config: {
+        toolSurface: 'all',
+        providers: {
+          gitlab: { url: `http://127.0.0.1:${(gitlab.address() as AddressInfo).port}`, token: 't' },
+        },
+      },
       tokens: [{ id: 'alice', role: 'admin', scopes: ['exec'] }],
       workspace: { allowExec: true },
     });
@@ -74,6 +93,7 @@ describe('every built-in tool answers over REST and over MCP alike', () => {
   after(async () => {
     await client.close();
     await srv.close();
+    gitlab.close();
   });
 
   test('REST manifest, MCP tools/list and the registry name the same tools', async () => {
