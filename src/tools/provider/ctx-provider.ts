@@ -55,6 +55,7 @@ async function gitlabOf(
   }
   if (!token) {
     throw new ToolError(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the config syntax, shown to the user
       'no GitLab token: set GITLAB_TOKEN in the server environment, or providers.gitlab.token in team.json ("${VAR}" or "{file:/path}")',
     );
   }
