@@ -69,7 +69,7 @@ function serveLocally(cwd: string, allowExec: boolean): Served {
         import('../engine/o200k.ts'),
       ]);
     const config = parseTeamConfig(
-      { workspaces: [{ id: 'local', root: cwd, allowExec }], dataDir: localDataDir(cwd) },
+      { workspaces: [{ id: 'local', root: cwd, allowExec, shellHistory: true }], dataDir: localDataDir(cwd) },
       cwd,
       'local workspace',
     );

@@ -29,6 +29,8 @@ const workspaceSchema = z.strictObject({
   allowExec: z.boolean().default(false),
   /** ctx_shell runs its commands in the same namespace sandbox as ctx_execute (workspace writable). */
   sandbox: z.boolean().default(false),
+  /** ctx_discover reads the server user's shell history (local mode sets it; off on a team server). */
+  shellHistory: z.boolean().default(false),
   /** ctx_shell runs only commands matching one of these argv patterns ("git *"); empty: any. */
   commandAllow: z.array(commandPattern).max(256).default([]),
   /** ctx_shell refuses commands matching one of these argv patterns ("rm -rf *"). */

@@ -36,6 +36,8 @@ export interface Workspace {
   readonly allowExec: boolean;
   /** ctx_shell runs commands in the namespace sandbox. */
   readonly sandbox: boolean;
+  /** ctx_discover may read the server user's shell history. */
+  readonly shellHistory: boolean;
   /** Which commands ctx_shell may run here. */
   readonly commandPolicy: CommandPolicy;
   readonly jail: WorkspaceJail;
@@ -55,6 +57,7 @@ export interface WorkspaceOptions {
   root: string;
   allowExec?: boolean;
   sandbox?: boolean;
+  shellHistory?: boolean;
   commandAllow?: readonly string[];
   commandDeny?: readonly string[];
   /** The server's data dir; the workspace keeps its state under `<dataDir>/workspaces/<id>`. */
@@ -74,6 +77,7 @@ export function createWorkspace(opts: WorkspaceOptions): Workspace {
     root: jail.root,
     allowExec: opts.allowExec ?? false,
     sandbox: opts.sandbox ?? false,
+    shellHistory: opts.shellHistory ?? false,
     commandPolicy: Object.freeze({ allow: opts.commandAllow ?? [], deny: opts.commandDeny ?? [] }),
     jail,
     dataDir() {

@@ -127,6 +127,7 @@ export function createTeamState(initial: TeamConfig): TeamState {
           wanted.root === prev.root &&
           wanted.allowExec === prev.allowExec &&
           wanted.sandbox === prev.sandbox &&
+          wanted.shellHistory === prev.shellHistory &&
           wanted.commandAllow.join('\n') === prev.commandAllow.join('\n') &&
           wanted.commandDeny.join('\n') === prev.commandDeny.join('\n');
         const moved =

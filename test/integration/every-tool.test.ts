@@ -52,6 +52,7 @@ const SAMPLE_ARGS: Record<string, Record<string, unknown>> = {
   ctx_edit: { path: '.gitignore', old_string: 'dist/', new_string: 'dist/\nbuild/', replace_all: true },
   ctx_execute: { language: 'javascript', code: 'console.log(6 * 7)' },
   ctx_provider: { action: 'gitlab_issues', project: 'group/proj' },
+  ctx_discover: {},
 };
 
 function textOf(result: { content: { type: string; text?: string }[] }): string {

@@ -7,6 +7,7 @@ import { contextScope } from '../../engine/read/cache.ts';
 import { DEFAULT_SANDBOX_LIMITS, prepareRun } from '../../engine/sandbox/sandbox.ts';
 import { checkCommand, MAX_COMMAND_CHARS } from '../../engine/shell/command-policy.ts';
 import { compressOutput } from '../../engine/shell/compress-output.ts';
+import { familyOf, shellLogOf } from '../../engine/shell/shell-log.ts';
 import { type CommandRun, DEFAULT_RUN_LIMITS, runCommand } from '../../engine/shell/run-command.ts';
 import { shellDirsOf } from '../../engine/shell/shell-cwd.ts';
 import { savingsFooter } from '../../engine/tokens.ts';
@@ -106,7 +107,26 @@ export const ctxShell = defineTool({
     if (!valid) notes.push('output is not valid UTF-8: invalid bytes shown as U+FFFD');
     const failed = run.timedOut || run.cancelled || run.exitCode === null || run.exitCode === 127;
     const status = statusLine(run, args.timeout_ms, cwd, notes);
+    const log = shellLogOf(ws);
+    const { family, head } = familyOf(args.command);
     if (args.raw) {
+      if (!failed && valid && run.output.length > 0) {
+        // measured after the answer went out, for ctx_discover: what the rules would have sent
+        const text = run.output.toString('utf8');
+        void compressOutput(args.command, text)
+          .then((c) =>
+            log.record({
+              t: new Date().toISOString(),
+              family,
+              head,
+              raw: true,
+              tokensRaw: c.tokensRaw,
+              tokensSent: c.tokensRaw,
+              tokensCompressed: c.tokensSent,
+            }),
+          )
+          .catch(() => {});
+      }
       const exact = valid ? run.output.toString('utf8') : `base64:${run.output.toString('base64')}`;
       return {
         content: [
@@ -118,6 +138,9 @@ export const ctxShell = defineTool({
     }
     const text = run.output.toString('utf8');
     const out = await compressOutput(args.command, text, ctx.signal);
+    if (!failed) {
+      log.record({ t: new Date().toISOString(), family, head, raw: false, tokensRaw: out.tokensRaw, tokensSent: out.tokensSent });
+    }
     let archived = '';
     if (out.omitted || text.length > ARCHIVE_CHARS) {
       const meta = archiveOf(ws).put(text, 'ctx_shell', args.command.slice(0, 200), { countTokens: false });

@@ -1,5 +1,6 @@
 import type { Tool } from '../define-tool.ts';
+import { ctxDiscover } from './ctx-discover.ts';
 import { ctxProvider } from './ctx-provider.ts';
 
-/** Tools that read outside services (GitLab) for the workspace's project. */
-export const providerTools: Tool[] = [ctxProvider];
+/** Tools that read beyond the workspace's files: GitLab, the ctx_shell log and shell history. */
+export const providerTools: Tool[] = [ctxProvider, ctxDiscover];
