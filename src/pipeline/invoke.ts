@@ -1,4 +1,4 @@
-import { argumentsMd5 } from '../audit/canonical-json.ts';
+import { argumentsMd5 } from '../audit/arguments-md5.ts';
 import type { Scope } from '../auth/scopes.ts';
 import type { Workspace } from '../engine/workspace.ts';
 import { AppError } from '../errors.ts';
@@ -26,10 +26,12 @@ import { checkWorkflow } from './workflow-gate.ts';
 export interface CallRequest {
   caller: Caller;
   requestId: string;
-  /** "POST /v1/tools/call", "tools/call" (MCP) or "ctx_call" (nested). */
+  /** The audit line's method: "/v1/tools/call" (REST), "tools/call" (MCP) or "ctx_call" (nested). */
   method: string;
   name: string;
   args: unknown;
+  /** What the audit line's argumentsMd5 hashes, when not `args` (see audit/arguments-md5.ts). */
+  auditArguments?: (workspace: { id: string; known: boolean }) => unknown;
   workspaceId: string | undefined;
   channelId: string | undefined;
   contextId: string | undefined;
@@ -182,6 +184,7 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     const durationMs = performance.now() - started;
     deps.metrics.toolCalls.inc({ tool: tool.name, outcome: result.isError ? 'tool_error' : 'ok' });
     deps.metrics.toolDuration.observe({ tool: tool.name }, durationMs / 1000);
+    if (!result.isError && requiredScopes(tool, args).includes('index')) deps.metrics.slo.recordIndexWrite();
     // Counting tokens of a large answer takes milliseconds: do the bookkeeping after the reply.
     const call = { tool: tool.name, readOnly: isReadOnlyCall(tool, args), durationMs };
     setImmediate(() => {
@@ -224,7 +227,11 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
       method: req.method,
       allowed: denied === null,
       deniedReason: denied,
-      argumentsMd5: argumentsMd5(req.args),
+      argumentsMd5: argumentsMd5(
+        req.auditArguments
+          ? req.auditArguments({ id: workspaceId, known: deps.state.workspace(workspaceId) !== undefined })
+          : req.args,
+      ),
       status,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
       ...(run.exitCode !== undefined ? { exitCode: run.exitCode } : {}),

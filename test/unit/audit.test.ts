@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { type AuditEntry, createAuditLog } from '../../src/audit/audit-log.ts';
-import { argumentsMd5, canonicalJson } from '../../src/audit/canonical-json.ts';
+import { argumentsMd5 } from '../../src/audit/arguments-md5.ts';
+import { canonicalJson } from '../../src/audit/canonical-json.ts';
 
 const entry = (n: number): AuditEntry => ({
   ts: new Date(0).toISOString(),
