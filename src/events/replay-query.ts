@@ -32,16 +32,14 @@ export function parseSince(query: string | undefined, lastEventId: string | unde
  * `limit`: how many stored events a replay sends, clamped to 1..`max` as the original
  * clamped it; not a number is a 400.
  */
-export function parseLimit(
-  query: string | undefined,
-  name: string,
-  fallback: number,
-  max: number,
-): number {
+export function parseLimit(query: string | undefined, name: string, fallback: number, max: number): number {
   const raw = given(query);
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw)) {
-    throw new AppError('invalid_request', `${name} must be an integer from 1 to ${max}, got "${raw.slice(0, 40)}"`);
+    throw new AppError(
+      'invalid_request',
+      `${name} must be an integer from 1 to ${max}, got "${raw.slice(0, 40)}"`,
+    );
   }
   return Math.min(Math.max(Number(raw), 1), max);
 }

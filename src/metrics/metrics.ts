@@ -140,9 +140,21 @@ function registerTeamSeries(registry: Registry, slo: SloWindow): void {
         else this.set(v);
       },
     });
-  gauge('leanctx_team_request_duration_p50_ms', 'Rolling p50 request latency over /v1 routes', (s) => s.p50_ms);
-  gauge('leanctx_team_request_duration_p95_ms', 'Rolling p95 request latency over /v1 routes', (s) => s.p95_ms);
-  gauge('leanctx_team_request_duration_p99_ms', 'Rolling p99 request latency over /v1 routes', (s) => s.p99_ms);
+  gauge(
+    'leanctx_team_request_duration_p50_ms',
+    'Rolling p50 request latency over /v1 routes',
+    (s) => s.p50_ms,
+  );
+  gauge(
+    'leanctx_team_request_duration_p95_ms',
+    'Rolling p95 request latency over /v1 routes',
+    (s) => s.p95_ms,
+  );
+  gauge(
+    'leanctx_team_request_duration_p99_ms',
+    'Rolling p99 request latency over /v1 routes',
+    (s) => s.p99_ms,
+  );
   gauge(
     'leanctx_team_availability_pct',
     'Share of non-5xx answers in the rolling window (percent)',

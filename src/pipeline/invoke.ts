@@ -303,7 +303,32 @@ async function recordCall(
       },
     })
     .catch(logFailure);
+  // The original lean-ctx clients watch for this kind after a knowledge write; ours is knowledge_changed.
+  if (!isError && (tool === 'ctx_knowledge' || tool === 'ctx_knowledge_relations')) {
+    if (KNOWLEDGE_WRITES.has(String(args.action))) {
+      deps.hub
+        .publish({
+          workspaceId,
+          channelId,
+          kind: 'knowledge_remembered',
+          actor: req.caller.tokenId,
+          payload: refsOf(tool, args),
+        })
+        .catch(logFailure);
+    }
+  }
 }
+
+/** The ctx_knowledge actions after which the original emitted `knowledge_remembered`. */
+const KNOWLEDGE_WRITES = new Set([
+  'remember',
+  'relate',
+  'unrelate',
+  'feedback',
+  'remove',
+  'consolidate',
+  'import',
+]);
 
 /** What the caller of runWithTimeout learns besides the outcome. */
 interface RunState {

@@ -65,10 +65,7 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
   const config = opts.config;
   const team = createTeamGateway(config);
   const now = opts.now ?? Date.now;
-  const metrics = createMetrics(
-    () => budgetUsage(store.budgets, deps.state.config().governance, now()),
-    now,
-  );
+  const metrics = createMetrics(() => budgetUsage(store.budgets, deps.state.config().governance, now()), now);
   const store = countSessionUse(
     opts.store ?? createSqliteStore(join(config.dataDir, 'leanctx.db')),
     metrics.context,

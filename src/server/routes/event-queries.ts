@@ -34,7 +34,10 @@ function parseTerms(q: string | undefined): string[] {
 /** An event id (`id`, `depth`): a positive integer. */
 function parseId(raw: string | undefined): number {
   if (raw === undefined || !/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw)) || Number(raw) < 1) {
-    throw new AppError('invalid_request', `id must be an event id (an integer ≥ 1), got "${String(raw).slice(0, 40)}"`);
+    throw new AppError(
+      'invalid_request',
+      `id must be an event id (an integer ≥ 1), got "${String(raw).slice(0, 40)}"`,
+    );
   }
   return Number(raw);
 }

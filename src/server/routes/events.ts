@@ -120,11 +120,21 @@ export function eventRoutes(deps: ServerDeps): Hono<HttpEnv> {
       let sent = 0;
       try {
         while (sent < limit && !stream.aborted) {
-          const page = await deps.hub.store.since(ws.id, channelId, last, Math.min(REPLAY_PAGE, limit - sent));
+          const page = await deps.hub.store.since(
+            ws.id,
+            channelId,
+            last,
+            Math.min(REPLAY_PAGE, limit - sent),
+          );
           const first = page[0];
           if (sent === 0 && first && first.revision > from + 1) {
             await stream.writeSSE(
-              notice({ reason: 'retention', since: from, skippedFrom: from + 1, skippedThrough: first.revision - 1 }),
+              notice({
+                reason: 'retention',
+                since: from,
+                skippedFrom: from + 1,
+                skippedThrough: first.revision - 1,
+              }),
             );
           }
           for (const e of page) {

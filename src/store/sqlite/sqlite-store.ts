@@ -197,7 +197,8 @@ export function createSqliteStore(file: string): Store {
   const events: EventStore = {
     append,
     search: async (ws, ch, terms, { limit, scan }) => {
-      if (terms.length > MAX_EVENT_SEARCH_TERMS) throw new RangeError(`at most ${MAX_EVENT_SEARCH_TERMS} search terms`);
+      if (terms.length > MAX_EVENT_SEARCH_TERMS)
+        throw new RangeError(`at most ${MAX_EVENT_SEARCH_TERMS} search terms`);
       flushEvents();
       const slots = Array.from({ length: MAX_EVENT_SEARCH_TERMS }, (_, i) => terms[i]?.toLowerCase() ?? '');
       return selectSearch.all(ws, ch ?? null, ch ?? null, scan, ...slots, limit).map(toEvent);
