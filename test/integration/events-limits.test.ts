@@ -176,7 +176,13 @@ describe('event streams are bounded', () => {
       assert.equal(frames[10]?.event, 'replay_truncated');
       assert.equal(frames[10]?.id, '30', 'the notice stands for the last id it skipped');
       const notice = JSON.parse(frames[10]?.data ?? '{}');
-      assert.deepEqual(notice.payload, { reason: 'limit', since: 0, skippedFrom: 11, skippedThrough: 30, limit: 10 });
+      assert.deepEqual(notice.payload, {
+        reason: 'limit',
+        since: 0,
+        skippedFrom: 11,
+        skippedThrough: 30,
+        limit: 10,
+      });
       assert.equal(notice.id, 30);
       assert.equal(notice.kind, 'replay_truncated');
       const next = await readEvents(srv, 'alice', '?since=10&limit=5', (f) => f.length >= 6);
