@@ -25,6 +25,9 @@ export interface AuditEntry {
   durationMs: number;
   /** A command the call ran (ctx_shell): its exit code, null when a signal or timeout ended it. */
   exitCode?: number | null;
+  /** An event stream opened (`method: "events"`): `sse_subscribe` and the id it resumed after, as the original logged it. */
+  eventKind?: string;
+  eventId?: number;
 }
 
 export interface AuditLog {

@@ -13,7 +13,8 @@ export function endpointMethod(httpMethod: string, path: string): string {
 
 /** The audit line of an allowed endpoint access (no tool, no arguments). */
 export function accessEntry(
-  fields: Pick<AuditEntry, 'ts' | 'requestId' | 'tokenId' | 'workspaceId' | 'channelId' | 'method'>,
+  fields: Pick<AuditEntry, 'ts' | 'requestId' | 'tokenId' | 'workspaceId' | 'channelId' | 'method'> &
+    Pick<Partial<AuditEntry>, 'eventKind' | 'eventId'>,
 ): AuditEntry {
   return {
     ...fields,

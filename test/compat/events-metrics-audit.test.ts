@@ -428,7 +428,16 @@ describe('compatibility with the original lean-ctx clients: events, metrics, aud
     await metricsJson();
     const lines = auditLines(srv);
     const events = lines.filter((l) => l.method === 'events');
-    assert.ok(events.some((l) => l.tokenId === 'watcher' && l.allowed === true && l.channelId === 'feat'));
+    assert.ok(
+      events.some(
+        (l) =>
+          l.tokenId === 'watcher' &&
+          l.allowed === true &&
+          l.channelId === 'feat' &&
+          l.eventKind === 'sse_subscribe' &&
+          l.eventId === 0,
+      ),
+    );
     assert.ok(
       events.some((l) => l.tokenId === 'reader' && l.allowed === false && l.deniedReason === 'scope_denied'),
     );

@@ -67,6 +67,8 @@ export function eventRoutes(deps: ServerDeps): Hono<HttpEnv> {
         workspaceId: ws.id,
         channelId,
         method: 'events',
+        eventKind: 'sse_subscribe',
+        eventId: since,
       }),
     );
 
