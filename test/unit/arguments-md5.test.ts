@@ -21,7 +21,7 @@ test('serdeJson writes integers as integers and other numbers as serde_json floa
   const cases: [number, string][] = [
     [0, '0'],
     [-7, '-7'],
-    [9007199254740993, '9007199254740992'],
+    [2 ** 53 + 2, '9007199254740994'],
     [2 ** 63, '9223372036854775808'],
     [1.5, '1.5'],
     [-0.25, '-0.25'],
