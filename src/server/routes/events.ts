@@ -72,6 +72,49 @@ export function eventRoutes(deps: ServerDeps): Hono<HttpEnv> {
       }),
     );
 
+    /** Sends the stored events after `from` (at most `limit`); returns the last id accounted for. */
+    async function replay(stream: SSEStreamingApi, from: number): Promise<number> {
+      let last = from;
+      let sent = 0;
+      try {
+        while (sent < limit && !stream.aborted) {
+          const page = await deps.hub.store.since(
+            ws.id,
+            channelId,
+            last,
+            Math.min(REPLAY_PAGE, limit - sent),
+          );
+          const first = page[0];
+          if (sent === 0 && first && first.revision > from + 1) {
+            await stream.writeSSE(
+              notice({
+                reason: 'retention',
+                since: from,
+                skippedFrom: from + 1,
+                skippedThrough: first.revision - 1,
+              }),
+            );
+          }
+          for (const e of page) {
+            await stream.writeSSE(frame(e));
+            last = e.revision;
+            sent++;
+          }
+          if (page.length === 0) return last;
+        }
+        const latest = await deps.hub.store.latestRevision(ws.id, channelId);
+        if (latest > last && !stream.aborted) {
+          await stream.writeSSE(
+            notice({ reason: 'limit', since: from, skippedFrom: last + 1, skippedThrough: latest }),
+          );
+          last = latest;
+        }
+        return last;
+      } finally {
+        deps.metrics.context.eventsReplayed(sent);
+      }
+    }
+
     return streamSSE(c, async (stream) => {
       deps.metrics.sseClients.inc();
       deps.metrics.context.streamOpened(ws.id);
@@ -115,49 +158,6 @@ export function eventRoutes(deps: ServerDeps): Hono<HttpEnv> {
         deps.metrics.context.streamClosed();
       }
     });
-
-    /** Sends the stored events after `from` (at most `limit`); returns the last id accounted for. */
-    async function replay(stream: SSEStreamingApi, from: number): Promise<number> {
-      let last = from;
-      let sent = 0;
-      try {
-        while (sent < limit && !stream.aborted) {
-          const page = await deps.hub.store.since(
-            ws.id,
-            channelId,
-            last,
-            Math.min(REPLAY_PAGE, limit - sent),
-          );
-          const first = page[0];
-          if (sent === 0 && first && first.revision > from + 1) {
-            await stream.writeSSE(
-              notice({
-                reason: 'retention',
-                since: from,
-                skippedFrom: from + 1,
-                skippedThrough: first.revision - 1,
-              }),
-            );
-          }
-          for (const e of page) {
-            await stream.writeSSE(frame(e));
-            last = e.revision;
-            sent++;
-          }
-          if (page.length === 0) return last;
-        }
-        const latest = await deps.hub.store.latestRevision(ws.id, channelId);
-        if (latest > last && !stream.aborted) {
-          await stream.writeSSE(
-            notice({ reason: 'limit', since: from, skippedFrom: last + 1, skippedThrough: latest }),
-          );
-          last = latest;
-        }
-        return last;
-      } finally {
-        deps.metrics.context.eventsReplayed(sent);
-      }
-    }
   });
 
   app.route('/', eventQueryRoutes(deps));
