@@ -14,18 +14,19 @@ function given(raw: string | undefined): string | undefined {
   return v === '' || v === 'undefined' || v === 'null' || v === 'None' ? undefined : v;
 }
 
-/** `since` (else `Last-Event-ID`): replay events after this id; 0 when not given. */
+/** `since` (else `Last-Event-ID`): replay events after this id; 0 when not given or negative. */
 export function parseSince(query: string | undefined, lastEventId: string | undefined): number {
   const raw = given(query) ?? given(lastEventId);
   if (raw === undefined) return 0;
   const n = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n)) {
+  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(n)) {
     throw new AppError(
       'invalid_request',
-      `since / Last-Event-ID must be an event id (an integer ≥ 0), got "${raw.slice(0, 40)}"; leave it out to replay from the start`,
+      `since / Last-Event-ID must be an event id (an integer), got "${raw.slice(0, 40)}"; leave it out to replay from the start`,
     );
   }
-  return n;
+  // the original's since was an i64: a negative one replayed from the start
+  return Math.max(0, n);
 }
 
 /**

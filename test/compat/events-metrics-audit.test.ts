@@ -199,9 +199,9 @@ describe('compatibility with the original lean-ctx clients: events, metrics, aud
     assert.equal(typeof full.tokensSent, 'number');
   });
 
-  test('since=undefined, since=null and since= mean no since; since resumes after an id; a bad since is a 400', async () => {
+  test('since=undefined, since=null and since= mean no since (a negative since too); since resumes after an id; a bad since is a 400', async () => {
     const all = await readStream(srv, 'watcher', '?channelId=feat', (f) => f.length >= 4);
-    for (const since of ['undefined', 'null', '']) {
+    for (const since of ['undefined', 'null', '', '-1']) {
       const frames = await readStream(srv, 'watcher', `?channelId=feat&since=${since}`, (f) => f.length >= 4);
       assert.deepEqual(
         frames.map((f) => f.data.id),
