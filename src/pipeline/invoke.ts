@@ -304,18 +304,17 @@ async function recordCall(
     })
     .catch(logFailure);
   // The original lean-ctx clients watch for this kind after a knowledge write; ours is knowledge_changed.
-  if (!isError && (tool === 'ctx_knowledge' || tool === 'ctx_knowledge_relations')) {
-    if (KNOWLEDGE_WRITES.has(String(args.action))) {
-      deps.hub
-        .publish({
-          workspaceId,
-          channelId,
-          kind: 'knowledge_remembered',
-          actor: req.caller.tokenId,
-          payload: refsOf(tool, args),
-        })
-        .catch(logFailure);
-    }
+  const knowledgeTool = tool === 'ctx_knowledge' || tool === 'ctx_knowledge_relations';
+  if (!isError && knowledgeTool && KNOWLEDGE_WRITES.has(String(args.action))) {
+    deps.hub
+      .publish({
+        workspaceId,
+        channelId,
+        kind: 'knowledge_remembered',
+        actor: req.caller.tokenId,
+        payload: refsOf(tool, args),
+      })
+      .catch(logFailure);
   }
 }
 
