@@ -338,6 +338,20 @@ describe('compatibility with the original lean-ctx clients: events, metrics, aud
     assert.ok((before.activeWorkspaceCount as number) >= 1);
 
     await readStream(srv, 'watcher', '?channelId=feat', (f) => f.length >= 3);
+    const broadcastBefore = (await metricsJson()).eventsBroadcast as number;
+    // nobody listens on "quiet": appended, not broadcast
+    assert.equal((await callTool(srv, 'admin', { name: 'ctx_tree', channelId: 'quiet' })).status, 200);
+    const live = await readStream(
+      srv,
+      'watcher',
+      '?channelId=live',
+      (f) => f.some((x) => x.data.kind === 'tool_call_recorded'),
+      () => setTimeout(() => void callTool(srv, 'admin', { name: 'ctx_tree', channelId: 'live' }), 100),
+    );
+    assert.deepEqual(
+      live.map((f) => f.data.kind),
+      ['agent_joined', 'tool_call_recorded'],
+    );
     const write = await callTool(srv, 'admin', {
       name: 'ctx_session',
       arguments: { action: 'finding', value: 'counted' },
@@ -352,7 +366,8 @@ describe('compatibility with the original lean-ctx clients: events, metrics, aud
         (after.eventsAppended as number) > (before.eventsAppended as number)
       );
     }, 'the stream is closed and the new events counted');
-    assert.equal(after.sseConnectionsTotal, (before.sseConnectionsTotal as number) + 1);
+    assert.equal(after.sseConnectionsTotal, (before.sseConnectionsTotal as number) + 2);
+    assert.equal(after.eventsBroadcast, broadcastBefore + 2, 'only the events a stream listened for');
     assert.ok((after.eventsReplayed as number) >= (before.eventsReplayed as number) + 3);
     assert.ok((after.sharedSessionsPersisted as number) > (before.sharedSessionsPersisted as number));
     assert.ok(((after.slo as Json).requests_total as number) > (slo.requests_total as number));
