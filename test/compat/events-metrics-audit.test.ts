@@ -337,8 +337,16 @@ describe('compatibility with the original lean-ctx clients: events, metrics, aud
     assert.ok(Array.isArray(before.metrics), 'our own metrics stay');
     assert.ok((before.activeWorkspaceCount as number) >= 1);
 
+    const streamsClosed = async () => {
+      let m: Json = {};
+      await eventually(async () => {
+        m = await metricsJson();
+        return m.sseConnectionsActive === 0;
+      }, 'every stream is closed');
+      return m;
+    };
     await readStream(srv, 'watcher', '?channelId=feat', (f) => f.length >= 3);
-    const broadcastBefore = (await metricsJson()).eventsBroadcast as number;
+    const broadcastBefore = (await streamsClosed()).eventsBroadcast as number;
     // nobody listens on "quiet": appended, not broadcast
     assert.equal((await callTool(srv, 'admin', { name: 'ctx_tree', channelId: 'quiet' })).status, 200);
     const live = await readStream(
@@ -352,6 +360,10 @@ describe('compatibility with the original lean-ctx clients: events, metrics, aud
       live.map((f) => f.data.kind),
       ['agent_joined', 'tool_call_recorded'],
     );
+    const afterStreams = await streamsClosed();
+    assert.equal(afterStreams.sseConnectionsTotal, (before.sseConnectionsTotal as number) + 2);
+    assert.equal(afterStreams.eventsBroadcast, broadcastBefore + 2, 'only the events a stream listened for');
+
     const write = await callTool(srv, 'admin', {
       name: 'ctx_session',
       arguments: { action: 'finding', value: 'counted' },
@@ -361,13 +373,8 @@ describe('compatibility with the original lean-ctx clients: events, metrics, aud
     let after: Json = {};
     await eventually(async () => {
       after = await metricsJson();
-      return (
-        after.sseConnectionsActive === 0 &&
-        (after.eventsAppended as number) > (before.eventsAppended as number)
-      );
-    }, 'the stream is closed and the new events counted');
-    assert.equal(after.sseConnectionsTotal, (before.sseConnectionsTotal as number) + 2);
-    assert.equal(after.eventsBroadcast, broadcastBefore + 2, 'only the events a stream listened for');
+      return (after.eventsAppended as number) > (afterStreams.eventsAppended as number);
+    }, 'the session write is counted');
     assert.ok((after.eventsReplayed as number) >= (before.eventsReplayed as number) + 3);
     assert.ok((after.sharedSessionsPersisted as number) > (before.sharedSessionsPersisted as number));
     assert.ok(((after.slo as Json).requests_total as number) > (slo.requests_total as number));
