@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
  * the arguments (`Value::to_string`), whose maps keep keys in byte order of their UTF-8, so:
  * no whitespace; object keys sorted by UTF-8 bytes at every level; arrays in order; strings
  * escaped as JSON.stringify escapes them (`"`, `\`, control characters; nothing else);
- * integers as integers; other numbers as serde_json writes a float (`1.5`, `1e21`, `1e-7`,
+ * integers as integers; other numbers as serde_json writes a float (`1.5`, `1e+21`, `1e-7`,
  * an integral float with `.0`). A number JSON.parse already rounded (integers past 2^53, a
  * `1.0` the client wrote) is hashed as the rounded value.
  */
@@ -45,7 +45,7 @@ function serdeNumber(n: number): string {
   return floatText(n);
 }
 
-/** A float as serde_json prints it: the shortest round-trip digits, laid out as ryu lays them. */
+/** A float as serde_json prints it: the shortest round-trip digits, laid out as zmij lays them. */
 function floatText(v: number): string {
   if (v === 0) return Object.is(v, -0) ? '-0.0' : '0.0';
   const sign = v < 0 ? '-' : '';
@@ -58,7 +58,8 @@ function floatText(v: number): string {
   if (kk > 0 && kk <= 16) return `${sign}${digits.slice(0, kk)}.${digits.slice(kk)}`;
   if (kk > -5 && kk <= 0) return `${sign}0.${'0'.repeat(-kk)}${digits}`;
   const rest = length === 1 ? '' : `.${digits.slice(1)}`;
-  return `${sign}${digits[0]}${rest}e${kk - 1}`;
+  // serde_json ≥ 1.0.147 (zmij, what the original shipped) writes `e+` where ryu wrote `e`
+  return `${sign}${digits[0]}${rest}e${kk - 1 > 0 ? '+' : ''}${kk - 1}`;
 }
 
 /**
