@@ -19,11 +19,15 @@ export interface AuditEntry {
   method: string;
   allowed: boolean;
   deniedReason: string | null;
-  argumentsMd5: string | null;
+  /** MD5 of the arguments in the original lean-ctx form (arguments-md5.ts); "" when none. */
+  argumentsMd5: string;
   status: number;
   durationMs: number;
   /** A command the call ran (ctx_shell): its exit code, null when a signal or timeout ended it. */
   exitCode?: number | null;
+  /** An event stream opened (`method: "events"`): `sse_subscribe` and the id it resumed after, as the original logged it. */
+  eventKind?: string;
+  eventId?: number;
 }
 
 export interface AuditLog {

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 /**
  * RFC 8785 (JCS) canonical JSON: object keys sorted by UTF-16 code units, no whitespace,
  * numbers and strings as ECMAScript serialises them. Values JSON cannot hold are refused.
@@ -25,15 +23,4 @@ export function canonicalJson(value: unknown): string {
     default:
       throw new TypeError(`canonical JSON has no form for a ${typeof value}`);
   }
-}
-
-/** MD5 of the canonical JSON of a tool's arguments: the same arguments always hash the same. */
-export function argumentsMd5(args: unknown): string {
-  let text: string;
-  try {
-    text = canonicalJson(args ?? {});
-  } catch {
-    text = String(args);
-  }
-  return createHash('md5').update(text, 'utf8').digest('hex');
 }

@@ -22,7 +22,12 @@ function capPayload(event: NewEvent): NewEvent {
   return { ...event, payload: { omitted: `payload of ${size} bytes is over ${MAX_EVENT_PAYLOAD_BYTES}` } };
 }
 
-export function createEventHub(store: EventStore, onAppend: () => void = () => {}): EventHub {
+export function createEventHub(
+  store: EventStore,
+  onAppend: (event: EventRecord) => void = () => {},
+  /** An event went to at least one live subscriber. */
+  onBroadcast: () => void = () => {},
+): EventHub {
   const listeners = new Map<string, Set<EventListener>>();
   // Appends settle in call order, so the last one settled means all are.
   let last: Promise<unknown> = Promise.resolve();
@@ -38,8 +43,10 @@ export function createEventHub(store: EventStore, onAppend: () => void = () => {
         appended = Promise.reject(err);
       }
       const run = appended.then((stored) => {
-        onAppend();
-        for (const listener of listeners.get(channelKey(stored.workspaceId, stored.channelId)) ?? []) {
+        onAppend(stored);
+        const subscribers = listeners.get(channelKey(stored.workspaceId, stored.channelId));
+        if (subscribers?.size) onBroadcast();
+        for (const listener of subscribers ?? []) {
           try {
             listener(stored);
           } catch {

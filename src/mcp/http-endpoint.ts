@@ -108,6 +108,8 @@ export function createMcpEndpoint(deps: ServerDeps): McpEndpoint {
           method: 'tools/call',
           name,
           args: args ?? {},
+          // the original hashed `params.arguments` as sent: absent is ""
+          auditArguments: () => args,
           contextId: extra.sessionId ?? contextId,
           signal: extra.signal,
         });

@@ -1,4 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { type ContextMetrics, createContextMetrics } from './context-counters.ts';
+import { createSloWindow, type SloSnapshot, type SloWindow } from './slo-window.ts';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -12,6 +14,10 @@ export interface Metrics {
   mcpSessions: Gauge;
   eventsAppended: Counter;
   budgetAlerts: Counter<'budget' | 'level'>;
+  /** The original lean-ctx MetricsSnapshot counters (top level of the JSON answer). */
+  context: ContextMetrics;
+  /** The original's `slo` view, also exported as the `leanctx_team_*` series. */
+  slo: SloWindow;
 }
 
 /** Budget use of the current period per token, agent, role and workspace, read at each scrape. */
@@ -20,7 +26,10 @@ export type BudgetUsageSource = () => Promise<
 >;
 
 /** One registry per server (never prom-client's global), so tests and replicas stay apart. */
-export function createMetrics(budgetUsage: BudgetUsageSource = async () => []): Metrics {
+export function createMetrics(
+  budgetUsage: BudgetUsageSource = async () => [],
+  now: () => number = Date.now,
+): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'leanctx_process_' });
   const registers = [registry];
@@ -72,7 +81,10 @@ export function createMetrics(budgetUsage: BudgetUsageSource = async () => []): 
       labelNames: ['budget', 'level'],
       registers,
     }),
+    context: createContextMetrics(now),
+    slo: createSloWindow(now),
   };
+  registerTeamSeries(registry, metrics.slo);
   const labelNames = ['token', 'agent', 'role', 'workspace'] as const;
   type Row = Awaited<ReturnType<BudgetUsageSource>>[number];
   /** A gauge read from the store at each scrape, so it survives restarts and counts every replica. */
@@ -102,4 +114,70 @@ export function createMetrics(budgetUsage: BudgetUsageSource = async () => []): 
     (r) => r.costUsd,
   );
   return metrics;
+}
+
+/**
+ * The original team server's `leanctx_team_*` series, read from the SLO window at each scrape
+ * (one snapshot per scrape). The index lag has no sample until an index write happened.
+ */
+function registerTeamSeries(registry: Registry, slo: SloWindow): void {
+  const registers = [registry];
+  let scrape: { at: number; snap: SloSnapshot } | undefined;
+  // prom-client collects each metric in turn; they share one snapshot per scrape
+  const read = (): SloSnapshot => {
+    const at = performance.now();
+    if (!scrape || at - scrape.at > 50) scrape = { at, snap: slo.snapshot() };
+    return scrape.snap;
+  };
+  const gauge = (name: string, help: string, pick: (s: SloSnapshot) => number | null) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        const v = pick(read());
+        if (v === null) this.remove();
+        else this.set(v);
+      },
+    });
+  gauge(
+    'leanctx_team_request_duration_p50_ms',
+    'Rolling p50 request latency over /v1 routes',
+    (s) => s.p50_ms,
+  );
+  gauge(
+    'leanctx_team_request_duration_p95_ms',
+    'Rolling p95 request latency over /v1 routes',
+    (s) => s.p95_ms,
+  );
+  gauge(
+    'leanctx_team_request_duration_p99_ms',
+    'Rolling p99 request latency over /v1 routes',
+    (s) => s.p99_ms,
+  );
+  gauge(
+    'leanctx_team_availability_pct',
+    'Share of non-5xx answers in the rolling window (percent)',
+    (s) => s.availability_pct,
+  );
+  gauge(
+    'leanctx_team_index_lag_seconds',
+    'Seconds since the last successful index-changing tool call',
+    (s) => s.index_lag_seconds,
+  );
+  gauge('leanctx_team_uptime_seconds', 'Seconds since the server started', (s) => s.uptime_seconds);
+  // Counters in prom-client only go up by inc(); these mirror totals the window keeps.
+  const total = (name: string, help: string, pick: (s: SloSnapshot) => number) => {
+    const counter: Counter = new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        counter.reset();
+        counter.inc(pick(read()));
+      },
+    });
+  };
+  total('leanctx_team_requests_total', 'Requests answered on /v1 routes', (s) => s.requests_total);
+  total('leanctx_team_errors_total', '5xx answers on /v1 routes', (s) => s.errors_total);
 }

@@ -1,4 +1,4 @@
-import { argumentsMd5 } from '../audit/canonical-json.ts';
+import { argumentsMd5 } from '../audit/arguments-md5.ts';
 import type { Scope } from '../auth/scopes.ts';
 import type { Workspace } from '../engine/workspace.ts';
 import { AppError } from '../errors.ts';
@@ -26,10 +26,12 @@ import { checkWorkflow } from './workflow-gate.ts';
 export interface CallRequest {
   caller: Caller;
   requestId: string;
-  /** "POST /v1/tools/call", "tools/call" (MCP) or "ctx_call" (nested). */
+  /** The audit line's method: "/v1/tools/call" (REST), "tools/call" (MCP) or "ctx_call" (nested). */
   method: string;
   name: string;
   args: unknown;
+  /** What the audit line's argumentsMd5 hashes, when not `args` (see audit/arguments-md5.ts). */
+  auditArguments?: (workspace: { id: string; known: boolean }) => unknown;
   workspaceId: string | undefined;
   channelId: string | undefined;
   contextId: string | undefined;
@@ -182,6 +184,7 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     const durationMs = performance.now() - started;
     deps.metrics.toolCalls.inc({ tool: tool.name, outcome: result.isError ? 'tool_error' : 'ok' });
     deps.metrics.toolDuration.observe({ tool: tool.name }, durationMs / 1000);
+    if (!result.isError && requiredScopes(tool, args).includes('index')) deps.metrics.slo.recordIndexWrite();
     // Counting tokens of a large answer takes milliseconds: do the bookkeeping after the reply.
     const call = { tool: tool.name, readOnly: isReadOnlyCall(tool, args), durationMs };
     setImmediate(() => {
@@ -224,7 +227,11 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
       method: req.method,
       allowed: denied === null,
       deniedReason: denied,
-      argumentsMd5: argumentsMd5(req.args),
+      argumentsMd5: argumentsMd5(
+        req.auditArguments
+          ? req.auditArguments({ id: workspaceId, known: deps.state.workspace(workspaceId) !== undefined })
+          : req.args,
+      ),
       status,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
       ...(run.exitCode !== undefined ? { exitCode: run.exitCode } : {}),
@@ -296,7 +303,31 @@ async function recordCall(
       },
     })
     .catch(logFailure);
+  // The original lean-ctx clients watch for this kind after a knowledge write; ours is knowledge_changed.
+  const knowledgeTool = tool === 'ctx_knowledge' || tool === 'ctx_knowledge_relations';
+  if (!isError && knowledgeTool && KNOWLEDGE_WRITES.has(String(args.action))) {
+    deps.hub
+      .publish({
+        workspaceId,
+        channelId,
+        kind: 'knowledge_remembered',
+        actor: req.caller.tokenId,
+        payload: refsOf(tool, args),
+      })
+      .catch(logFailure);
+  }
 }
+
+/** The ctx_knowledge actions after which the original emitted `knowledge_remembered`. */
+const KNOWLEDGE_WRITES = new Set([
+  'remember',
+  'relate',
+  'unrelate',
+  'feedback',
+  'remove',
+  'consolidate',
+  'import',
+]);
 
 /** What the caller of runWithTimeout learns besides the outcome. */
 interface RunState {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Context, Hono } from 'hono';
+import { endpointMethod } from '../audit/endpoint-audit.ts';
 import { AppError } from '../errors.ts';
 import type { McpEndpoint } from '../mcp/http-endpoint.ts';
 import type { ServerDeps } from '../pipeline/deps.ts';
@@ -37,10 +38,10 @@ function writeRefusal(deps: ServerDeps, c: Context<HttpEnv>, err: AppError): voi
       workspaceId: null,
       channelId: null,
       tool: null,
-      method: `${c.req.method} ${c.req.path}`,
+      method: endpointMethod(c.req.method, c.req.path),
       allowed: false,
       deniedReason: err.code,
-      argumentsMd5: null,
+      argumentsMd5: '',
       status: err.status,
       durationMs: 0,
     });
@@ -73,7 +74,9 @@ export function createApp(deps: ServerDeps, mcp: McpEndpoint): Hono<HttpEnv> {
     if (!outgoing) c.res.headers.set('x-request-id', requestId);
     const route = routeOf(c);
     deps.metrics.httpRequests.inc({ route, status: String(c.res.status) });
-    deps.metrics.httpDuration.observe({ route }, (performance.now() - started) / 1000);
+    const seconds = (performance.now() - started) / 1000;
+    deps.metrics.httpDuration.observe({ route }, seconds);
+    if (c.req.path.startsWith('/v1/')) deps.metrics.slo.record(seconds * 1000, c.res.status < 500);
   });
 
   app.use(hostCheck(deps));

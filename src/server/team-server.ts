@@ -10,6 +10,7 @@ import { createGatewayLogger } from '../gateway/logger.ts';
 import { budgetUsage } from '../governance/budget-status.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createMcpEndpoint } from '../mcp/http-endpoint.ts';
+import { countSessionUse } from '../metrics/count-sessions.ts';
 import { createMetrics } from '../metrics/metrics.ts';
 import type { ServerDeps } from '../pipeline/deps.ts';
 import { createTeamState } from '../pipeline/team-state.ts';
@@ -64,12 +65,22 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
   const config = opts.config;
   const team = createTeamGateway(config);
   const now = opts.now ?? Date.now;
-  const store = opts.store ?? createSqliteStore(join(config.dataDir, 'leanctx.db'));
-  const metrics = createMetrics(() => budgetUsage(store.budgets, deps.state.config().governance, now()));
+  const metrics = createMetrics(() => budgetUsage(store.budgets, deps.state.config().governance, now()), now);
+  const store = countSessionUse(
+    opts.store ?? createSqliteStore(join(config.dataDir, 'leanctx.db')),
+    metrics.context,
+  );
   const auditFailed = (err: unknown) => deps.logger.error('audit write failed', { error: String(err) });
   let audit: AuditLog = createAuditLog(config.auditLogPath, config.auditMaxBytes, auditFailed);
   const logger = opts.logger ?? createLogger();
-  const hub = createEventHub(store.events, () => metrics.eventsAppended.inc());
+  const hub = createEventHub(
+    store.events,
+    (e) => {
+      metrics.eventsAppended.inc();
+      metrics.context.eventAppended(e.workspaceId);
+    },
+    () => metrics.context.eventBroadcast(),
+  );
   const deps: ServerDeps = {
     state: createTeamState(config),
     registry: createToolRegistry([...(opts.tools ?? builtinTools()), ...(team?.tools ?? [])]),

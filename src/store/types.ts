@@ -29,6 +29,9 @@ export interface ChannelInfo {
   lastActivity: string;
 }
 
+/** The most terms one event search may have (EventStore.search). */
+export const MAX_EVENT_SEARCH_TERMS = 8;
+
 export interface EventStore {
   /**
    * Appends and returns the event with its revision. Revisions are assigned in call order
@@ -39,6 +42,16 @@ export interface EventStore {
   since(workspaceId: string, channelId: string, after: number, limit: number): Promise<EventRecord[]>;
   /** The channel's newest revision (0 when it has none). */
   latestRevision(workspaceId: string, channelId: string): Promise<number>;
+  /**
+   * Newest first, events of a workspace (or one of its channels) whose payload JSON contains
+   * every term (ASCII case-insensitive), looking at the newest `scan` events only.
+   */
+  search(
+    workspaceId: string,
+    channelId: string | undefined,
+    terms: readonly string[],
+    opts: { limit: number; scan: number },
+  ): Promise<EventRecord[]>;
   channels(workspaceId: string): Promise<ChannelInfo[]>;
   /**
    * Deletes events older than `olderThan` (ISO time) and all but the newest `keepPerChannel`

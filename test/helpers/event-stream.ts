@@ -2,7 +2,17 @@
 export interface StreamEvent {
   id: number;
   kind: string;
-  data: { revision: number; kind: string; actor: string; ts: string; payload: Record<string, unknown> };
+  /** ContextEventV1 (id, timestamp, version, parentId, consistencyLevel …) plus our revision and ts. */
+  data: {
+    id: number;
+    revision: number;
+    kind: string;
+    actor: string;
+    ts: string;
+    timestamp: string;
+    consistencyLevel: string;
+    payload: Record<string, unknown>;
+  };
   /** When the test received it. */
   receivedAt: number;
 }

@@ -164,20 +164,32 @@ describe('event streams are bounded', () => {
     }
   });
 
-  test('since=0 replays at most maxReplayEvents and says what it skipped', async () => {
+  test('a replay sends the oldest events after since, at most maxReplayEvents, then says what it skipped', async () => {
     const srv = await startTestServer({ config: { maxReplayEvents: 10 } });
     try {
       await publish(srv, 30);
-      const { frames } = await readEvents(srv, 'alice', '?since=0', (f) => f.length >= 11);
-      assert.equal(frames[0]?.event, 'replay_truncated');
-      assert.deepEqual(JSON.parse(frames[0]?.data ?? '{}'), {
-        since: 0,
-        skippedThrough: 20,
-        maxReplayEvents: 10,
-      });
+      const { frames } = await readEvents(srv, 'alice', '?since=0&limit=50', (f) => f.length >= 11);
       assert.deepEqual(
-        frames.slice(1).map((f) => Number(f.id)),
-        Array.from({ length: 10 }, (_, i) => 21 + i),
+        frames.slice(0, 10).map((f) => Number(f.id)),
+        Array.from({ length: 10 }, (_, i) => 1 + i),
+      );
+      assert.equal(frames[10]?.event, 'replay_truncated');
+      assert.equal(frames[10]?.id, '30', 'the notice stands for the last id it skipped');
+      const notice = JSON.parse(frames[10]?.data ?? '{}');
+      assert.deepEqual(notice.payload, {
+        reason: 'limit',
+        since: 0,
+        skippedFrom: 11,
+        skippedThrough: 30,
+        limit: 10,
+      });
+      assert.equal(notice.id, 30);
+      assert.equal(notice.kind, 'replay_truncated');
+      const next = await readEvents(srv, 'alice', '?since=10&limit=5', (f) => f.length >= 6);
+      assert.deepEqual(
+        next.frames.map((f) => f.id),
+        ['11', '12', '13', '14', '15', '30'],
+        'resuming from the last id seen continues the replay, limit caps each',
       );
     } finally {
       await srv.close();

@@ -3,8 +3,9 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { argumentsMd5 } from '../../src/audit/arguments-md5.ts';
 import { type AuditEntry, createAuditLog } from '../../src/audit/audit-log.ts';
-import { argumentsMd5, canonicalJson } from '../../src/audit/canonical-json.ts';
+import { canonicalJson } from '../../src/audit/canonical-json.ts';
 
 const entry = (n: number): AuditEntry => ({
   ts: new Date(0).toISOString(),

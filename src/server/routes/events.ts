@@ -1,30 +1,27 @@
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
+import type { SSEStreamingApi } from 'hono/streaming';
 import { streamSSE } from 'hono/streaming';
+import { accessEntry } from '../../audit/endpoint-audit.ts';
 import { AppError } from '../../errors.ts';
+import { type ReplayGap, replayNotice, toContextEvent } from '../../events/context-event.ts';
 import { subscribeQueue } from '../../events/event-queue.ts';
+import { DEFAULT_REPLAY_LIMIT, MAX_REPLAY_LIMIT, parseLimit, parseSince } from '../../events/replay-query.ts';
 import type { ServerDeps } from '../../pipeline/deps.ts';
 import { resolveWorkspace } from '../../pipeline/invoke.ts';
 import type { EventRecord } from '../../store/types.ts';
 import type { HttpEnv } from '../http-env.ts';
 import { channelFrom, workspaceFrom } from '../request-scope.ts';
 import { requireScope } from '../require-scope.ts';
+import { eventQueryRoutes } from './event-queries.ts';
 
 const REPLAY_PAGE = 500;
 
-function parseSince(raw: string | undefined): number {
-  if (raw === undefined || raw === '') return 0;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) {
-    throw new AppError(
-      'invalid_request',
-      `since / Last-Event-ID must be a revision number ≥ 0, got "${raw}"`,
-    );
-  }
-  return n;
-}
-
-/** SSE: replays a channel's events after `since` (at most maxReplayEvents), then streams new ones live. */
+/**
+ * SSE: replays a channel's stored events after `since`, oldest first and at most `limit`,
+ * then streams new ones live. Events a replay does not send (removed by retention, or past
+ * `limit`) are announced by a `replay_truncated` event instead of a silent gap.
+ */
 export function eventRoutes(deps: ServerDeps): Hono<HttpEnv> {
   const app = new Hono<HttpEnv>();
   const openByToken = new Map<string, number>();
@@ -34,8 +31,12 @@ export function eventRoutes(deps: ServerDeps): Hono<HttpEnv> {
     requireScope(caller, 'events', 'GET /v1/events');
     const ws = resolveWorkspace(deps, caller, workspaceFrom(c, c.req.query('workspaceId')));
     const channelId = channelFrom(c) ?? 'main';
-    const since = parseSince(c.req.query('since') ?? c.req.header('last-event-id'));
+    const since = parseSince(c.req.query('since'), c.req.header('last-event-id'));
     const cfg = deps.state.config();
+    const limit = Math.min(
+      parseLimit(c.req.query('limit'), 'limit', DEFAULT_REPLAY_LIMIT, MAX_REPLAY_LIMIT),
+      cfg.maxReplayEvents,
+    );
     const open = openByToken.get(caller.tokenId) ?? 0;
     if (open >= cfg.maxEventStreamsPerToken) {
       throw new AppError(
@@ -48,20 +49,75 @@ export function eventRoutes(deps: ServerDeps): Hono<HttpEnv> {
     const frame = (e: EventRecord) => ({
       id: String(e.revision),
       event: e.kind,
-      data: JSON.stringify({
-        revision: e.revision,
-        kind: e.kind,
-        workspaceId: e.workspaceId,
-        channelId: e.channelId,
-        actor: e.actor,
-        ts: e.ts,
-        payload: fullPayload ? e.payload : { ...e.payload, tokensSent: undefined },
-      }),
+      data: JSON.stringify(toContextEvent(e, fullPayload)),
+    });
+    const notice = (gap: ReplayGap) => ({
+      id: String(gap.skippedThrough),
+      event: 'replay_truncated',
+      data: JSON.stringify(
+        replayNotice({ workspaceId: ws.id, channelId, ts: new Date(deps.now()).toISOString() }, gap, limit),
+      ),
     });
     openByToken.set(caller.tokenId, open + 1);
+    deps.audit.write(
+      accessEntry({
+        ts: new Date(deps.now()).toISOString(),
+        requestId: c.get('requestId'),
+        tokenId: caller.tokenId,
+        workspaceId: ws.id,
+        channelId,
+        method: 'events',
+        eventKind: 'sse_subscribe',
+        eventId: since,
+      }),
+    );
+
+    /** Sends the stored events after `from` (at most `limit`); returns the last id accounted for. */
+    async function replay(stream: SSEStreamingApi, from: number): Promise<number> {
+      let last = from;
+      let sent = 0;
+      try {
+        while (sent < limit && !stream.aborted) {
+          const page = await deps.hub.store.since(
+            ws.id,
+            channelId,
+            last,
+            Math.min(REPLAY_PAGE, limit - sent),
+          );
+          const first = page[0];
+          if (sent === 0 && first && first.revision > from + 1) {
+            await stream.writeSSE(
+              notice({
+                reason: 'retention',
+                since: from,
+                skippedFrom: from + 1,
+                skippedThrough: first.revision - 1,
+              }),
+            );
+          }
+          for (const e of page) {
+            await stream.writeSSE(frame(e));
+            last = e.revision;
+            sent++;
+          }
+          if (page.length === 0) return last;
+        }
+        const latest = await deps.hub.store.latestRevision(ws.id, channelId);
+        if (latest > last && !stream.aborted) {
+          await stream.writeSSE(
+            notice({ reason: 'limit', since: from, skippedFrom: last + 1, skippedThrough: latest }),
+          );
+          last = latest;
+        }
+        return last;
+      } finally {
+        deps.metrics.context.eventsReplayed(sent);
+      }
+    }
 
     return streamSSE(c, async (stream) => {
       deps.metrics.sseClients.inc();
+      deps.metrics.context.streamOpened(ws.id);
       // Subscribe before replaying so nothing falls between the two; duplicates are skipped.
       const live = subscribeQueue(deps.hub, ws.id, channelId, cfg.maxQueuedEventsPerStream, () => {
         deps.logger.warn('dropped an event stream that fell behind', {
@@ -85,27 +141,7 @@ export function eventRoutes(deps: ServerDeps): Hono<HttpEnv> {
       }, deps.keepAliveMs);
       keepAlive.unref();
       try {
-        let last = since;
-        const latest = await deps.hub.store.latestRevision(ws.id, channelId);
-        const from = Math.max(since, latest - cfg.maxReplayEvents);
-        let first = true;
-        for (;;) {
-          const page = await deps.hub.store.since(ws.id, channelId, first ? from : last, REPLAY_PAGE);
-          const skippedThrough = (page[0]?.revision ?? from + 1) - 1;
-          if (first && skippedThrough > since) {
-            // Past maxReplayEvents, or removed by retention: say so instead of a silent gap.
-            await stream.writeSSE({
-              event: 'replay_truncated',
-              data: JSON.stringify({ since, skippedThrough, maxReplayEvents: cfg.maxReplayEvents }),
-            });
-          }
-          first = false;
-          for (const e of page) {
-            await stream.writeSSE(frame(e));
-            last = e.revision;
-          }
-          if (page.length < REPLAY_PAGE || stream.aborted) break;
-        }
+        let last = await replay(stream, since);
         for (let e = await live.next(); e && !stream.aborted; e = await live.next()) {
           if (e.revision <= last) continue;
           await stream.writeSSE(frame(e));
@@ -119,8 +155,11 @@ export function eventRoutes(deps: ServerDeps): Hono<HttpEnv> {
         if (left > 0) openByToken.set(caller.tokenId, left);
         else openByToken.delete(caller.tokenId);
         deps.metrics.sseClients.dec();
+        deps.metrics.context.streamClosed();
       }
     });
   });
+
+  app.route('/', eventQueryRoutes(deps));
   return app;
 }

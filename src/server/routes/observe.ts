@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { Hono } from 'hono';
+import { accessEntry } from '../../audit/endpoint-audit.ts';
 import { AppError } from '../../errors.ts';
 import type { ServerDeps } from '../../pipeline/deps.ts';
 import { resolveWorkspace } from '../../pipeline/invoke.ts';
@@ -30,7 +31,18 @@ export function observeRoutes(deps: ServerDeps): Hono<HttpEnv> {
   const app = new Hono<HttpEnv>();
 
   app.get('/metrics', async (c) => {
-    requireScope(c.get('caller'), 'audit', 'GET /v1/metrics');
+    const caller = c.get('caller');
+    requireScope(caller, 'audit', 'GET /v1/metrics');
+    deps.audit.write(
+      accessEntry({
+        ts: new Date(deps.now()).toISOString(),
+        requestId: c.get('requestId'),
+        tokenId: caller.tokenId,
+        workspaceId: null,
+        channelId: null,
+        method: 'metrics',
+      }),
+    );
     const wantsText =
       c.req.query('format') === 'prometheus' || (c.req.header('accept') ?? '').includes('text/plain');
     if (wantsText) {
@@ -38,7 +50,13 @@ export function observeRoutes(deps: ServerDeps): Hono<HttpEnv> {
         'content-type': deps.metrics.registry.contentType,
       });
     }
-    return c.json({ version: deps.version, metrics: await deps.metrics.registry.getMetricsAsJSON() });
+    // The original lean-ctx MetricsSnapshot fields and `slo` at the top level, next to ours.
+    return c.json({
+      ...deps.metrics.context.snapshot(),
+      slo: deps.metrics.slo.snapshot(),
+      version: deps.version,
+      metrics: await deps.metrics.registry.getMetricsAsJSON(),
+    });
   });
 
   app.get('/audit', async (c) => {

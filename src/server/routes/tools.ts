@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { restCallArguments } from '../../audit/arguments-md5.ts';
 import { READ_MODES } from '../../engine/read/read-mode.ts';
 import { AppError } from '../../errors.ts';
 import type { ServerDeps } from '../../pipeline/deps.ts';
@@ -106,9 +107,16 @@ export function toolRoutes(deps: ServerDeps): Hono<HttpEnv> {
     const result = await invokeTool(deps, {
       caller,
       requestId: c.get('requestId'),
-      method: 'POST /v1/tools/call',
+      method: '/v1/tools/call',
       name: body.name,
       args: body.arguments ?? {},
+      auditArguments: (ws) =>
+        restCallArguments(body.arguments, {
+          workspaceId: ws.id,
+          workspaceKnown: ws.known,
+          bodyChannelId: body.channelId,
+          tokenId: caller.tokenId,
+        }),
       workspaceId,
       channelId: channelFrom(c, body.channelId),
       contextId: body.contextId ?? c.req.header('x-leanctx-context'),

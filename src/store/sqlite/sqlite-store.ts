@@ -1,13 +1,14 @@
-import type {
-  ChannelInfo,
-  EventRecord,
-  EventStore,
-  NewEvent,
-  Store,
-  UsageFilter,
-  UsageRecord,
-  UsageStore,
-  UsageSummary,
+import {
+  type ChannelInfo,
+  type EventRecord,
+  type EventStore,
+  MAX_EVENT_SEARCH_TERMS,
+  type NewEvent,
+  type Store,
+  type UsageFilter,
+  type UsageRecord,
+  type UsageStore,
+  type UsageSummary,
 } from '../types.ts';
 import { createSqliteBudgetStore } from './budget-store.ts';
 import { createSqliteKnowledgeStore } from './knowledge-store.ts';
@@ -186,8 +187,22 @@ export function createSqliteStore(file: string): Store {
     return deleted;
   });
 
+  // Eight term slots; an unused slot is '' and instr(x, '') is 1, so it matches everything.
+  const selectSearch = db.prepare<(string | number | null)[], EventRow>(
+    `SELECT * FROM (SELECT * FROM events WHERE workspace_id = ? AND (? IS NULL OR channel_id = ?)
+       ORDER BY ts DESC, revision DESC LIMIT ?)
+     WHERE ${Array.from({ length: MAX_EVENT_SEARCH_TERMS }, () => 'instr(lower(payload), ?) > 0').join(' AND ')}
+     ORDER BY ts DESC, revision DESC LIMIT ?`,
+  );
   const events: EventStore = {
     append,
+    search: async (ws, ch, terms, { limit, scan }) => {
+      if (terms.length > MAX_EVENT_SEARCH_TERMS)
+        throw new RangeError(`at most ${MAX_EVENT_SEARCH_TERMS} search terms`);
+      flushEvents();
+      const slots = Array.from({ length: MAX_EVENT_SEARCH_TERMS }, (_, i) => terms[i]?.toLowerCase() ?? '');
+      return selectSearch.all(ws, ch ?? null, ch ?? null, scan, ...slots, limit).map(toEvent);
+    },
     latestRevision: async (ws, ch) => {
       flushEvents();
       return maxRevision.get(ws, ch)?.rev ?? 0;

@@ -141,7 +141,12 @@ test('every edit is audited and emits file_edited on the channel', async () => {
   try {
     await edit({ path: 'src/a.ts', old_string: 'const b = 3', new_string: 'const b = 4' });
     const event = await stream.waitFor((e) => e.kind === 'file_edited' && e.data.payload.path === 'src/a.ts');
-    assert.deepEqual(event.data.payload, { path: 'src/a.ts', created: false, replacements: 1 });
+    assert.deepEqual(event.data.payload, {
+      path: 'src/a.ts',
+      created: false,
+      replacements: 1,
+      redacted: true,
+    });
   } finally {
     await stream.close();
   }
