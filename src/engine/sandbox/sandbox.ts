@@ -5,8 +5,10 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmdirSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -224,6 +226,43 @@ export function sandboxStatus(): Promise<SandboxStatus> {
   return status;
 }
 
+/**
+ * Removes what a server killed mid-run left behind: empty pids cgroups of processes that are
+ * gone, and empty mount points older than an hour (rmdir never removes a non-empty one).
+ */
+function sweepLeftovers(base: string | undefined): void {
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  };
+  try {
+    for (const name of base ? readdirSync(base) : []) {
+      const pid = /^leanctx-(\d+)-\d+$/.exec(name)?.[1];
+      if (pid && !alive(Number(pid))) rmdirSync(join(base as string, name));
+    }
+  } catch {
+    // another server's, or not ours to remove
+  }
+  const hourAgo = Date.now() - 3600_000;
+  try {
+    for (const name of readdirSync(tmpdir())) {
+      if (!name.startsWith('leanctx-sandbox-')) continue;
+      const dir = join(tmpdir(), name);
+      try {
+        if (statSync(dir).mtimeMs < hourAgo) rmdirSync(dir);
+      } catch {
+        // in use or not empty
+      }
+    }
+  } catch {
+    // tmpdir unreadable
+  }
+}
+
 async function probe(): Promise<SandboxStatus> {
   const prlimit = findProgram('prlimit');
   const unshare = findProgram('unshare');
@@ -239,8 +278,9 @@ async function probe(): Promise<SandboxStatus> {
   for (const name of ['unshare', 'setpriv', 'chroot', 'mount']) {
     if (!findProgram(name)) return none(`\`${name}\` (util-linux/coreutils) is not installed`);
   }
-  const root = mkdtempSync(join(tmpdir(), 'leanctx-sandbox-probe-'));
   const base = pidsCgroupBase();
+  sweepLeftovers(base);
+  const root = mkdtempSync(join(tmpdir(), 'leanctx-sandbox-probe-'));
   const argv = sandboxArgv(tools, { root, cwd: root, write: false, limits: DEFAULT_SANDBOX_LIMITS }, base);
   try {
     const result = await run(argv.wrap(['/bin/sh', '-c', 'echo leanctx-sandbox-ok']), 20_000);
