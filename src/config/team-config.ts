@@ -23,7 +23,11 @@ const commandPattern = z
 
 const workspaceSchema = z.strictObject({
   id: idSchema,
-  label: z.string().optional(),
+  /** The original CLI writes `null` for no label. */
+  label: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? undefined),
   root: z.string().min(1, 'give the project directory'),
   /** ctx_shell, ctx_execute and ctx_edit run only where this is true (and the token has `exec`). */
   allowExec: z.boolean().default(false),
@@ -61,6 +65,32 @@ const tokenSchema = z
       });
     }
   });
+
+/**
+ * Keys a team.json written by the original lean-ctx may hold that mean nothing here: accepted
+ * so such a file loads as it is, each named in a notice (see ignoredKeyNotices).
+ */
+const ORIGINAL_ONLY_KEYS = {
+  statefulMode: z.boolean().optional(),
+  jsonResponse: z.boolean().optional(),
+  connectors: z.array(z.unknown()).optional(),
+  roiWebhookUrl: z.string().optional(),
+};
+
+const IGNORED_BECAUSE: Record<keyof typeof ORIGINAL_ONLY_KEYS, string> = {
+  statefulMode:
+    'MCP sessions open when a client sends initialize, and a request without a session is answered on its own',
+  jsonResponse: 'MCP answers to POST are always JSON',
+  connectors: 'managed connectors were a hosted feature of the original and are not served',
+  roiWebhookUrl: 'the weekly ROI webhook is not sent; GET /v1/savings/summary has the figures',
+};
+
+/** One line per original-only key the file sets: what is ignored and why. */
+function ignoredKeyNotices(cfg: Partial<Record<keyof typeof ORIGINAL_ONLY_KEYS, unknown>>): string[] {
+  return (Object.keys(IGNORED_BECAUSE) as (keyof typeof ORIGINAL_ONLY_KEYS)[])
+    .filter((k) => cfg[k] !== undefined)
+    .map((k) => `"${k}" is ignored: ${IGNORED_BECAUSE[k]}`);
+}
 
 export const teamConfigSchema = z
   .strictObject({
@@ -100,6 +130,9 @@ export const teamConfigSchema = z
     profile: z.string().min(1).optional(),
     governance: teamProfileSchema.optional(),
     servers: z.union([z.string(), z.array(z.unknown()), z.record(z.string(), z.unknown())]).optional(),
+    /** Reported by GET /v1/storage and /v1/usage (as the original did); not enforced. */
+    storageQuotaBytes: z.number().int().min(0).optional(),
+    ...ORIGINAL_ONLY_KEYS,
   })
   .superRefine((cfg, ctx) => {
     if (cfg.profile !== undefined && cfg.governance !== undefined) {
@@ -163,6 +196,8 @@ export type TeamConfig = Readonly<
     governance: TeamProfile;
     /** The file it came from (absolute), or undefined for an in-memory config. */
     path: string | undefined;
+    /** What the file sets that this server ignores (keys of the original lean-ctx), for the log. */
+    notices: readonly string[];
   }
 >;
 
@@ -230,6 +265,7 @@ export function parseTeamConfig(
     tokens: Object.freeze(cfg.tokens.map((t) => Object.freeze(t))) as TokenConfig[],
     governance,
     path,
+    notices: Object.freeze(ignoredKeyNotices(cfg)),
   });
 }
 

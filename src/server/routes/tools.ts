@@ -1,23 +1,19 @@
 import type { ServerResponse } from 'node:http';
 import { Hono } from 'hono';
-import { z } from 'zod';
 import { READ_MODES } from '../../engine/read/read-mode.ts';
 import { AppError } from '../../errors.ts';
 import type { ServerDeps } from '../../pipeline/deps.ts';
 import { callableTools, invokeTool } from '../../pipeline/invoke.ts';
+import { TOOLS_PAGE_MAX, toolCallBody, toolsQuery } from '../api-schemas.ts';
 import type { HttpEnv } from '../http-env.ts';
+import { describeIssue, parseQuery } from '../parse-input.ts';
 import { agentFrom, channelFrom, workspaceFrom } from '../request-scope.ts';
 
 /** The read modes the manifest advertises: the engine's named modes plus line ranges. */
-const MANIFEST_READ_MODES = [...READ_MODES, 'lines:N-M'] as const;
+export const MANIFEST_READ_MODES = [...READ_MODES, 'lines:N-M'] as const;
 
-const callBody = z.strictObject({
-  name: z.string().min(1),
-  arguments: z.record(z.string(), z.unknown()).optional(),
-  workspaceId: z.string().optional(),
-  channelId: z.string().min(1).max(128).optional(),
-  contextId: z.string().min(1).max(256).optional(),
-});
+const typeName = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'an array' : `a ${typeof v}`;
 
 async function readJson(req: { json(): Promise<unknown> }): Promise<unknown> {
   try {
@@ -67,32 +63,34 @@ export function toolRoutes(deps: ServerDeps): Hono<HttpEnv> {
   });
 
   app.get('/tools', (c) => {
-    const offset = Number(c.req.query('offset') ?? 0);
-    const limit = Number(c.req.query('limit') ?? 100);
-    if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 1 || limit > 500) {
-      throw new AppError(
-        'invalid_request',
-        'offset must be an integer ≥ 0 and limit an integer from 1 to 500',
-      );
-    }
+    const q = parseQuery(toolsQuery, c.req.query());
     const tools = callableTools(deps, c.get('caller'), deps.registry.all());
+    const offset = Math.min(q.offset, tools.length);
+    const limit = Math.min(q.limit, TOOLS_PAGE_MAX);
     return c.json({ tools: tools.slice(offset, offset + limit), total: tools.length, offset, limit });
   });
 
   app.post('/tools/call', async (c) => {
-    const parsed = callBody.safeParse(await readJson(c.req));
+    const raw = await readJson(c.req);
+    const parsed = toolCallBody.safeParse(raw);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue?.path.join('.') || '(body)';
+      const args = (raw as { arguments?: unknown } | null)?.arguments;
+      if (parsed.error.issues[0]?.path[0] === 'arguments') {
+        throw new AppError(
+          'invalid_arguments',
+          `arguments must be a JSON object of the tool's arguments, got ${typeName(args)}`,
+        );
+      }
       throw new AppError(
         'invalid_request',
-        `${where}: ${issue?.code === 'unrecognized_keys' ? `unknown key ${issue.keys.join(', ')}` : issue?.message}; the body is {"name", "arguments"?, "workspaceId"?, "channelId"?, "contextId"?}`,
+        `${describeIssue(parsed.error)}; the body is {"name", "arguments"?, "workspaceId"?, "channelId"?, "contextId"?}`,
       );
     }
     const body = parsed.data;
     const caller = c.get('caller');
     const outgoing = c.env?.outgoing;
-    const workspaceId = workspaceFrom(c, body.workspaceId);
+    // The body names this one call's workspace, so it wins over the header (as in the original).
+    const workspaceId = body.workspaceId ?? workspaceFrom(c);
     const result = await invokeTool(deps, {
       caller,
       requestId: c.get('requestId'),

@@ -6,6 +6,8 @@ import type {
   Store,
   UsageFilter,
   UsageRecord,
+  UsageRollup,
+  UsageRollupFilter,
   UsageStore,
   UsageSummary,
 } from '../types.ts';
@@ -267,6 +269,37 @@ export function createSqliteStore(file: string): Store {
         tokensSaved: byTool.reduce((n, t) => n + t.tokensSaved, 0),
         byTool,
       };
+    },
+    async rollup(filter: UsageRollupFilter): Promise<UsageRollup> {
+      flush();
+      const where: string[] = [];
+      const params: Record<string, string> = {};
+      if (filter.workspaceIds !== undefined) {
+        if (filter.workspaceIds.length === 0) return { byAgentTool: [], byDay: [] };
+        const names = filter.workspaceIds.map((id, i) => {
+          params[`ws${i}`] = id;
+          return `@ws${i}`;
+        });
+        where.push(`workspace_id IN (${names.join(', ')})`);
+      }
+      if (filter.agentId !== undefined) {
+        params.agentId = filter.agentId;
+        where.push('agent_id = @agentId');
+      }
+      const scope = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+      const byAgentTool = db
+        .prepare<Record<string, string>, UsageRollup['byAgentTool'][number]>(
+          `SELECT agent_id AS agentId, tool, COUNT(*) AS calls, SUM(tokens_saved) AS tokensSaved, MAX(ts) AS lastTs
+           FROM usage ${scope} GROUP BY agent_id, tool ORDER BY agent_id, tool`,
+        )
+        .all(params);
+      const byDay = db
+        .prepare<Record<string, string>, UsageRollup['byDay'][number]>(
+          `SELECT substr(ts, 1, 10) AS day, agent_id AS agentId, COUNT(*) AS calls, SUM(tokens_saved) AS tokensSaved
+           FROM usage ${scope ? `${scope} AND` : 'WHERE'} ts >= @sinceDay GROUP BY day, agent_id ORDER BY day, agent_id`,
+        )
+        .all({ ...params, sinceDay: filter.sinceDay });
+      return { byAgentTool, byDay };
     },
   };
 
