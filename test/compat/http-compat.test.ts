@@ -133,7 +133,7 @@ describe('status and codes the original clients rely on', () => {
       ['offset=-1', 'offset'],
       ['limit=abc', 'limit'],
       ['offset=1.5', 'offset'],
-    ]) {
+    ] as const) {
       const res = await srv.request(`/v1/tools?${query}`, { as: 'alice' });
       assert.equal(res.status, 400, query);
       const body = (await res.json()) as { error: string; error_code: string };
