@@ -229,9 +229,11 @@ export const sessionsAnswer = z.object({
   channels: z.array(
     z.object({
       channelId: z.string(),
-      revision: count,
+      revision: count.describe("the channel's event revision"),
+      sessionRevision: count,
       agents: z.array(z.string()),
       lastActivity: z.string(),
+      task: z.string().optional(),
     }),
   ),
 });
