@@ -85,11 +85,28 @@ const IGNORED_BECAUSE: Record<keyof typeof ORIGINAL_ONLY_KEYS, string> = {
   roiWebhookUrl: 'the weekly ROI webhook is not sent; GET /v1/savings/summary has the figures',
 };
 
-/** One line per original-only key the file sets: what is ignored and why. */
-function ignoredKeyNotices(cfg: Partial<Record<keyof typeof ORIGINAL_ONLY_KEYS, unknown>>): string[] {
-  return (Object.keys(IGNORED_BECAUSE) as (keyof typeof ORIGINAL_ONLY_KEYS)[])
-    .filter((k) => cfg[k] !== undefined)
-    .map((k) => `"${k}" is ignored: ${IGNORED_BECAUSE[k]}`);
+/**
+ * One line per original-only key the file sets: what is ignored and why. In such a file a
+ * `member` token is named too: the original's member could not write sessions, ours can.
+ */
+function originalFileNotices(
+  cfg: Partial<Record<keyof typeof ORIGINAL_ONLY_KEYS, unknown>> & {
+    tokens: { id: string; role?: string }[];
+  },
+): string[] {
+  const keys = (Object.keys(IGNORED_BECAUSE) as (keyof typeof ORIGINAL_ONLY_KEYS)[]).filter(
+    (k) => cfg[k] !== undefined,
+  );
+  if (keys.length === 0) return [];
+  const members = cfg.tokens.filter((t) => t.role === 'member').map((t) => `"${t.id}"`);
+  return [
+    ...keys.map((k) => `"${k}" is ignored: ${IGNORED_BECAUSE[k]}`),
+    ...(members.length > 0
+      ? [
+          `token ${members.join(', ')} has role "member", which here also grants sessionMutations (the original lean-ctx's did not)`,
+        ]
+      : []),
+  ];
 }
 
 export const teamConfigSchema = z
@@ -265,7 +282,7 @@ export function parseTeamConfig(
     tokens: Object.freeze(cfg.tokens.map((t) => Object.freeze(t))) as TokenConfig[],
     governance,
     path,
-    notices: Object.freeze(ignoredKeyNotices(cfg)),
+    notices: Object.freeze(originalFileNotices(cfg)),
   });
 }
 

@@ -65,6 +65,14 @@ describe('a team.json written by the original lean-ctx', () => {
     assert.equal(cfg.tokens[1]?.role, 'owner');
     const ignored = cfg.notices.map((n) => /^"(\w+)" is ignored: .{10,}/.exec(n)?.[1]);
     assert.deepEqual(ignored, ['statefulMode', 'jsonResponse', 'connectors', 'roiWebhookUrl']);
+    const withMember = parseTeamConfig(
+      {
+        ...raw,
+        tokens: [...raw.tokens, { id: 'dev', sha256Hex: sha256Hex(originalSecret()), role: 'member' }],
+      },
+      dir,
+    );
+    assert.match(withMember.notices.at(-1) ?? '', /token "dev" has role "member".*sessionMutations/);
     const ours = parseTeamConfig({ workspaces: [{ id: 'main', root }] }, dir);
     assert.deepEqual(ours.notices, [], 'a file of ours has no notices');
   });
