@@ -217,6 +217,19 @@ export const eventsQuery = z.looseObject({
   channelId: z.string().optional(),
   workspaceId: z.string().optional(),
 });
+export const eventsSearchQuery = z.looseObject({
+  q: z.string().describe('the words to find'),
+  workspaceId: z.string().optional(),
+  channelId: z.string().optional(),
+  limit: z.string().optional(),
+});
+export const eventsSearchAnswer = z.looseObject({ results: z.array(z.unknown()), count });
+export const eventLineageQuery = z.looseObject({
+  id: z.string().describe('the event id'),
+  depth: z.string().optional(),
+  workspaceId: z.string().optional(),
+});
+export const eventLineageAnswer = z.looseObject({ eventId: z.unknown(), chain: z.array(z.unknown()) });
 export const metricsQuery = z.looseObject({ format: z.enum(['json', 'prometheus']).optional() });
 export const auditQuery = z.object({ since: z.string().optional(), limit: z.string().optional() });
 export const auditAnswer = z.looseObject({

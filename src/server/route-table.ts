@@ -17,7 +17,8 @@ const mcpRoutes = (path: string, sdk: boolean, note: string): RouteDoc[] =>
 
 /**
  * Every HTTP route the team server registers. The OpenAPI document is generated from this
- * table, and a test holds it equal to the routes the app actually serves.
+ * table (listing only the routes the app serves), and a test holds every served route to an
+ * entry here.
  */
 export const ROUTES: readonly RouteDoc[] = [
   {
@@ -87,6 +88,24 @@ export const ROUTES: readonly RouteDoc[] = [
     sdk: true,
     query: s.eventsQuery,
     response: { type: 'text/event-stream' },
+  },
+  {
+    method: 'GET',
+    path: '/v1/events/search',
+    summary: "Full-text search over a workspace's events",
+    auth: 'events',
+    sdk: true,
+    query: s.eventsSearchQuery,
+    response: json(s.eventsSearchAnswer),
+  },
+  {
+    method: 'GET',
+    path: '/v1/events/lineage',
+    summary: 'The causal chain of an event, following parentId',
+    auth: 'events',
+    sdk: true,
+    query: s.eventLineageQuery,
+    response: json(s.eventLineageAnswer),
   },
   {
     method: 'GET',

