@@ -88,12 +88,10 @@ export function createApp(deps: ServerDeps, mcp: McpEndpoint): Hono<HttpEnv> {
   app.route('/v1', toolRoutes(deps));
   app.route('/v1', eventRoutes(deps));
   app.route('/v1', observeRoutes(deps));
-  let served: ReadonlySet<string> | undefined;
-  const servedRoutes = () => {
-    served ??= new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`));
-    return served;
-  };
-  app.route('/v1', discoveryRoutes(deps, servedRoutes));
+  app.route(
+    '/v1',
+    discoveryRoutes(deps, () => app.routes),
+  );
   app.route('/v1', reportRoutes(deps));
 
   const mcpRoute = async (c: Context<HttpEnv>) => {

@@ -55,9 +55,12 @@ function capabilitiesOf(deps: ServerDeps, caller: Caller): z.output<typeof capab
 
 /**
  * `/v1/capabilities` and `/v1/openapi.json`: what the SDKs' conformance kits discover the
- * server by. `served` gives the `METHOD /path` (router spelling) of every route the app serves.
+ * server by. `appRoutes` are the whole app's routes, read once all are registered.
  */
-export function discoveryRoutes(deps: ServerDeps, served: () => ReadonlySet<string>): Hono<HttpEnv> {
+export function discoveryRoutes(
+  deps: ServerDeps,
+  appRoutes: () => readonly { method: string; path: string }[],
+): Hono<HttpEnv> {
   const app = new Hono<HttpEnv>();
   const documents = new Map<ApiSurface, Record<string, unknown>>();
 
@@ -67,7 +70,7 @@ export function discoveryRoutes(deps: ServerDeps, served: () => ReadonlySet<stri
     const { surface } = parseQuery(openapiQuery, c.req.query());
     let doc = documents.get(surface);
     if (!doc) {
-      const live = served();
+      const live = new Set(appRoutes().map((r) => `${r.method} ${r.path}`));
       const routes = ROUTES.filter((r) => live.has(`${r.method} ${toRouterPath(r.path)}`));
       doc = buildOpenApi(routes, { version: deps.version, surface });
       documents.set(surface, doc);
