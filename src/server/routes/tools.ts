@@ -1,9 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import { Hono } from 'hono';
+import type { z } from 'zod';
 import { READ_MODES } from '../../engine/read/read-mode.ts';
 import { AppError } from '../../errors.ts';
 import type { ServerDeps } from '../../pipeline/deps.ts';
 import { callableTools, invokeTool } from '../../pipeline/invoke.ts';
+import type { manifest, toolsPage } from '../api-schemas.ts';
 import { TOOLS_PAGE_MAX, toolCallBody, toolsQuery } from '../api-schemas.ts';
 import type { HttpEnv } from '../http-env.ts';
 import { describeIssue, parseQuery } from '../parse-input.ts';
@@ -51,7 +53,7 @@ export function toolRoutes(deps: ServerDeps): Hono<HttpEnv> {
       toolSurface: cfg.toolSurface,
       toolCount: tools.length,
       tools: tools.map((t) => ({ ...t, requiredScope: t.scope })),
-      readModes: MANIFEST_READ_MODES,
+      readModes: [...MANIFEST_READ_MODES],
       limits: {
         maxBodyBytes: cfg.maxBodyBytes,
         maxConcurrency: cfg.maxConcurrency,
@@ -59,7 +61,7 @@ export function toolRoutes(deps: ServerDeps): Hono<HttpEnv> {
         rateBurst: cfg.rateBurst,
         requestTimeoutMs: cfg.requestTimeoutMs,
       },
-    });
+    } satisfies z.output<typeof manifest>);
   });
 
   app.get('/tools', (c) => {
@@ -67,7 +69,8 @@ export function toolRoutes(deps: ServerDeps): Hono<HttpEnv> {
     const tools = callableTools(deps, c.get('caller'), deps.registry.all());
     const offset = Math.min(q.offset, tools.length);
     const limit = Math.min(q.limit, TOOLS_PAGE_MAX);
-    return c.json({ tools: tools.slice(offset, offset + limit), total: tools.length, offset, limit });
+    const page = { tools: tools.slice(offset, offset + limit), total: tools.length, offset, limit };
+    return c.json(page satisfies z.output<typeof toolsPage>);
   });
 
   app.post('/tools/call', async (c) => {
