@@ -1,3 +1,4 @@
+import { runEngineTask } from '../../engine/workers/engine-pool.ts';
 import type {
   ChannelInfo,
   EventRecord,
@@ -15,6 +16,7 @@ import { createSqliteBudgetStore } from './budget-store.ts';
 import { createSqliteKnowledgeStore } from './knowledge-store.ts';
 import { openPrivateDatabase } from './open-database.ts';
 import { createSqliteSharedSessionStores } from './shared-session-stores.ts';
+import { usageRollupRows } from './usage-rollup.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -272,34 +274,9 @@ export function createSqliteStore(file: string): Store {
     },
     async rollup(filter: UsageRollupFilter): Promise<UsageRollup> {
       flush();
-      const where: string[] = [];
-      const params: Record<string, string> = {};
-      if (filter.workspaceIds !== undefined) {
-        if (filter.workspaceIds.length === 0) return { byAgentTool: [], byDay: [] };
-        const names = filter.workspaceIds.map((id, i) => {
-          params[`ws${i}`] = id;
-          return `@ws${i}`;
-        });
-        where.push(`workspace_id IN (${names.join(', ')})`);
-      }
-      if (filter.agentId !== undefined) {
-        params.agentId = filter.agentId;
-        where.push('agent_id = @agentId');
-      }
-      const scope = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-      const byAgentTool = db
-        .prepare<Record<string, string>, UsageRollup['byAgentTool'][number]>(
-          `SELECT agent_id AS agentId, tool, COUNT(*) AS calls, SUM(tokens_saved) AS tokensSaved, MAX(ts) AS lastTs
-           FROM usage ${scope} GROUP BY agent_id, tool ORDER BY agent_id, tool`,
-        )
-        .all(params);
-      const byDay = db
-        .prepare<Record<string, string>, UsageRollup['byDay'][number]>(
-          `SELECT substr(ts, 1, 10) AS day, agent_id AS agentId, COUNT(*) AS calls, SUM(tokens_saved) AS tokensSaved
-           FROM usage ${scope ? `${scope} AND` : 'WHERE'} ts >= @sinceDay GROUP BY day, agent_id ORDER BY day, agent_id`,
-        )
-        .all({ ...params, sinceDay: filter.sinceDay });
-      return { byAgentTool, byDay };
+      return file === ':memory:'
+        ? usageRollupRows(db, filter)
+        : runEngineTask('usageRollup', { ...filter, file });
     },
   };
 
