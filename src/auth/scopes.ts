@@ -21,15 +21,14 @@ export const ROLES = {
   admin: SCOPES.filter((s) => s !== 'exec'),
 } as const satisfies Record<string, readonly Scope[]>;
 
-const SCOPE_ALIASES: Record<string, Scope> = {
-  sessionmutations: 'sessionMutations',
-  session_mutations: 'sessionMutations',
-  'session-mutations': 'sessionMutations',
-};
+/** Lowercased names and the original's spellings: its team.json says `sessionmutations`. */
+const SCOPE_SPELLINGS: ReadonlyMap<string, Scope> = new Map<string, Scope>([
+  ...SCOPES.map((s) => [s.toLowerCase(), s] as const),
+  ['session_mutations', 'sessionMutations'],
+  ['session-mutations', 'sessionMutations'],
+]);
 
-/** Parses one scope name, accepting the spellings the original CLI accepted. */
+/** Parses one scope name in any case, accepting the spellings the original CLI accepted. */
 export function parseScope(name: string): Scope | undefined {
-  const trimmed = name.trim();
-  if ((SCOPES as readonly string[]).includes(trimmed)) return trimmed as Scope;
-  return SCOPE_ALIASES[trimmed.toLowerCase()];
+  return SCOPE_SPELLINGS.get(name.trim().toLowerCase());
 }

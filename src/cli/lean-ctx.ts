@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { SCOPES } from '../auth/scopes.ts';
 import { ConfigError } from '../config/config-error.ts';
 import { VERSION } from '../version.ts';
@@ -31,15 +31,17 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
     .requiredOption('--config <file>', 'team.json')
     .requiredOption('--id <id>', 'token id, e.g. dev-alice')
     .option('--scopes <list>', `comma-separated: ${SCOPES.join(',')}`)
+    // the original CLI's spelling of --scopes
+    .addOption(new Option('--scope <list>').hideHelp())
     .option(
       '--role <role>',
-      "a role of the team profile, e.g. viewer | member | developer | admin (default: the profile's default role)",
+      "a role of the team profile, e.g. viewer | member | developer | admin | owner (default: the profile's default role)",
     )
     .option('--workspaces <list>', 'limit the token to these workspace ids')
     .option('--profile <preset|file>', "team profile whose roles --role names (default: team.json's profile)")
     .action(async (opts) => {
       const { tokenCreate } = await import('./token-commands.ts');
-      tokenCreate(opts, io);
+      tokenCreate({ ...opts, scopes: opts.scopes ?? opts.scope }, io);
       done(0);
     });
   token

@@ -50,6 +50,7 @@ export async function runServer(
   if (!config.auditLogPath) {
     logger.warn('auditLogPath is not set: tool calls are not audited; set it in team.json');
   }
+  for (const notice of config.notices) logger.warn(`team.json: ${notice}`);
   const server = createTeamServer({ config, logger });
   let listening: Listening;
   try {

@@ -2,7 +2,7 @@ import { parseScope, SCOPES } from '../auth/scopes.ts';
 import { createTokenSecret, sha256Hex } from '../auth/tokens.ts';
 import { loadTeamConfig, updateTeamConfigFile } from '../config/team-config.ts';
 import type { TeamProfile } from '../config/team-profile.ts';
-import { tokenScopes } from '../governance/roles.ts';
+import { resolveRoleName, tokenScopes } from '../governance/roles.ts';
 import { CliError, type CliIo } from './cli-error.ts';
 
 export interface TokenCreateOptions {
@@ -25,7 +25,8 @@ export function parseScopeOptions(
   profile: TeamProfile,
 ): { scopes: string[]; role?: string } {
   const roleNames = [...profile.roles.keys()].join(', ');
-  const role = givenRole ?? (scopes ? undefined : profile.defaultRole);
+  const named = givenRole ?? (scopes ? undefined : profile.defaultRole);
+  const role = named === undefined ? undefined : (resolveRoleName(named, profile.roles) ?? named);
   if (!scopes && !role) {
     throw new CliError(`give --scopes (${SCOPES.join(',')}) or --role (${roleNames})`, 2);
   }

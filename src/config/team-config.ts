@@ -23,7 +23,11 @@ const commandPattern = z
 
 const workspaceSchema = z.strictObject({
   id: idSchema,
-  label: z.string().optional(),
+  /** The original CLI writes `null` for no label. */
+  label: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? undefined),
   root: z.string().min(1, 'give the project directory'),
   /** ctx_shell, ctx_execute and ctx_edit run only where this is true (and the token has `exec`). */
   allowExec: z.boolean().default(false),
@@ -65,6 +69,49 @@ const tokenSchema = z
       });
     }
   });
+
+/**
+ * Keys a team.json written by the original lean-ctx may hold that mean nothing here: accepted
+ * so such a file loads as it is, each named in a notice (see ignoredKeyNotices).
+ */
+const ORIGINAL_ONLY_KEYS = {
+  statefulMode: z.boolean().optional(),
+  jsonResponse: z.boolean().optional(),
+  connectors: z.array(z.unknown()).optional(),
+  roiWebhookUrl: z.string().optional(),
+};
+
+const IGNORED_BECAUSE: Record<keyof typeof ORIGINAL_ONLY_KEYS, string> = {
+  statefulMode:
+    'MCP sessions open when a client sends initialize, and a request without a session is answered on its own',
+  jsonResponse: 'MCP answers to POST are always JSON',
+  connectors: 'managed connectors were a hosted feature of the original and are not served',
+  roiWebhookUrl: 'the weekly ROI webhook is not sent; GET /v1/savings/summary has the figures',
+};
+
+/**
+ * One line per original-only key the file sets: what is ignored and why. In such a file a
+ * `member` token is named too: the original's member could not write sessions, ours can.
+ */
+function originalFileNotices(
+  cfg: Partial<Record<keyof typeof ORIGINAL_ONLY_KEYS, unknown>> & {
+    tokens: { id: string; role?: string }[];
+  },
+): string[] {
+  const keys = (Object.keys(IGNORED_BECAUSE) as (keyof typeof ORIGINAL_ONLY_KEYS)[]).filter(
+    (k) => cfg[k] !== undefined,
+  );
+  if (keys.length === 0) return [];
+  const members = cfg.tokens.filter((t) => t.role === 'member').map((t) => `"${t.id}"`);
+  return [
+    ...keys.map((k) => `"${k}" is ignored: ${IGNORED_BECAUSE[k]}`),
+    ...(members.length > 0
+      ? [
+          `token ${members.join(', ')} has role "member", which here also grants sessionMutations (the original lean-ctx's did not)`,
+        ]
+      : []),
+  ];
+}
 
 export const teamConfigSchema = z
   .strictObject({
@@ -115,6 +162,9 @@ export const teamConfigSchema = z
           .optional(),
       })
       .optional(),
+    /** Reported by GET /v1/storage and /v1/usage (as the original did); not enforced. */
+    storageQuotaBytes: z.number().int().min(0).optional(),
+    ...ORIGINAL_ONLY_KEYS,
   })
   .superRefine((cfg, ctx) => {
     if (cfg.profile !== undefined && cfg.governance !== undefined) {
@@ -178,6 +228,8 @@ export type TeamConfig = Readonly<
     governance: TeamProfile;
     /** The file it came from (absolute), or undefined for an in-memory config. */
     path: string | undefined;
+    /** What the file sets that this server ignores (keys of the original lean-ctx), for the log. */
+    notices: readonly string[];
   }
 >;
 
@@ -245,6 +297,7 @@ export function parseTeamConfig(
     tokens: Object.freeze(cfg.tokens.map((t) => Object.freeze(t))) as TokenConfig[],
     governance,
     path,
+    notices: Object.freeze(originalFileNotices(cfg)),
   });
 }
 

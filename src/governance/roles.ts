@@ -28,13 +28,39 @@ const builtin = (name: string, set: ScopeSetName): RoleSpec =>
     origin: 'builtin',
   });
 
-/** Roles every server knows; `developer` is the seed's default role name. A profile may redefine them. */
+/**
+ * Roles every server knows; `developer` is the seed's default role name, `owner` the original
+ * lean-ctx's (its server scopes are admin's). A profile may redefine them.
+ */
 export const BUILTIN_ROLES: readonly RoleSpec[] = [
   builtin('viewer', 'read'),
   builtin('member', 'write'),
   builtin('developer', 'write'),
   builtin('admin', 'admin'),
+  builtin('owner', 'admin'),
 ];
+
+/** The other names the original `lean-ctx team token create --role` took. */
+const ROLE_ALIASES: Readonly<Record<string, string>> = {
+  read: 'viewer',
+  readonly: 'viewer',
+  contributor: 'member',
+  write: 'member',
+};
+
+/**
+ * The role a name means: a role of that exact name, else one whose name matches in another
+ * case, else the original CLI's alias (`readonly` → viewer); undefined when none.
+ */
+export function resolveRoleName(name: string, roles: ReadonlyMap<string, RoleSpec>): string | undefined {
+  const trimmed = name.trim();
+  if (roles.has(trimmed)) return trimmed;
+  const lower = trimmed.toLowerCase();
+  const sameName = [...roles.keys()].find((r) => r.toLowerCase() === lower);
+  if (sameName) return sameName;
+  const alias = ROLE_ALIASES[lower];
+  return alias !== undefined && roles.has(alias) ? alias : undefined;
+}
 
 /**
  * The scopes a role's `scope` names, or the reason it names none: a scope-set name, one

@@ -5,13 +5,16 @@ import { AppError } from '../errors.ts';
 import type { McpEndpoint } from '../mcp/http-endpoint.ts';
 import type { ServerDeps } from '../pipeline/deps.ts';
 import type { Caller } from '../pipeline/team-state.ts';
+import { HEALTH_BODY, HEALTH_CONTENT_TYPE } from './health.ts';
 import type { HttpEnv } from './http-env.ts';
 import { requireToken } from './middleware/auth.ts';
 import { limitBody } from './middleware/body-limit.ts';
 import { hostCheck } from './middleware/host-check.ts';
 import { agentFrom, channelFrom, workspaceFrom } from './request-scope.ts';
+import { discoveryRoutes } from './routes/discovery.ts';
 import { eventRoutes } from './routes/events.ts';
 import { observeRoutes } from './routes/observe.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { toolRoutes } from './routes/tools.ts';
 
 function formatUptime(ms: number): string {
@@ -58,7 +61,7 @@ export function createApp(deps: ServerDeps, mcp: McpEndpoint): Hono<HttpEnv> {
   const app = new Hono<HttpEnv>();
 
   // Liveness answers before any middleware: no auth, no rate limit, no metrics, no Host check.
-  app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.get('/health', (c) => c.body(HEALTH_BODY, 200, { 'content-type': HEALTH_CONTENT_TYPE }));
   app.get('/healthz', (c) =>
     c.json({ status: 'ok', version: deps.version, uptime: formatUptime(deps.now() - deps.startedAt) }),
   );
@@ -82,12 +85,19 @@ export function createApp(deps: ServerDeps, mcp: McpEndpoint): Hono<HttpEnv> {
   app.use(hostCheck(deps));
   app.use('/v1/*', requireToken(deps), limitBody(deps));
   app.use('/mcp', requireToken(deps), limitBody(deps));
+  // The original served MCP on any path it had no route for; its clients may post to `/`.
+  app.use('/', requireToken(deps), limitBody(deps));
 
   app.route('/v1', toolRoutes(deps));
   app.route('/v1', eventRoutes(deps));
   app.route('/v1', observeRoutes(deps));
+  app.route(
+    '/v1',
+    discoveryRoutes(deps, () => app.routes),
+  );
+  app.route('/v1', reportRoutes(deps));
 
-  app.on(['GET', 'POST', 'DELETE'], '/mcp', async (c) => {
+  const mcpRoute = async (c: Context<HttpEnv>) => {
     let body: unknown;
     if (c.req.method === 'POST') {
       try {
@@ -107,7 +117,9 @@ export function createApp(deps: ServerDeps, mcp: McpEndpoint): Hono<HttpEnv> {
       contextId: c.req.header('x-leanctx-context'),
       agentName: agentFrom(c),
     });
-  });
+  };
+  app.on(['GET', 'POST', 'DELETE'], '/mcp', mcpRoute);
+  app.on(['GET', 'POST', 'DELETE'], '/', mcpRoute);
 
   app.notFound(() => {
     throw new AppError('not_found', 'no such route; see GET /v1/manifest for what this server offers');

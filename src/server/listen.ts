@@ -5,6 +5,7 @@ import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { AppError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { HEALTH_BODY, HEALTH_CONTENT_TYPE } from './health.ts';
 import type { HttpEnv } from './http-env.ts';
 
 export interface Listening {
@@ -20,8 +21,6 @@ export interface ListenOptions {
   logger: Logger;
   requestReadTimeoutMs: number;
 }
-
-const HEALTH_BODY = '{"status":"ok"}';
 
 /** Node's own refusals (a request too slow, headers too large, not HTTP) as our JSON envelope. */
 function answerClientError(err: NodeJS.ErrnoException, socket: Duplex & { bytesWritten?: number }): void {
@@ -62,7 +61,7 @@ export function listen(
     },
     (req, res) => {
       if (req.url === '/health' && req.method === 'GET') {
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': HEALTH_BODY.length });
+        res.writeHead(200, { 'content-type': HEALTH_CONTENT_TYPE, 'content-length': HEALTH_BODY.length });
         res.end(HEALTH_BODY);
         return;
       }

@@ -97,9 +97,25 @@ export interface UsageFilter {
   sinceTs?: string;
 }
 
+/** Saved tokens of one agent and tool, all time (or of one UTC day, for `byDay`). */
+export interface UsageRollup {
+  byAgentTool: { agentId: string; tool: string; calls: number; tokensSaved: number; lastTs: string }[];
+  /** From `sinceDay` (YYYY-MM-DD, UTC) on, per day and agent. */
+  byDay: { day: string; agentId: string; calls: number; tokensSaved: number }[];
+}
+
+export interface UsageRollupFilter {
+  /** Only these workspaces; undefined = all. */
+  workspaceIds: readonly string[] | undefined;
+  agentId?: string;
+  sinceDay: string;
+}
+
 export interface UsageStore {
   record(usage: UsageRecord): Promise<void>;
   summary(filter: UsageFilter): Promise<UsageSummary>;
+  /** What the savings reports are made of, across workspaces. */
+  rollup(filter: UsageRollupFilter): Promise<UsageRollup>;
 }
 
 export interface Store extends SharedSessionStores {

@@ -80,7 +80,7 @@ describe('team profiles with the real CLI', () => {
     assert.equal(bad.status, 2);
     assert.match(
       bad.stderr,
-      /unknown role "auditor"; roles of profile .*team\.toml: viewer, member, developer, admin, ci/,
+      /unknown role "auditor"; roles of profile .*team\.toml: viewer, member, developer, admin, owner, ci/,
     );
     // --profile names the profile the server will run with (team serve --profile team)
     createToken(config, 'reviewer', '--role', 'reviewer', '--profile', 'team');

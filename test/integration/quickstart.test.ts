@@ -82,7 +82,8 @@ describe("the seed's quickstart, with the real CLI", () => {
       const base = `http://127.0.0.1:${port}`;
       const auth = { authorization: `Bearer ${token}` };
 
-      assert.deepEqual(await (await fetch(`${base}/health`)).json(), { status: 'ok' });
+      assert.equal((await (await fetch(`${base}/health`)).text()).trim(), 'ok');
+      assert.equal(((await (await fetch(`${base}/healthz`)).json()) as { status: string }).status, 'ok');
       const manifest = (await (await fetch(`${base}/v1/manifest`, { headers: auth })).json()) as {
         tools: { name: string }[];
       };

@@ -1,5 +1,6 @@
 import { factTerms } from '../../store/knowledge.ts';
 import { searchFactsInFile } from '../../store/sqlite/knowledge-rows.ts';
+import { usageRollupInFile } from '../../store/sqlite/usage-rollup.ts';
 import { type Chunk, chunkFile } from '../bm25/chunk-file.ts';
 import { findDuplicatesHere } from '../dedup/find-duplicates.ts';
 import { extractFileHere } from '../graph/extract-file.ts';
@@ -32,6 +33,8 @@ export const ENGINE_TASKS = {
   knowledgeTerms: (facts: Parameters<typeof factTerms>[0][]) => facts.map(factTerms),
   /** BM25 recall over a large workspace's facts, on this thread's read-only connection. */
   knowledgeSearch: searchFactsInFile,
+  /** The savings reports' scan of the usage table, on this thread's read-only connection. */
+  usageRollup: usageRollupInFile,
 };
 
 export type EngineTasks = typeof ENGINE_TASKS;

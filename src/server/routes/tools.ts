@@ -1,24 +1,22 @@
 import type { ServerResponse } from 'node:http';
 import { Hono } from 'hono';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { restCallArguments } from '../../audit/arguments-md5.ts';
 import { READ_MODES } from '../../engine/read/read-mode.ts';
 import { AppError } from '../../errors.ts';
 import type { ServerDeps } from '../../pipeline/deps.ts';
 import { callableTools, invokeTool } from '../../pipeline/invoke.ts';
+import type { manifest, toolsPage } from '../api-schemas.ts';
+import { TOOLS_PAGE_MAX, toolCallBody, toolsQuery } from '../api-schemas.ts';
 import type { HttpEnv } from '../http-env.ts';
+import { describeIssue, parseQuery } from '../parse-input.ts';
 import { agentFrom, channelFrom, workspaceFrom } from '../request-scope.ts';
 
 /** The read modes the manifest advertises: the engine's named modes plus line ranges. */
-const MANIFEST_READ_MODES = [...READ_MODES, 'lines:N-M'] as const;
+export const MANIFEST_READ_MODES = [...READ_MODES, 'lines:N-M'] as const;
 
-const callBody = z.strictObject({
-  name: z.string().min(1),
-  arguments: z.record(z.string(), z.unknown()).optional(),
-  workspaceId: z.string().optional(),
-  channelId: z.string().min(1).max(128).optional(),
-  contextId: z.string().min(1).max(256).optional(),
-});
+const typeName = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'an array' : `a ${typeof v}`;
 
 async function readJson(req: { json(): Promise<unknown> }): Promise<unknown> {
   try {
@@ -65,7 +63,7 @@ export function toolRoutes(deps: ServerDeps): Hono<HttpEnv> {
       toolSurface: cfg.toolSurface,
       toolCount: tools.length,
       tools: tools.map((t) => ({ ...t, requiredScope: t.scope })),
-      readModes: MANIFEST_READ_MODES,
+      readModes: [...MANIFEST_READ_MODES],
       execution: await executionOf(deps),
       limits: {
         maxBodyBytes: cfg.maxBodyBytes,
@@ -74,36 +72,39 @@ export function toolRoutes(deps: ServerDeps): Hono<HttpEnv> {
         rateBurst: cfg.rateBurst,
         requestTimeoutMs: cfg.requestTimeoutMs,
       },
-    });
+    } satisfies z.output<typeof manifest>);
   });
 
   app.get('/tools', (c) => {
-    const offset = Number(c.req.query('offset') ?? 0);
-    const limit = Number(c.req.query('limit') ?? 100);
-    if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 1 || limit > 500) {
-      throw new AppError(
-        'invalid_request',
-        'offset must be an integer ≥ 0 and limit an integer from 1 to 500',
-      );
-    }
+    const q = parseQuery(toolsQuery, c.req.query());
     const tools = callableTools(deps, c.get('caller'), deps.registry.all());
-    return c.json({ tools: tools.slice(offset, offset + limit), total: tools.length, offset, limit });
+    const offset = Math.min(q.offset, tools.length);
+    const limit = Math.min(q.limit, TOOLS_PAGE_MAX);
+    const page = { tools: tools.slice(offset, offset + limit), total: tools.length, offset, limit };
+    return c.json(page satisfies z.output<typeof toolsPage>);
   });
 
   app.post('/tools/call', async (c) => {
-    const parsed = callBody.safeParse(await readJson(c.req));
+    const raw = await readJson(c.req);
+    const parsed = toolCallBody.safeParse(raw);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue?.path.join('.') || '(body)';
+      const args = (raw as { arguments?: unknown } | null)?.arguments;
+      if (parsed.error.issues[0]?.path[0] === 'arguments') {
+        throw new AppError(
+          'invalid_arguments',
+          `arguments must be a JSON object of the tool's arguments, got ${typeName(args)}`,
+        );
+      }
       throw new AppError(
         'invalid_request',
-        `${where}: ${issue?.code === 'unrecognized_keys' ? `unknown key ${issue.keys.join(', ')}` : issue?.message}; the body is {"name", "arguments"?, "workspaceId"?, "channelId"?, "contextId"?}`,
+        `${describeIssue(parsed.error)}; the body is {"name", "arguments"?, "workspaceId"?, "channelId"?, "contextId"?}`,
       );
     }
     const body = parsed.data;
     const caller = c.get('caller');
     const outgoing = c.env?.outgoing;
-    const workspaceId = workspaceFrom(c, body.workspaceId);
+    // The body names this one call's workspace, so it wins over the header (as in the original).
+    const workspaceId = body.workspaceId ?? workspaceFrom(c);
     const result = await invokeTool(deps, {
       caller,
       requestId: c.get('requestId'),
@@ -111,7 +112,7 @@ export function toolRoutes(deps: ServerDeps): Hono<HttpEnv> {
       name: body.name,
       args: body.arguments ?? {},
       auditArguments: (ws) =>
-        restCallArguments(body.arguments, {
+        restCallArguments(body.arguments ?? undefined, {
           workspaceId: ws.id,
           workspaceKnown: ws.known,
           bodyChannelId: body.channelId,

@@ -1,3 +1,4 @@
+import { runEngineTask } from '../../engine/workers/engine-pool.ts';
 import {
   type ChannelInfo,
   type EventRecord,
@@ -7,6 +8,8 @@ import {
   type Store,
   type UsageFilter,
   type UsageRecord,
+  type UsageRollup,
+  type UsageRollupFilter,
   type UsageStore,
   type UsageSummary,
 } from '../types.ts';
@@ -14,6 +17,7 @@ import { createSqliteBudgetStore } from './budget-store.ts';
 import { createSqliteKnowledgeStore } from './knowledge-store.ts';
 import { openPrivateDatabase } from './open-database.ts';
 import { createSqliteSharedSessionStores } from './shared-session-stores.ts';
+import { usageRollupRows } from './usage-rollup.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -282,6 +286,12 @@ export function createSqliteStore(file: string): Store {
         tokensSaved: byTool.reduce((n, t) => n + t.tokensSaved, 0),
         byTool,
       };
+    },
+    async rollup(filter: UsageRollupFilter): Promise<UsageRollup> {
+      flush();
+      return file === ':memory:'
+        ? usageRollupRows(db, filter)
+        : runEngineTask('usageRollup', { ...filter, file });
     },
   };
 

@@ -7,9 +7,9 @@ import { contextScope } from '../../engine/read/cache.ts';
 import { DEFAULT_SANDBOX_LIMITS, prepareRun } from '../../engine/sandbox/sandbox.ts';
 import { checkCommand, MAX_COMMAND_CHARS } from '../../engine/shell/command-policy.ts';
 import { compressOutput } from '../../engine/shell/compress-output.ts';
-import { familyOf, shellLogOf } from '../../engine/shell/shell-log.ts';
 import { type CommandRun, DEFAULT_RUN_LIMITS, runCommand } from '../../engine/shell/run-command.ts';
 import { shellDirsOf } from '../../engine/shell/shell-cwd.ts';
+import { familyOf, shellLogOf } from '../../engine/shell/shell-log.ts';
 import { savingsFooter } from '../../engine/tokens.ts';
 import { AppError, ToolError } from '../../errors.ts';
 import { defineTool } from '../define-tool.ts';
@@ -139,7 +139,14 @@ export const ctxShell = defineTool({
     const text = run.output.toString('utf8');
     const out = await compressOutput(args.command, text, ctx.signal);
     if (!failed) {
-      log.record({ t: new Date().toISOString(), family, head, raw: false, tokensRaw: out.tokensRaw, tokensSent: out.tokensSent });
+      log.record({
+        t: new Date().toISOString(),
+        family,
+        head,
+        raw: false,
+        tokensRaw: out.tokensRaw,
+        tokensSent: out.tokensSent,
+      });
     }
     let archived = '';
     if (out.omitted || text.length > ARCHIVE_CHARS) {

@@ -170,7 +170,7 @@ test(`the network is unreachable from the code (${where()})`, async (t) => {
 test(`writes: the workspace is read-only unless write is given, the host /tmp and system dirs are never written (${where()})`, async () => {
   const tmpMark = `/tmp/leanctx-exec-mark-${process.pid}`;
   const code = [
-    'for p in made.txt /etc/leanctx-exec-test ' + tmpMark + '; do',
+    `for p in made.txt /etc/leanctx-exec-test ${tmpMark}; do`,
     '  if echo x > "$p" 2>/dev/null; then echo "wrote $p"; else echo "refused $p"; fi',
     'done',
   ].join('\n');
