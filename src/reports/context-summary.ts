@@ -4,11 +4,16 @@ const RECENT_DECISIONS = 10;
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
-/** A knowledge write: the original's `knowledge_remembered`, or our `knowledge_changed` of a remember. */
-function isKnowledgeWrite(e: EventRecord): boolean {
-  return (
-    e.kind === 'knowledge_remembered' || (e.kind === 'knowledge_changed' && e.payload.action === 'remember')
-  );
+/**
+ * A knowledge write: the original's `knowledge_remembered`, which a write now emits beside our
+ * `knowledge_changed`; only where none is stored (events older than that) the latter of a remember.
+ */
+function knowledgeWrites(events: readonly EventRecord[]): (e: EventRecord) => boolean {
+  const remembered = events.some((e) => e.kind === 'knowledge_remembered');
+  return (e) =>
+    remembered
+      ? e.kind === 'knowledge_remembered'
+      : e.kind === 'knowledge_changed' && e.payload.action === 'remember';
 }
 
 /**
@@ -26,6 +31,7 @@ export function contextSummary(
   const decisions = [];
   const knowledgeDelta = [];
   const writers = new Map<string, { category: string; key: string; agents: Set<string> }>();
+  const isKnowledgeWrite = knowledgeWrites(events);
   for (const e of events) {
     agents.add(e.actor);
     counts[e.kind] = (counts[e.kind] ?? 0) + 1;

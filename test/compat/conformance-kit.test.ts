@@ -103,7 +103,7 @@ describe('the lean-ctx SDK conformance kit against a real server', () => {
     const failed = checks.filter((c) => !c.passed && servedRoutes(srv).has(CHECK_ROUTES[c.name]));
     assert.deepEqual(
       failed.map((c) => c.name),
-      ['events_stream', 'metrics_shape'],
+      ['events_stream', 'events_search_shape', 'event_lineage_shape', 'metrics_shape'],
     );
     for (const c of failed) assert.match(c.detail, /HTTP 403.*scope/);
   });
