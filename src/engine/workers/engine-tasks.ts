@@ -5,6 +5,7 @@ import { findDuplicatesHere } from '../dedup/find-duplicates.ts';
 import { extractFileHere } from '../graph/extract-file.ts';
 import { outlineFileHere } from '../languages/outline-file.ts';
 import type { FileOutline } from '../languages/types.ts';
+import { extractRoutesOfFiles } from '../routes/extract-routes.ts';
 import { patternSize } from '../search/compile-pattern.ts';
 import { matchLinesHere } from '../search/match-lines.ts';
 import { countBounded } from '../tokens.ts';
@@ -23,6 +24,8 @@ export const ENGINE_TASKS = {
     chunkFile(input.rel, input.text, await outlineFileHere(input.rel, input.text)),
   /** Outline, call sites and import bindings of one file, for the code graph. */
   graphFile: extractFileHere,
+  /** HTTP routes declared in a batch of files (ctx_routes). */
+  routesOfFiles: extractRoutesOfFiles,
   findDuplicates: (input: { root: string; files: readonly string[] }) =>
     findDuplicatesHere(input.root, input.files),
   matchLines: matchLinesHere,

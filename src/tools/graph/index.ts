@@ -3,5 +3,6 @@ import { ctxCallees } from './ctx-callees.ts';
 import { ctxCallers } from './ctx-callers.ts';
 import { ctxGraph } from './ctx-graph.ts';
 import { ctxIndex } from './ctx-index.ts';
+import { ctxRoutes } from './ctx-routes.ts';
 
-export const graphTools: Tool[] = [ctxGraph, ctxCallers, ctxCallees, ctxIndex];
+export const graphTools: Tool[] = [ctxGraph, ctxCallers, ctxCallees, ctxIndex, ctxRoutes];
