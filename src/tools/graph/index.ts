@@ -4,5 +4,6 @@ import { ctxCallers } from './ctx-callers.ts';
 import { ctxGraph } from './ctx-graph.ts';
 import { ctxIndex } from './ctx-index.ts';
 import { ctxRoutes } from './ctx-routes.ts';
+import { ctxSmells } from './ctx-smells.ts';
 
-export const graphTools: Tool[] = [ctxGraph, ctxCallers, ctxCallees, ctxIndex, ctxRoutes];
+export const graphTools: Tool[] = [ctxGraph, ctxCallers, ctxCallees, ctxIndex, ctxRoutes, ctxSmells];

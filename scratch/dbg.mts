@@ -1,0 +1,13 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { createCodeGraph } from '/work/wt/gfw/src/engine/graph/code-graph.ts';
+import { createSqliteGraphStore } from '/work/wt/gfw/src/store/sqlite/graph-store.ts';
+import { closeEnginePool } from '/work/wt/gfw/src/engine/workers/engine-pool.ts';
+const root = mkdtempSync(join(tmpdir(), 'dbg-'));
+mkdirSync(join(root, 'src'));
+writeFileSync(join(root, 'src/math.ts'), 'export function add(a: number, b: number) {\n  return a + b;\n}\n\nexport function unusedExport() {\n  return onlyHere();\n}\n\nexport function onlyHere() {\n  return 1;\n}\n');
+const g = createCodeGraph(root, { store: createSqliteGraphStore(join(root, 'g.sqlite')) });
+await g.refresh(60000);
+console.log(g.store.symbolsIn('src/math.ts'), g.store.callsIn('src/math.ts', 0, 1e9), g.store.importsOf('src/math.ts'));
+g.close(); await closeEnginePool();
