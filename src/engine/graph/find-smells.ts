@@ -33,12 +33,21 @@ export interface SmellQuery {
 const isTopLevel = (s: GraphSymbol) => s.qualified === s.name;
 const isCallable = (s: GraphSymbol) => s.kind === 'function' || s.kind === 'method';
 
-/** The smells of the code graph; whole-graph facts are gathered in one pass that yields to the event loop. */
-export async function findSmells(store: GraphStore, q: SmellQuery): Promise<SmellFinding[]> {
+/**
+ * The smells of the code graph; whole-graph facts are gathered in one pass that yields to the
+ * event loop. untested_function stays silent in a workspace with no test file (`testFiles` 0).
+ */
+export async function findSmells(
+  store: GraphStore,
+  q: SmellQuery,
+): Promise<{ findings: SmellFinding[]; testFiles: number }> {
   const wants = (r: SmellRule) => q.rule === undefined || q.rule === r;
   const used = new Set<string>();
   const testUsed = new Set<string>();
   const definedIn = new Map<string, Set<string>>();
+  /** Files some file loads without naming what it takes: `export … from`, `import './x'`. */
+  const wholesale = new Set<string>();
+  let testFiles = 0;
   const selected: {
     path: string;
     lines: number;
@@ -52,10 +61,12 @@ export async function findSmells(store: GraphStore, q: SmellQuery): Promise<Smel
       await new Promise((done) => setImmediate(done));
     }
     const test = isTestPath(path);
+    if (test) testFiles++;
     const calls = store.callsIn(path, 0, ALL_LINES);
     const symbols = store.symbolsIn(path);
     for (const c of calls) (test ? testUsed : used).add(c.callee);
     for (const imp of store.importsOf(path)) {
+      if (imp.names.length === 0 && imp.target) wholesale.add(imp.target);
       for (const local of imp.names) (test ? testUsed : used).add(imp.aliases[local] ?? local);
     }
     if (!test) {
@@ -79,7 +90,14 @@ export async function findSmells(store: GraphStore, q: SmellQuery): Promise<Smel
   }
 
   const findings: SmellFinding[] = [];
-  const add = (f: SmellFinding) => findings.push(f);
+  const seen = new Set<string>();
+  // an overloaded function is one finding, at its first signature
+  const add = (f: SmellFinding) => {
+    const key = `${f.rule}\0${f.file}\0${f.symbol ?? f.line}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    findings.push(f);
+  };
   for (const { path, lines, symbols, callees } of selected) {
     const test = isTestPath(path);
     if (wants('long_file') && lines > SMELL_RULES.long_file.threshold)
@@ -131,14 +149,14 @@ export async function findSmells(store: GraphStore, q: SmellQuery): Promise<Smel
         });
       }
       if (test || !s.exported || !isTopLevel(s)) continue;
-      const entry = ENTRYPOINT.test(path) || CONVENTIONAL_NAMES.has(s.name);
+      const entry = ENTRYPOINT.test(path) || CONVENTIONAL_NAMES.has(s.name) || wholesale.has(path);
       if (wants('dead_code') && !entry && !used.has(s.name) && !testUsed.has(s.name))
         add({
           rule: 'dead_code',
           ...where,
           message: `${s.kind} ${s.name} is exported, never imported or called`,
         });
-      if (wants('untested_function') && s.kind === 'function' && !testUsed.has(s.name))
+      if (wants('untested_function') && testFiles > 0 && s.kind === 'function' && !testUsed.has(s.name))
         add({ rule: 'untested_function', ...where, message: `${s.name}: no test file calls or imports it` });
     }
   }
@@ -167,5 +185,5 @@ export async function findSmells(store: GraphStore, q: SmellQuery): Promise<Smel
       });
     });
   }
-  return findings;
+  return { findings, testFiles };
 }

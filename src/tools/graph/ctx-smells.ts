@@ -73,7 +73,11 @@ export const ctxSmells = defineTool({
       const under = ctx.workspace.jail.resolve(args.path).rel;
       if (under !== '.') include = (p) => p === under || p.startsWith(`${under}/`);
     }
-    const findings = await smellsOf(ctx.workspace, graph, { include, rule: args.rule, signal: ctx.signal });
+    const { findings, testFiles } = await smellsOf(ctx.workspace, graph, {
+      include,
+      rule: args.rule,
+      signal: ctx.signal,
+    });
     const files = new Set(findings.map((f) => f.file));
     const raw = tokensOfFiles(graph, files);
     if (args.format === 'json') {
@@ -84,6 +88,7 @@ export const ctxSmells = defineTool({
           threshold: SMELL_RULES[r].threshold,
           description: describeRule(r),
         })),
+        testFiles,
         indexed: progress.indexed,
         building: progress.building,
       });
@@ -95,6 +100,10 @@ export const ctxSmells = defineTool({
       args.action === 'summary'
         ? rules.map((r) => `${r}: ${findings.filter((f) => f.rule === r).length} — ${describeRule(r)}`)
         : formatFindings(findings, rules);
-    return withSavingsFooter([head, ...body].join('\n'), raw);
+    const note =
+      testFiles === 0 && rules.includes('untested_function')
+        ? ['untested_function: skipped, the code graph holds no test file']
+        : [];
+    return withSavingsFooter([head, ...body, ...note].join('\n'), raw);
   },
 });

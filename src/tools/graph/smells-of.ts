@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { CodeGraph } from '../../engine/graph/code-graph.ts';
 import { findSmells } from '../../engine/graph/find-smells.ts';
-import type { SmellFinding, SmellRule } from '../../engine/graph/smell-rules.ts';
+import type { SmellRule } from '../../engine/graph/smell-rules.ts';
 import { runEngineTask } from '../../engine/workers/engine-pool.ts';
 import { defineWorkspaceService, type Workspace } from '../../engine/workspace.ts';
 
@@ -58,6 +58,6 @@ export function smellsOf(
   workspace: Workspace,
   graph: CodeGraph,
   opts: { include: (path: string) => boolean; rule?: SmellRule; signal?: AbortSignal },
-): Promise<SmellFinding[]> {
+): ReturnType<typeof findSmells> {
   return findSmells(graph.store, { ...opts, complexity: complexityOf(workspace, graph, opts.signal) });
 }

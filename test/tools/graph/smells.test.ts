@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   callTool,
@@ -6,6 +8,20 @@ import {
   type RunningTestServer,
   startTestServer,
 } from '../../helpers/team-server.ts';
+
+/** Every .ts file under a package directory of node_modules, as `prefix/rel` → text. */
+function copyPackage(dir: string, prefix: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (abs: string) => {
+    for (const e of readdirSync(abs, { withFileTypes: true })) {
+      const p = join(abs, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts')) files[`${prefix}/${relative(dir, p)}`] = readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return files;
+}
 
 const lines = (n: number, line: (i: number) => string) =>
   Array.from({ length: n }, (_, i) => line(i)).join('\n');
@@ -150,4 +166,40 @@ test('a path not in the graph names the nearest indexed paths', async () => {
   const body = (await res.json()) as { result: { isError: boolean; content: { text: string }[] } };
   assert.equal(body.result.isError, true);
   assert.match(body.result.content[0]!.text, /not in the code graph; nearest paths: src\/core\/math\.ts/);
+});
+
+test('on tailwind-merge (code nobody here wrote) every dead_code name appears in no other file, and every finding points at its symbol', async () => {
+  const files = copyPackage('node_modules/tailwind-merge/src', 'src');
+  const real = await startTestServer({ files });
+  try {
+    assert.match(await callToolText(real, 'alice', 'ctx_index', { action: 'build' }), /^build: \d+ file/);
+    const text = await callToolText(real, 'alice', 'ctx_smells', { action: 'scan', format: 'json' });
+    const { findings: all } = JSON.parse(text) as { findings: (Finding & { symbol?: string })[] };
+    assert.ok(all.length > 0);
+    const dead = all.filter((f) => f.rule === 'dead_code');
+    // re-exported from src/index.ts: not dead
+    assert.ok(!dead.some((f) => f.symbol === 'twMerge' || f.symbol === 'extendTailwindMerge'));
+    for (const f of dead) {
+      const word = new RegExp(`\\b${f.symbol}\\b`);
+      const elsewhere = Object.entries(files).filter(([p, t]) => p !== f.file && word.test(t));
+      assert.deepEqual(
+        elsewhere.map(([p]) => p),
+        [],
+        `${f.symbol} is named in another file`,
+      );
+    }
+    for (const f of all.filter((x) => x.symbol)) {
+      const line = files[f.file]!.split('\n')[f.line - 1]!;
+      assert.ok(
+        line.includes(f.symbol!.split('.').pop()!),
+        `${f.rule} ${f.file}:${f.line} is not ${f.symbol}: ${line}`,
+      );
+    }
+    assert.match(
+      await callToolText(real, 'alice', 'ctx_smells', { action: 'summary' }),
+      /untested_function: skipped, the code graph holds no test file/,
+    );
+  } finally {
+    await real.close();
+  }
 });

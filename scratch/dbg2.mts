@@ -1,0 +1,15 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { createCodeGraph } from '/work/wt/gfw/src/engine/graph/code-graph.ts';
+import { createSqliteGraphStore } from '/work/wt/gfw/src/store/sqlite/graph-store.ts';
+import { closeEnginePool } from '/work/wt/gfw/src/engine/workers/engine-pool.ts';
+const root = mkdtempSync(join(tmpdir(), 'dbg-'));
+mkdirSync(join(root, 'src'));
+writeFileSync(join(root, 'src/a.ts'), 'export function a() {}\nexport type T = number;\n');
+writeFileSync(join(root, 'src/index.ts'), "export { a } from './a';\nexport type { T } from './a';\nexport * from './a';\n");
+writeFileSync(join(root, 'src/b.py'), "from . import a\nimport os\n");
+const g = createCodeGraph(root, { store: createSqliteGraphStore(join(root, 'g.sqlite')) });
+await g.refresh(60000);
+console.log(JSON.stringify(g.store.importsOf('src/index.ts')), JSON.stringify(g.store.importsOf('src/b.py')));
+g.close(); await closeEnginePool();
