@@ -13,6 +13,8 @@ const stemOf = (path: string) =>
 
 export interface RelatedTest {
   path: string;
+  /** The file of `paths` it reaches. */
+  of: string;
   /** `imports src/a.ts (2 hops)` or `named after src/a.ts`. */
   why: string;
 }
@@ -32,12 +34,12 @@ export function testsFor(store: GraphStore, paths: readonly string[], depth: num
   }
   const tests: RelatedTest[] = [...found]
     .sort((a, b) => a[1].hops - b[1].hops || a[0].localeCompare(b[0]))
-    .map(([path, { hops, of }]) => ({ path, why: `imports ${of}${hops > 1 ? ` (${hops} hops)` : ''}` }));
+    .map(([path, { hops, of }]) => ({ path, of, why: `imports ${of}${hops > 1 ? ` (${hops} hops)` : ''}` }));
   const stems = new Map(paths.filter((p) => !isTestPath(p)).map((p) => [stemOf(p), p]));
   for (const path of store.stats().keys()) {
     if (found.has(path) || !isTestPath(path)) continue;
     const of = stems.get(stemOf(path));
-    if (of && of !== path) tests.push({ path, why: `named after ${of}` });
+    if (of && of !== path) tests.push({ path, of, why: `named after ${of}` });
   }
   return tests;
 }
