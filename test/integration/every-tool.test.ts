@@ -46,6 +46,10 @@ const SAMPLE_ARGS: Record<string, Record<string, unknown>> = {
   ctx_callers: { symbol: 'main' },
   ctx_callees: { symbol: 'main' },
   ctx_index: { action: 'status' },
+  ctx_routes: {},
+  ctx_smells: { action: 'summary' },
+  ctx_review: { action: 'review', path: 'src/index.ts' },
+  ctx_pack: { action: 'pr', diff: 'M\tsrc/index.ts\n' },
   ctx_shell: { command: 'ls -la' },
   ctx_edit: { path: '.gitignore', old_string: 'dist/', new_string: 'dist/\nbuild/', replace_all: true },
 };
