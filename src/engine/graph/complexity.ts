@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { commentRanges } from '../languages/comment-ranges.ts';
 
 /**
@@ -38,11 +39,14 @@ export async function complexityHere(input: {
   });
 }
 
-/** Many files in one worker task. */
+/** Many files in one worker task, read here; `abs` is a path the caller resolved through the workspace jail. */
 export async function complexityOfFiles(
-  files: { rel: string; text: string; ranges: (readonly [number, number])[] }[],
+  files: { rel: string; abs: string; ranges: (readonly [number, number])[] }[],
 ): Promise<number[][]> {
   const out: number[][] = [];
-  for (const f of files) out.push(await complexityHere(f));
+  for (const f of files) {
+    const text = await readFile(f.abs, 'utf8').catch(() => '');
+    out.push(await complexityHere({ rel: f.rel, text, ranges: f.ranges }));
+  }
   return out;
 }

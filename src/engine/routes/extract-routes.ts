@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { commentRanges } from '../languages/comment-ranges.ts';
 import { countBounded } from '../tokens.ts';
 import { goRoutes } from './go-routes.ts';
@@ -57,16 +58,23 @@ export async function extractRoutesHere(input: { rel: string; text: string }): P
 }
 
 /**
- * Many files in one task (most hold no route, so the hop to the worker costs more than the
- * scan), with the o200k tokens of each file that declares one: what a reader would have read.
+ * Many files in one task, read here on the worker (most hold no route, so shipping their text
+ * would cost more than the scan), with the o200k tokens of each file that declares one: what a
+ * reader would have read. `abs` is a path the caller resolved through the workspace jail.
  */
 export async function extractRoutesOfFiles(
-  files: { rel: string; text: string }[],
+  files: { rel: string; abs: string }[],
 ): Promise<{ routes: Route[]; tokens: number }[]> {
   const out: { routes: Route[]; tokens: number }[] = [];
   for (const f of files) {
-    const routes = await extractRoutesHere(f);
-    out.push({ routes, tokens: routes.length > 0 ? countBounded(f.text) : 0 });
+    const buf = await readFile(f.abs).catch(() => undefined);
+    if (!buf || buf.length > ROUTES_MAX_FILE_BYTES || buf.includes(0)) {
+      out.push({ routes: [], tokens: 0 });
+      continue;
+    }
+    const text = buf.toString('utf8');
+    const routes = await extractRoutesHere({ rel: f.rel, text });
+    out.push({ routes, tokens: routes.length > 0 ? countBounded(text) : 0 });
   }
   return out;
 }

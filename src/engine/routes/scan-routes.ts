@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { isTestPath } from '../graph/test-files.ts';
 import { isSecretPath } from '../secrets.ts';
 import { walkFiles } from '../walker.ts';
@@ -9,6 +9,8 @@ import type { Route } from './route.ts';
 
 /** Files sent to a worker in one task. */
 const BATCH_FILES = 64;
+/** Tasks in flight at once. */
+const LANES = 4;
 
 interface Scanned {
   size: number;
@@ -57,20 +59,22 @@ export async function scanRoutes(workspace: Workspace, signal?: AbortSignal): Pr
   for (const rel of cache.keys()) if (!present.has(rel)) cache.delete(rel);
   const batches: (typeof todo)[] = [];
   for (let i = 0; i < todo.length; i += BATCH_FILES) batches.push(todo.slice(i, i + BATCH_FILES));
-  await Promise.all(
-    batches.map(async (batch) => {
-      const texts = await Promise.all(batch.map((f) => readFile(f.abs, 'utf8').catch(() => '')));
+  // a few tasks in flight, so a large workspace cannot fill the pool's queue
+  let next = 0;
+  const lane = async () => {
+    for (let batch = batches[next++]; batch; batch = batches[next++]) {
       const found = await runEngineTask(
         'routesOfFiles',
-        batch.map((f, i) => ({ rel: f.rel, text: texts[i]! })),
+        batch.map((f) => ({ rel: f.rel, abs: f.abs })),
         { signal },
       );
       batch.forEach((f, i) => {
         const r = found[i] ?? { routes: [], tokens: 0 };
         cache.set(f.rel, { size: f.size, mtimeMs: f.mtimeMs, ...r });
       });
-    }),
-  );
+    }
+  };
+  await Promise.all(Array.from({ length: LANES }, lane));
   const routes: Route[] = [];
   const tokens = new Map<string, number>();
   for (const rel of present) {

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { CodeGraph } from '../../engine/graph/code-graph.ts';
 import { findSmells } from '../../engine/graph/find-smells.ts';
 import type { SmellRule } from '../../engine/graph/smell-rules.ts';
@@ -6,6 +5,8 @@ import { runEngineTask } from '../../engine/workers/engine-pool.ts';
 import { defineWorkspaceService, type Workspace } from '../../engine/workspace.ts';
 
 const BATCH_FILES = 32;
+/** Tasks in flight at once. */
+const LANES = 4;
 
 /** Complexity per file, reused while the graph's content hash of the file holds. */
 const complexityCacheOf = defineWorkspaceService(
@@ -27,28 +28,26 @@ function complexityOf(workspace: Workspace, graph: CodeGraph, signal?: AbortSign
     });
     const batches: (typeof todo)[] = [];
     for (let i = 0; i < todo.length; i += BATCH_FILES) batches.push(todo.slice(i, i + BATCH_FILES));
-    await Promise.all(
-      batches.map(async (batch) => {
-        const texts = await Promise.all(
-          batch.map(async (f) => {
-            try {
-              return await readFile(workspace.jail.resolve(f.path).abs, 'utf8');
-            } catch {
-              return '';
-            }
-          }),
-        );
-        const values = await runEngineTask(
-          'complexityOfFiles',
-          batch.map((f, j) => ({ rel: f.path, text: texts[j]!, ranges: f.ranges })),
-          { signal },
-        );
-        batch.forEach((f, j) => {
-          out[f.i] = values[j] ?? [];
-          cache.set(f.path, { hash: f.hash, ranges: JSON.stringify(f.ranges), values: out[f.i]! });
+    // a few tasks in flight, so a large workspace cannot fill the pool's queue
+    let next = 0;
+    const lane = async () => {
+      for (let batch = batches[next++]; batch; batch = batches[next++]) {
+        const files = batch.flatMap((f) => {
+          try {
+            return [{ rel: f.path, abs: workspace.jail.resolve(f.path).abs, ranges: f.ranges }];
+          } catch {
+            return [];
+          }
         });
-      }),
-    );
+        const values = await runEngineTask('complexityOfFiles', files, { signal });
+        const byPath = new Map(files.map((f, j) => [f.rel, values[j] ?? []]));
+        for (const f of batch) {
+          out[f.i] = byPath.get(f.path) ?? [];
+          cache.set(f.path, { hash: f.hash, ranges: JSON.stringify(f.ranges), values: out[f.i]! });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: LANES }, lane));
     return out;
   };
 }

@@ -1,0 +1,18 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createWorkspace } from '/work/wt/gfw/src/engine/workspace.ts';
+import { scanRoutes } from '/work/wt/gfw/src/engine/routes/scan-routes.ts';
+import { closeEnginePool } from '/work/wt/gfw/src/engine/workers/engine-pool.ts';
+const ws = createWorkspace({ id: 'c', root: process.argv[2]!, dataDir: mkdtempSync(join(tmpdir(), 'perf-')) });
+const h = monitorEventLoopDelay({ resolution: 5 }); h.enable();
+let t = performance.now();
+const r = await scanRoutes(ws);
+console.log('routes', r.routes.length, 'files', r.files, Math.round(performance.now() - t), 'ms; max loop delay', Math.round(h.max / 1e6), 'ms');
+const by = new Map<string, number>(); for (const x of r.routes) by.set(x.framework, (by.get(x.framework) ?? 0) + 1); console.log(by);
+console.log(r.routes.slice(0, 15).map((x) => `${x.method} ${x.path} → ${x.handler} (${x.file}:L${x.line})`).join('\n'));
+h.reset(); t = performance.now();
+await scanRoutes(ws);
+console.log('cached', Math.round(performance.now() - t), 'ms; max loop delay', Math.round(h.max / 1e6), 'ms');
+await closeEnginePool();
