@@ -19,7 +19,8 @@ const CONVENTIONAL_NAMES = new Set([
   'new',
 ]);
 const ALL_LINES = 2 ** 31 - 1;
-const YIELD_EVERY_FILES = 200;
+/** Work between two yields to the event loop. */
+const SLICE_MS = 8;
 
 export interface SmellQuery {
   /** Report on these files only; every file still counts as an importer, caller or test. */
@@ -54,12 +55,16 @@ export async function findSmells(
     symbols: GraphSymbol[];
     callees: Map<string, Set<string>>;
   }[] = [];
+  let sliceStart = performance.now();
+  const pause = async () => {
+    if (performance.now() - sliceStart < SLICE_MS) return;
+    await new Promise((done) => setImmediate(done));
+    q.signal?.throwIfAborted();
+    sliceStart = performance.now();
+  };
   const paths = [...store.stats().keys()].sort();
-  for (const [i, path] of paths.entries()) {
-    if (i % YIELD_EVERY_FILES === 0) {
-      q.signal?.throwIfAborted();
-      await new Promise((done) => setImmediate(done));
-    }
+  for (const path of paths) {
+    await pause();
     const test = isTestPath(path);
     if (test) testFiles++;
     const calls = store.callsIn(path, 0, ALL_LINES);
@@ -99,6 +104,7 @@ export async function findSmells(
     findings.push(f);
   };
   for (const { path, lines, symbols, callees } of selected) {
+    await pause();
     const test = isTestPath(path);
     if (wants('long_file') && lines > SMELL_RULES.long_file.threshold)
       add({ rule: 'long_file', file: path, line: 1, metric: lines, message: `${lines} lines` });

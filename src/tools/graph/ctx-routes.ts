@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import type { Route } from '../../engine/routes/route.ts';
+import { HTTP_METHODS, type Route } from '../../engine/routes/route.ts';
 import { scanRoutes } from '../../engine/routes/scan-routes.ts';
 import { withSavingsFooter } from '../../engine/savings.ts';
+import { ToolError } from '../../errors.ts';
 import { defineTool } from '../define-tool.ts';
 import { INPUT_LIMITS } from '../input-limits.ts';
 
@@ -22,10 +23,20 @@ export const ctxRoutes = defineTool({
   async run(args, ctx) {
     const scan = await scanRoutes(ctx.workspace, ctx.signal);
     const method = args.method?.toUpperCase();
+    if (method !== undefined && method !== 'ANY' && !(HTTP_METHODS as readonly string[]).includes(method))
+      throw new ToolError(
+        `method "${args.method}" is not an HTTP method; use one of ${HTTP_METHODS.join(', ')}`,
+      );
     const prefix = args.path === undefined ? undefined : `/${args.path.replace(/^\/+/, '')}`;
+    // `/api` covers `/api` and `/api/x`, not `/apiary`
+    const under = (path: string) =>
+      !prefix ||
+      prefix === '/' ||
+      path === prefix ||
+      path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
     const routes = scan.routes
       .filter((r) => !method || r.method === method || r.method === 'ANY')
-      .filter((r) => !prefix || r.path.startsWith(prefix))
+      .filter((r) => under(r.path))
       .sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method) || a.line - b.line);
     const frameworks = new Map<string, number>();
     for (const r of routes) frameworks.set(r.framework, (frameworks.get(r.framework) ?? 0) + 1);

@@ -173,6 +173,15 @@ test('method and path prefix narrow the list; ANY routes answer every method', a
   ]);
   const none = await callToolText(srv, 'alice', 'ctx_routes', { path: '/nowhere' });
   assert.match(none, /^0 routes \(under \/nowhere\) in \d+ source file\(s\) scanned/);
+  // a prefix is whole path segments: /user is not /users
+  assert.deepEqual(routeLines(await callToolText(srv, 'alice', 'ctx_routes', { path: '/user' })), [
+    'GET /user/{id} → UserController@show (laravel/routes/web.php:L11)',
+    'GET /user/<username> → show_user_profile (flask/app.py:L23)',
+  ]);
+  await assert.rejects(
+    callToolText(srv, 'alice', 'ctx_routes', { method: 'FETCH' }),
+    /method "FETCH" is not an HTTP method; use one of GET, POST/,
+  );
 });
 
 test('an edited file shows its new route on the next call', async () => {
