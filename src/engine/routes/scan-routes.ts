@@ -19,6 +19,9 @@ interface Scanned {
   tokens: number;
 }
 
+/** Installed dependencies: their examples declare routes, the project does not. */
+const VENDORED = /(^|\/)(node_modules|vendor|site-packages|\.venv)\//;
+
 /** Routes per file, reused while the file's size and mtime hold. */
 const routeCacheOf = defineWorkspaceService('route cache', () => new Map<string, Scanned>());
 
@@ -31,14 +34,16 @@ export interface RouteScan {
 }
 
 /**
- * Every route the workspace declares. Test files are left out: a test's `request(app).get('/x')`
+ * Every route the workspace declares. Test files and installed dependencies are left out: a test's `request(app).get('/x')`
  * calls a route, it does not declare one. Files are read through the jail, and only up to
  * ROUTES_MAX_FILE_BYTES.
  */
 export async function scanRoutes(workspace: Workspace, signal?: AbortSignal): Promise<RouteScan> {
   const cache = routeCacheOf(workspace);
   const { files } = await walkFiles(workspace.root, '', { signal, exclude: workspace.jail.excluded });
-  const candidates = files.filter((rel) => mayDeclareRoutes(rel) && !isTestPath(rel) && !isSecretPath(rel));
+  const candidates = files.filter(
+    (rel) => mayDeclareRoutes(rel) && !isTestPath(rel) && !isSecretPath(rel) && !VENDORED.test(rel),
+  );
   const todo: { rel: string; abs: string; size: number; mtimeMs: number }[] = [];
   const present = new Set<string>();
   for (const rel of candidates) {
