@@ -78,7 +78,7 @@ export function parseUnifiedDiff(text: string): DiffFile[] {
     if (line.startsWith('+')) {
       file.added++;
       const last = file.changed[file.changed.length - 1];
-      if (last && last[1] === newLine - 1) last[1] = newLine;
+      if (last && last[1] >= newLine - 1) last[1] = Math.max(last[1], newLine);
       else file.changed.push([newLine, newLine]);
       newLine++;
     } else if (line.startsWith('-')) {
