@@ -15,6 +15,8 @@ const DECLARED =
   /\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::\s*[\w<>.]+\s*)?=\s*(?:await\s+)?(express\s*\(|express\s*\.\s*Router\s*\(|Router\s*\(|new\s+(?:Hono|OpenAPIHono|Router|KoaRouter)\b|[Ff]astify\s*\(|require\(\s*['"]fastify['"]\s*\)\s*\()/g;
 const MEMBER_ROUTE =
   /\b([A-Za-z_$][\w$]*)\s*\.\s*(get|post|put|patch|delete|del|head|options|all)\s*\(\s*(?:(['"`])[\w.:-]*\3\s*,\s*)?(['"`])(\/[^'"`\n]*)\4/g;
+const CHAINED_ROUTE = /\b([A-Za-z_$][\w$]*)\s*\.\s*route\s*\(\s*(['"`])(\/[^'"`\n]*)\2\s*\)/g;
+const CHAINED_VERB = /^\s*\.\s*(get|post|put|patch|delete|head|options|all)\s*\(/;
 const FASTIFY_ROUTE = /\b([A-Za-z_$][\w$]*)\s*\.\s*route\s*\(\s*\{/g;
 
 function frameworkOf(text: string): string {
@@ -50,6 +52,29 @@ function memberRoutes(text: string, lineOf: (i: number) => number): RouteDraft[]
       framework,
       line: lineOf(m.index),
     });
+  }
+  // Express: app.route('/book').get(list).post(create)
+  for (const m of text.matchAll(CHAINED_ROUTE)) {
+    const base = prefix.get(m[1]!);
+    if (base === undefined) continue;
+    let at = m.index + m[0].length;
+    for (
+      let verb = CHAINED_VERB.exec(text.slice(at, at + 200));
+      verb;
+      verb = CHAINED_VERB.exec(text.slice(at, at + 200))
+    ) {
+      const group = balanced(text, at + verb[0].length - 1);
+      const args = splitArgs(group);
+      const method = verb[1]!.toUpperCase();
+      routes.push({
+        method: method === 'ALL' ? 'ANY' : method,
+        path: joinPath(base, m[3]),
+        handler: handlerName(args[args.length - 1]),
+        framework,
+        line: lineOf(at + verb[0].indexOf('.')),
+      });
+      at += verb[0].length - 1 + group.length;
+    }
   }
   for (const m of text.matchAll(FASTIFY_ROUTE)) {
     if (!prefix.has(m[1]!)) continue;

@@ -29,6 +29,8 @@ const EXPECTED: Record<string, string[]> = {
   express: [
     'GET / → <inline> (express/app.js:L6)',
     'POST /login → users.login (express/app.js:L10)',
+    'GET /book → listBooks (express/app.js:L20)',
+    'PUT /book → updateBook (express/app.js:L23)',
     'GET / → list (express/users.js:L9)',
     'GET /:id → show (express/users.js:L10)',
     'DELETE /:id → remove (express/users.js:L13)',
