@@ -1,6 +1,8 @@
 import { balanced, joinPath, lineIndex, type RouteDraft, splitArgs } from './route.ts';
 
 const CALL = /\bRoute::(get|post|put|patch|delete|options|any|match|resource|apiResource)\s*\(/g;
+const PREFIX_GROUP =
+  /\bRoute::(?:\w+\([^()]*\)->)*prefix\(\s*(['"])([^'"]*)\1\s*\)(?:->\w+\([^()]*\))*->group\s*\(/g;
 const literal = (arg: string | undefined) => (arg ? /^(['"])(.*)\1$/s.exec(arg)?.[2] : undefined);
 
 /** `[UserController::class, 'show']` → `UserController@show`; `'UserController@show'` as written. */
@@ -24,12 +26,22 @@ const RESOURCE = [
   ['destroy', 'DELETE', '/{id}'],
 ] as const;
 
-/** Laravel `Route::get('/user', [UserController::class, 'index'])`; routes/api.php is served under /api. */
+/**
+ * Laravel `Route::get('/user', [UserController::class, 'index'])`, inside `Route::prefix()->group()`
+ * too; routes/api.php is served under /api.
+ */
 export function laravelRoutes(rel: string, text: string): RouteDraft[] {
-  const base = /(^|\/)routes\/api\.php$/.test(rel) ? '/api' : '';
+  const root = /(^|\/)routes\/api\.php$/.test(rel) ? '/api' : '';
   const lineOf = lineIndex(text);
+  // Route::prefix('admin')->group(function () { … }): the prefix of every route inside
+  const groups = [...text.matchAll(PREFIX_GROUP)].map((m) => {
+    const open = m.index + m[0].length - 1;
+    return { from: open, to: open + balanced(text, open, text.length).length, prefix: m[2]! };
+  });
+  const prefixAt = (i: number) => groups.filter((g) => g.from < i && i < g.to).map((g) => g.prefix);
   const routes: RouteDraft[] = [];
   for (const m of text.matchAll(CALL)) {
+    const base = joinPath(root, ...prefixAt(m.index));
     const args = splitArgs(balanced(text, m.index + m[0].length - 1));
     const kind = m[1]!;
     const line = lineOf(m.index);

@@ -42,11 +42,11 @@ const MAX_ARGS_CHARS = 4000;
 
 /**
  * The text from `open` (an opening bracket) to its partner, strings skipped; cut at
- * MAX_ARGS_CHARS so a broken file costs a bounded scan.
+ * `maxChars` (an argument list's MAX_ARGS_CHARS by default) so a broken file costs a bounded scan.
  */
-export function balanced(text: string, open: number): string {
+export function balanced(text: string, open: number, maxChars = MAX_ARGS_CHARS): string {
   const stack: string[] = [];
-  const end = Math.min(text.length, open + MAX_ARGS_CHARS);
+  const end = Math.min(text.length, open + maxChars);
   for (let i = open; i < end; i++) {
     const c = text[i]!;
     if (c === '"' || c === "'" || c === '`') {

@@ -136,6 +136,9 @@ const EXPECTED: Record<string, string[]> = {
     'PATCH /photos/{photo} → PhotoController@update (laravel/routes/web.php:L16)',
     'DELETE /photos/{photo} → PhotoController@destroy (laravel/routes/web.php:L16)',
     'POST /api/posts → PostController@store (laravel/routes/api.php:L6)',
+    'GET /admin/users → UserController@index (laravel/routes/web.php:L19)',
+    'DELETE /admin/reports/{id} → ReportController@destroy (laravel/routes/web.php:L21)',
+    'GET /after → UserController@after (laravel/routes/web.php:L25)',
   ],
   negative: [],
 };
