@@ -3,9 +3,11 @@ import { searchFactsInFile } from '../../store/sqlite/knowledge-rows.ts';
 import { usageRollupInFile } from '../../store/sqlite/usage-rollup.ts';
 import { type Chunk, chunkFile } from '../bm25/chunk-file.ts';
 import { findDuplicatesHere } from '../dedup/find-duplicates.ts';
+import { complexityOfFiles } from '../graph/complexity.ts';
 import { extractFileHere } from '../graph/extract-file.ts';
 import { outlineFileHere } from '../languages/outline-file.ts';
 import type { FileOutline } from '../languages/types.ts';
+import { extractRoutesOfFiles } from '../routes/extract-routes.ts';
 import { patternSize } from '../search/compile-pattern.ts';
 import { matchLinesHere } from '../search/match-lines.ts';
 import { countBounded } from '../tokens.ts';
@@ -24,6 +26,10 @@ export const ENGINE_TASKS = {
     chunkFile(input.rel, input.text, await outlineFileHere(input.rel, input.text)),
   /** Outline, call sites and import bindings of one file, for the code graph. */
   graphFile: extractFileHere,
+  /** Cyclomatic complexity of functions, per file of a batch (ctx_smells). */
+  complexityOfFiles,
+  /** HTTP routes declared in a batch of files (ctx_routes). */
+  routesOfFiles: extractRoutesOfFiles,
   findDuplicates: (input: { root: string; files: readonly string[] }) =>
     findDuplicatesHere(input.root, input.files),
   matchLines: matchLinesHere,

@@ -12,7 +12,7 @@ const MAX_DEPTH = 10;
 const MAX_LISTED = 200;
 
 /** The workspace file a path argument names, or a ToolError listing the nearest indexed paths. */
-function indexedFile(graph: CodeGraph, ctx: ToolContext, path: string): string {
+export function indexedFile(graph: CodeGraph, ctx: ToolContext, path: string): string {
   const rel = ctx.workspace.jail.resolve(path).rel;
   if (graph.store.file(rel)) return rel;
   const near = nearestNames(rel, graph.store.stats().keys());
