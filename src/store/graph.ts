@@ -85,6 +85,10 @@ export interface GraphStore {
   callsTo(callee: string): GraphCall[];
   callsIn(path: string, startLine: number, endLine: number): GraphCall[];
   file(path: string): GraphFile | undefined;
+  /** Every indexed file, by path. */
+  files(): GraphFile[];
+  /** Distinct resolved import edges between two different files, by source then target. */
+  importEdges(): { from: string; to: string }[];
   counts(): GraphCounts;
   close(): void;
 }

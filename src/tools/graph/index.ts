@@ -1,7 +1,9 @@
 import type { Tool } from '../define-tool.ts';
 import { ctxCallees } from './ctx-callees.ts';
 import { ctxCallers } from './ctx-callers.ts';
+import { ctxCallgraph } from './ctx-callgraph.ts';
 import { ctxGraph } from './ctx-graph.ts';
+import { ctxImpact } from './ctx-impact.ts';
 import { ctxIndex } from './ctx-index.ts';
 
-export const graphTools: Tool[] = [ctxGraph, ctxCallers, ctxCallees, ctxIndex];
+export const graphTools: Tool[] = [ctxGraph, ctxCallers, ctxCallees, ctxIndex, ctxCallgraph, ctxImpact];
