@@ -25,13 +25,14 @@ const MAX_LINES_READ = 200;
 
 /**
  * Files that import `path`, directly or through others, up to `depth` hops, nearest first;
- * each with the import that ties it in (`file:line`) for the first 200.
+ * each with the import that ties it in (`file:line`) for the first 200; `keep` filters the list.
  */
 export async function impactOf(
   root: string,
   store: GraphStore,
   path: string,
   depth: number,
+  keep: (file: string) => boolean = () => true,
 ): Promise<ImpactedFile[]> {
   const seen = new Map<string, ImpactedFile>();
   let frontier = [path];
@@ -46,7 +47,7 @@ export async function impactOf(
     }
     frontier = reached;
   }
-  const files = [...seen.values()].sort((a, b) => a.hops - b.hops || (a.path < b.path ? -1 : 1));
+  const files = [...seen.values()].filter((f) => keep(f.path)).sort((a, b) => a.hops - b.hops || (a.path < b.path ? -1 : 1));
   const lines = await importLines(
     root,
     store,

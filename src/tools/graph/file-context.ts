@@ -1,0 +1,99 @@
+import type { CodeGraph } from '../../engine/graph/code-graph.ts';
+import { looksLikeTest } from '../../engine/graph/file-graph.ts';
+import { type Commit, changedFiles, churn, commitsTouching } from '../../engine/graph/git-state.ts';
+import { type ImpactedFile, impactOf } from '../../engine/graph/impact.ts';
+import { importLines } from '../../engine/graph/import-lines.ts';
+import type { ToolContext } from '../define-tool.ts';
+
+/** Commits listed for a file. */
+const COMMITS_SHOWN = 5;
+const LISTED = 50;
+const TOP_CHURN = 10;
+
+const at = (path: string, line: number | undefined) => (line === undefined ? path : `${path}:${line}`);
+const hops = (n: number) => `${n} hop${n === 1 ? '' : 's'}`;
+
+function listed<T>(items: readonly T[], show: (t: T) => string): string[] {
+  const lines = items.slice(0, LISTED).map((t) => `  ${show(t)}`);
+  if (items.length > LISTED) lines.push(`  +${items.length - LISTED} more`);
+  return lines;
+}
+
+const testLine = (t: ImpactedFile) =>
+  `${at(t.path, t.line)} (${hops(t.hops)}${t.hops > 1 ? `, via ${t.via}` : ''})`;
+const commitLine = (c: Commit) => `${c.hash} ${c.date} ${c.author}: ${c.subject}`;
+
+async function commitsSection(ctx: ToolContext, rel: string): Promise<string[]> {
+  const commits = await commitsTouching(ctx.workspace.root, rel, COMMITS_SHOWN, ctx.signal);
+  if (!commits.ok) return [`commits: unavailable, ${commits.reason}`];
+  if (commits.value.length === 0) return ['commits: none touch this file yet'];
+  return [`commits (newest ${commits.value.length}):`, ...listed(commits.value, commitLine)];
+}
+
+/** Tests (test-looking files that depend on it within `depth`) and recent commits of a file, as nodes around it. */
+export async function enrichFile(graph: CodeGraph, ctx: ToolContext, rel: string, depth: number) {
+  const tests = await impactOf(ctx.workspace.root, graph.store, rel, depth, looksLikeTest);
+  const text = [
+    `${rel}: ${tests.length} test file(s) within ${hops(depth)}`,
+    ...listed(tests, testLine),
+    ...(await commitsSection(ctx, rel)),
+  ];
+  return { text, files: [rel, ...tests.map((t) => t.path)] };
+}
+
+/** The whole graph's test coverage by imports, and the most changed files when git is there. */
+export async function enrichGraph(graph: CodeGraph, ctx: ToolContext) {
+  const files = graph.store.files().map((f) => f.path);
+  const tests = new Set(files.filter(looksLikeTest));
+  const covered = new Set<string>();
+  for (const e of graph.store.importEdges()) if (tests.has(e.from) && !tests.has(e.to)) covered.add(e.to);
+  const code = files.length - tests.size;
+  const text = [
+    `${tests.size} test file(s); ${covered.size} of ${code} other file(s) imported directly by a test`,
+  ];
+  const history = await churn(ctx.workspace.root, ctx.signal);
+  if (!history.ok) text.push(`most changed: unavailable, ${history.reason}`);
+  else {
+    const indexed = new Set(files);
+    const top = [...history.value.byFile]
+      .filter(([p]) => indexed.has(p))
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, TOP_CHURN);
+    text.push(`most changed (commits of the last ${history.value.commits}):`);
+    text.push(...top.map(([p, c]) => `  ${p} (${c} commit${c === 1 ? '' : 's'})`));
+  }
+  return { text, files: [] as string[] };
+}
+
+/** What an agent needs before touching a file: imports, dependents, tests, commits, local changes. */
+export async function fileContext(graph: CodeGraph, ctx: ToolContext, rel: string) {
+  const { store } = graph;
+  const file = store.file(rel)!;
+  const symbols = store.symbolsIn(rel);
+  const imports = store.importsOf(rel);
+  const inside = [...new Set(imports.flatMap((i) => (i.target && i.target !== rel ? [i.target] : [])))];
+  const packages = [...new Set(imports.filter((i) => !i.target).map((i) => i.specifier))];
+  const lines = await importLines(
+    ctx.workspace.root,
+    store,
+    inside.map((to) => ({ from: rel, to })),
+  );
+  const dependents = await impactOf(ctx.workspace.root, store, rel, 1);
+  const tests = await impactOf(ctx.workspace.root, store, rel, 2, looksLikeTest);
+  const exported = symbols.filter((s) => s.exported);
+  const changes = await changedFiles(ctx.workspace.root, ctx.signal);
+  const local = changes.ok ? changes.value.find((c) => c.path === rel) : undefined;
+  const text = [
+    `${rel}: ${file.language}, ${file.lines} lines, ${symbols.length} symbols (${exported.length} exported)` +
+      (changes.ok ? (local ? `, ${local.status} against HEAD` : ', unchanged against HEAD') : ''),
+    `imports (${inside.length} file(s)${packages.length > 0 ? `, ${packages.length} package(s)` : ''}):`,
+    ...listed(inside, (to) => `${at(rel, lines.get(`${rel}\0${to}`))} → ${to}`),
+    ...(packages.length > 0 ? [`  packages: ${packages.slice(0, LISTED).join(', ')}`] : []),
+    `dependents (${dependents.length}):`,
+    ...listed(dependents, (d) => at(d.path, d.line)),
+    `tests (${tests.length} within 2 hops):`,
+    ...listed(tests, testLine),
+    ...(await commitsSection(ctx, rel)),
+  ];
+  return { text, files: [rel, ...inside, ...dependents.map((d) => d.path)] };
+}
