@@ -166,7 +166,10 @@ export function callDiagram(store: GraphStore, defs: readonly GraphSymbol[], dep
     left.size,
     'callees',
   );
-  const note = unresolved > 0 ? `\n  %% ${unresolved} call(s) into packages or to names the graph could not resolve are not drawn` : '';
+  const note =
+    unresolved > 0
+      ? `\n  %% ${unresolved} call(s) into packages or to names the graph could not resolve are not drawn`
+      : '';
   return {
     mermaid: mermaid + note,
     drawn: list.length,

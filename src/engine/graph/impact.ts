@@ -47,7 +47,9 @@ export async function impactOf(
     }
     frontier = reached;
   }
-  const files = [...seen.values()].filter((f) => keep(f.path)).sort((a, b) => a.hops - b.hops || (a.path < b.path ? -1 : 1));
+  const files = [...seen.values()]
+    .filter((f) => keep(f.path))
+    .sort((a, b) => a.hops - b.hops || (a.path < b.path ? -1 : 1));
   const lines = await importLines(
     root,
     store,
