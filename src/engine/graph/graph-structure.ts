@@ -1,7 +1,7 @@
 /**
  * Whole-graph structure of the import graph, computed on a worker thread: strongly connected
- * components (Tarjan), layers of the condensed graph, communities (label propagation) and
- * their modularity. Input and output are plain numbers, cheap to pass between threads.
+ * components (Tarjan), layers of the condensed graph, communities (Louvain's local moving)
+ * and their modularity. Input and output are plain numbers, cheap to pass between threads.
  */
 export interface GraphStructure {
   /** Components in reverse topological order: a component comes after every one it imports. */
@@ -10,7 +10,7 @@ export interface GraphStructure {
   layer: number[];
   /** Per node: its community's label (the smallest node index in it). */
   community: number[];
-  /** Label propagation rounds run until no label changed (or the cap). */
+  /** Local-moving rounds run until no node moved (or the cap). */
   rounds: number;
   /** Newman modularity of the communities over the undirected import graph; 0 without edges. */
   modularity: number;
@@ -84,8 +84,9 @@ function layersOf(out: readonly (readonly number[])[], components: readonly numb
 }
 
 /**
- * Label propagation over the undirected graph, deterministic: nodes in index order, each takes
- * the label most of its neighbours carry (ties: keep its own, else the smallest).
+ * Communities by modularity: Louvain's local-moving phase over the undirected import graph,
+ * deterministic (nodes in index order; a tie keeps a node where it is). Each node moves to
+ * the neighbouring community with the best modularity gain until no node moves.
  */
 function communitiesOf(out: readonly (readonly number[])[]): { community: number[]; rounds: number } {
   const n = out.length;
@@ -96,36 +97,41 @@ function communitiesOf(out: readonly (readonly number[])[]): { community: number
       neighbours[w]!.push(v);
     }
   });
-  const label = Array.from({ length: n }, (_, i) => i);
+  const degree = neighbours.map((near) => near.length);
+  const twoM = degree.reduce((a, b) => a + b, 0);
+  const community = Array.from({ length: n }, (_, i) => i);
+  const total = [...degree];
   let rounds = 0;
-  for (let changed = true; changed && rounds < MAX_ROUNDS; rounds++) {
-    changed = false;
+  for (let moved = twoM > 0; moved && rounds < MAX_ROUNDS; rounds++) {
+    moved = false;
     for (let v = 0; v < n; v++) {
       const near = neighbours[v]!;
       if (near.length === 0) continue;
-      const votes = new Map<number, number>();
-      for (const w of near) votes.set(label[w]!, (votes.get(label[w]!) ?? 0) + 1);
-      const own = label[v]!;
+      const own = community[v]!;
+      total[own]! -= degree[v]!;
+      const links = new Map<number, number>([[own, 0]]);
+      for (const w of near) if (w !== v) links.set(community[w]!, (links.get(community[w]!) ?? 0) + 1);
+      const gain = (c: number) => links.get(c)! - (total[c]! * degree[v]!) / twoM;
       let best = own;
-      let bestVotes = votes.get(own) ?? 0;
-      for (const [l, c] of votes) {
-        if (c > bestVotes || (c === bestVotes && best !== own && l < best)) {
-          best = l;
-          bestVotes = c;
+      let bestGain = gain(own);
+      for (const c of links.keys()) {
+        const g = gain(c);
+        if (g > bestGain + 1e-12 || (Math.abs(g - bestGain) <= 1e-12 && best !== own && c < best)) {
+          best = c;
+          bestGain = g;
         }
       }
-      if (best !== label[v]) {
-        label[v] = best;
-        changed = true;
-      }
+      community[v] = best;
+      total[best]! += degree[v]!;
+      if (best !== own) moved = true;
     }
   }
   // name each community by its smallest member
   const smallest = new Map<number, number>();
-  label.forEach((l, v) => {
-    if (!smallest.has(l)) smallest.set(l, v);
+  community.forEach((c, v) => {
+    if (!smallest.has(c)) smallest.set(c, v);
   });
-  return { community: label.map((l) => smallest.get(l)!), rounds };
+  return { community: community.map((c) => smallest.get(c)!), rounds };
 }
 
 /** Q = Σ over communities of (internal edges / m − (degree sum / 2m)²), edges undirected. */

@@ -1,6 +1,7 @@
 import type { CodeGraph } from '../../engine/graph/code-graph.ts';
 import { ToolError } from '../../errors.ts';
 import type { ToolContext } from '../define-tool.ts';
+import { editDistance } from '../meta/rank-names.ts';
 import { nearestNames } from './graph-of.ts';
 
 /** The workspace file a path argument names, or a ToolError listing the nearest indexed paths. */
@@ -31,7 +32,13 @@ export function requireIndexedDirectory(graph: CodeGraph, ctx: ToolContext, path
   if (rel === '' || rel === '.') return '';
   const dirs = indexedDirectories(graph);
   if (dirs.has(rel)) return rel;
-  const near = nearestNames(rel, dirs);
+  // by edit distance alone: a parent directory is a substring of every wrong child
+  const near = [...dirs]
+    .map((d) => ({ d, cost: editDistance(rel, d) }))
+    .filter((x) => x.cost <= Math.max(3, rel.length / 2))
+    .sort((a, b) => a.cost - b.cost || (a.d < b.d ? -1 : 1))
+    .slice(0, 5)
+    .map((x) => x.d);
   throw new ToolError(
     `no indexed file under "${rel}/"${near.length > 0 ? `; nearest directories: ${near.join(', ')}` : ''}`,
   );

@@ -1,4 +1,5 @@
 import type { Tool } from '../define-tool.ts';
+import { ctxArchitecture } from './ctx-architecture.ts';
 import { ctxCallees } from './ctx-callees.ts';
 import { ctxCallers } from './ctx-callers.ts';
 import { ctxCallgraph } from './ctx-callgraph.ts';
@@ -15,4 +16,5 @@ export const graphTools: Tool[] = [
   ctxCallgraph,
   ctxImpact,
   ctxGraphDiagram,
+  ctxArchitecture,
 ];
