@@ -93,7 +93,11 @@ export function communitiesOf(
 ): { communities: Community[]; singletons: number; modularity: number; rounds: number } {
   const depth = clusterDepth(g.paths);
   const members = new Map<number, number[]>();
-  s.community.forEach((c, v) => members.set(c, [...(members.get(c) ?? []), v]));
+  s.community.forEach((c, v) => {
+    const list = members.get(c);
+    if (list) list.push(v);
+    else members.set(c, [v]);
+  });
   const communities: Community[] = [];
   let singletons = 0;
   for (const [label, nodes] of members) {
@@ -166,7 +170,11 @@ export interface Layer {
 export function layersOf(g: FileGraph, s: GraphStructure): Layer[] {
   const depth = clusterDepth(g.paths);
   const layers = new Map<number, number[]>();
-  s.layer.forEach((l, v) => layers.set(l, [...(layers.get(l) ?? []), v]));
+  s.layer.forEach((l, v) => {
+    const list = layers.get(l);
+    if (list) list.push(v);
+    else layers.set(l, [v]);
+  });
   return [...layers]
     .sort((a, b) => a[0] - b[0])
     .map(([layer, nodes]) => {

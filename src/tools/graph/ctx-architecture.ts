@@ -58,6 +58,8 @@ interface Report {
   files: string[];
 }
 
+const layerCount = (s: GraphStructure) => s.layer.reduce((max, l) => Math.max(max, l + 1), 0);
+
 /** The worker's cycles, layers and communities of this graph. */
 const structureOf = (g: FileGraph, ctx: ToolContext): Promise<GraphStructure> =>
   runEngineTask('graphStructure', { out: g.out }, { signal: ctx.signal });
@@ -182,7 +184,7 @@ async function hotspotsReport(g: FileGraph, ctx: ToolContext): Promise<Report> {
 function healthReport(g: FileGraph, s: GraphStructure, store: GraphStore): Report {
   const cycles = cyclesOf(g, s);
   const inCycles = cycles.reduce((sum, c) => sum + c.length, 0);
-  const layers = Math.max(-1, ...s.layer) + 1;
+  const layers = layerCount(s);
   const orphans = g.paths.filter((_, v) => g.in[v]!.length === 0 && g.out[v]!.length === 0).length;
   const top = (deg: number[][]) => {
     let best = -1;
@@ -267,7 +269,7 @@ async function overviewReport(
   ];
   const cycles = cyclesOf(g, s);
   const inCycles = cycles.reduce((sum, c) => sum + c.length, 0);
-  const head = `${n(g.paths.length)} files, ${n(g.edges)} imports, ${Math.max(-1, ...s.layer) + 1} layers, ${cycles.length} import cycle(s) with ${n(inCycles)} files`;
+  const head = `${n(g.paths.length)} files, ${n(g.edges)} imports, ${layerCount(s)} layers, ${cycles.length} import cycle(s) with ${n(inCycles)} files`;
   const text = [head];
   for (const [action, part] of parts) {
     text.push(...part.text.slice(0, 6));
