@@ -46,6 +46,10 @@ const SAMPLE_ARGS: Record<string, Record<string, unknown>> = {
   ctx_callers: { symbol: 'main' },
   ctx_callees: { symbol: 'main' },
   ctx_index: { action: 'status' },
+  ctx_callgraph: { symbol: 'main' },
+  ctx_impact: { path: 'src/index.ts' },
+  ctx_graph_diagram: { file: 'src/index.ts' },
+  ctx_architecture: { action: 'health' },
   ctx_shell: { command: 'ls -la' },
   ctx_edit: { path: '.gitignore', old_string: 'dist/', new_string: 'dist/\nbuild/', replace_all: true },
 };
