@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { makeGitRepo } from '../../helpers/git-repo.ts';
 import {
   chainLengthByText,
   copyPackage,
@@ -252,6 +253,33 @@ test('build and update need the index scope; status and analyze need only graph'
     assert.match(
       await callToolText(srv, 'builder', 'ctx_impact', { action: 'update' }),
       /^update: 0 file\(s\) parsed/,
+    );
+  } finally {
+    await srv.close();
+  }
+});
+
+test('diff in a workspace that is a subdirectory of a repository: paths relative to the workspace, changes outside it left out', async () => {
+  const repo = makeGitRepo({
+    'pkg/lib/a.ts': 'export const a = 1;\n',
+    'pkg/b.ts': "import { a } from './lib/a';\nexport const b = a;\n",
+    'other/x.ts': 'export const x = 1;\n',
+  });
+  git(repo, 'add', '.');
+  git(repo, 'commit', '-q', '-m', 'first');
+  writeFileSync(join(repo, 'pkg/lib/a.ts'), 'export const a = 2;\n');
+  writeFileSync(join(repo, 'other/x.ts'), 'export const x = 2;\n');
+  writeFileSync(join(repo, 'other/y.ts'), 'export const y = 2;\n');
+  const srv = await startTestServer({ files: {}, workspace: { root: join(repo, 'pkg') } });
+  try {
+    await built(srv);
+    assert.match(
+      await callToolText(srv, 'alice', 'ctx_impact', { action: 'diff' }),
+      /^1 changed file\(s\) against HEAD \(staged, unstaged, untracked\); 1 other file\(s\) affected within 5 hops:\nlib\/a\.ts \(modified\): 1 dependent file\(s\)\n {2}b\.ts:1 \(1 hop\)\n\[indexed 2 \/ 2 files\]/,
+    );
+    assert.match(
+      await callToolText(srv, 'alice', 'ctx_graph', { action: 'context', path: 'lib/a.ts' }),
+      /, modified against HEAD\n[\s\S]*commits \(newest 1\):\n {2}[0-9a-f]+ \S+ t: first/,
     );
   } finally {
     await srv.close();
