@@ -21,6 +21,7 @@ import { defineTool, type ToolContext } from '../define-tool.ts';
 import { INPUT_LIMITS } from '../input-limits.ts';
 import { currentGraph, formatProgress, tokensOfFiles } from './graph-of.ts';
 import { requireIndexedDirectory } from './graph-paths.ts';
+import { toJsonAnswer } from './json-answer.ts';
 import { packageEntries } from './package-entries.ts';
 
 /** Rows of one list in an answer; the rest are counted. */
@@ -345,7 +346,7 @@ export const ctxArchitecture = defineTool({
     const g = loadFileGraph(store, action === 'module' || dir === '' ? undefined : dir);
     const report = await reportFor(action, g, dir, ctx, store);
     if (args.format === 'json') {
-      return JSON.stringify({ action, path: dir || '.', ...report.json, progress });
+      return toJsonAnswer({ action, path: dir || '.', ...report.json, progress });
     }
     const scope = dir && action !== 'module' ? `[inside ${dir}/] ` : '';
     return withSavingsFooter(

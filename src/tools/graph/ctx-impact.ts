@@ -9,6 +9,7 @@ import { buildGraph } from './build-graph.ts';
 import { formatGraphStatus } from './ctx-index.ts';
 import { currentGraph, formatProgress, GRAPH_QUERY_BUDGET_MS, graphOf, tokensOfFiles } from './graph-of.ts';
 import { requireIndexedFile } from './graph-paths.ts';
+import { toJsonAnswer } from './json-answer.ts';
 
 const MAX_DEPTH = 10;
 /** Files listed in one answer; the rest are counted. */
@@ -44,9 +45,15 @@ function impactLines(files: readonly ImpactedFile[], limit: number, indent = '  
 
 const chainLines = (steps: readonly ChainStep[]) => steps.map((s) => `  ${at(s.from, s.line)} → ${s.to}`);
 
-function answer(args: Args, json: unknown, text: string[], paths: Iterable<string>, ctx: ToolContext) {
+function answer(
+  args: Args,
+  json: Record<string, unknown>,
+  text: string[],
+  paths: Iterable<string>,
+  ctx: ToolContext,
+) {
   const graph = graphOf(ctx.workspace);
-  if (args.format === 'json') return JSON.stringify(json, null, 1);
+  if (args.format === 'json') return toJsonAnswer(json);
   return withSavingsFooter(text.join('\n'), tokensOfFiles(graph, paths));
 }
 
