@@ -29,16 +29,20 @@ export function directoryOf(path: string, depth = 2): string {
   return parts.length === 0 ? '.' : parts.join('/');
 }
 
-/** The files of the graph (under `dir/` when given) and the import edges between them. */
-export function loadFileGraph(store: GraphStore, dir?: string): FileGraph {
+/** The files (under `dir/` when given) and the import edges between them. */
+export function buildFileGraph(
+  allFiles: readonly GraphFile[],
+  allEdges: readonly { from: string; to: string }[],
+  dir?: string,
+): FileGraph {
   const inside = (p: string) => dir === undefined || p.startsWith(`${dir}/`);
-  const files = store.files().filter((f) => inside(f.path));
+  const files = allFiles.filter((f) => inside(f.path));
   const paths = files.map((f) => f.path);
   const indexOf = new Map(paths.map((p, i) => [p, i]));
   const out: number[][] = paths.map(() => []);
   const inn: number[][] = paths.map(() => []);
   let edges = 0;
-  for (const e of store.importEdges()) {
+  for (const e of allEdges) {
     const a = indexOf.get(e.from);
     const b = indexOf.get(e.to);
     if (a === undefined || b === undefined) continue;
@@ -48,6 +52,10 @@ export function loadFileGraph(store: GraphStore, dir?: string): FileGraph {
   }
   return { paths, files, indexOf, out, in: inn, edges };
 }
+
+/** The graph of a store, under `dir/` when given. */
+export const loadFileGraph = (store: GraphStore, dir?: string): FileGraph =>
+  buildFileGraph(store.files(), store.importEdges(), dir);
 
 /** The shortest import chain from one node to another (both included), or undefined. */
 export function shortestChain(

@@ -2,8 +2,8 @@ import { factTerms } from '../../store/knowledge.ts';
 import { searchFactsInFile } from '../../store/sqlite/knowledge-rows.ts';
 import { type Chunk, chunkFile } from '../bm25/chunk-file.ts';
 import { findDuplicatesHere } from '../dedup/find-duplicates.ts';
+import { analyzeArchitecture } from '../graph/architecture-task.ts';
 import { extractFileHere } from '../graph/extract-file.ts';
-import { graphStructure } from '../graph/graph-structure.ts';
 import { outlineFileHere } from '../languages/outline-file.ts';
 import type { FileOutline } from '../languages/types.ts';
 import { patternSize } from '../search/compile-pattern.ts';
@@ -24,8 +24,8 @@ export const ENGINE_TASKS = {
     chunkFile(input.rel, input.text, await outlineFileHere(input.rel, input.text)),
   /** Outline, call sites and import bindings of one file, for the code graph. */
   graphFile: extractFileHere,
-  /** Cycles, layers and communities of a workspace's import graph. */
-  graphStructure,
+  /** Clusters, cycles, layers, communities … of a workspace's import graph, read from its graph file. */
+  architecture: analyzeArchitecture,
   findDuplicates: (input: { root: string; files: readonly string[] }) =>
     findDuplicatesHere(input.root, input.files),
   matchLines: matchLinesHere,

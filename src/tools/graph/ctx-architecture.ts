@@ -1,17 +1,6 @@
 import { z } from 'zod';
-import {
-  clustersOf,
-  communitiesOf,
-  cyclesOf,
-  cycleThrough,
-  entrypointsOf,
-  hotspotsOf,
-  layersOf,
-  moduleOf,
-} from '../../engine/graph/architecture.ts';
-import { type FileGraph, loadFileGraph } from '../../engine/graph/file-graph.ts';
+import type { ArchitectureData, ArchitectureSection } from '../../engine/graph/architecture-task.ts';
 import { churn } from '../../engine/graph/git-state.ts';
-import type { GraphStructure } from '../../engine/graph/graph-structure.ts';
 import { importLines } from '../../engine/graph/import-lines.ts';
 import { withSavingsFooter } from '../../engine/savings.ts';
 import { runEngineTask } from '../../engine/workers/engine-pool.ts';
@@ -19,7 +8,7 @@ import { ToolError } from '../../errors.ts';
 import type { GraphStore } from '../../store/graph.ts';
 import { defineTool, type ToolContext } from '../define-tool.ts';
 import { INPUT_LIMITS } from '../input-limits.ts';
-import { currentGraph, formatProgress, tokensOfFiles } from './graph-of.ts';
+import { currentGraph, formatProgress, graphFileOf, tokensOfFiles } from './graph-of.ts';
 import { requireIndexedDirectory } from './graph-paths.ts';
 import { toJsonAnswer } from './json-answer.ts';
 import { packageEntries } from './package-entries.ts';
@@ -42,6 +31,19 @@ const ACTIONS = [
 ] as const;
 type Action = (typeof ACTIONS)[number];
 
+/** What the worker computes for each action. */
+const SECTIONS: Record<Action, ArchitectureSection[]> = {
+  overview: ['clusters', 'layers', 'communities', 'entrypoints', 'hotspots'],
+  clusters: ['clusters'],
+  communities: ['communities'],
+  layers: ['layers'],
+  cycles: ['cycles'],
+  entrypoints: ['entrypoints'],
+  hotspots: ['hotspots'],
+  health: ['health'],
+  module: ['module'],
+};
+
 const n = (v: number) => v.toLocaleString('en-US');
 const pct = (part: number, whole: number) => (whole === 0 ? '0%' : `${((100 * part) / whole).toFixed(1)}%`);
 const at = (path: string, line: number | undefined) => (line === undefined ? path : `${path}:${line}`);
@@ -59,27 +61,15 @@ interface Report {
   files: string[];
 }
 
-const layerCount = (s: GraphStructure) => s.layer.reduce((max, l) => Math.max(max, l + 1), 0);
-
-/** The worker's cycles, layers and communities of this graph. */
-const structureOf = (g: FileGraph, ctx: ToolContext): Promise<GraphStructure> =>
-  runEngineTask('graphStructure', { out: g.out }, { signal: ctx.signal });
-
-async function cyclesReport(
-  g: FileGraph,
-  s: GraphStructure,
-  ctx: ToolContext,
-  store: GraphStore,
-): Promise<Report> {
-  const cycles = cyclesOf(g, s);
-  const examples = cycles.slice(0, LISTED).map((files) => cycleThrough(g, files));
+async function cyclesReport(d: ArchitectureData, ctx: ToolContext, store: GraphStore): Promise<Report> {
+  const { cycles, examples } = d.cycles!;
   const steps = examples.flatMap((c) => c.slice(0, -1).map((from, i) => ({ from, to: c[i + 1]! })));
   const lines = await importLines(ctx.workspace.root, store, steps.slice(0, LINED_EDGES));
   const inCycles = cycles.reduce((sum, c) => sum + c.length, 0);
   const text = [
     cycles.length === 0
-      ? `no import cycles among ${n(g.paths.length)} files (Tarjan SCC over ${n(g.edges)} imports)`
-      : `${cycles.length} import cycle(s), ${n(inCycles)} of ${n(g.paths.length)} files in them (Tarjan SCC over ${n(g.edges)} imports):`,
+      ? `no import cycles among ${n(d.files)} files (Tarjan SCC over ${n(d.imports)} imports)`
+      : `${cycles.length} import cycle(s), ${n(inCycles)} of ${n(d.files)} files in them (Tarjan SCC over ${n(d.imports)} imports):`,
   ];
   examples.forEach((cycle, i) => {
     const files = cycles[i]!;
@@ -94,12 +84,12 @@ async function cyclesReport(
         `  also in it: ${rest.slice(0, 10).join(', ')}${rest.length > 10 ? ` +${rest.length - 10} more` : ''}`,
       );
   });
-  if (cycles.length > LISTED) text.push(`+${cycles.length - LISTED} more cycle(s)`);
+  if (cycles.length > examples.length) text.push(`+${cycles.length - examples.length} more cycle(s)`);
   return { json: { cycles, examples }, text, files: cycles.flat() };
 }
 
-function clustersReport(g: FileGraph): Report {
-  const { depth, clusters } = clustersOf(g);
+function clustersReport(d: ArchitectureData): Report {
+  const { depth, clusters } = d.clusters!;
   const text = [
     `${clusters.length} cluster(s) by directory (depth ${depth}); cohesion = imports inside / imports made:`,
     ...capped(
@@ -114,8 +104,8 @@ function clustersReport(g: FileGraph): Report {
   return { json: { depth, clusters }, text, files: [] };
 }
 
-function communitiesReport(g: FileGraph, s: GraphStructure): Report {
-  const r = communitiesOf(g, s);
+function communitiesReport(d: ArchitectureData): Report {
+  const r = d.communities!;
   const text = [
     `${r.communities.length} communit(ies) of 2+ files by modularity (Louvain local moving over imports, ${r.rounds} rounds, modularity ${r.modularity.toFixed(3)}); ${n(r.singletons)} file(s) alone:`,
     ...capped(
@@ -127,8 +117,8 @@ function communitiesReport(g: FileGraph, s: GraphStructure): Report {
   return { json: r, text, files: r.communities.slice(0, LISTED).flatMap((c) => c.files.slice(0, 5)) };
 }
 
-function layersReport(g: FileGraph, s: GraphStructure): Report {
-  const layers = layersOf(g, s);
+function layersReport(d: ArchitectureData): Report {
+  const layers = d.layers!;
   const text = [
     `${layers.length} layer(s): layer 0 imports nothing in the graph, each layer imports only from layers below (a cycle shares one layer):`,
     ...capped(
@@ -146,8 +136,8 @@ function layersReport(g: FileGraph, s: GraphStructure): Report {
   return { json: { layers }, text, files: layers.flatMap((l) => l.files.slice(0, 5)) };
 }
 
-async function entrypointsReport(g: FileGraph, ctx: ToolContext, store: GraphStore): Promise<Report> {
-  const e = entrypointsOf(g);
+async function entrypointsReport(d: ArchitectureData, ctx: ToolContext, store: GraphStore): Promise<Report> {
+  const e = d.entrypoints!;
   const declared = await packageEntries(ctx, store);
   const text = [
     `${e.files.length} file(s) nothing imports that import others (plus ${e.tests} test file(s)):`,
@@ -155,15 +145,16 @@ async function entrypointsReport(g: FileGraph, ctx: ToolContext, store: GraphSto
     declared.length === 0 ? 'package.json: no bin, main or module entries' : 'package.json entries:',
     ...capped(
       declared,
-      (d) => `${d.manifest} ${d.field}: ${d.target}${d.indexed ? '' : ' (not in the code graph)'}`,
+      (x) => `${x.manifest} ${x.field}: ${x.target}${x.indexed ? '' : ' (not in the code graph)'}`,
     ),
   ];
   return { json: { ...e, declared }, text, files: e.files.slice(0, LISTED).map((f) => f.path) };
 }
 
-async function hotspotsReport(g: FileGraph, ctx: ToolContext): Promise<Report> {
-  const history = await churn(ctx.workspace.root, ctx.signal);
-  const hot = hotspotsOf(g, history.ok ? history.value.byFile : undefined);
+type Churn = Awaited<ReturnType<typeof churn>>;
+
+function hotspotsReport(d: ArchitectureData, history: Churn): Report {
+  const hot = d.hotspots!;
   const formula = history.ok
     ? `score = fan-in × commits (of the last ${n(history.value.commits)}) × lines`
     : `score = fan-in × lines (no commit counts: ${history.reason})`;
@@ -175,68 +166,29 @@ async function hotspotsReport(g: FileGraph, ctx: ToolContext): Promise<Report> {
         `${h.path}: ${n(h.score)} = ${h.fanIn} importers${h.commits === null ? '' : ` × ${h.commits} commits`} × ${n(h.lines)} lines`,
     ),
   ];
-  return {
-    json: { formula, hotspots: hot.slice(0, 100) },
-    text,
-    files: hot.slice(0, LISTED).map((h) => h.path),
-  };
+  return { json: { formula, hotspots: hot }, text, files: hot.slice(0, LISTED).map((h) => h.path) };
 }
 
-function healthReport(g: FileGraph, s: GraphStructure, store: GraphStore): Report {
-  const cycles = cyclesOf(g, s);
-  const inCycles = cycles.reduce((sum, c) => sum + c.length, 0);
-  const layers = layerCount(s);
-  const orphans = g.paths.filter((_, v) => g.in[v]!.length === 0 && g.out[v]!.length === 0).length;
-  const top = (deg: number[][]) => {
-    let best = -1;
-    deg.forEach((d, v) => {
-      if (best === -1 || d.length > deg[best]!.length) best = v;
-    });
-    return best === -1 ? undefined : { path: g.paths[best]!, count: deg[best]!.length };
-  };
-  const fanIn = top(g.in);
-  const fanOut = top(g.out);
-  const { depth, clusters } = clustersOf(g);
-  const crossing = clusters.reduce((sum, c) => sum + c.outgoing, 0);
-  const inside = new Set(g.paths);
-  const unresolved = store
-    .imports()
-    .filter((i) => inside.has(i.from) && i.target === null && /^\.{1,2}(\/|$)/.test(i.specifier)).length;
-  const regex = g.files.filter((f) => f.parser === 'regex').length;
-  const communities = communitiesOf(g, s);
-  const figures = {
-    files: g.paths.length,
-    imports: g.edges,
-    cycles: cycles.length,
-    filesInCycles: inCycles,
-    layers,
-    orphans,
-    maxFanIn: fanIn,
-    maxFanOut: fanOut,
-    crossDirectoryImports: crossing,
-    clusterDepth: depth,
-    modularity: communities.modularity,
-    communities: communities.communities.length,
-    unresolvedRelativeImports: unresolved,
-    regexOutlined: regex,
-  };
+function healthReport(d: ArchitectureData): Report {
+  const h = d.health!;
   const text = [
-    `${n(g.paths.length)} files, ${n(g.edges)} imports between them (${(g.edges / Math.max(1, g.paths.length)).toFixed(1)} per file)`,
-    `cycles: ${cycles.length}${cycles.length > 0 ? `, ${n(inCycles)} files in them (${pct(inCycles, g.paths.length)}); ctx_architecture action=cycles lists them` : ''}`,
-    `layers: ${layers} (the longest chain of imports, cycles condensed)`,
-    `isolated: ${n(orphans)} file(s) import nothing and nothing imports them`,
-    ...(fanIn ? [`most imported: ${fanIn.path} (${fanIn.count} importers)`] : []),
-    ...(fanOut ? [`most importing: ${fanOut.path} (${fanOut.count} imports)`] : []),
-    `cross-directory imports: ${n(crossing)} of ${n(g.edges)} (${pct(crossing, g.edges)}) at directory depth ${depth}`,
-    `communities: ${communities.communities.length}, modularity ${communities.modularity.toFixed(3)} (1 = cleanly separated, 0 = no better than chance)`,
-    `unresolved relative imports: ${n(unresolved)}`,
-    `outlined by regex (tree-sitter could not parse): ${n(regex)}`,
+    `${n(h.files)} files, ${n(h.imports)} imports between them (${(h.imports / Math.max(1, h.files)).toFixed(1)} per file)`,
+    `cycles: ${h.cycles}${h.cycles > 0 ? `, ${n(h.filesInCycles)} files in them (${pct(h.filesInCycles, h.files)}); ctx_architecture action=cycles lists them` : ''}`,
+    `layers: ${h.layers} (the longest chain of imports, cycles condensed)`,
+    `isolated: ${n(h.orphans)} file(s) import nothing and nothing imports them`,
+    ...(h.maxFanIn ? [`most imported: ${h.maxFanIn.path} (${h.maxFanIn.count} importers)`] : []),
+    ...(h.maxFanOut ? [`most importing: ${h.maxFanOut.path} (${h.maxFanOut.count} imports)`] : []),
+    `cross-directory imports: ${n(h.crossDirectoryImports)} of ${n(h.imports)} (${pct(h.crossDirectoryImports, h.imports)}) at directory depth ${h.clusterDepth}`,
+    `communities: ${h.communities}, modularity ${h.modularity.toFixed(3)} (1 = cleanly separated, 0 = no better than chance)`,
+    `unresolved relative imports: ${n(h.unresolvedRelativeImports)}`,
+    `outlined by regex (tree-sitter could not parse): ${n(h.regexOutlined)}`,
   ];
-  return { json: figures, text, files: [fanIn?.path, fanOut?.path].filter((p): p is string => !!p) };
+  const files = [h.maxFanIn?.path, h.maxFanOut?.path].filter((p): p is string => !!p);
+  return { json: { ...h }, text, files };
 }
 
-async function moduleReport(g: FileGraph, dir: string, ctx: ToolContext, store: GraphStore): Promise<Report> {
-  const m = moduleOf(g, dir);
+async function moduleReport(d: ArchitectureData, ctx: ToolContext, store: GraphStore): Promise<Report> {
+  const m = d.module!;
   const edges = [...m.incoming.slice(0, LISTED), ...m.outgoing.slice(0, LISTED)].map(([from, to]) => ({
     from,
     to,
@@ -256,21 +208,19 @@ async function moduleReport(g: FileGraph, dir: string, ctx: ToolContext, store: 
 }
 
 async function overviewReport(
-  g: FileGraph,
-  s: GraphStructure,
+  d: ArchitectureData,
+  history: Churn,
   ctx: ToolContext,
   store: GraphStore,
 ): Promise<Report> {
   const parts: [Action, Report][] = [
-    ['clusters', clustersReport(g)],
-    ['layers', layersReport(g, s)],
-    ['communities', communitiesReport(g, s)],
-    ['entrypoints', await entrypointsReport(g, ctx, store)],
-    ['hotspots', await hotspotsReport(g, ctx)],
+    ['clusters', clustersReport(d)],
+    ['layers', layersReport(d)],
+    ['communities', communitiesReport(d)],
+    ['entrypoints', await entrypointsReport(d, ctx, store)],
+    ['hotspots', hotspotsReport(d, history)],
   ];
-  const cycles = cyclesOf(g, s);
-  const inCycles = cycles.reduce((sum, c) => sum + c.length, 0);
-  const head = `${n(g.paths.length)} files, ${n(g.edges)} imports, ${layerCount(s)} layers, ${cycles.length} import cycle(s) with ${n(inCycles)} files`;
+  const head = `${n(d.files)} files, ${n(d.imports)} imports, ${d.layerCount} layers, ${d.cycleCount} import cycle(s) with ${n(d.filesInCycles ?? 0)} files`;
   const text = [head];
   for (const [action, part] of parts) {
     text.push(...part.text.slice(0, 6));
@@ -278,9 +228,11 @@ async function overviewReport(
   }
   return {
     json: {
-      files: g.paths.length,
-      imports: g.edges,
-      cycles: cycles.length,
+      files: d.files,
+      imports: d.imports,
+      layerCount: d.layerCount,
+      cycles: d.cycleCount,
+      filesInCycles: d.filesInCycles,
       ...Object.fromEntries(parts.map(([a, p]) => [a, p.json])),
     },
     text,
@@ -290,35 +242,34 @@ async function overviewReport(
 
 async function reportFor(
   action: Action,
-  g: FileGraph,
-  dir: string,
+  d: ArchitectureData,
+  history: Churn,
   ctx: ToolContext,
   store: GraphStore,
 ): Promise<Report> {
   switch (action) {
     case 'module':
-      return moduleReport(g, dir, ctx, store);
+      return moduleReport(d, ctx, store);
     case 'clusters':
-      return clustersReport(g);
+      return clustersReport(d);
     case 'entrypoints':
-      return entrypointsReport(g, ctx, store);
+      return entrypointsReport(d, ctx, store);
     case 'hotspots':
-      return hotspotsReport(g, ctx);
-  }
-  const s = await structureOf(g, ctx);
-  switch (action) {
+      return hotspotsReport(d, history);
     case 'communities':
-      return communitiesReport(g, s);
+      return communitiesReport(d);
     case 'layers':
-      return layersReport(g, s);
+      return layersReport(d);
     case 'cycles':
-      return cyclesReport(g, s, ctx, store);
+      return cyclesReport(d, ctx, store);
     case 'health':
-      return healthReport(g, s, store);
+      return healthReport(d);
     default:
-      return overviewReport(g, s, ctx, store);
+      return overviewReport(d, history, ctx, store);
   }
 }
+
+const NO_CHURN: Churn = { ok: false, reason: 'not asked' };
 
 export const ctxArchitecture = defineTool({
   name: 'ctx_architecture',
@@ -343,8 +294,19 @@ export const ctxArchitecture = defineTool({
       throw new ToolError('action "module" needs path: a directory, e.g. "src/engine"');
     }
     const dir = args.path === undefined ? '' : requireIndexedDirectory(graph, ctx, args.path);
-    const g = loadFileGraph(store, action === 'module' || dir === '' ? undefined : dir);
-    const report = await reportFor(action, g, dir, ctx, store);
+    const sections = SECTIONS[action];
+    const history = sections.includes('hotspots') ? await churn(ctx.workspace.root, ctx.signal) : NO_CHURN;
+    const data = await runEngineTask(
+      'architecture',
+      {
+        file: graphFileOf(ctx.workspace),
+        dir,
+        sections,
+        ...(history.ok ? { churn: history.value.byFile } : {}),
+      },
+      { signal: ctx.signal },
+    );
+    const report = await reportFor(action, data, history, ctx, store);
     if (args.format === 'json') {
       return toJsonAnswer({ action, path: dir || '.', ...report.json, progress });
     }
