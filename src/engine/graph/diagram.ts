@@ -1,5 +1,6 @@
 import type { GraphStore, GraphSymbol } from '../../store/graph.ts';
-import { directoryOf, loadFileGraph, reachWithin } from './file-graph.ts';
+import { clusterDepth } from './architecture.ts';
+import { directoryOf, type FileGraph, reachWithin } from './file-graph.ts';
 import { calleesOf } from './query-graph.ts';
 
 /** Nodes drawn at most; past that the diagram says how many were left out. */
@@ -60,8 +61,7 @@ function toMermaid(
 }
 
 /** The files `path` imports and the files importing it, each within `depth` hops, nearest first. */
-export function dependencyDiagram(store: GraphStore, path: string, depth: number): Diagram {
-  const g = loadFileGraph(store);
+export function dependencyDiagram(g: FileGraph, path: string, depth: number): Diagram {
   const start = g.indexOf.get(path);
   if (start === undefined) throw new Error(`${path} is not in the graph`);
   const reached = new Map<number, number>([[start, 0]]);
@@ -91,10 +91,10 @@ export function dependencyDiagram(store: GraphStore, path: string, depth: number
   };
 }
 
-/** Directories (two levels deep) and how many imports run between them, the busiest first. */
-export function directoryDiagram(store: GraphStore): Diagram {
-  const g = loadFileGraph(store);
-  const dirOf = g.paths.map((p) => directoryOf(p));
+/** Directories (at the clusters' depth) and how many imports run between them, the busiest first. */
+export function directoryDiagram(g: FileGraph): Diagram {
+  const depth = clusterDepth(g.paths);
+  const dirOf = g.paths.map((p) => directoryOf(p, depth));
   const weight = new Map<string, number>();
   const degree = new Map<string, number>();
   for (const d of dirOf) degree.set(d, degree.get(d) ?? 0);

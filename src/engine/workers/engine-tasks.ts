@@ -4,6 +4,7 @@ import { type Chunk, chunkFile } from '../bm25/chunk-file.ts';
 import { findDuplicatesHere } from '../dedup/find-duplicates.ts';
 import { analyzeArchitecture } from '../graph/architecture-task.ts';
 import { extractFileHere } from '../graph/extract-file.ts';
+import { graphSummary, importDiagram, testCoverage } from '../graph/view-task.ts';
 import { outlineFileHere } from '../languages/outline-file.ts';
 import type { FileOutline } from '../languages/types.ts';
 import { patternSize } from '../search/compile-pattern.ts';
@@ -26,6 +27,10 @@ export const ENGINE_TASKS = {
   graphFile: extractFileHere,
   /** Clusters, cycles, layers, communities … of a workspace's import graph, read from its graph file. */
   architecture: analyzeArchitecture,
+  /** Views that read the whole graph file: summary, test coverage, import diagrams. */
+  graphSummary,
+  testCoverage,
+  importDiagram,
   findDuplicates: (input: { root: string; files: readonly string[] }) =>
     findDuplicatesHere(input.root, input.files),
   matchLines: matchLinesHere,

@@ -8,7 +8,7 @@ import { buildGraph } from './build-graph.ts';
 import { formatGraphStatus } from './ctx-index.ts';
 import { answerDiagram, diagramKind, MAX_DIAGRAM_DEPTH } from './diagram-answer.ts';
 import { enrichFile, enrichGraph, fileContext } from './file-context.ts';
-import { currentGraph, formatProgress, graphOf, requireDefinitions, tokensOfFiles } from './graph-of.ts';
+import { currentGraph, formatProgress, requireDefinitions, tokensOfFiles } from './graph-of.ts';
 import { requireIndexedFile } from './graph-paths.ts';
 import { projectSummary } from './graph-summary.ts';
 
@@ -54,7 +54,7 @@ export const ctxGraph = defineTool({
     }
     if (args.action === 'build') {
       const { progress, ms } = await buildGraph(ctx, false);
-      const summary = projectSummary(graphOf(ctx.workspace).store);
+      const summary = await projectSummary(ctx);
       return [
         summary.text,
         `build: ${progress.parsed} file(s) parsed in ${ms} ms`,
@@ -64,7 +64,7 @@ export const ctxGraph = defineTool({
     const { graph, progress } = await currentGraph(ctx);
     if (args.action === 'status') return formatGraphStatus(progress, graph.store.counts);
     if (args.action === 'enrich' && !args.path) {
-      const { text } = await enrichGraph(graph, ctx);
+      const { text } = await enrichGraph(ctx);
       return [...text, formatProgress(progress)].join('\n');
     }
     if (!args.path) throw new ToolError(`action "${args.action}" needs path`);

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { callDiagram, dependencyDiagram, directoryDiagram } from '../../engine/graph/diagram.ts';
+import { callDiagram, type Diagram } from '../../engine/graph/diagram.ts';
 import { withSavingsFooter } from '../../engine/savings.ts';
+import { runEngineTask } from '../../engine/workers/engine-pool.ts';
 import type { MeasuredText, ToolContext } from '../define-tool.ts';
-import { currentGraph, formatProgress, requireDefinitions, tokensOfFiles } from './graph-of.ts';
+import { currentGraph, formatProgress, graphFileOf, requireDefinitions, tokensOfFiles } from './graph-of.ts';
 import { requireIndexedFile } from './graph-paths.ts';
 
 export const MAX_DIAGRAM_DEPTH = 5;
@@ -23,9 +24,14 @@ export async function answerDiagram(
   const { graph, progress } = await currentGraph(ctx);
   const [fileArg, symbol] = args.file?.includes('::') ? args.file.split('::', 2) : [args.file, undefined];
   let head: string;
-  let diagram: ReturnType<typeof directoryDiagram>;
+  let diagram: Diagram;
+  const opts = { signal: ctx.signal };
   if (!fileArg) {
-    diagram = directoryDiagram(graph.store);
+    diagram = await runEngineTask(
+      'importDiagram',
+      { file: graphFileOf(ctx.workspace), depth: args.depth },
+      opts,
+    );
     head = `Imports between directories (edge label = import count), ${diagram.drawn} drawn:`;
   } else {
     const rel = requireIndexedFile(graph, ctx, fileArg);
@@ -34,7 +40,11 @@ export async function answerDiagram(
       diagram = callDiagram(graph.store, defs, args.depth);
       head = `Calls from ${symbol ? `${rel}::${symbol}` : rel}, ${args.depth} level(s) deep, ${diagram.drawn} symbol(s) drawn:`;
     } else {
-      diagram = dependencyDiagram(graph.store, rel, args.depth);
+      diagram = await runEngineTask(
+        'importDiagram',
+        { file: graphFileOf(ctx.workspace), path: rel, depth: args.depth },
+        opts,
+      );
       head = `Imports of and into ${rel} within ${args.depth} hop(s), ${diagram.drawn} file(s) drawn:`;
     }
   }

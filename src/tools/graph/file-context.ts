@@ -3,12 +3,13 @@ import { looksLikeTest } from '../../engine/graph/file-graph.ts';
 import { type Commit, changedFiles, churn, commitsTouching } from '../../engine/graph/git-state.ts';
 import { type ImpactedFile, impactOf } from '../../engine/graph/impact.ts';
 import { importLines } from '../../engine/graph/import-lines.ts';
+import { runEngineTask } from '../../engine/workers/engine-pool.ts';
 import type { ToolContext } from '../define-tool.ts';
+import { graphFileOf } from './graph-of.ts';
 
 /** Commits listed for a file. */
 const COMMITS_SHOWN = 5;
 const LISTED = 50;
-const TOP_CHURN = 10;
 
 const at = (path: string, line: number | undefined) => (line === undefined ? path : `${path}:${line}`);
 const hops = (n: number) => `${n} hop${n === 1 ? '' : 's'}`;
@@ -42,27 +43,22 @@ export async function enrichFile(graph: CodeGraph, ctx: ToolContext, rel: string
 }
 
 /** The whole graph's test coverage by imports, and the most changed files when git is there. */
-export async function enrichGraph(graph: CodeGraph, ctx: ToolContext) {
-  const files = graph.store.files().map((f) => f.path);
-  const tests = new Set(files.filter(looksLikeTest));
-  const covered = new Set<string>();
-  for (const e of graph.store.importEdges()) if (tests.has(e.from) && !tests.has(e.to)) covered.add(e.to);
-  const code = files.length - tests.size;
-  const text = [
-    `${tests.size} test file(s); ${covered.size} of ${code} other file(s) imported directly by a test`,
-  ];
+export async function enrichGraph(ctx: ToolContext) {
   const history = await churn(ctx.workspace.root, ctx.signal);
+  const c = await runEngineTask(
+    'testCoverage',
+    { file: graphFileOf(ctx.workspace), ...(history.ok ? { churn: history.value.byFile } : {}) },
+    { signal: ctx.signal },
+  );
+  const text = [
+    `${c.tests} test file(s); ${c.covered} of ${c.code} other file(s) imported directly by a test`,
+  ];
   if (!history.ok) text.push(`most changed: unavailable, ${history.reason}`);
   else {
-    const indexed = new Set(files);
-    const top = [...history.value.byFile]
-      .filter(([p]) => indexed.has(p))
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .slice(0, TOP_CHURN);
     text.push(`most changed (commits of the last ${history.value.commits}):`);
-    text.push(...top.map(([p, c]) => `  ${p} (${c} commit${c === 1 ? '' : 's'})`));
+    text.push(...c.mostChanged.map(([p, k]) => `  ${p} (${k} commit${k === 1 ? '' : 's'})`));
   }
-  return { text, files: [] as string[] };
+  return { text, files: c.mostChanged.map(([p]) => p) };
 }
 
 /** What an agent needs before touching a file: imports, dependents, tests, commits, local changes. */

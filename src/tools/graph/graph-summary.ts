@@ -1,33 +1,22 @@
-import type { GraphStore } from '../../store/graph.ts';
+import { runEngineTask } from '../../engine/workers/engine-pool.ts';
+import type { ToolContext } from '../define-tool.ts';
+import { graphFileOf, graphOf } from './graph-of.ts';
 
 const n = (v: number) => v.toLocaleString('en-US');
-const MOST_IMPORTED = 10;
 
 /**
  * `Project Graph: N files, S symbols, E edges`, then files and lines per language and the
- * most imported files, all counted from the store.
+ * most imported files, all counted from the graph (on a worker thread).
  */
-export function projectSummary(store: GraphStore): { text: string; files: string[] } {
-  const counts = store.counts();
-  const edges = store.importEdges();
-  const byLanguage = new Map<string, { files: number; lines: number }>();
-  for (const f of store.files()) {
-    const l = byLanguage.get(f.language) ?? { files: 0, lines: 0 };
-    l.files++;
-    l.lines += f.lines;
-    byLanguage.set(f.language, l);
-  }
-  const fanIn = new Map<string, number>();
-  for (const e of edges) fanIn.set(e.to, (fanIn.get(e.to) ?? 0) + 1);
-  const top = [...fanIn].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, MOST_IMPORTED);
+export async function projectSummary(ctx: ToolContext): Promise<{ text: string; files: string[] }> {
+  const counts = graphOf(ctx.workspace).store.counts();
+  const s = await runEngineTask('graphSummary', { file: graphFileOf(ctx.workspace) }, { signal: ctx.signal });
   const text = [
-    `Project Graph: ${n(counts.files)} files, ${n(counts.symbols)} symbols, ${n(edges.length)} edges (imports between files; ${n(counts.calls)} call sites)`,
+    `Project Graph: ${n(s.files)} files, ${n(counts.symbols)} symbols, ${n(s.edges)} edges (imports between files; ${n(counts.calls)} call sites)`,
     'by language:',
-    ...[...byLanguage]
-      .sort((a, b) => b[1].files - a[1].files || (a[0] < b[0] ? -1 : 1))
-      .map(([lang, l]) => `  ${lang}: ${n(l.files)} files, ${n(l.lines)} lines`),
-    top.length > 0 ? 'most imported:' : 'most imported: no file imports another',
-    ...top.map(([path, c]) => `  ${path} (${c} importer${c === 1 ? '' : 's'})`),
+    ...s.languages.map(([lang, files, lines]) => `  ${lang}: ${n(files)} files, ${n(lines)} lines`),
+    s.mostImported.length > 0 ? 'most imported:' : 'most imported: no file imports another',
+    ...s.mostImported.map(([path, c]) => `  ${path} (${c} importer${c === 1 ? '' : 's'})`),
   ].join('\n');
-  return { text, files: top.map(([p]) => p) };
+  return { text, files: s.mostImported.map(([p]) => p) };
 }
