@@ -85,3 +85,18 @@ export function chainLengthByText(
   }
   return dist.get(to);
 }
+
+/**
+ * Builds the workspace's code graph and waits until no build runs: on a loaded machine a
+ * build may outlast one call's budget, and a test must compare against the whole graph.
+ */
+export async function buildWholeGraph(
+  call: (name: string, args: Record<string, unknown>) => Promise<string>,
+): Promise<void> {
+  let text = await call('ctx_index', { action: 'build' });
+  while (/build running/.test(text)) {
+    await new Promise((r) => setTimeout(r, 200));
+    text = await call('ctx_index', { action: 'status' });
+  }
+  if (!/^(build: \d+ file|Code graph: )/.test(text)) throw new Error(`the graph did not build: ${text}`);
+}

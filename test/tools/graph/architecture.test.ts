@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { copyPackage, textImportGraph } from '../../helpers/import-oracle.ts';
+import { buildWholeGraph, copyPackage, textImportGraph } from '../../helpers/import-oracle.ts';
 import {
   callTool,
   callToolText,
@@ -13,8 +13,8 @@ import {
 
 type Graph = Map<string, Map<string, number>>;
 
-const built = async (srv: RunningTestServer) =>
-  assert.match(await callToolText(srv, 'alice', 'ctx_index', { action: 'build' }), /^build: \d+ file/);
+const built = (srv: RunningTestServer) =>
+  buildWholeGraph((name, args) => callToolText(srv, 'alice', name, args));
 
 const arch = async <T>(srv: RunningTestServer, args: Record<string, unknown>): Promise<T> =>
   JSON.parse(await callToolText(srv, 'alice', 'ctx_architecture', { ...args, format: 'json' })) as T;

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { copyPackage, textImportGraph } from '../../helpers/import-oracle.ts';
+import { buildWholeGraph, copyPackage, textImportGraph } from '../../helpers/import-oracle.ts';
 import {
   callTool,
   callToolText,
@@ -11,8 +11,8 @@ import {
   startTestServer,
 } from '../../helpers/team-server.ts';
 
-const built = async (srv: RunningTestServer) =>
-  assert.match(await callToolText(srv, 'alice', 'ctx_index', { action: 'build' }), /^build: \d+ file/);
+const built = (srv: RunningTestServer) =>
+  buildWholeGraph((name, args) => callToolText(srv, 'alice', name, args));
 
 const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', ['-c', 'user.name=Ada', '-c', 'user.email=ada@example.com', ...args], { cwd });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeGitRepo } from '../../helpers/git-repo.ts';
 import {
+  buildWholeGraph,
   chainLengthByText,
   copyPackage,
   dependentsByText,
@@ -18,8 +19,8 @@ import {
 } from '../../helpers/team-server.ts';
 
 /** A build first: a cold worker pool on a loaded machine may take longer than a query waits. */
-const built = async (srv: RunningTestServer, as = 'alice') =>
-  assert.match(await callToolText(srv, as, 'ctx_index', { action: 'build' }), /^build: \d+ file/);
+const built = (srv: RunningTestServer, as = 'alice') =>
+  buildWholeGraph((name, args) => callToolText(srv, as, name, args));
 
 /** `  path:line (N hops…)` lines of an analyze answer → path → hops, and path → line. */
 function parseImpact(text: string) {
