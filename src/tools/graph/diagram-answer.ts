@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { callDiagram, type Diagram } from '../../engine/graph/diagram.ts';
 import { withSavingsFooter } from '../../engine/savings.ts';
 import { runEngineTask } from '../../engine/workers/engine-pool.ts';
+import { ToolError } from '../../errors.ts';
 import type { MeasuredText, ToolContext } from '../define-tool.ts';
 import { currentGraph, formatProgress, graphFileOf, requireDefinitions, tokensOfFiles } from './graph-of.ts';
 import { requireIndexedFile } from './graph-paths.ts';
@@ -26,6 +27,9 @@ export async function answerDiagram(
   let head: string;
   let diagram: Diagram;
   const opts = { signal: ctx.signal };
+  if (!fileArg && args.kind === 'calls') {
+    throw new ToolError('kind "calls" needs a file (or `file::symbol`) to start from');
+  }
   if (!fileArg) {
     diagram = await runEngineTask(
       'importDiagram',

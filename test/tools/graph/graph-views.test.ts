@@ -138,6 +138,12 @@ test('a deps diagram draws real imports around a file, capped at 40 nodes with "
       ).nodes.has('more'),
       'the cap was exercised',
     );
+    const noFile = await callTool(srv, 'alice', { name: 'ctx_graph_diagram', arguments: { kind: 'calls' } });
+    const noFileBody = (await noFile.json()) as {
+      result: { isError?: boolean; content: { text: string }[] };
+    };
+    assert.equal(noFileBody.result.isError, true);
+    assert.match(noFileBody.result.content[0]!.text, /kind "calls" needs a file/);
     const dirs = parseMermaid(await callToolText(srv, 'alice', 'ctx_graph_diagram', {}));
     assert.ok([...dirs.nodes.values()].includes('src/internal/'));
   } finally {
