@@ -1,5 +1,6 @@
 import type { GraphStore } from '../../store/graph.ts';
 import { importLines } from './import-lines.ts';
+import { createImportResolver } from './resolve-import.ts';
 
 /** A file that depends on the changed one: `hops` import steps away, through `via` (which it imports, at `line`). */
 export interface ImpactedFile {
@@ -115,4 +116,33 @@ export async function importChain(
   return reverse
     ? { found: false, reason: why, reverse: await withLines(root, store, reverse) }
     : { found: false, reason: why };
+}
+
+/**
+ * Files that still import a deleted file: imports that resolve to nothing now but would
+ * resolve to it were it there. deleted path → its former importers with the importing line.
+ */
+export async function formerImporters(
+  root: string,
+  store: GraphStore,
+  deleted: readonly string[],
+): Promise<Map<string, ImpactedFile[]>> {
+  const found = new Map<string, ImpactedFile[]>(deleted.map((d) => [d, []]));
+  if (deleted.length === 0) return found;
+  const gone = new Set(deleted);
+  const resolve = createImportResolver(root, new Set([...store.stats().keys(), ...deleted]));
+  const edges: { from: string; to: string; specifiers: string[] }[] = [];
+  for (const imp of store.unresolvedImports()) {
+    const target = resolve(imp.from, imp.specifier, store.file(imp.from)?.language ?? '');
+    if (target === null || !gone.has(target)) continue;
+    const edge = edges.find((e) => e.from === imp.from && e.to === target);
+    if (edge) edge.specifiers.push(imp.specifier);
+    else edges.push({ from: imp.from, to: target, specifiers: [imp.specifier] });
+  }
+  const lines = await importLines(root, store, edges.slice(0, MAX_LINES_READ));
+  for (const e of edges) {
+    const line = lines.get(`${e.from}\0${e.to}`);
+    found.get(e.to)!.push({ path: e.from, hops: 1, via: e.to, ...(line === undefined ? {} : { line }) });
+  }
+  return found;
 }

@@ -30,16 +30,21 @@ function lineOfSpecifier(text: string, specifiers: readonly string[]): number | 
 }
 
 /**
- * Where each `from` file imports its `to` file: `from\0to` → line. Reads only the files
- * named; an edge whose line cannot be found (or whose file is gone) is left out.
+ * Where each `from` file imports its `to` file: `from\0to` → line, found by the specifiers
+ * that resolve to `to` (or those given: an import of a deleted file resolves to nothing).
+ * Reads only the files named; an edge whose line cannot be found is left out.
  */
 export async function importLines(
   root: string,
   store: GraphStore,
-  edges: readonly { from: string; to: string }[],
+  edges: readonly { from: string; to: string; specifiers?: readonly string[] }[],
 ): Promise<Map<string, number>> {
   const byFile = new Map<string, Set<string>>();
-  for (const e of edges) byFile.set(e.from, (byFile.get(e.from) ?? new Set()).add(e.to));
+  const given = new Map<string, readonly string[]>();
+  for (const e of edges) {
+    byFile.set(e.from, (byFile.get(e.from) ?? new Set()).add(e.to));
+    if (e.specifiers) given.set(`${e.from}\0${e.to}`, e.specifiers);
+  }
   const lines = new Map<string, number>();
   const files = [...byFile];
   for (let i = 0; i < files.length; i += READ_BATCH) {
@@ -49,7 +54,9 @@ export async function importLines(
         if (text === undefined) return;
         const imports = store.importsOf(from);
         for (const to of targets) {
-          const specs = imports.filter((imp) => imp.target === to).map((imp) => imp.specifier);
+          const specs =
+            given.get(`${from}\0${to}`) ??
+            imports.filter((imp) => imp.target === to).map((imp) => imp.specifier);
           const line = lineOfSpecifier(text, specs);
           if (line !== undefined) lines.set(`${from}\0${to}`, line);
         }

@@ -1,8 +1,15 @@
 import { z } from 'zod';
 import { changedFiles } from '../../engine/graph/git-state.ts';
-import { type ChainStep, type ImpactedFile, impactOf, importChain } from '../../engine/graph/impact.ts';
+import {
+  type ChainStep,
+  formerImporters,
+  type ImpactedFile,
+  impactOf,
+  importChain,
+} from '../../engine/graph/impact.ts';
 import { withSavingsFooter } from '../../engine/savings.ts';
 import { ToolError } from '../../errors.ts';
+import type { GraphStore } from '../../store/graph.ts';
 import { defineTool, type ToolContext, type ToolOutput } from '../define-tool.ts';
 import { INPUT_LIMITS } from '../input-limits.ts';
 import { buildGraph } from './build-graph.ts';
@@ -105,6 +112,25 @@ async function chain(args: Args, ctx: ToolContext): Promise<ToolOutput> {
   );
 }
 
+/** The files still importing a deleted file, and what depends on them, within `depth` hops of it. */
+async function throughImporters(
+  ctx: ToolContext,
+  store: GraphStore,
+  importers: readonly ImpactedFile[],
+  depth: number,
+): Promise<ImpactedFile[]> {
+  const all = new Map(importers.map((f) => [f.path, f]));
+  if (depth > 1) {
+    for (const importer of importers) {
+      for (const f of await impactOf(ctx.workspace.root, store, importer.path, depth - 1)) {
+        const known = all.get(f.path);
+        if (!known || known.hops > f.hops + 1) all.set(f.path, { ...f, hops: f.hops + 1 });
+      }
+    }
+  }
+  return [...all.values()].sort((a, b) => a.hops - b.hops || (a.path < b.path ? -1 : 1));
+}
+
 async function diff(args: Args, ctx: ToolContext): Promise<ToolOutput> {
   const changes = await changedFiles(ctx.workspace.root, ctx.signal);
   if (!changes.ok) {
@@ -117,14 +143,28 @@ async function diff(args: Args, ctx: ToolContext): Promise<ToolOutput> {
   const affected = new Set<string>();
   const text: string[] = [];
   const report = [];
-  for (const change of changes.value.slice(0, MAX_CHANGES)) {
-    const indexed = change.status !== 'deleted' && graph.store.file(change.path) !== undefined;
-    const files = indexed ? await impactOf(ctx.workspace.root, graph.store, change.path, args.depth) : [];
+  const considered = changes.value.slice(0, MAX_CHANGES);
+  const deleted = considered.filter((c) => c.status === 'deleted').map((c) => c.path);
+  const former = await formerImporters(ctx.workspace.root, graph.store, deleted);
+  for (const change of considered) {
+    const importers = former.get(change.path);
+    const indexed = graph.store.file(change.path) !== undefined;
+    const files = importers
+      ? await throughImporters(ctx, graph.store, importers, args.depth)
+      : indexed
+        ? await impactOf(ctx.workspace.root, graph.store, change.path, args.depth)
+        : [];
     for (const f of files) if (!changed.has(f.path)) affected.add(f.path);
     report.push({ ...change, indexed, dependents: files });
-    if (!indexed) {
-      const why = change.status === 'deleted' ? 'no longer in the code graph' : 'not in the code graph';
-      text.push(`${change.path} (${change.status}): ${why}`);
+    if (importers) {
+      text.push(
+        importers.length === 0
+          ? `${change.path} (deleted): no file imports it`
+          : `${change.path} (deleted): ${importers.length} file(s) still import it (now unresolved), ${files.length} dependent file(s)`,
+      );
+      text.push(...impactLines(files, MAX_PER_CHANGE));
+    } else if (!indexed) {
+      text.push(`${change.path} (${change.status}): not in the code graph`);
     } else {
       text.push(`${change.path} (${change.status}): ${files.length} dependent file(s)`);
       text.push(...impactLines(files, MAX_PER_CHANGE));

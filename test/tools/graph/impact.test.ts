@@ -201,7 +201,7 @@ test('diff gives the impact of each file changed against HEAD: unstaged, staged,
     );
     assert.match(text, /^README\.md \(modified\): not in the code graph$/m);
     assert.match(text, /^app\/new\.ts \(added\): 0 dependent file\(s\)$/m);
-    assert.match(text, /^app\/old\.ts \(deleted\): no longer in the code graph$/m);
+    assert.match(text, /^app\/old\.ts \(deleted\): no file imports it$/m);
     assert.match(
       text,
       /^lib\/money\.ts \(modified\): 3 dependent file\(s\)\n {2}lib\/tax\.ts:1 \(1 hop\)\n {2}app\/checkout\.ts:1 \(2 hops, via lib\/tax\.ts\)\n {2}app\/new\.ts:1 \(3 hops, via app\/checkout\.ts\)$/m,
@@ -217,6 +217,12 @@ test('diff gives the impact of each file changed against HEAD: unstaged, staged,
       ['modified README.md', 'added app/new.ts', 'deleted app/old.ts', 'modified lib/money.ts'],
     );
     assert.equal(json.affected, 2);
+    rmSync(join(srv.root, 'lib/tax.ts'));
+    const gone = await callToolText(srv, 'alice', 'ctx_impact', { action: 'diff' });
+    assert.match(
+      gone,
+      /^lib\/tax\.ts \(deleted\): 1 file\(s\) still import it \(now unresolved\), 2 dependent file\(s\)\n {2}app\/checkout\.ts:1 \(1 hop\)\n {2}app\/new\.ts:1 \(2 hops, via app\/checkout\.ts\)$/m,
+    );
   } finally {
     await srv.close();
   }
