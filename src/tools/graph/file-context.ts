@@ -4,6 +4,7 @@ import { type Commit, changedFiles, churn, commitsTouching } from '../../engine/
 import { type ImpactedFile, impactOf } from '../../engine/graph/impact.ts';
 import { importLines } from '../../engine/graph/import-lines.ts';
 import { runEngineTask } from '../../engine/workers/engine-pool.ts';
+import { knowledgeTerms } from '../../store/knowledge.ts';
 import type { ToolContext } from '../define-tool.ts';
 import { graphFileOf } from './graph-of.ts';
 
@@ -31,6 +32,29 @@ async function commitsSection(ctx: ToolContext, rel: string): Promise<string[]> 
   return [`commits (newest ${commits.value.length}):`, ...listed(commits.value, commitLine)];
 }
 
+/** Facts searched for a file before the exact-mention filter. */
+const KNOWLEDGE_POOL = 100;
+const KNOWLEDGE_SHOWN = 5;
+
+/** The team's current knowledge facts that mention the file by path or by file name. */
+async function knowledgeSection(ctx: ToolContext, rel: string): Promise<string[]> {
+  const name = rel.slice(rel.lastIndexOf('/') + 1);
+  const terms = [...new Set(knowledgeTerms(rel))].slice(0, 64);
+  if (terms.length === 0) return [];
+  const facts = await ctx.store.knowledge.search(ctx.workspace.id, terms, { limit: KNOWLEDGE_POOL });
+  const mentions = facts
+    .map(({ fact }) => fact)
+    .filter((f) => `${f.key} ${f.value}`.includes(rel) || `${f.key} ${f.value}`.includes(name));
+  if (mentions.length === 0) return ['knowledge: no fact mentions this file'];
+  return [
+    `knowledge (${mentions.length} fact(s) mention it):`,
+    ...listed(mentions.slice(0, KNOWLEDGE_SHOWN), (f) => {
+      const value = f.value.length > 120 ? `${f.value.slice(0, 117)}...` : f.value;
+      return `${f.category}/${f.key}: ${value.replace(/\s+/g, ' ')}`;
+    }),
+  ];
+}
+
 /** Tests (test-looking files that depend on it within `depth`) and recent commits of a file, as nodes around it. */
 export async function enrichFile(graph: CodeGraph, ctx: ToolContext, rel: string, depth: number) {
   const tests = await impactOf(ctx.workspace.root, graph.store, rel, depth, looksLikeTest);
@@ -38,6 +62,7 @@ export async function enrichFile(graph: CodeGraph, ctx: ToolContext, rel: string
     `${rel}: ${tests.length} test file(s) within ${hops(depth)}`,
     ...listed(tests, testLine),
     ...(await commitsSection(ctx, rel)),
+    ...(await knowledgeSection(ctx, rel)),
   ];
   return { text, files: [rel, ...tests.map((t) => t.path)] };
 }
@@ -90,6 +115,7 @@ export async function fileContext(graph: CodeGraph, ctx: ToolContext, rel: strin
     `tests (${tests.length} within 2 hops):`,
     ...listed(tests, testLine),
     ...(await commitsSection(ctx, rel)),
+    ...(await knowledgeSection(ctx, rel)),
   ];
   return { text, files: [rel, ...inside, ...dependents.map((d) => d.path)] };
 }

@@ -211,10 +211,30 @@ test('context and enrich give a file its imports with lines, dependents, tests a
       enrich,
       /^src\/money\.ts: 2 test file\(s\) within 2 hops\n {2}src\/money\.spec\.ts:1 \(1 hop\)\n {2}test\/tax\.test\.ts:1 \(2 hops, via src\/tax\.ts\)\ncommits \(newest 2\):\n {2}[0-9a-f]{7,} \d{4}-\d\d-\d\d Ada: drop zod from money\n {2}[0-9a-f]{7,} \d{4}-\d\d-\d\d Ada: money and tax$/m,
     );
+    await callToolText(srv, 'alice', 'ctx_knowledge', {
+      action: 'remember',
+      category: 'gotcha',
+      key: 'money-rounding',
+      value: 'src/money.ts rounds cents down; never pass floats',
+    });
+    await callToolText(srv, 'alice', 'ctx_knowledge', {
+      action: 'remember',
+      category: 'gotcha',
+      key: 'tax-money',
+      value: 'tax rates live in a table, not in money code',
+    });
     const context = await callToolText(srv, 'alice', 'ctx_graph', {
       action: 'context',
       path: 'src/money.ts',
     });
+    assert.match(
+      context,
+      /^knowledge \(1 fact\(s\) mention it\):\n {2}gotcha\/money-rounding: src\/money\.ts rounds cents down; never pass floats$/m,
+    );
+    assert.match(
+      await callToolText(srv, 'alice', 'ctx_graph', { action: 'enrich', path: 'src/tax.ts' }),
+      /^knowledge: no fact mentions this file$/m,
+    );
     assert.match(
       context,
       /^src\/money\.ts: typescript, 1 lines, 1 symbols \(1 exported\), modified against HEAD$/m,
