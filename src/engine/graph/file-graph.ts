@@ -1,4 +1,4 @@
-import type { GraphFile, GraphStore } from '../../store/graph.ts';
+import type { GraphFile } from '../../store/graph.ts';
 
 /**
  * The import graph between files as numbered nodes: what whole-graph analyses (cycles,
@@ -51,35 +51,6 @@ export function buildFileGraph(
     edges++;
   }
   return { paths, files, indexOf, out, in: inn, edges };
-}
-
-/** The graph of a store, under `dir/` when given. */
-export const loadFileGraph = (store: GraphStore, dir?: string): FileGraph =>
-  buildFileGraph(store.files(), store.importEdges(), dir);
-
-/** The shortest import chain from one node to another (both included), or undefined. */
-export function shortestChain(
-  out: readonly (readonly number[])[],
-  from: number,
-  to: number,
-): number[] | undefined {
-  const parent = new Map<number, number>([[from, from]]);
-  let frontier = [from];
-  while (frontier.length > 0 && !parent.has(to)) {
-    const next: number[] = [];
-    for (const n of frontier) {
-      for (const m of out[n] ?? []) {
-        if (parent.has(m)) continue;
-        parent.set(m, n);
-        next.push(m);
-      }
-    }
-    frontier = next;
-  }
-  if (!parent.has(to)) return undefined;
-  const chain = [to];
-  while (chain[0] !== from) chain.unshift(parent.get(chain[0]!)!);
-  return chain;
 }
 
 /** Nodes reachable from `start` by `next` within `depth` hops: node → [hops, the node it was reached from]. */

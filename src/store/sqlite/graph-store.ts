@@ -112,11 +112,7 @@ export function createSqliteGraphStore(file: string): GraphStore {
     callsTo: db.prepare('SELECT * FROM calls WHERE callee = ? ORDER BY path, line'),
     callsIn: db.prepare('SELECT * FROM calls WHERE path = ? AND line BETWEEN ? AND ? ORDER BY line'),
     file: db.prepare('SELECT * FROM files WHERE path = ?'),
-    files: db.prepare('SELECT * FROM files ORDER BY path'),
     unresolved: db.prepare('SELECT * FROM imports WHERE target IS NULL ORDER BY source'),
-    importEdges: db.prepare(
-      'SELECT DISTINCT source AS "from", target AS "to" FROM imports WHERE target IS NOT NULL AND target <> source ORDER BY source, target',
-    ),
     counts: db.prepare(`SELECT
       (SELECT count(*) FROM files) AS files, (SELECT count(*) FROM symbols) AS symbols,
       (SELECT count(*) FROM imports) AS imports, (SELECT count(*) FROM calls) AS calls,
@@ -177,9 +173,7 @@ export function createSqliteGraphStore(file: string): GraphStore {
       const row = q.file.get(path) as FileRow | undefined;
       return row && toFile(row);
     },
-    files: () => (q.files.all() as FileRow[]).map(toFile),
     unresolvedImports: () => (q.unresolved.all() as ImportRow[]).map(toImport),
-    importEdges: () => q.importEdges.all() as { from: string; to: string }[],
     counts: () => q.counts.get() as ReturnType<GraphStore['counts']>,
     close: () => db.close(),
   };
