@@ -85,6 +85,8 @@ export interface GraphStore {
   callsTo(callee: string): GraphCall[];
   callsIn(path: string, startLine: number, endLine: number): GraphCall[];
   file(path: string): GraphFile | undefined;
+  /** Imports that resolved to no workspace file (packages, and specifiers naming a missing file). */
+  unresolvedImports(): GraphImport[];
   counts(): GraphCounts;
   close(): void;
 }

@@ -3,8 +3,10 @@ import { searchFactsInFile } from '../../store/sqlite/knowledge-rows.ts';
 import { usageRollupInFile } from '../../store/sqlite/usage-rollup.ts';
 import { type Chunk, chunkFile } from '../bm25/chunk-file.ts';
 import { findDuplicatesHere } from '../dedup/find-duplicates.ts';
+import { analyzeArchitecture } from '../graph/architecture-task.ts';
 import { complexityOfFiles } from '../graph/complexity.ts';
 import { extractFileHere } from '../graph/extract-file.ts';
+import { graphSummary, importDiagram, testCoverage } from '../graph/view-task.ts';
 import { outlineFileHere } from '../languages/outline-file.ts';
 import type { FileOutline } from '../languages/types.ts';
 import { extractRoutesOfFiles } from '../routes/extract-routes.ts';
@@ -30,6 +32,12 @@ export const ENGINE_TASKS = {
   complexityOfFiles,
   /** HTTP routes declared in a batch of files (ctx_routes). */
   routesOfFiles: extractRoutesOfFiles,
+  /** Clusters, cycles, layers, communities … of a workspace's import graph, read from its graph file. */
+  architecture: analyzeArchitecture,
+  /** Views that read the whole graph file: summary, test coverage, import diagrams. */
+  graphSummary,
+  testCoverage,
+  importDiagram,
   findDuplicates: (input: { root: string; files: readonly string[] }) =>
     findDuplicatesHere(input.root, input.files),
   matchLines: matchLinesHere,

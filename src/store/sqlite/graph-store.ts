@@ -112,6 +112,7 @@ export function createSqliteGraphStore(file: string): GraphStore {
     callsTo: db.prepare('SELECT * FROM calls WHERE callee = ? ORDER BY path, line'),
     callsIn: db.prepare('SELECT * FROM calls WHERE path = ? AND line BETWEEN ? AND ? ORDER BY line'),
     file: db.prepare('SELECT * FROM files WHERE path = ?'),
+    unresolved: db.prepare('SELECT * FROM imports WHERE target IS NULL ORDER BY source'),
     counts: db.prepare(`SELECT
       (SELECT count(*) FROM files) AS files, (SELECT count(*) FROM symbols) AS symbols,
       (SELECT count(*) FROM imports) AS imports, (SELECT count(*) FROM calls) AS calls,
@@ -172,6 +173,7 @@ export function createSqliteGraphStore(file: string): GraphStore {
       const row = q.file.get(path) as FileRow | undefined;
       return row && toFile(row);
     },
+    unresolvedImports: () => (q.unresolved.all() as ImportRow[]).map(toImport),
     counts: () => q.counts.get() as ReturnType<GraphStore['counts']>,
     close: () => db.close(),
   };

@@ -3,8 +3,7 @@ import { answerCallEdges, callEdgesInput } from './call-edges.ts';
 
 export const ctxCallees = defineTool({
   name: 'ctx_callees',
-  description:
-    'What a function or method calls: `file:line → callee (where it is defined)` from the code graph.',
+  description: 'Deprecated alias of ctx_callgraph (direction callees): what a function or method calls.',
   scope: 'graph',
   readOnly: true,
   input: callEdgesInput,

@@ -3,8 +3,7 @@ import { answerCallEdges, callEdgesInput } from './call-edges.ts';
 
 export const ctxCallers = defineTool({
   name: 'ctx_callers',
-  description:
-    'Who calls a function or method: `file:line → calling symbol` from the code graph, resolved through imports.',
+  description: 'Deprecated alias of ctx_callgraph (direction callers): who calls a function or method.',
   scope: 'graph',
   readOnly: true,
   input: callEdgesInput,

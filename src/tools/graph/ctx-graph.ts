@@ -1,25 +1,19 @@
 import { z } from 'zod';
-import type { CodeGraph } from '../../engine/graph/code-graph.ts';
 import { dependentsOf, relatedTo } from '../../engine/graph/query-graph.ts';
 import { withSavingsFooter } from '../../engine/savings.ts';
 import { ToolError } from '../../errors.ts';
-import { defineTool, type ToolContext } from '../define-tool.ts';
+import { defineTool } from '../define-tool.ts';
 import { INPUT_LIMITS } from '../input-limits.ts';
+import { buildGraph } from './build-graph.ts';
 import { formatGraphStatus } from './ctx-index.ts';
-import { currentGraph, formatProgress, nearestNames, requireDefinitions, tokensOfFiles } from './graph-of.ts';
+import { answerDiagram, diagramKind, MAX_DIAGRAM_DEPTH } from './diagram-answer.ts';
+import { enrichFile, enrichGraph, fileContext } from './file-context.ts';
+import { currentGraph, formatProgress, requireDefinitions, tokensOfFiles } from './graph-of.ts';
+import { requireIndexedFile } from './graph-paths.ts';
+import { projectSummary } from './graph-summary.ts';
 
 const MAX_DEPTH = 10;
 const MAX_LISTED = 200;
-
-/** The workspace file a path argument names, or a ToolError listing the nearest indexed paths. */
-export function indexedFile(graph: CodeGraph, ctx: ToolContext, path: string): string {
-  const rel = ctx.workspace.jail.resolve(path).rel;
-  if (graph.store.file(rel)) return rel;
-  const near = nearestNames(rel, graph.store.stats().keys());
-  throw new ToolError(
-    `"${rel}" is not in the code graph${near.length > 0 ? `; nearest paths: ${near.join(', ')}` : ''}`,
-  );
-}
 
 function listByDistance(files: Map<string, number>): string[] {
   const sorted = [...files].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
@@ -31,25 +25,65 @@ function listByDistance(files: Map<string, number>): string[] {
 export const ctxGraph = defineTool({
   name: 'ctx_graph',
   description:
-    'The code graph of the workspace: `status`, `symbol` (where a name is defined), `related` (files near a file) or `impact` (files that depend on a file).',
+    'The code graph: `status`, `build` (counts, languages, most imported), `symbol` (where a name is defined), `related` (files near a file), `impact` (files depending on it), `context` (imports, dependents, tests, commits of a file), `enrich` (tests and commits as nodes), `diagram` (Mermaid).',
   scope: 'graph',
-  readOnly: true,
+  scopesFor: (args) => (args.action === 'build' ? ['graph', 'index'] : ['graph']),
+  readOnly: (args) => args.action !== 'build',
   input: z.object({
-    action: z.enum(['status', 'symbol', 'related', 'impact']),
+    action: z.enum(['status', 'build', 'symbol', 'related', 'impact', 'context', 'enrich', 'diagram']),
     path: z
       .string()
       .max(INPUT_LIMITS.globChars)
       .optional()
       .describe('A file, `file::symbol`, or (symbol) a name'),
-    depth: z.number().int().min(1).max(MAX_DEPTH).optional().describe('Hops to follow (related 2, impact 5)'),
+    depth: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_DEPTH)
+      .optional()
+      .describe('Hops to follow (related 2, impact 5, enrich 2, diagram 2)'),
+    kind: diagramKind,
   }),
   async run(args, ctx) {
+    if (args.action === 'diagram') {
+      return answerDiagram(
+        { file: args.path, depth: Math.min(args.depth ?? 2, MAX_DIAGRAM_DEPTH), kind: args.kind },
+        ctx,
+      );
+    }
+    if (args.action === 'build') {
+      const { progress, ms } = await buildGraph(ctx, false);
+      const summary = await projectSummary(ctx);
+      return [
+        summary.text,
+        `build: ${progress.parsed} file(s) parsed in ${ms} ms`,
+        formatProgress(progress),
+      ].join('\n');
+    }
     const { graph, progress } = await currentGraph(ctx);
     if (args.action === 'status') return formatGraphStatus(progress, graph.store.counts);
+    if (args.action === 'enrich' && !args.path) {
+      const { text } = await enrichGraph(ctx);
+      return [...text, formatProgress(progress)].join('\n');
+    }
     if (!args.path) throw new ToolError(`action "${args.action}" needs path`);
+    if (args.action === 'context' || args.action === 'enrich') {
+      const rel = requireIndexedFile(graph, ctx, args.path.split('::')[0]!);
+      const { text, files } =
+        args.action === 'context'
+          ? await fileContext(graph, ctx, rel)
+          : await enrichFile(graph, ctx, rel, args.depth ?? 2);
+      return withSavingsFooter([...text, formatProgress(progress)].join('\n'), tokensOfFiles(graph, files));
+    }
     if (args.action === 'symbol') {
       const [file, name] = args.path.includes('::') ? args.path.split('::', 2) : [undefined, args.path];
-      const defs = requireDefinitions(graph, progress, name ?? '', file && indexedFile(graph, ctx, file));
+      const defs = requireDefinitions(
+        graph,
+        progress,
+        name ?? '',
+        file && requireIndexedFile(graph, ctx, file),
+      );
       const body = [
         ...defs.map(
           (d) =>
@@ -65,7 +99,7 @@ export const ctxGraph = defineTool({
         ),
       );
     }
-    const rel = indexedFile(graph, ctx, args.path.split('::')[0]!);
+    const rel = requireIndexedFile(graph, ctx, args.path.split('::')[0]!);
     const impact = args.action === 'impact';
     const files = impact
       ? dependentsOf(graph.store, rel, args.depth ?? 5)

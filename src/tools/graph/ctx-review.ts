@@ -7,9 +7,9 @@ import { withSavingsFooter } from '../../engine/savings.ts';
 import { ToolError } from '../../errors.ts';
 import type { GraphSymbol } from '../../store/graph.ts';
 import { defineTool } from '../define-tool.ts';
-import { indexedFile } from './ctx-graph.ts';
 import { MAX_DIFF_CHARS } from './ctx-pack.ts';
 import { currentGraph, formatProgress, tokensOfFiles } from './graph-of.ts';
+import { requireIndexedFile } from './graph-paths.ts';
 import { smellsOf } from './smells-of.ts';
 
 const MAX_CALLERS = 20;
@@ -89,7 +89,7 @@ export const ctxReview = defineTool({
         });
       }
     } else {
-      const rel = indexedFile(graph, ctx, args.path);
+      const rel = requireIndexedFile(graph, ctx, args.path);
       const symbols = store.symbolsIn(rel).filter((s) => s.exported && s.qualified === s.name);
       targets = [{ path: rel, symbols, callers: [], callerCount: 0 }];
     }

@@ -10,8 +10,8 @@ import { countTokens } from '../../engine/tokens.ts';
 import { ToolError } from '../../errors.ts';
 import { defineTool } from '../define-tool.ts';
 import { INPUT_LIMITS } from '../input-limits.ts';
-import { indexedFile } from './ctx-graph.ts';
 import { currentGraph, formatProgress, tokensOfFiles } from './graph-of.ts';
+import { requireIndexedFile } from './graph-paths.ts';
 import { smellsOf } from './smells-of.ts';
 
 const MAX_PER_RULE = 50;
@@ -67,7 +67,7 @@ export const ctxSmells = defineTool({
     let include: (path: string) => boolean = () => true;
     if (args.action === 'file') {
       if (!args.path) throw new ToolError('action "file" needs path: the file to check');
-      const rel = indexedFile(graph, ctx, args.path);
+      const rel = requireIndexedFile(graph, ctx, args.path);
       include = (p) => p === rel;
     } else if (args.path) {
       const under = ctx.workspace.jail.resolve(args.path).rel;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { type CodeGraph, createCodeGraph, type GraphProgress } from '../../engine/graph/code-graph.ts';
 import { definitionsOf } from '../../engine/graph/query-graph.ts';
-import { defineWorkspaceService } from '../../engine/workspace.ts';
+import { defineWorkspaceService, type Workspace } from '../../engine/workspace.ts';
 import { ToolError } from '../../errors.ts';
 import type { GraphSymbol } from '../../store/graph.ts';
 import { createSqliteGraphStore } from '../../store/sqlite/graph-store.ts';
@@ -11,12 +11,15 @@ import { closestNames } from '../meta/rank-names.ts';
 /** How long a query waits for the sweep before it answers from what is indexed. */
 export const GRAPH_QUERY_BUDGET_MS = 5_000;
 
+/** Where a workspace keeps its graph: `graph.sqlite` in its data dir. */
+export const graphFileOf = (workspace: Workspace) => join(workspace.dataDir(), 'graph.sqlite');
+
 /** The workspace's one code graph, kept in `graph.sqlite` in its data dir. */
 export const graphOf = defineWorkspaceService(
   'code graph',
   (workspace): CodeGraph =>
     createCodeGraph(workspace.root, {
-      store: createSqliteGraphStore(join(workspace.dataDir(), 'graph.sqlite')),
+      store: createSqliteGraphStore(graphFileOf(workspace)),
       exclude: workspace.jail.excluded,
     }),
 );

@@ -1,7 +1,11 @@
 import type { Tool } from '../define-tool.ts';
+import { ctxArchitecture } from './ctx-architecture.ts';
 import { ctxCallees } from './ctx-callees.ts';
 import { ctxCallers } from './ctx-callers.ts';
+import { ctxCallgraph } from './ctx-callgraph.ts';
 import { ctxGraph } from './ctx-graph.ts';
+import { ctxGraphDiagram } from './ctx-graph-diagram.ts';
+import { ctxImpact } from './ctx-impact.ts';
 import { ctxIndex } from './ctx-index.ts';
 import { ctxPack } from './ctx-pack.ts';
 import { ctxReview } from './ctx-review.ts';
@@ -17,4 +21,8 @@ export const graphTools: Tool[] = [
   ctxSmells,
   ctxPack,
   ctxReview,
+  ctxCallgraph,
+  ctxImpact,
+  ctxGraphDiagram,
+  ctxArchitecture,
 ];
