@@ -80,6 +80,7 @@ function toIndexed(
     specifier,
     names: x.bindings[specifier] ?? [],
     aliases: x.aliases[specifier] ?? {},
+    reexports: x.reexports[specifier] ?? {},
     target: resolve(path, specifier, language),
   }));
   if (language === 'python') {
@@ -88,7 +89,8 @@ function toIndexed(
       for (const name of imp.names) {
         const specifier = imp.specifier.endsWith('.') ? imp.specifier + name : `${imp.specifier}.${name}`;
         const target = resolve(path, specifier, language);
-        if (target) imports.push({ from: path, specifier, names: [name], aliases: {}, target });
+        if (target)
+          imports.push({ from: path, specifier, names: [name], aliases: {}, reexports: {}, target });
       }
     }
   }

@@ -25,6 +25,8 @@ export interface ExtractedFile {
   bindings: Record<string, string[]>;
   /** Per specifier, local names that rename an imported one (local → imported). */
   aliases: Record<string, Record<string, string>>;
+  /** Per specifier, names this file re-exports from it (exported → imported; `*` → `*` for `export *`). */
+  reexports: Record<string, Record<string, string>>;
 }
 
 const CALL_NODES = new Set([
@@ -73,6 +75,7 @@ function callSite(node: Node): CallSite | undefined {
 interface Bindings {
   bindings: Record<string, string[]>;
   aliases: Record<string, Record<string, string>>;
+  reexports: Record<string, Record<string, string>>;
 }
 
 /** Records that `specifier` binds `local`, renaming `imported` when they differ. */
@@ -106,6 +109,32 @@ function esBindings(node: Node, b: Bindings) {
   }
 }
 
+/** `export * from`, `export * as ns from`, `export { a, b as c } from`: what passes through. */
+function esReexports(node: Node, b: Bindings) {
+  const source = node.childForFieldName('source');
+  if (!source) return;
+  const spec = unquote(source.text);
+  bind(b, spec, undefined);
+  const out: Record<string, string> = {};
+  let clause = false;
+  for (const c of node.namedChildren) {
+    if (c?.type === 'namespace_export') {
+      clause = true;
+      const ns = c.namedChild(0)?.text;
+      if (ns) out[unquote(ns)] = '*';
+    } else if (c?.type === 'export_clause') {
+      clause = true;
+      for (const s of c.namedChildren) {
+        if (s?.type !== 'export_specifier') continue;
+        const name = s.childForFieldName('name')?.text;
+        if (name) out[unquote(s.childForFieldName('alias')?.text ?? name)] = unquote(name);
+      }
+    }
+  }
+  if (!clause) out['*'] = '*';
+  b.reexports[spec] = { ...b.reexports[spec], ...out };
+}
+
 /** Local names of a Python import (`from .a import b as c`, `import a.b`). */
 function pyBindings(node: Node, b: Bindings) {
   const local = (n: Node) =>
@@ -132,6 +161,7 @@ function walkCalls(root: Node, grammar: GrammarId, calls: CallSite[], b: Binding
       const site = callSite(node);
       if (site) calls.push(site);
     } else if (node.type === 'import_statement' && grammar !== 'python') esBindings(node, b);
+    else if (node.type === 'export_statement' && grammar !== 'python') esReexports(node, b);
     else if (
       grammar === 'python' &&
       (node.type === 'import_statement' || node.type === 'import_from_statement')
@@ -184,7 +214,7 @@ export async function extractFileHere(input: {
   const hash = createHash('sha256').update(input.text).digest('hex');
   if (hash === input.knownHash) return { hash, unchanged: true };
   const calls: CallSite[] = [];
-  const b: Bindings = { bindings: {}, aliases: {} };
+  const b: Bindings = { bindings: {}, aliases: {}, reexports: {} };
   const outline = await outlineFileHere(input.rel, input.text, (root, grammar) =>
     walkCalls(root, grammar, calls, b),
   );
