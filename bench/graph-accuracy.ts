@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { closeEnginePool } from '../src/engine/workers/engine-pool.ts';
+import { graphOf } from '../src/tools/graph/graph-of.ts';
 import { createDirectTools } from '../test/helpers/tool-context.ts';
 import { measureCallers, oracleCallSites, readSources } from '../test/helpers/ts-oracle.ts';
 import { machineInfo, writeResults } from './lib/results.ts';
@@ -43,7 +44,9 @@ for (const [dir, name] of PACKAGES) {
     writeFileSync(join(root, rel), text);
   }
   const tools = createDirectTools(root);
-  await tools.text('ctx_index', { action: 'build' });
+  // the whole graph first: ctx_index answers after 30 s and builds on in the background
+  const built = await graphOf(tools.workspace).rebuild(false, 30 * 60_000);
+  if (built.building) throw new Error(`the graph of ${name} did not finish building`);
   const acc = await measureCallers(oracle, (fn) =>
     tools.text('ctx_callers', { symbol: fn.name, file: fn.file }),
   );

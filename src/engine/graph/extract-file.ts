@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Node } from 'web-tree-sitter';
-import type { GrammarId } from '../languages/grammars.ts';
+import { createParser, type GrammarId } from '../languages/grammars.ts';
+import { grammarOf, languageOf, refineLanguage } from '../languages/language-of.ts';
 import { outlineFileHere } from '../languages/outline-file.ts';
 import type { CodeSymbol, FileOutline } from '../languages/types.ts';
 import { countBounded } from '../tokens.ts';
@@ -229,4 +230,18 @@ export async function extractFileHere(input: {
     lines++;
   }
   return { hash, lines, tokens: countBounded(input.text), outline, calls, ...b };
+}
+
+/** Only the tree-sitter parse of one file, nothing read from the tree: the floor a graph build is measured against. */
+export async function parseOnlyHere(input: { rel: string; text: string }): Promise<boolean> {
+  const grammar = grammarOf(refineLanguage(languageOf(input.rel), input.rel, input.text));
+  if (!grammar) return false;
+  const parser = await createParser(grammar);
+  try {
+    const tree = parser.parse(input.text);
+    tree?.delete();
+    return tree !== null;
+  } finally {
+    parser.delete();
+  }
 }

@@ -2,7 +2,7 @@ import { factTerms } from '../../store/knowledge.ts';
 import { searchFactsInFile } from '../../store/sqlite/knowledge-rows.ts';
 import { type Chunk, chunkFile } from '../bm25/chunk-file.ts';
 import { findDuplicatesHere } from '../dedup/find-duplicates.ts';
-import { extractFileHere } from '../graph/extract-file.ts';
+import { extractFileHere, parseOnlyHere } from '../graph/extract-file.ts';
 import { outlineFileHere } from '../languages/outline-file.ts';
 import type { FileOutline } from '../languages/types.ts';
 import { patternSize } from '../search/compile-pattern.ts';
@@ -23,6 +23,8 @@ export const ENGINE_TASKS = {
     chunkFile(input.rel, input.text, await outlineFileHere(input.rel, input.text)),
   /** Outline, call sites and import bindings of one file, for the code graph. */
   graphFile: extractFileHere,
+  /** A parse and nothing else: the floor of the graph bench. */
+  parseOnly: parseOnlyHere,
   findDuplicates: (input: { root: string; files: readonly string[] }) =>
     findDuplicatesHere(input.root, input.files),
   matchLines: matchLinesHere,
