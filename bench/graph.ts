@@ -61,7 +61,11 @@ const rssAfterBuild = peakRssMb();
 const files = [...cold.graph.store.stats().keys()];
 
 // the floor: read + tree-sitter parse of the same files, on the same worker pool, same batching
-const percentile = (values: number[], p: number) => sortedPercentile([...values].sort((a, b) => a - b), p);
+const percentile = (values: number[], p: number) =>
+  sortedPercentile(
+    [...values].sort((a, b) => a - b),
+    p,
+  );
 
 const [floorMs] = await timed(async () => {
   for (let i = 0; i < files.length; i += PARSE_BATCH) {
