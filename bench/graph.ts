@@ -137,7 +137,7 @@ if (!argv.includes('--no-peer')) {
       'json',
       part,
     ],
-    { encoding: 'utf8', maxBuffer: 1 << 30 },
+    { encoding: 'utf8', maxBuffer: 1 << 30, timeout: 20 * 60_000 },
   );
   const ms = performance.now() - started;
   const parsed = run.status === 0 ? (JSON.parse(run.stdout) as { modules: unknown[] }) : undefined;
