@@ -168,6 +168,10 @@ function walkCalls(root: Node, grammar: GrammarId, calls: CallSite[], b: Binding
       (node.type === 'import_statement' || node.type === 'import_from_statement')
     ) {
       pyBindings(node, b);
+    } else if (grammar === 'rust' && node.type === 'mod_item' && !node.childForFieldName('body')) {
+      // `mod parser;` loads parser.rs or parser/mod.rs beside this module
+      const name = node.childForFieldName('name')?.text;
+      if (name) bind(b, `mod::${name}`, undefined);
     } else if (grammar === 'go' && node.type === 'import_spec') {
       // a Go package is called through its last path segment unless the import names it
       const path = node.childForFieldName('path');
