@@ -59,6 +59,9 @@ const cold = await coldBuild(root);
 const counts = cold.graph.store.counts();
 const rssAfterBuild = peakRssMb();
 const files = [...cold.graph.store.stats().keys()];
+console.log(
+  `cold build: ${files.length} files in ${(cold.ms / 1000).toFixed(1)} s, peak RSS ${rssAfterBuild} MB`,
+);
 
 // the floor: read + tree-sitter parse of the same files, on the same worker pool, same batching
 const percentile = (values: number[], p: number) =>
@@ -77,6 +80,8 @@ const [floorMs] = await timed(async () => {
     );
   }
 });
+
+console.log(`parse-only floor: ${(floorMs / 1000).toFixed(1)} s`);
 
 // queries: the most-called exported functions that have resolved callers, and their files' impact
 const tools = cold.tools;
@@ -98,7 +103,14 @@ for (let r = 0; r < rounds; r++) {
 }
 
 // incremental: append a call to a function defined in the same file; time until ctx_callers shows it
-const probe = candidates.find((c) => /\.(ts|js)$/.test(c.defs[0]!.path)) ?? candidates[0]!;
+// a function with few callers, so the new site is not past the answer's 200-edge cut
+const probe =
+  cold.graph.store
+    .symbolNames()
+    .map((name) => cold.graph.store.symbolsNamed(name))
+    .filter((d) => d.length === 1 && d[0]!.kind === 'function' && /\.(ts|js)$/.test(d[0]!.path))
+    .map((d) => ({ name: d[0]!.name, defs: d, calls: cold.graph.store.callsTo(d[0]!.name).length }))
+    .find((c) => c.calls >= 1 && c.calls <= 20) ?? candidates[0]!;
 const probeFile = join(root, probe.defs[0]!.path);
 const probeLines = readFileSync(probeFile, 'utf8').split('\n').length;
 const incrementalMs: number[] = [];
