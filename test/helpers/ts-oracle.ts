@@ -176,38 +176,48 @@ export interface Accuracy {
   withUnresolved: { precision: number; recall: number };
   /** One line per wrong or missed site: `miss fn (file) site` / `extra fn (file) site`. */
   misses: string[];
+  /**
+   * Functions whose answer was cut at ctx_callers' 200 edges (`… N more`): their unlisted
+   * sites are not counted as missed (the answer says there are more), the listed ones are judged.
+   */
+  truncated: number;
 }
 
-/** Precision and recall of ctx_callers' answers (by `file:line`) against the oracle's sites. */
+/**
+ * Precision and recall of ctx_callers' answers (by `file:line`) against the oracle's sites.
+ * Precision counts every listed site; recall leaves out functions whose answer was cut.
+ */
 export async function measureCallers(
   oracle: readonly OracleFunction[],
   callers: (fn: OracleFunction) => Promise<string>,
 ): Promise<Accuracy> {
-  let tp = 0;
-  let fp = 0;
-  let fn = 0;
-  let tpAll = 0;
-  let fpAll = 0;
-  let oracleSites = 0;
+  const c = { tp: 0, fp: 0, fn: 0, recalled: 0, sites: 0, tpAll: 0, fpAll: 0, recalledAll: 0, truncated: 0 };
   const misses: string[] = [];
   for (const f of oracle) {
-    const { resolved, unresolved } = callerSites(await callers(f));
+    const text = await callers(f);
+    const { resolved, unresolved } = callerSites(text);
+    const cut = /^… \d+ more$/m.test(text);
     const truth = new Set(f.sites);
-    oracleSites += truth.size;
     const got = new Set(resolved);
     const gotAll = new Set([...resolved, ...unresolved]);
     for (const s of got) {
-      if (truth.has(s)) tp++;
+      if (truth.has(s)) c.tp++;
       else {
-        fp++;
+        c.fp++;
         misses.push(`extra ${f.name} (${f.file}:${f.line}) ${s}`);
       }
     }
-    for (const s of gotAll) if (truth.has(s)) tpAll++;
-    fpAll += gotAll.size - [...gotAll].filter((s) => truth.has(s)).length;
+    for (const s of gotAll) truth.has(s) ? c.tpAll++ : c.fpAll++;
+    if (cut) {
+      c.truncated++;
+      continue;
+    }
+    c.sites += truth.size;
     for (const s of truth) {
-      if (!got.has(s)) {
-        fn++;
+      if (gotAll.has(s)) c.recalledAll++;
+      if (got.has(s)) c.recalled++;
+      else {
+        c.fn++;
         misses.push(`miss ${f.name} (${f.file}:${f.line}) ${s}${gotAll.has(s) ? ' [as ?]' : ''}`);
       }
     }
@@ -215,13 +225,14 @@ export async function measureCallers(
   const ratio = (a: number, b: number) => (b === 0 ? 1 : a / b);
   return {
     functions: oracle.length,
-    oracleSites,
-    truePositives: tp,
-    falsePositives: fp,
-    falseNegatives: fn,
-    precision: ratio(tp, tp + fp),
-    recall: ratio(tp, oracleSites),
-    withUnresolved: { precision: ratio(tpAll, tpAll + fpAll), recall: ratio(tpAll, oracleSites) },
+    oracleSites: c.sites,
+    truePositives: c.tp,
+    falsePositives: c.fp,
+    falseNegatives: c.fn,
+    precision: ratio(c.tp, c.tp + c.fp),
+    recall: ratio(c.recalled, c.sites),
+    withUnresolved: { precision: ratio(c.tpAll, c.tpAll + c.fpAll), recall: ratio(c.recalledAll, c.sites) },
     misses,
+    truncated: c.truncated,
   };
 }
