@@ -78,12 +78,16 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
     });
   team
     .command('sync')
-    .description('git fetch each workspace (cron- or CI-friendly)')
+    .description('git fetch each workspace, then re-index what changed (cron- or CI-friendly)')
     .requiredOption('--config <file>', 'team.json')
     .option('--workspace <id>', 'only this workspace')
+    .option(
+      '--pull',
+      'also fast-forward the checked-out branch (refused on a dirty tree or a diverged branch)',
+    )
     .action(async (opts) => {
       const { teamSync } = await import('./team-sync.ts');
-      done(await teamSync(opts, io));
+      done(await teamSync(opts, io, process.stderr.isTTY === true));
     });
 
   program
@@ -136,6 +140,20 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
           }),
       });
     });
+
+  const index = program.command('index').description('the code graph index');
+  index
+    .command('build [path]')
+    .description('bring the code graph up to date: a team.json workspace or a directory (default: .)')
+    .option('--workspace <id>', 'a workspace of team.json instead of a path')
+    .option('--config <file>', 'team.json (with --workspace)', 'team.json')
+    .option('--full', 'parse every file again')
+    .action(
+      async (path: string | undefined, opts: { workspace?: string; config: string; full?: boolean }) => {
+        const { indexBuild } = await import('./index-build.ts');
+        done(await indexBuild(path, { ...opts, tty: process.stderr.isTTY === true }, io));
+      },
+    );
 
   const session = program.command('session').description('shared sessions');
   session

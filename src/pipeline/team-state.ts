@@ -88,7 +88,7 @@ function stateFiles(cfg: TeamConfig): string[] {
   return files;
 }
 
-const workspaceOf = (ws: TeamConfig['workspaces'][number], cfg: TeamConfig) =>
+export const workspaceOf = (ws: TeamConfig['workspaces'][number], cfg: TeamConfig) =>
   createWorkspace({ ...ws, dataDir: cfg.dataDir, exclude: stateFiles(cfg) });
 
 export function createTeamState(initial: TeamConfig): TeamState {

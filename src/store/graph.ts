@@ -32,6 +32,11 @@ export interface GraphImport {
   names: string[];
   /** Local names that rename what they import: `{ t: 'target' }` for `import { target as t }`. */
   aliases: Record<string, string>;
+  /**
+   * Names this file re-exports from the specifier, exported → imported: `{ '*': '*' }` for
+   * `export * from`, `{ ns: '*' }` for `export * as ns from`, `{ c: 'b' }` for `export { b as c } from`.
+   */
+  reexports?: Record<string, string>;
   /** A workspace file, or null when the specifier is a package or could not be resolved. */
   target: string | null;
 }

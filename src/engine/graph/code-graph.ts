@@ -30,6 +30,10 @@ export interface GraphProgress {
   building: boolean;
   /** Files (re)parsed by the running or last build. */
   parsed: number;
+  /** Files the running or last build found changed, to parse (a progress bar's whole). */
+  toParse?: number;
+  /** Of those, how many are done (parsed, unchanged or skipped). */
+  checked?: number;
 }
 
 /** One workspace's code graph, brought up to date by a stat sweep before each answer. */
@@ -39,6 +43,8 @@ export interface CodeGraph {
   refresh(budgetMs: number): Promise<GraphProgress>;
   /** `full` forgets every file first, so all are parsed again. */
   rebuild(full: boolean, budgetMs: number): Promise<GraphProgress>;
+  /** How far things are now, starting nothing (a progress bar polls it). */
+  status(): GraphProgress;
   close(): void;
 }
 
@@ -80,6 +86,7 @@ function toIndexed(
     specifier,
     names: x.bindings[specifier] ?? [],
     aliases: x.aliases[specifier] ?? {},
+    reexports: x.reexports[specifier] ?? {},
     target: resolve(path, specifier, language),
   }));
   if (language === 'python') {
@@ -88,7 +95,8 @@ function toIndexed(
       for (const name of imp.names) {
         const specifier = imp.specifier.endsWith('.') ? imp.specifier + name : `${imp.specifier}.${name}`;
         const target = resolve(path, specifier, language);
-        if (target) imports.push({ from: path, specifier, names: [name], aliases: {}, target });
+        if (target)
+          imports.push({ from: path, specifier, names: [name], aliases: {}, reexports: {}, target });
       }
     }
   }
@@ -113,7 +121,7 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
   const abort = new AbortController();
   // every task of a batch listens for the close
   setMaxListeners(0, abort.signal);
-  const progress = { total: 0, skipped: 0, parsed: 0 };
+  const progress = { total: 0, skipped: 0, parsed: 0, toParse: 0, checked: 0 };
   let job: Promise<void> | undefined;
   let next: Promise<void> | undefined;
   /** build-full: the next sweep forgets every file first. */
@@ -149,6 +157,7 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
     store.put(indexed);
     progress.parsed += indexed.length;
     progress.skipped += done.filter((d) => d === 'skipped').length;
+    progress.checked += batch.length;
   }
 
   async function sweep() {
@@ -185,6 +194,8 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
     progress.total = present.size;
     progress.skipped = skipped;
     progress.parsed = 0;
+    progress.toParse = todo.length;
+    progress.checked = 0;
     store.delete(gone);
     const resolve = createImportResolver(root, present);
     for (let i = 0; i < todo.length; i += BATCH_FILES) {
@@ -238,6 +249,10 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
     if (outcome === 'done')
       await running; // surfaces a walk error
     else running.catch(() => {}); // a background build that fails is retried by the next query
+    return status();
+  }
+
+  function status(): GraphProgress {
     return { indexed: store.counts().files, ...progress, building: job !== undefined || next !== undefined };
   }
 
@@ -248,6 +263,7 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
       if (full) clearFirst = true;
       return waitFor(budgetMs);
     },
+    status,
     close() {
       abort.abort();
       store.close();

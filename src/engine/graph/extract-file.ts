@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Node } from 'web-tree-sitter';
-import type { GrammarId } from '../languages/grammars.ts';
+import { createParser, type GrammarId } from '../languages/grammars.ts';
+import { grammarOf, languageOf, refineLanguage } from '../languages/language-of.ts';
 import { outlineFileHere } from '../languages/outline-file.ts';
 import type { CodeSymbol, FileOutline } from '../languages/types.ts';
 import { countBounded } from '../tokens.ts';
@@ -25,6 +26,8 @@ export interface ExtractedFile {
   bindings: Record<string, string[]>;
   /** Per specifier, local names that rename an imported one (local → imported). */
   aliases: Record<string, Record<string, string>>;
+  /** Per specifier, names this file re-exports from it (exported → imported; `*` → `*` for `export *`). */
+  reexports: Record<string, Record<string, string>>;
 }
 
 const CALL_NODES = new Set([
@@ -73,6 +76,7 @@ function callSite(node: Node): CallSite | undefined {
 interface Bindings {
   bindings: Record<string, string[]>;
   aliases: Record<string, Record<string, string>>;
+  reexports: Record<string, Record<string, string>>;
 }
 
 /** Records that `specifier` binds `local`, renaming `imported` when they differ. */
@@ -106,6 +110,32 @@ function esBindings(node: Node, b: Bindings) {
   }
 }
 
+/** `export * from`, `export * as ns from`, `export { a, b as c } from`: what passes through. */
+function esReexports(node: Node, b: Bindings) {
+  const source = node.childForFieldName('source');
+  if (!source) return;
+  const spec = unquote(source.text);
+  bind(b, spec, undefined);
+  const out: Record<string, string> = {};
+  let clause = false;
+  for (const c of node.namedChildren) {
+    if (c?.type === 'namespace_export') {
+      clause = true;
+      const ns = c.namedChild(0)?.text;
+      if (ns) out[unquote(ns)] = '*';
+    } else if (c?.type === 'export_clause') {
+      clause = true;
+      for (const s of c.namedChildren) {
+        if (s?.type !== 'export_specifier') continue;
+        const name = s.childForFieldName('name')?.text;
+        if (name) out[unquote(s.childForFieldName('alias')?.text ?? name)] = unquote(name);
+      }
+    }
+  }
+  if (!clause) out['*'] = '*';
+  b.reexports[spec] = { ...b.reexports[spec], ...out };
+}
+
 /** Local names of a Python import (`from .a import b as c`, `import a.b`). */
 function pyBindings(node: Node, b: Bindings) {
   const local = (n: Node) =>
@@ -132,11 +162,16 @@ function walkCalls(root: Node, grammar: GrammarId, calls: CallSite[], b: Binding
       const site = callSite(node);
       if (site) calls.push(site);
     } else if (node.type === 'import_statement' && grammar !== 'python') esBindings(node, b);
+    else if (node.type === 'export_statement' && grammar !== 'python') esReexports(node, b);
     else if (
       grammar === 'python' &&
       (node.type === 'import_statement' || node.type === 'import_from_statement')
     ) {
       pyBindings(node, b);
+    } else if (grammar === 'rust' && node.type === 'mod_item' && !node.childForFieldName('body')) {
+      // `mod parser;` loads parser.rs or parser/mod.rs beside this module
+      const name = node.childForFieldName('name')?.text;
+      if (name) bind(b, `mod::${name}`, undefined);
     } else if (grammar === 'go' && node.type === 'import_spec') {
       // a Go package is called through its last path segment unless the import names it
       const path = node.childForFieldName('path');
@@ -184,7 +219,7 @@ export async function extractFileHere(input: {
   const hash = createHash('sha256').update(input.text).digest('hex');
   if (hash === input.knownHash) return { hash, unchanged: true };
   const calls: CallSite[] = [];
-  const b: Bindings = { bindings: {}, aliases: {} };
+  const b: Bindings = { bindings: {}, aliases: {}, reexports: {} };
   const outline = await outlineFileHere(input.rel, input.text, (root, grammar) =>
     walkCalls(root, grammar, calls, b),
   );
@@ -199,4 +234,18 @@ export async function extractFileHere(input: {
     lines++;
   }
   return { hash, lines, tokens: countBounded(input.text), outline, calls, ...b };
+}
+
+/** Only the tree-sitter parse of one file, nothing read from the tree: the floor a graph build is measured against. */
+export async function parseOnlyHere(input: { rel: string; text: string }): Promise<boolean> {
+  const grammar = grammarOf(refineLanguage(languageOf(input.rel), input.rel, input.text));
+  if (!grammar) return false;
+  const parser = await createParser(grammar);
+  try {
+    const tree = parser.parse(input.text);
+    tree?.delete();
+    return tree !== null;
+  } finally {
+    parser.delete();
+  }
 }

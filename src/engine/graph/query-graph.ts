@@ -18,17 +18,79 @@ export function definitionsOf(store: GraphStore, symbol: string, file?: string):
     .filter((s) => (dot === -1 || s.qualified === symbol) && (file === undefined || s.path === file));
 }
 
+/** Re-export and import hops followed from a module to the definition it offers. */
+const MAX_HOPS = 8;
+
 /**
- * Where a call lands: the same file's definition, an imported binding's file, or the caller's
- * own class for `this`/`self`. `undefined` when it lands outside the graph (a package) or
- * nowhere the graph can tell; `null` when nothing resolved it either way.
+ * The exported definition of `name` that `file` offers: its own, or one it passes on by
+ * `export * from`, `export { a as name } from`, or an import it exports again (a barrel
+ * index.ts, a Python `__init__.py`), breadth first over at most MAX_HOPS hops.
+ */
+function offeredBy(store: GraphStore, file: string, name: string): GraphSymbol | undefined {
+  const seen = new Set<string>();
+  let frontier: [string, string][] = [[file, name]];
+  for (let hop = 0; hop <= MAX_HOPS && frontier.length > 0; hop++) {
+    const next: [string, string][] = [];
+    for (const [f, n] of frontier) {
+      if (seen.has(`${f}\0${n}`)) continue;
+      seen.add(`${f}\0${n}`);
+      const own = store.symbolsNamed(n).find((d) => d.path === f && d.exported);
+      if (own) return own;
+      for (const imp of store.importsOf(f)) {
+        if (!imp.target) continue;
+        const passed = imp.reexports?.[n];
+        if (passed !== undefined && passed !== '*') next.push([imp.target, passed]);
+        if (imp.reexports?.['*'] === '*') next.push([imp.target, n]);
+        if (imp.names.includes(n)) next.push([imp.target, imp.aliases[n] ?? n]);
+      }
+    }
+    frontier = next;
+  }
+  return undefined;
+}
+
+/**
+ * The module a namespace member names: `ns` re-exported by `export * as ns` (here or through
+ * `export *`) or, unless `reexportOnly`, imported as `* as ns`.
+ */
+function namespaceIn(
+  store: GraphStore,
+  file: string,
+  member: string,
+  reexportOnly = false,
+): string | undefined {
+  const seen = new Set<string>();
+  let frontier = [file];
+  for (let hop = 0; hop <= MAX_HOPS && frontier.length > 0; hop++) {
+    const next: string[] = [];
+    for (const f of frontier) {
+      if (seen.has(f)) continue;
+      seen.add(f);
+      for (const imp of store.importsOf(f)) {
+        if (!imp.target) continue;
+        if (imp.reexports?.[member] === '*' || (!reexportOnly && hop === 0 && imp.names.includes(member)))
+          return imp.target;
+        if (imp.reexports?.['*'] === '*') next.push(imp.target);
+      }
+    }
+    frontier = next;
+  }
+  return undefined;
+}
+
+/**
+ * Where a call lands: the same file's definition, an imported binding's file (through
+ * re-exports and namespace members like `z.core.f()`), or the caller's own class for
+ * `this`/`self`. `undefined` when it lands outside the graph (a package) or nowhere the graph
+ * can tell; `null` when nothing resolved it either way.
  */
 export function resolveCall(
   store: GraphStore,
   call: GraphCall,
   imports: readonly GraphImport[],
 ): GraphSymbol | null | undefined {
-  const head = call.receiver === '' ? call.callee : call.receiver.split(/[.?]/)[0]!;
+  const path = call.receiver === '' ? [] : call.receiver.split(/\??\./);
+  const head = call.receiver === '' ? call.callee : path[0]!;
   const binding = call.receiver === 'this' ? undefined : imports.find((i) => i.names.includes(head));
   const name = call.receiver === '' ? (binding?.aliases[head] ?? call.callee) : call.callee;
   const defs = store.symbolsNamed(name);
@@ -47,7 +109,14 @@ export function resolveCall(
       p === target ||
       (dir !== undefined && (p === `${dir}${head}.py` || p === `${dir}${head}/__init__.py`)) ||
       (goDir !== undefined && p.endsWith('.go') && dirOf(p) === goDir);
-    return defs.find((d) => inModule(d.path) && d.exported) ?? null;
+    const direct = defs.find((d) => inModule(d.path) && d.exported);
+    if (direct || goDir !== undefined) return direct ?? null;
+    // `ns.inner.f()`: each member after the binding a namespace the module passes on; a
+    // named import can itself be one (`import { util } from` an `export * as util from`)
+    let module: string | undefined =
+      namespaceIn(store, target, binding.aliases[head] ?? head, true) ?? target;
+    for (const member of path.slice(1)) module = module && namespaceIn(store, module, member);
+    return module === undefined ? null : (offeredBy(store, module, name) ?? null);
   }
   if (call.receiver === '') {
     const local = defs.filter((d) => d.path === call.path);
@@ -62,19 +131,42 @@ export function resolveCall(
   return null;
 }
 
-/** Call sites of a definition: resolved ones, then bare-name matches nothing resolved (marked). */
-export function callersOf(store: GraphStore, defs: readonly GraphSymbol[]): CallEdge[] {
-  const names = new Set(defs.map((d) => d.name));
-  // `import { f as g }` calls g: the local names other files gave these definitions
-  for (const def of defs) {
-    for (const importer of store.importersOf(def.path)) {
-      for (const imp of store.importsOf(importer)) {
-        if (imp.target !== def.path) continue;
-        for (const [local, imported] of Object.entries(imp.aliases))
-          if (imported === def.name) names.add(local);
+/**
+ * The names other files may call a definition by: its own, renamed imports (`import { f as g }`)
+ * and renamed re-exports (`export { f as g } from`), through barrels that pass it on.
+ */
+function namesOf(store: GraphStore, def: GraphSymbol): Set<string> {
+  const names = new Set([def.name]);
+  const seen = new Set<string>();
+  let frontier: [string, string][] = [[def.path, def.name]];
+  for (let hop = 0; hop < MAX_HOPS && frontier.length > 0; hop++) {
+    const next: [string, string][] = [];
+    for (const [file, name] of frontier) {
+      if (seen.has(`${file}\0${name}`)) continue;
+      seen.add(`${file}\0${name}`);
+      for (const importer of store.importersOf(file)) {
+        for (const imp of store.importsOf(importer)) {
+          if (imp.target !== file) continue;
+          for (const [local, imported] of Object.entries(imp.aliases))
+            if (imported === name) names.add(local);
+          for (const [exported, imported] of Object.entries(imp.reexports ?? {})) {
+            if (imported !== name) continue;
+            names.add(exported);
+            next.push([importer, exported]);
+          }
+          if (imp.reexports?.['*'] === '*') next.push([importer, name]);
+        }
       }
     }
+    frontier = next;
   }
+  return names;
+}
+
+/** Call sites of a definition: resolved ones, then bare-name matches nothing resolved (marked). */
+export function callersOf(store: GraphStore, defs: readonly GraphSymbol[]): CallEdge[] {
+  const names = new Set<string>();
+  for (const def of defs) for (const n of namesOf(store, def)) names.add(n);
   const wanted = new Set(defs.map((d) => `${d.path}\0${d.qualified}`));
   const importsByFile = new Map<string, GraphImport[]>();
   const edges: CallEdge[] = [];

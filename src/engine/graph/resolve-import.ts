@@ -43,6 +43,54 @@ function readGoModule(root: string): string | undefined {
   }
 }
 
+/** Include directories (`-I`, `-iquote`, `-isystem`) of compile_commands.json at the root or in build/. */
+function readIncludeDirs(root: string): string[] {
+  const dirs = new Set<string>();
+  for (const at of ['compile_commands.json', 'build/compile_commands.json']) {
+    try {
+      const entries = JSON.parse(readFileSync(join(root, at), 'utf8')) as {
+        directory?: string;
+        command?: string;
+        arguments?: string[];
+      }[];
+      for (const e of entries.slice(0, 10_000)) {
+        const args = e.arguments ?? e.command?.split(/\s+/) ?? [];
+        for (let i = 0; i < args.length; i++) {
+          const m = /^-(I|iquote|isystem)(.*)$/.exec(args[i]!);
+          if (!m) continue;
+          const dir = m[2] || args[++i] || '';
+          const base = posix.resolve(root, e.directory ?? '.');
+          const abs = posix.resolve(base, dir);
+          const rel = posix.relative(root, abs);
+          if (!rel.startsWith('..') && !posix.isAbsolute(rel)) dirs.add(rel || '.');
+        }
+      }
+    } catch {
+      // none, or unreadable: relative includes still resolve
+    }
+  }
+  return [...dirs];
+}
+
+/** PSR-4 prefixes of composer.json (`autoload` and `autoload-dev`): namespace prefix → directories. */
+function readPsr4(root: string): [prefix: string, dirs: string[]][] {
+  try {
+    const json = JSON.parse(readFileSync(join(root, 'composer.json'), 'utf8')) as Record<
+      string,
+      { 'psr-4'?: Record<string, string | string[]> } | undefined
+    >;
+    const out: [string, string[]][] = [];
+    for (const section of [json.autoload, json['autoload-dev']]) {
+      for (const [prefix, dirs] of Object.entries(section?.['psr-4'] ?? {}))
+        out.push([prefix, (Array.isArray(dirs) ? dirs : [dirs]).map((d) => d.replace(/\/+$/, ''))]);
+    }
+    // the longest prefix wins
+    return out.sort((a, b) => b[0].length - a[0].length);
+  } catch {
+    return [];
+  }
+}
+
 export function createImportResolver(root: string, files: ReadonlySet<string>): ImportResolver {
   const ts = readTsPaths(root);
   const goModule = readGoModule(root);
@@ -106,10 +154,131 @@ export function createImportResolver(root: string, files: ReadonlySet<string>): 
     return goPackages.get(clean(spec.slice(goModule.length + 1) || '.')) ?? null;
   };
 
+  // `require_relative 'a/b'` from the file's directory; `require 'a/b'` from lib/ or the root
+  const ruby = (from: string, spec: string): string | null => {
+    const base = spec.endsWith('.rb') ? spec : `${spec}.rb`;
+    return firstFile([posix.join(posix.dirname(from), base), posix.join('lib', base), base]);
+  };
+
+  let includeDirs: string[] | undefined;
+  // `#include "a.h"`: beside the file, then compile_commands.json include dirs, the root, include/
+  const cFamily = (from: string, spec: string): string | null => {
+    if (spec.startsWith('<')) spec = spec.slice(1, -1);
+    includeDirs ??= readIncludeDirs(root);
+    return firstFile([posix.dirname(from), ...includeDirs, '.', 'include'].map((d) => posix.join(d, spec)));
+  };
+
+  /** Files by their path under any source root: `com/acme/Foo.java` → `src/main/java/com/acme/Foo.java`. */
+  let bySuffix: Map<string, string> | undefined;
+  const suffixIndex = () => {
+    if (!bySuffix) {
+      bySuffix = new Map();
+      for (const f of [...files].sort()) {
+        if (!/\.(java|kt|scala|cs)$/.test(f)) continue;
+        const parts = f.split('/');
+        for (let i = 0; i < parts.length; i++) {
+          const key = parts.slice(i).join('/');
+          if (!bySuffix.has(key)) bySuffix.set(key, f);
+        }
+      }
+    }
+    return bySuffix;
+  };
+  // `import com.acme.Foo;` (or `com.acme.Foo.bar` static) → the class file; `com.acme.*` → none
+  const java = (spec: string): string | null => {
+    const parts = spec.split('.').filter((p) => p !== '*');
+    for (let n = parts.length; n > 0; n--) {
+      const hit = suffixIndex().get(`${parts.slice(0, n).join('/')}.java`);
+      if (hit) return hit;
+    }
+    return null;
+  };
+  // `using Acme.Billing;` → a file in a directory ending Acme/Billing (or Billing): a namespace is a folder by convention
+  let csDirs: Map<string, string> | undefined;
+  const csharp = (spec: string): string | null => {
+    if (!csDirs) {
+      csDirs = new Map();
+      for (const f of [...files].sort()) {
+        if (!f.endsWith('.cs')) continue;
+        const parts = posix.dirname(f).split('/');
+        for (let i = 0; i < parts.length; i++) {
+          const key = parts.slice(i).join('/');
+          if (!csDirs.has(key)) csDirs.set(key, f);
+        }
+      }
+    }
+    const name = spec
+      .replace(/^(static\s+|global::)/, '')
+      .replace(/^\w+\s*=\s*/, '')
+      .trim();
+    const parts = name.split('.');
+    for (let i = 0; i < parts.length; i++) {
+      const hit = csDirs.get(parts.slice(i).join('/'));
+      if (hit) return hit;
+    }
+    return suffixIndex().get(`${parts.join('/')}.cs`) ?? null;
+  };
+
+  let psr4: ReturnType<typeof readPsr4> | undefined;
+  // `use App\Http\Kernel;` → composer.json PSR-4 `App\` → src/Http/Kernel.php; include/require paths relative
+  const php = (from: string, spec: string): string | null => {
+    if (/\.php$/.test(spec)) return firstFile([posix.join(posix.dirname(from), spec), spec]);
+    psr4 ??= readPsr4(root);
+    const name = spec
+      .replace(/^(function|const)\s+/, '')
+      .replace(/\s+as\s+\w+$/, '')
+      .replace(/^\\/, '');
+    for (const [prefix, dirs] of psr4) {
+      if (!name.startsWith(prefix)) continue;
+      const rest = name.slice(prefix.length).split('\\').join('/');
+      const hit = firstFile(dirs.map((d) => posix.join(d, `${rest}.php`)));
+      if (hit) return hit;
+    }
+    return null;
+  };
+
+  /**
+   * `use crate::a::b::Item` / `super::` / `self::` → the module file: a/b.rs or a/b/mod.rs under
+   * the crate's src/ (trying shorter paths, the last segments being items); `mod x;` likewise.
+   */
+  const rust = (from: string, spec: string): string | null => {
+    const path = spec.replace(/::\{.*$/s, '').replace(/\s+as\s+\w+$/, '');
+    const parts = path.split('::');
+    const srcAt = from.lastIndexOf('src/');
+    const crate = srcAt === -1 ? posix.dirname(from) : from.slice(0, srcAt + 3);
+    // a file's own module directory: src/a.rs and src/a/mod.rs both own src/a/
+    const stem = from.replace(/\.rs$/, '');
+    const own = /(^|\/)(mod|lib|main)$/.test(stem) ? posix.dirname(from) : stem;
+    let dir: string;
+    if (parts[0] === 'crate') dir = crate;
+    else if (parts[0] === 'self') dir = own;
+    else if (parts[0] === 'super') {
+      dir = posix.dirname(own);
+      while (parts[1] === 'super') {
+        parts.shift();
+        dir = posix.dirname(dir);
+      }
+    } else if (parts[0] === 'mod') dir = own;
+    else return null;
+    const segs = parts.slice(1);
+    for (let n = segs.length; n > 0; n--) {
+      const p = posix.join(dir, ...segs.slice(0, n));
+      const hit = firstFile([`${p}.rs`, `${p}/mod.rs`]);
+      if (hit) return hit;
+    }
+    return null;
+  };
+
   return (from, specifier, language) => {
     if (JS_LANGS.has(language)) return js(from, specifier);
     if (language === 'python') return python(from, specifier);
     if (language === 'go') return go(specifier);
+    if (language === 'ruby') return ruby(from, specifier);
+    if (language === 'c' || language === 'cpp') return cFamily(from, specifier);
+    if (language === 'java') return java(specifier);
+    if (language === 'csharp') return csharp(specifier);
+    if (language === 'php') return php(from, specifier);
+    if (language === 'rust') return rust(from, specifier);
     return null;
   };
 }

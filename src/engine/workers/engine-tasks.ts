@@ -5,7 +5,7 @@ import { type Chunk, chunkFile } from '../bm25/chunk-file.ts';
 import { findDuplicatesHere } from '../dedup/find-duplicates.ts';
 import { analyzeArchitecture } from '../graph/architecture-task.ts';
 import { complexityOfFiles } from '../graph/complexity.ts';
-import { extractFileHere } from '../graph/extract-file.ts';
+import { extractFileHere, parseOnlyHere } from '../graph/extract-file.ts';
 import { graphSummary, importDiagram, testCoverage } from '../graph/view-task.ts';
 import { outlineFileHere } from '../languages/outline-file.ts';
 import type { FileOutline } from '../languages/types.ts';
@@ -38,6 +38,8 @@ export const ENGINE_TASKS = {
   graphSummary,
   testCoverage,
   importDiagram,
+  /** A parse and nothing else: the floor of the graph bench. */
+  parseOnly: parseOnlyHere,
   findDuplicates: (input: { root: string; files: readonly string[] }) =>
     findDuplicatesHere(input.root, input.files),
   matchLines: matchLinesHere,

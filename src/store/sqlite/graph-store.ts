@@ -14,7 +14,8 @@ CREATE TABLE IF NOT EXISTS symbols (
 CREATE INDEX IF NOT EXISTS symbols_name ON symbols(name);
 CREATE INDEX IF NOT EXISTS symbols_path ON symbols(path);
 CREATE TABLE IF NOT EXISTS imports (
-  source TEXT NOT NULL, specifier TEXT NOT NULL, names TEXT NOT NULL, aliases TEXT NOT NULL, target TEXT
+  source TEXT NOT NULL, specifier TEXT NOT NULL, names TEXT NOT NULL, aliases TEXT NOT NULL, target TEXT,
+  reexports TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS imports_source ON imports(source);
 CREATE INDEX IF NOT EXISTS imports_target ON imports(target);
@@ -24,6 +25,13 @@ CREATE TABLE IF NOT EXISTS calls (
 CREATE INDEX IF NOT EXISTS calls_callee ON calls(callee);
 CREATE INDEX IF NOT EXISTS calls_path ON calls(path, line);
 `;
+
+/**
+ * Bumped when what the graph records changes: an older file is dropped and rebuilt from the
+ * workspace (the graph is derived data). 2: imports carry re-exports.
+ */
+const SCHEMA_VERSION = 2;
+const TABLES = ['files', 'symbols', 'imports', 'calls'];
 
 interface FileRow {
   path: string;
@@ -51,6 +59,7 @@ interface ImportRow {
   names: string;
   aliases: string;
   target: string | null;
+  reexports: string;
 }
 
 const toSymbol = (r: SymbolRow): GraphSymbol => ({
@@ -69,6 +78,7 @@ const toImport = (r: ImportRow): GraphImport => ({
   names: JSON.parse(r.names) as string[],
   aliases: JSON.parse(r.aliases) as Record<string, string>,
   target: r.target,
+  reexports: JSON.parse(r.reexports) as Record<string, string>,
 });
 const toFile = (r: FileRow): GraphFile => ({
   path: r.path,
@@ -84,6 +94,10 @@ const toFile = (r: FileRow): GraphFile => ({
 /** The graph in one SQLite file (or in memory for ':memory:'). */
 export function createSqliteGraphStore(file: string): GraphStore {
   const db = openPrivateDatabase(file);
+  if ((db.pragma('user_version', { simple: true }) as number) !== SCHEMA_VERSION) {
+    db.exec(TABLES.map((t) => `DROP TABLE IF EXISTS ${t};`).join(''));
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }
   db.exec(SCHEMA);
   const q = {
     stats: db.prepare('SELECT path, size, mtime_ms, hash FROM files'),
@@ -94,7 +108,7 @@ export function createSqliteGraphStore(file: string): GraphStore {
       'INSERT INTO symbols (path, name, qualified, kind, signature, start_line, end_line, exported) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     putImport: db.prepare(
-      'INSERT INTO imports (source, specifier, names, aliases, target) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO imports (source, specifier, names, aliases, target, reexports) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     putCall: db.prepare('INSERT INTO calls (path, line, caller, callee, receiver) VALUES (?, ?, ?, ?, ?)'),
     touch: db.prepare('UPDATE files SET size = ?, mtime_ms = ? WHERE path = ?'),
@@ -141,7 +155,14 @@ export function createSqliteGraphStore(file: string): GraphStore {
         );
       }
       for (const i of imports)
-        q.putImport.run(i.from, i.specifier, JSON.stringify(i.names), JSON.stringify(i.aliases), i.target);
+        q.putImport.run(
+          i.from,
+          i.specifier,
+          JSON.stringify(i.names),
+          JSON.stringify(i.aliases),
+          i.target,
+          JSON.stringify(i.reexports ?? {}),
+        );
       for (const c of calls) q.putCall.run(c.path, c.line, c.caller, c.callee, c.receiver);
     }
   });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.ts';
 import type { ToolInfo } from '../registry.ts';
-import { editDistance } from './rank-names.ts';
+import { rankTools } from './rank-tools.ts';
 
 const MAX_LISTED = 15;
 
@@ -12,23 +12,10 @@ function argSummary(info: ToolInfo): string {
   return props.map((p) => (required.has(p) ? `${p}*` : p)).join(', ');
 }
 
-/** Lower is better; undefined means no match at all. */
-function score(info: ToolInfo, words: string[]): number | undefined {
-  const name = info.name.toLowerCase();
-  const text = `${name} ${info.description.toLowerCase()}`;
-  let total = 0;
-  for (const w of words) {
-    if (name.includes(w)) continue;
-    if (text.includes(w)) total += 1;
-    else if (name.split('_').some((part) => part.length > 2 && editDistance(part, w) <= 1)) total += 2;
-    else return undefined;
-  }
-  return total;
-}
-
 export const ctxDiscoverTools = defineTool({
   name: 'ctx_discover_tools',
-  description: 'Find tools by keyword (name or description) with their arguments; call them via ctx_call.',
+  description:
+    'Find tools by keywords (ranked over names, descriptions, arguments) with their arguments; call via ctx_call.',
   scope: 'search',
   core: true,
   readOnly: true,
@@ -39,16 +26,12 @@ export const ctxDiscoverTools = defineTool({
       const names = ctx.listTools().map((t) => t.name);
       return `All ${names.length} tools: ${names.join(', ')}\nAsk with a keyword for arguments; call via ctx_call.`;
     }
-    const ranked = ctx
-      .listTools()
-      .map((info) => ({ info, s: score(info, words) }))
-      .filter((r): r is { info: ToolInfo; s: number } => r.s !== undefined)
-      .sort((a, b) => a.s - b.s || (a.info.name < b.info.name ? -1 : 1));
+    const ranked = rankTools(ctx.listTools(), args.query);
     if (ranked.length === 0) {
       return `No tool matches ${JSON.stringify(args.query)}. Try one word, or "" to list all ${ctx.listTools().length}.`;
     }
     const shown = ranked.slice(0, MAX_LISTED);
-    const lines = shown.map(({ info }) => `${info.name}(${argSummary(info)}): ${info.description}`);
+    const lines = shown.map((info) => `${info.name}(${argSummary(info)}): ${info.description}`);
     const more =
       ranked.length > shown.length ? `\n[${ranked.length - shown.length} more match; add a word]` : '';
     return `${lines.join('\n')}${more}\nCall: ctx_call {name, arguments}`;

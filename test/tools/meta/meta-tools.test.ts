@@ -48,6 +48,30 @@ test('ctx_discover_tools finds tools by keyword, with their arguments, and lists
   assert.match(await tools.text('ctx_discover_tools', { query: 'zzqx' }), /No tool matches/);
 });
 
+/** Tool names in a ctx_discover_tools answer, in its order. */
+const discovered = (text: string) => [...text.matchAll(/^(ctx_\w+)\(/gm)].map((m) => m[1]!);
+
+test('ctx_discover_tools ranks by stems, argument docs and synonym phrases, best first', async () => {
+  const callers = discovered(await tools.text('ctx_discover_tools', { query: 'callers' }));
+  assert.equal(callers[0], 'ctx_callers', callers.join(', '));
+  assert.ok(!callers.includes('ctx_call'), 'a stem does not swallow a shorter name');
+  const who = discovered(await tools.text('ctx_discover_tools', { query: 'who calls this function' }));
+  assert.equal(who[0], 'ctx_callers', who.join(', '));
+  assert.equal(discovered(await tools.text('ctx_discover_tools', { query: 'duplicate' }))[0], 'ctx_dedup');
+  assert.equal(
+    discovered(await tools.text('ctx_discover_tools', { query: 'find duplicated code' }))[0],
+    'ctx_dedup',
+  );
+  assert.deepEqual(discovered(await tools.text('ctx_discover_tools', { query: 'blast radius' })), [
+    'ctx_graph',
+  ]);
+  // an argument's doc counts: ctx_read's `mode` is documented, no tool is named after it
+  const modes = discovered(await tools.text('ctx_discover_tools', { query: 'signatures' }));
+  assert.ok(modes.length > 0 && modes.length <= 15, modes.join(', '));
+  const typo = discovered(await tools.text('ctx_discover_tools', { query: 'serch files' }));
+  assert.ok(typo.slice(0, 2).includes('ctx_search'), typo.join(', '));
+});
+
 test('ctx_metrics sums recorded usage for the context, the agent, or the workspace', async () => {
   const registry = createToolRegistry(builtinTools());
   const store = createSqliteStore(':memory:');
