@@ -11,7 +11,7 @@ const MAX_REPORTED = 30;
 
 export const ctxDedup = defineTool({
   name: 'ctx_dedup',
-  description: `Find code blocks (${DUPLICATE_WINDOW}+ identical non-blank lines) repeated across files, and the most repeated imports. action=apply registers them as shared blocks: later compressed reads (aggressive, entropy) in this context send each block once, then a one-line reference.`,
+  description: `Find duplicate code blocks (${DUPLICATE_WINDOW}+ identical non-blank lines) repeated across files, and the most repeated imports. action=apply registers them as shared blocks: later compressed reads (aggressive, entropy) in this context send each block once, then a one-line reference.`,
   scope: 'search',
   // apply changes what later reads in this context send
   readOnly: (args) => args.action === 'analyze',
