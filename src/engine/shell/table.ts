@@ -1,4 +1,4 @@
-import { isKeyLine } from './rule-kit.ts';
+import { isProblemLine } from './rule-kit.ts';
 
 /** A column-aligned table (docker, kubectl, df, ps): cells cut at the header's column starts. */
 export interface Table {
@@ -27,23 +27,53 @@ export function parseTable(lines: string[]): Table | undefined {
   return { header, rows };
 }
 
+/** Rows a column's most common value must cover to be said once above the table. */
+const DEFAULT_SHARE = 0.6;
+
 /**
- * A table with the columns every row shares said once above it, the rest joined by two
- * spaces; rows that are key lines (a Warning event, an error status) stay as they were.
+ * A table with each column's most common value (when most rows have it) said once above it;
+ * a row names only the cells that differ from those, and rows reduced to their first cell
+ * share lines. Rows that report a problem (a Warning event, an Error status) stay as they were.
  */
 export function compactTable(lines: string[]): string[] | undefined {
-  const keyRows = new Set(lines.slice(1).filter(isKeyLine));
   const table = parseTable(lines);
-  if (!table || table.rows.length < 2) return undefined;
-  const same = table.header.map((_, c) => table.rows.every((r) => r[c] === table.rows[0]?.[c]));
-  const shared = table.header.flatMap((h, c) => (same[c] ? [`${h}=${table.rows[0]?.[c] || '(empty)'}`] : []));
-  const cols = table.header.flatMap((_, c) => (same[c] ? [] : [c]));
-  const out = shared.length > 0 ? [`(every row: ${shared.join(', ')})`] : [];
-  out.push(cols.map((c) => table.header[c]).join('  '));
-  lines.slice(1).forEach((line, i) => {
-    if (keyRows.has(line)) out.push(line);
-    else out.push(cols.map((c) => table.rows[i]?.[c] || '-').join('  '));
+  if (!table || table.rows.length < 3) return undefined;
+  const defaults = table.header.map((_, c) => {
+    if (c === 0) return undefined;
+    const counts = new Map<string, number>();
+    for (const r of table.rows) counts.set(r[c] ?? '', (counts.get(r[c] ?? '') ?? 0) + 1);
+    const [value, n] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
+    return n >= table.rows.length * DEFAULT_SHARE ? value : undefined;
   });
+  const plain = table.header.flatMap((_, c) => (defaults[c] === undefined ? [c] : []));
+  const said = table.header.flatMap((h, c) =>
+    defaults[c] === undefined ? [] : [`${h}=${defaults[c] || '(empty)'}`],
+  );
+  const out = said.length > 0 ? [`(each row unless it says otherwise: ${said.join(', ')})`] : [];
+  out.push(plain.map((c) => table.header[c]).join('  '));
+  let names: string[] = [];
+  const flush = () => {
+    for (let i = 0; i < names.length; i += 6) out.push(names.slice(i, i + 6).join('  '));
+    names = [];
+  };
+  lines.slice(1).forEach((line, i) => {
+    const row = table.rows[i] as string[];
+    if (isProblemLine(line)) {
+      flush();
+      out.push(line);
+      return;
+    }
+    const cells = plain.map((c) => row[c] || '-');
+    const odd = table.header.flatMap((h, c) =>
+      defaults[c] !== undefined && row[c] !== defaults[c] ? [`${h}=${row[c] || '(empty)'}`] : [],
+    );
+    if (cells.length === 1 && odd.length === 0) names.push(cells[0] as string);
+    else {
+      flush();
+      out.push([...cells, ...odd].join('  '));
+    }
+  });
+  flush();
   return out;
 }
 

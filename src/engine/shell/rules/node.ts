@@ -78,7 +78,7 @@ export const packageInstall: OutputRule = {
     return foldRuns(
       kept,
       (l) => /^\s*[+-] \S+ \S+$/.test(l),
-      (run) => `${run.length} packages changed: ${run.map((l) => l.trim().slice(2)).join(', ')}`,
+      (run) => run.map((l) => l.trim()).join(', '),
     );
   },
 };
