@@ -393,6 +393,23 @@ const pytestFormat = [
   '========================= 1 failed, 25 passed in 0.12s =========================',
 ].join('\n');
 
+const npmInstall = [
+  'npm warn deprecated inflight@1.0.6: This module is not supported, and leaks memory. Do not use it.',
+  'npm warn deprecated glob@7.2.3: Glob versions prior to v9 are no longer supported',
+  '',
+  'added 301 packages, and audited 302 packages in 9s',
+  '',
+  '48 packages are looking for funding',
+  '  run `npm fund` for details',
+  '',
+  '3 moderate severity vulnerabilities',
+  '',
+  'To address all issues (including breaking changes), run:',
+  '  npm audit fix --force',
+  '',
+  'Run `npm audit` for details.',
+].join('\n');
+
 export const SHELL_FIXTURES: readonly ShellFixture[] = [
   { family: 'resource table', command: 'docker ps -a', output: dockerPs },
   { family: 'resource table', command: 'docker images', output: dockerImages },
@@ -413,6 +430,7 @@ export const SHELL_FIXTURES: readonly ShellFixture[] = [
   { family: 'lint or typecheck', command: 'npx eslint src', output: eslint },
   { family: 'test run', command: 'npx jest', output: jest },
   { family: 'test run', command: 'npx vitest run', output: vitest },
+  { family: 'package install', command: 'npm install', output: npmInstall },
   { family: 'package install', command: 'pnpm install', output: pnpmInstall },
   { family: 'package install', command: 'yarn install', output: yarnInstall },
   { family: 'pytest', command: 'python -m pytest -v', output: pytestFormat },
