@@ -69,7 +69,7 @@ export const grep: OutputRule = {
       if (!hit || isProblemLine(line)) return line;
       const same = hit[2] === previous;
       previous = hit[2];
-      return clip(same ? `${hit[1]} 〃` : `${hit[1]} ${hit[2]}`, 240);
+      return clip(same ? `${hit[1]} 〃` : `${hit[1]} ${hit[2]}`, 120);
     });
   },
 };
