@@ -154,10 +154,10 @@ add(
   MAIN,
   ...mainFiles
     .filter((_, i) => i % 7 === 0)
-    .slice(0, smoke ? 3 : 30)
+    .slice(0, smoke ? 3 : 40)
     .map((f) => `git blame ${f}`),
 );
-const corpusDirs = dirsUnder(corpus, 4).filter((d) => !d.includes('/.'));
+const corpusDirs = dirsUnder(corpus, 4).filter((d) => !d.slice(corpus.length).includes('/.'));
 add(
   'ls',
   corpus,

@@ -19,5 +19,7 @@ export function oracleOf(raw: string): string[] {
 }
 
 /** The oracle items of `raw` that `shown` lost. */
-export const lostFrom = (raw: string, shown: string): string[] =>
-  oracleOf(raw).filter((must) => !shown.includes(must));
+export const lostFrom = (raw: string, shown: string): string[] => {
+  const seen = shown.replace(ANSI, '');
+  return oracleOf(raw).filter((must) => !seen.includes(must));
+};

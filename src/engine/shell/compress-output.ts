@@ -51,7 +51,8 @@ export async function compressOutput(
   ];
   const tokensRaw = await countTokensAsync(raw, signal);
   let current = lines;
-  let tokens = await countTokensAsync(clean, signal);
+  // counted as the steps see it (no trailing newline), so a step that changes nothing never looks smaller
+  let tokens = await countTokensAsync(lines.join('\n'), signal);
   const rules: string[] = [];
   let omitted = false;
   for (const step of steps) {

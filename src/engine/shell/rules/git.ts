@@ -33,6 +33,16 @@ export const gitStatus: OutputRule = {
     }),
 };
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** `Wed Dec 2 07:48:20 2026 +0000` → `2026-12-02`; other formats as they are. */
+const shortDate = (date: string) => {
+  const m = /^\w{3} (\w{3}) (\d{1,2}) [\d:]+ (\d{4})/.exec(date);
+  const month = m ? MONTHS.indexOf(m[1] as string) + 1 : 0;
+  return m && month > 0
+    ? `${m[3]}-${String(month).padStart(2, '0')}-${(m[2] as string).padStart(2, '0')}`
+    : date;
+};
+
 /** git log: one `sha date author` line and the subject line per commit; the body only where it reports a problem. */
 export const gitLog: OutputRule = {
   name: 'git log',
@@ -51,10 +61,11 @@ export const gitLog: OutputRule = {
         wantSubject = true;
       } else if (wantSubject && line.startsWith('Author: '))
         author = line.slice(8).replace(/\s*<[^>]*>$/, '');
-      else if (wantSubject && line.startsWith('Date: ')) date = line.slice(6).trim();
+      else if (wantSubject && line.startsWith('Date: ')) date = shortDate(line.slice(6).trim());
       else if (wantSubject && line.startsWith('    ')) {
-        // the subject stays as written: it may be the line that reports a problem
-        out.push(`${head} ${date} ${author}`, line);
+        // a subject that reports a problem stays a line of its own, as written
+        if (isKeyLine(line)) out.push(`${head} ${date} ${author}`, line);
+        else out.push(`${head} ${date} ${author}: ${line.trim()}`);
         wantSubject = false;
       } else if (!wantSubject && isKeyLine(line)) out.push(line);
     }

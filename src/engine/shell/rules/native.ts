@@ -86,8 +86,7 @@ export const make: OutputRule = {
       (l) => COMPILER.test(l),
       (run) => {
         if (run.length < 3) return run.join('\n');
-        const outputs = run.map((l) => /\s-o\s+(\S+)/.exec(l)?.[1]).filter(Boolean);
-        return `${run[0]}\n[… ${run.length - 1} more commands like it${outputs.length > 1 ? `, building ${outputs.slice(1).join(' ')}` : ''}]`;
+        return `${run[0]}\n[… ${run.length - 1} more commands like it]`;
       },
     ).flatMap((l) => l.split('\n'));
   },

@@ -101,12 +101,14 @@ export const du: OutputRule = {
       return [...lines].sort((a, b) => toBytes(b.split('\t')[0] ?? '') - toBytes(a.split('\t')[0] ?? ''));
     const total = /\ttotal$/.test(lines.at(-1) ?? '') ? lines.slice(-1) : [];
     const entries = rows.filter((r) => !Number.isNaN(r.size) && !total.includes(r.line));
-    const top = [...entries].sort((a, b) => b.size - a.size).slice(0, DU_TOP);
+    const top = new Set([...entries].sort((a, b) => b.size - a.size).slice(0, DU_TOP));
+    // a key line (a file named errors.ts, a permission error) is never left out
+    const shown = entries.filter((r) => top.has(r) || isKeyLine(r.line)).sort((a, b) => b.size - a.size);
     const keys = rows.filter((r) => Number.isNaN(r.size)).map((r) => r.line);
     return [
       ...keys,
-      ...top.map((r) => r.line),
-      `[${entries.length - top.length} smaller entries omitted]`,
+      ...shown.map((r) => r.line),
+      `[${entries.length - shown.length} smaller entries omitted]`,
       ...total,
     ];
   },
