@@ -10,7 +10,7 @@ import {
 } from './output-rules.ts';
 
 /** Lines shown past which only the first and last half of these (and every key line) stay. */
-export const MAX_SHOWN_LINES = 300;
+export const MAX_SHOWN_LINES = 120;
 
 export interface CompressedOutput {
   text: string;

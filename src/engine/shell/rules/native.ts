@@ -78,8 +78,11 @@ export const make: OutputRule = {
   name: 'make',
   matches: (argv) => ['make', 'gmake', 'ninja', 'cmake'].includes(program(argv)),
   apply(lines) {
+    // gcc/clang code frames (`    1 | int x;`, `      |     ^~~`) under a diagnostic go with the directory lines
     const kept = lines.filter(
-      (line) => isKeyLine(line) || !/^g?make(\[\d+\])?: (Entering|Leaving) directory /.test(line),
+      (line) =>
+        isKeyLine(line) ||
+        !(/^g?make(\[\d+\])?: (Entering|Leaving) directory /.test(line) || /^\s+\d*\s?\|/.test(line)),
     );
     return foldRuns(
       kept,
