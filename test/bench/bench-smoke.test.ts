@@ -61,3 +61,11 @@ test('bench/tree.ts --smoke exits 0: ctx_tree answers in at most 0.3x the tokens
   const out = await smoke('tree');
   assert.match(out, /worst ratio/);
 });
+
+test('bench/shell.ts --smoke exits 0: real command outputs compressed with no oracle loss, per family against head+tail', async () => {
+  const out = await smoke('shell');
+  assert.match(out, /^\| family \| outputs \| raw tokens \|/m);
+  assert.match(out, /^\| git blame \| \d+ \|/m);
+  assert.match(out, /^\| \*\*all\*\* \| \d+ \| \d+ \| \d+ \| \d+% \| \d+ \| \d+% \| .* \| 0 \/ \d+ \|$/m);
+  assert.match(out, /ctx_shell overhead: direct p50 [\d.]+ ms/);
+});

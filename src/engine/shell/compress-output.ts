@@ -1,9 +1,16 @@
 import { countTokensAsync } from '../tokens.ts';
 import { parseCommand } from './command-policy.ts';
-import { COMMAND_RULES, foldRepeats, headTail, isProblemLine, locationsIn } from './output-rules.ts';
+import {
+  COMMAND_RULES,
+  foldRepeats,
+  headTail,
+  isProblemLine,
+  jsonShape,
+  locationsIn,
+} from './output-rules.ts';
 
 /** Lines shown past which only the first and last half of these (and every key line) stay. */
-export const MAX_SHOWN_LINES = 300;
+export const MAX_SHOWN_LINES = 120;
 
 export interface CompressedOutput {
   text: string;
@@ -19,8 +26,8 @@ export interface CompressedOutput {
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*\u0007/g;
 
 /**
- * What the agent sees of a command's output: a command-specific rule, then repeated-line
- * folding, then head and tail; each step is kept only when it leaves every key line
+ * What the agent sees of a command's output: a command-specific rule, then a shape summary of
+ * large JSON, repeated-line folding, then head and tail; each step is kept only when it leaves every key line
  * (errors, warnings, `file:line`) in place and costs fewer o200k tokens.
  */
 export async function compressOutput(
@@ -38,12 +45,14 @@ export async function compressOutput(
   const rule = COMMAND_RULES.find((r) => argvs.some((argv) => r.matches(argv)));
   const steps: { name: string; apply: (l: string[]) => string[]; omits: boolean }[] = [
     ...(rule ? [{ name: rule.name, apply: rule.apply, omits: true }] : []),
+    { name: 'JSON shape', apply: jsonShape, omits: true },
     { name: 'repeated lines', apply: foldRepeats, omits: true },
     { name: 'head and tail', apply: (l: string[]) => headTail(l, MAX_SHOWN_LINES), omits: true },
   ];
   const tokensRaw = await countTokensAsync(raw, signal);
   let current = lines;
-  let tokens = await countTokensAsync(clean, signal);
+  // counted as the steps see it (no trailing newline), so a step that changes nothing never looks smaller
+  let tokens = await countTokensAsync(lines.join('\n'), signal);
   const rules: string[] = [];
   let omitted = false;
   for (const step of steps) {
