@@ -62,7 +62,9 @@ test('ctx_discover_tools ranks by stems, argument docs and synonym phrases, best
     discovered(await tools.text('ctx_discover_tools', { query: 'find duplicated code' }))[0],
     'ctx_dedup',
   );
+  // the issue's example: "blast radius" finds ctx_impact (and ctx_graph's impact action)
   assert.deepEqual(discovered(await tools.text('ctx_discover_tools', { query: 'blast radius' })), [
+    'ctx_impact',
     'ctx_graph',
   ]);
   // an argument's doc counts: ctx_read's `mode` is documented, no tool is named after it

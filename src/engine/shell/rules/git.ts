@@ -69,9 +69,37 @@ export const gitLog: OutputRule = {
         wantSubject = false;
       } else if (!wantSubject && isKeyLine(line)) out.push(line);
     }
-    return out;
+    return capCommits(out);
   },
 };
+
+/** Commits shown in full by `git log`; past it, only commits whose lines are key lines stay. */
+const MAX_LOG_COMMITS = 50;
+
+/** The newest MAX_LOG_COMMITS one-line commits, then key lines only, and how many were left out. */
+function capCommits(lines: string[]): string[] {
+  let commits = 0;
+  let dropped = 0;
+  const out: string[] = [];
+  for (const [i, line] of lines.entries()) {
+    const next = lines[i + 1] ?? '';
+    const isCommit = /^[0-9a-f]{7,10}\b/.test(line);
+    if (isCommit) commits++;
+    // a commit line followed by its key subject line stays with it
+    if (
+      commits <= MAX_LOG_COMMITS ||
+      isKeyLine(line) ||
+      (isCommit && isKeyLine(next) && !/^[0-9a-f]{7,10}\b/.test(next))
+    ) {
+      out.push(line);
+    } else if (isCommit) dropped++;
+  }
+  if (dropped > 0)
+    out.push(
+      `… ${dropped} older commits left out (the full log: ctx_expand, or git log --skip ${MAX_LOG_COMMITS})`,
+    );
+  return out;
+}
 
 /** git diff / show (and log -p): file headers shortened, context cut to one line either side of a change. */
 export const gitDiff: OutputRule = {
