@@ -77,6 +77,8 @@ export interface GraphStore {
   stats(): Map<string, { size: number; mtimeMs: number; hash: string }>;
   /** Replaces each file's rows, in one transaction. */
   put(files: readonly IndexedFile[]): void;
+  /** Paths whose tokens are not counted yet. */
+  uncounted(): string[];
   /** Records token counts of files, each for the content hash it was counted on (a changed file keeps null). */
   setTokens(rows: readonly { path: string; hash: string; tokens: number }[]): void;
   /** Records a new size and mtime of a file whose content hash did not change. */

@@ -20,6 +20,8 @@ const IN_FLIGHT = 32;
 const PUT_FILES = 32;
 /** Files read and token-counted at once when a tool asks for uncounted files' tokens. */
 const COUNT_FILES = 32;
+/** Files the background count after a sweep reads and counts at once (few, so queries' tasks wait little). */
+const BACKFILL_FILES = 8;
 /** Files stat'ed at once by the sweep. */
 const STAT_BATCH = 256;
 const GENERATED = /(\.min\.(js|css)|\.bundle\.js|[-.]lock\.(json|yaml)|\.pb\.go|_pb2\.py)$/;
@@ -258,6 +260,7 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
     if (!job) {
       const running: Promise<void> = sweep().finally(() => {
         if (job === running) job = undefined;
+        backfill();
       });
       job = running;
       return running;
@@ -286,6 +289,23 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
     return status();
   }
 
+  /** Reads and counts these files on the workers and stores each count against the hash it was counted on. */
+  async function countAndStore(paths: readonly string[]): Promise<number> {
+    const counted = await Promise.all(
+      paths.map(async (path) => {
+        const buf = await readFile(join(root, path)).catch(() => undefined);
+        if (!buf) return undefined;
+        const text = buf.toString('utf8');
+        const tokens = await runEngineTask('countTokens', text, { signal: abort.signal });
+        return { path, hash: createHash('sha256').update(text).digest('hex'), tokens };
+      }),
+    );
+    const rows = counted.filter((c) => c !== undefined);
+    // a file changed since the index stays uncounted: its count is not the indexed content's
+    store.setTokens(rows);
+    return rows.reduce((sum, r) => sum + r.tokens, 0);
+  }
+
   async function tokensOf(paths: Iterable<string>): Promise<number> {
     let total = 0;
     const missing: string[] = [];
@@ -294,22 +314,28 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
       if (typeof tokens === 'number') total += tokens;
       else if (tokens === null) missing.push(path);
     }
-    for (let i = 0; i < missing.length; i += COUNT_FILES) {
-      const counted = await Promise.all(
-        missing.slice(i, i + COUNT_FILES).map(async (path) => {
-          const buf = await readFile(join(root, path)).catch(() => undefined);
-          if (!buf) return undefined;
-          const text = buf.toString('utf8');
-          const tokens = await runEngineTask('countTokens', text, { signal: abort.signal });
-          return { path, hash: createHash('sha256').update(text).digest('hex'), tokens };
-        }),
-      );
-      const rows = counted.filter((c) => c !== undefined);
-      // stored against the hash it was counted on: a file changed since the index stays uncounted
-      store.setTokens(rows);
-      for (const r of rows) total += r.tokens;
-    }
+    for (let i = 0; i < missing.length; i += COUNT_FILES)
+      total += await countAndStore(missing.slice(i, i + COUNT_FILES));
     return total;
+  }
+
+  let backfilling = false;
+  /**
+   * After a sweep, counts the files not counted yet in the background, BACKFILL_FILES at a time,
+   * so most answers find their figures stored; it stops while a sweep runs and the next resumes it.
+   */
+  function backfill() {
+    if (backfilling || abort.signal.aborted) return;
+    backfilling = true;
+    (async () => {
+      const paths = store.uncounted();
+      for (let i = 0; i < paths.length && !job && !abort.signal.aborted; i += BACKFILL_FILES)
+        await countAndStore(paths.slice(i, i + BACKFILL_FILES));
+    })()
+      .catch(() => {}) // closed, or a file gone: the next sweep's backfill tries again
+      .finally(() => {
+        backfilling = false;
+      });
   }
 
   function status(): GraphProgress {

@@ -112,6 +112,7 @@ export function createSqliteGraphStore(file: string): GraphStore {
     ),
     putCall: db.prepare('INSERT INTO calls (path, line, caller, callee, receiver) VALUES (?, ?, ?, ?, ?)'),
     touch: db.prepare('UPDATE files SET size = ?, mtime_ms = ? WHERE path = ?'),
+    uncounted: db.prepare('SELECT path FROM files WHERE tokens IS NULL ORDER BY path'),
     setTokens: db.prepare('UPDATE files SET tokens = ? WHERE path = ? AND hash = ?'),
     delFile: db.prepare('DELETE FROM files WHERE path = ?'),
     delSymbols: db.prepare('DELETE FROM symbols WHERE path = ?'),
@@ -182,6 +183,7 @@ export function createSqliteGraphStore(file: string): GraphStore {
       return new Map(rows.map((r) => [r.path, { size: r.size, mtimeMs: r.mtime_ms, hash: r.hash }]));
     },
     put: (files) => put(files),
+    uncounted: () => (q.uncounted.all() as { path: string }[]).map((r) => r.path),
     setTokens: (rows) => setTokens(rows),
     touch: (path, size, mtimeMs) => void q.touch.run(size, mtimeMs, path),
     delete: (paths) => del(paths),
