@@ -6,7 +6,11 @@ export interface GraphFile {
   hash: string;
   language: string;
   lines: number;
-  tokens: number;
+  /**
+   * o200k tokens of the content, counted on first need (a build does not count them): null
+   * until a tool asked, and again after the file changes.
+   */
+  tokens: number | null;
   size: number;
   mtimeMs: number;
   parser: 'tree-sitter' | 'regex';
@@ -73,6 +77,10 @@ export interface GraphStore {
   stats(): Map<string, { size: number; mtimeMs: number; hash: string }>;
   /** Replaces each file's rows, in one transaction. */
   put(files: readonly IndexedFile[]): void;
+  /** Paths whose tokens are not counted yet. */
+  uncounted(): string[];
+  /** Records token counts of files, each for the content hash it was counted on (a changed file keeps null). */
+  setTokens(rows: readonly { path: string; hash: string; tokens: number }[]): void;
   /** Records a new size and mtime of a file whose content hash did not change. */
   touch(path: string, size: number, mtimeMs: number): void;
   delete(paths: readonly string[]): void;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -13,8 +14,14 @@ import { createImportResolver, type ImportResolver } from './resolve-import.ts';
 
 /** Files past this size are skipped and counted: bundles and generated code, not code to navigate. */
 export const GRAPH_MAX_FILE_BYTES = 1024 * 1024;
-/** Files read and parsed together; what the build holds in memory at once. */
-const BATCH_FILES = 32;
+/** Files read or parsing at once; with the rows not yet stored, what the build holds in memory. */
+const IN_FLIGHT = 32;
+/** Parsed files stored in one SQLite transaction. */
+const PUT_FILES = 32;
+/** Files read and token-counted at once when a tool asks for uncounted files' tokens. */
+const COUNT_FILES = 32;
+/** Files the background count after a sweep reads and counts at once (few, so queries' tasks wait little). */
+const BACKFILL_FILES = 8;
 /** Files stat'ed at once by the sweep. */
 const STAT_BATCH = 256;
 const GENERATED = /(\.min\.(js|css)|\.bundle\.js|[-.]lock\.(json|yaml)|\.pb\.go|_pb2\.py)$/;
@@ -45,6 +52,11 @@ export interface CodeGraph {
   rebuild(full: boolean, budgetMs: number): Promise<GraphProgress>;
   /** How far things are now, starting nothing (a progress bar polls it). */
   status(): GraphProgress;
+  /**
+   * o200k tokens of these indexed files together (unknown paths count 0): what an agent would
+   * have read. Files not counted yet are read and counted now, on the workers, and remembered.
+   */
+  tokensOf(paths: Iterable<string>): Promise<number>;
   close(): void;
 }
 
@@ -106,7 +118,7 @@ function toIndexed(
       hash: x.hash,
       language,
       lines: x.lines,
-      tokens: x.tokens,
+      tokens: null,
       ...info,
       parser: x.outline.parser,
     },
@@ -127,37 +139,64 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
   /** build-full: the next sweep forgets every file first. */
   let clearFirst = false;
 
-  /** Reads, parses (on the workers) and stores one batch; a file that fails is skipped and counted. */
-  async function indexBatch(
-    batch: { rel: string; size: number; mtimeMs: number; hash: string | undefined }[],
-    resolve: ImportResolver,
-  ) {
-    const done = await Promise.all(
-      batch.map(async ({ rel, size, mtimeMs, hash }) => {
-        const buf = await readFile(join(root, rel)).catch(() => undefined);
-        if (!buf || buf.includes(0)) return 'skipped' as const;
-        const x = await runEngineTask(
-          'graphFile',
-          { rel, text: buf.toString('utf8'), knownHash: hash },
-          { signal: abort.signal },
-        ).catch((err: unknown) => {
-          abort.signal.throwIfAborted();
-          if (err instanceof AppError) throw err;
-          return undefined;
+  type Todo = { rel: string; size: number; mtimeMs: number; hash: string | undefined };
+
+  /** Reads and parses (on the workers) one file: its rows, undefined when unchanged, or 'skipped'. */
+  async function indexOne({ rel, size, mtimeMs, hash }: Todo, resolve: ImportResolver) {
+    const buf = await readFile(join(root, rel)).catch(() => undefined);
+    if (!buf || buf.includes(0)) return 'skipped' as const;
+    const x = await runEngineTask(
+      'graphFile',
+      { rel, text: buf.toString('utf8'), knownHash: hash },
+      { signal: abort.signal },
+    ).catch((err: unknown) => {
+      abort.signal.throwIfAborted();
+      if (err instanceof AppError) throw err;
+      return undefined;
+    });
+    if (!x) return 'skipped' as const;
+    if ('unchanged' in x) {
+      store.touch(rel, size, mtimeMs);
+      return undefined;
+    }
+    return toIndexed(rel, { size, mtimeMs }, x, resolve);
+  }
+
+  /**
+   * Indexes `todo` with IN_FLIGHT files read or parsing at once, so the workers never wait for
+   * a batch's slowest file or for the inserts; rows go to SQLite PUT_FILES files a transaction.
+   * A file that fails is skipped and counted.
+   */
+  async function indexAll(todo: readonly Todo[], resolve: ImportResolver) {
+    let pending: IndexedFile[] = [];
+    const flush = () => {
+      store.put(pending);
+      progress.parsed += pending.length;
+      pending = [];
+    };
+    let next = 0;
+    let failed = false;
+    const lane = async () => {
+      while (next < todo.length && !failed) {
+        abort.signal.throwIfAborted();
+        const done = await indexOne(todo[next++]!, resolve).catch((err: unknown) => {
+          failed = true;
+          throw err;
         });
-        if (!x) return 'skipped' as const;
-        if ('unchanged' in x) {
-          store.touch(rel, size, mtimeMs);
-          return undefined;
+        progress.checked++;
+        if (done === 'skipped') progress.skipped++;
+        else if (done) {
+          pending.push(done);
+          if (pending.length >= PUT_FILES) flush();
         }
-        return toIndexed(rel, { size, mtimeMs }, x, resolve);
-      }),
-    );
-    const indexed = done.filter((d): d is IndexedFile => typeof d === 'object');
-    store.put(indexed);
-    progress.parsed += indexed.length;
-    progress.skipped += done.filter((d) => d === 'skipped').length;
-    progress.checked += batch.length;
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, todo.length) }, lane));
+    } finally {
+      // what was parsed before a failure is kept, as the batches did
+      if (pending.length > 0) flush();
+    }
   }
 
   async function sweep() {
@@ -168,7 +207,7 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
     const { files } = await walkFiles(root, '', { signal: abort.signal, exclude: opts.exclude });
     const known = store.stats();
     const present = new Set<string>();
-    const todo: Parameters<typeof indexBatch>[0] = [];
+    const todo: Todo[] = [];
     let skipped = 0;
     const candidates = files.filter(wanted);
     const infos: (Stats | undefined)[] = [];
@@ -198,10 +237,7 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
     progress.checked = 0;
     store.delete(gone);
     const resolve = createImportResolver(root, present);
-    for (let i = 0; i < todo.length; i += BATCH_FILES) {
-      abort.signal.throwIfAborted();
-      await indexBatch(todo.slice(i, i + BATCH_FILES), resolve);
-    }
+    await indexAll(todo, resolve);
     // an added or removed file can change what other files' imports resolve to
     if (gone.length > 0 || added) {
       const changed = store
@@ -224,6 +260,7 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
     if (!job) {
       const running: Promise<void> = sweep().finally(() => {
         if (job === running) job = undefined;
+        backfill();
       });
       job = running;
       return running;
@@ -252,6 +289,55 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
     return status();
   }
 
+  /** Reads and counts these files on the workers and stores each count against the hash it was counted on. */
+  async function countAndStore(paths: readonly string[]): Promise<number> {
+    const counted = await Promise.all(
+      paths.map(async (path) => {
+        const buf = await readFile(join(root, path)).catch(() => undefined);
+        if (!buf) return undefined;
+        const text = buf.toString('utf8');
+        const tokens = await runEngineTask('countTokens', text, { signal: abort.signal });
+        return { path, hash: createHash('sha256').update(text).digest('hex'), tokens };
+      }),
+    );
+    const rows = counted.filter((c) => c !== undefined);
+    // a file changed since the index stays uncounted: its count is not the indexed content's
+    store.setTokens(rows);
+    return rows.reduce((sum, r) => sum + r.tokens, 0);
+  }
+
+  async function tokensOf(paths: Iterable<string>): Promise<number> {
+    let total = 0;
+    const missing: string[] = [];
+    for (const path of new Set(paths)) {
+      const tokens = store.file(path)?.tokens;
+      if (typeof tokens === 'number') total += tokens;
+      else if (tokens === null) missing.push(path);
+    }
+    for (let i = 0; i < missing.length; i += COUNT_FILES)
+      total += await countAndStore(missing.slice(i, i + COUNT_FILES));
+    return total;
+  }
+
+  let backfilling = false;
+  /**
+   * After a sweep, counts the files not counted yet in the background, BACKFILL_FILES at a time,
+   * so most answers find their figures stored; it stops while a sweep runs and the next resumes it.
+   */
+  function backfill() {
+    if (backfilling || abort.signal.aborted) return;
+    backfilling = true;
+    (async () => {
+      const paths = store.uncounted();
+      for (let i = 0; i < paths.length && !job && !abort.signal.aborted; i += BACKFILL_FILES)
+        await countAndStore(paths.slice(i, i + BACKFILL_FILES));
+    })()
+      .catch(() => {}) // closed, or a file gone: the next sweep's backfill tries again
+      .finally(() => {
+        backfilling = false;
+      });
+  }
+
   function status(): GraphProgress {
     return { indexed: store.counts().files, ...progress, building: job !== undefined || next !== undefined };
   }
@@ -264,6 +350,7 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
       return waitFor(budgetMs);
     },
     status,
+    tokensOf,
     close() {
       abort.abort();
       store.close();

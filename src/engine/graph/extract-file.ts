@@ -4,7 +4,6 @@ import { createParser, type GrammarId } from '../languages/grammars.ts';
 import { grammarOf, languageOf, refineLanguage } from '../languages/language-of.ts';
 import { outlineFileHere } from '../languages/outline-file.ts';
 import type { CodeSymbol, FileOutline } from '../languages/types.ts';
-import { countBounded } from '../tokens.ts';
 
 export interface CallSite {
   line: number;
@@ -19,7 +18,6 @@ export interface CallSite {
 export interface ExtractedFile {
   hash: string;
   lines: number;
-  tokens: number;
   outline: FileOutline;
   calls: CallSite[];
   /** Local names each import specifier binds. */
@@ -233,7 +231,8 @@ export async function extractFileHere(input: {
   ) {
     lines++;
   }
-  return { hash, lines, tokens: countBounded(input.text), outline, calls, ...b };
+  // no o200k count here: it cost about as much as the parse; the graph counts a file's tokens when a tool first needs them
+  return { hash, lines, outline, calls, ...b };
 }
 
 /** Only the tree-sitter parse of one file, nothing read from the tree: the floor a graph build is measured against. */

@@ -5,7 +5,7 @@ import { openPrivateDatabase } from './open-database.ts';
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS files (
   path TEXT PRIMARY KEY, hash TEXT NOT NULL, language TEXT NOT NULL, lines INTEGER NOT NULL,
-  tokens INTEGER NOT NULL, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, parser TEXT NOT NULL
+  tokens INTEGER, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, parser TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS symbols (
   path TEXT NOT NULL, name TEXT NOT NULL, qualified TEXT NOT NULL, kind TEXT NOT NULL,
@@ -28,9 +28,9 @@ CREATE INDEX IF NOT EXISTS calls_path ON calls(path, line);
 
 /**
  * Bumped when what the graph records changes: an older file is dropped and rebuilt from the
- * workspace (the graph is derived data). 2: imports carry re-exports.
+ * workspace (the graph is derived data). 2: imports carry re-exports. 3: tokens counted lazily (nullable).
  */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 const TABLES = ['files', 'symbols', 'imports', 'calls'];
 
 interface FileRow {
@@ -38,7 +38,7 @@ interface FileRow {
   hash: string;
   language: string;
   lines: number;
-  tokens: number;
+  tokens: number | null;
   size: number;
   mtime_ms: number;
   parser: GraphFile['parser'];
@@ -112,6 +112,8 @@ export function createSqliteGraphStore(file: string): GraphStore {
     ),
     putCall: db.prepare('INSERT INTO calls (path, line, caller, callee, receiver) VALUES (?, ?, ?, ?, ?)'),
     touch: db.prepare('UPDATE files SET size = ?, mtime_ms = ? WHERE path = ?'),
+    uncounted: db.prepare('SELECT path FROM files WHERE tokens IS NULL ORDER BY path'),
+    setTokens: db.prepare('UPDATE files SET tokens = ? WHERE path = ? AND hash = ?'),
     delFile: db.prepare('DELETE FROM files WHERE path = ?'),
     delSymbols: db.prepare('DELETE FROM symbols WHERE path = ?'),
     delImports: db.prepare('DELETE FROM imports WHERE source = ?'),
@@ -169,6 +171,9 @@ export function createSqliteGraphStore(file: string): GraphStore {
   const del = db.transaction((paths: readonly string[]) => {
     for (const p of paths) forget(p);
   });
+  const setTokens = db.transaction((rows: Parameters<GraphStore['setTokens']>[0]) => {
+    for (const r of rows) q.setTokens.run(r.tokens, r.path, r.hash);
+  });
   const setTargets = db.transaction((rows: Parameters<GraphStore['setImportTargets']>[0]) => {
     for (const r of rows) q.setTarget.run(r.target, r.from, r.specifier);
   });
@@ -178,6 +183,8 @@ export function createSqliteGraphStore(file: string): GraphStore {
       return new Map(rows.map((r) => [r.path, { size: r.size, mtimeMs: r.mtime_ms, hash: r.hash }]));
     },
     put: (files) => put(files),
+    uncounted: () => (q.uncounted.all() as { path: string }[]).map((r) => r.path),
+    setTokens: (rows) => setTokens(rows),
     touch: (path, size, mtimeMs) => void q.touch.run(size, mtimeMs, path),
     delete: (paths) => del(paths),
     clear: () => db.exec('DELETE FROM files; DELETE FROM symbols; DELETE FROM imports; DELETE FROM calls;'),

@@ -52,5 +52,5 @@ export async function answerCallEdges(
     ...defs.map((d) => d.path),
     ...edges.map((e) => (direction === 'callers' ? e.path : (e.target?.path ?? e.path))),
   ];
-  return withSavingsFooter(body, tokensOfFiles(graph, read));
+  return withSavingsFooter(body, await tokensOfFiles(graph, read));
 }

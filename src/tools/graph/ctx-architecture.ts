@@ -313,7 +313,7 @@ export const ctxArchitecture = defineTool({
     const scope = dir && action !== 'module' ? `[inside ${dir}/] ` : '';
     return withSavingsFooter(
       [`${scope}${report.text[0]}`, ...report.text.slice(1), formatProgress(progress)].join('\n'),
-      tokensOfFiles(graph, report.files),
+      await tokensOfFiles(graph, report.files),
     );
   },
 });

@@ -74,7 +74,10 @@ export const ctxGraph = defineTool({
         args.action === 'context'
           ? await fileContext(graph, ctx, rel)
           : await enrichFile(graph, ctx, rel, args.depth ?? 2);
-      return withSavingsFooter([...text, formatProgress(progress)].join('\n'), tokensOfFiles(graph, files));
+      return withSavingsFooter(
+        [...text, formatProgress(progress)].join('\n'),
+        await tokensOfFiles(graph, files),
+      );
     }
     if (args.action === 'symbol') {
       const [file, name] = args.path.includes('::') ? args.path.split('::', 2) : [undefined, args.path];
@@ -93,7 +96,7 @@ export const ctxGraph = defineTool({
       ].join('\n');
       return withSavingsFooter(
         body,
-        tokensOfFiles(
+        await tokensOfFiles(
           graph,
           defs.map((d) => d.path),
         ),
@@ -109,6 +112,6 @@ export const ctxGraph = defineTool({
       ...listByDistance(files),
       formatProgress(progress),
     ].join('\n');
-    return withSavingsFooter(body, tokensOfFiles(graph, [rel, ...files.keys()]));
+    return withSavingsFooter(body, await tokensOfFiles(graph, [rel, ...files.keys()]));
   },
 });

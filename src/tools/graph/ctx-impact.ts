@@ -52,7 +52,7 @@ function impactLines(files: readonly ImpactedFile[], limit: number, indent = '  
 
 const chainLines = (steps: readonly ChainStep[]) => steps.map((s) => `  ${at(s.from, s.line)} → ${s.to}`);
 
-function answer(
+async function answer(
   args: Args,
   json: Record<string, unknown>,
   text: string[],
@@ -61,7 +61,7 @@ function answer(
 ) {
   const graph = graphOf(ctx.workspace);
   if (args.format === 'json') return toJsonAnswer(json);
-  return withSavingsFooter(text.join('\n'), tokensOfFiles(graph, paths));
+  return withSavingsFooter(text.join('\n'), await tokensOfFiles(graph, paths));
 }
 
 async function analyze(args: Args, ctx: ToolContext): Promise<ToolOutput> {

@@ -167,7 +167,7 @@ export const ctxPack = defineTool({
         used += tokens;
       }
     }
-    const raw = tokensOfFiles(graph, paths);
+    const raw = await tokensOfFiles(graph, paths);
     const out =
       args.format === 'json'
         ? await stateCount((n) => toJson(pack, budget, n), ctx.signal)

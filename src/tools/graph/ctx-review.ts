@@ -126,7 +126,7 @@ export const ctxReview = defineTool({
     const text = [...body, ...notes.map((n) => `note: ${n}`), formatProgress(progress)].join('\n');
     return withSavingsFooter(
       text,
-      tokensOfFiles(graph, [...paths, ...impact.keys(), ...tests.map((t) => t.path)]),
+      await tokensOfFiles(graph, [...paths, ...impact.keys(), ...tests.map((t) => t.path)]),
     );
   },
 });

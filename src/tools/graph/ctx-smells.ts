@@ -79,7 +79,7 @@ export const ctxSmells = defineTool({
       signal: ctx.signal,
     });
     const files = new Set(findings.map((f) => f.file));
-    const raw = tokensOfFiles(graph, files);
+    const raw = await tokensOfFiles(graph, files);
     if (args.format === 'json') {
       const text = JSON.stringify({
         findings,

@@ -54,5 +54,5 @@ export async function answerDiagram(
   }
   const more = diagram.hidden > 0 ? ` (+${diagram.hidden} more not drawn)` : '';
   const body = [`${head}${more}`, '```mermaid', diagram.mermaid, '```', formatProgress(progress)].join('\n');
-  return withSavingsFooter(body, tokensOfFiles(graph, diagram.files));
+  return withSavingsFooter(body, await tokensOfFiles(graph, diagram.files));
 }

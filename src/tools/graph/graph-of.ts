@@ -64,8 +64,6 @@ export function requireDefinitions(
 }
 
 /** Tokens of the files an answer stands in for: what an agent would have read to find it. */
-export function tokensOfFiles(graph: CodeGraph, paths: Iterable<string>): number {
-  let total = 0;
-  for (const p of new Set(paths)) total += graph.store.file(p)?.tokens ?? 0;
-  return total;
+export function tokensOfFiles(graph: CodeGraph, paths: Iterable<string>): Promise<number> {
+  return graph.tokensOf(paths);
 }
