@@ -42,6 +42,8 @@ export interface GraphProgress {
   toParse?: number;
   /** Of those, how many are done (parsed, unchanged or skipped). */
   checked?: number;
+  /** Full stat sweeps run since the graph opened (a query with watched changes runs none). */
+  sweeps?: number;
   /** Directories watched for changes; 0 before the first sweep or when every query sweeps. */
   watchedDirs?: number;
   /** Why changes are found by a stat sweep per query rather than by watching. */
@@ -141,7 +143,7 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
   const abort = new AbortController();
   // every task of a batch listens for the close
   setMaxListeners(0, abort.signal);
-  const progress = { total: 0, skipped: 0, parsed: 0, toParse: 0, checked: 0 };
+  const progress = { total: 0, skipped: 0, parsed: 0, toParse: 0, checked: 0, sweeps: 0 };
   let job: Promise<void> | undefined;
   let next: Promise<void> | undefined;
   /** build-full: the next sweep forgets every file first. */
@@ -215,6 +217,7 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
     needSweep = watcher.failed !== undefined;
     dirty.clear();
     lastSweepAt = Date.now();
+    progress.sweeps++;
     const { files, dirs } = await walkFiles(root, '', { signal: abort.signal, exclude: opts.exclude });
     watcher.add(['', ...dirs]);
     const known = store.stats();
@@ -365,7 +368,9 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
   }
 
   async function waitFor(budgetMs: number): Promise<GraphProgress> {
-    // inotify events the kernel queued before this call reach `dirty` within this loop turn
+    // inotify events the kernel queued before this call reach `dirty` in the next poll phase,
+    // which lies between this turn's check phase and the next one's
+    await nextTurn();
     await nextTurn();
     const settled = !needSweep && !clearFirst && dirty.size === 0;
     if (settled && (!job || (background && !next))) {
