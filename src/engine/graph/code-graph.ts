@@ -243,6 +243,8 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
     progress.skipped = skipped;
     present = found;
     await apply(gone, todo, added);
+    // a minute from the end: a long build is not followed at once by another sweep
+    lastSweepAt = Date.now();
   }
 
   /** Brings in only the paths the watches saw change: their directories are listed, not the tree. */
