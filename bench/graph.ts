@@ -5,7 +5,7 @@
 //     own cold build of that part;
 //   - peak RSS of this process (the worker threads included);
 //   - one-file incremental update: a file written → the new call site in ctx_callers' answer;
-//   - p50 of ctx_callers and ctx_graph impact (each query runs the stat sweep first, as served).
+//   - p50 of ctx_callers and ctx_graph impact (each query brings the graph up to date first, as served).
 // Goals (BENCH.md `index`): cold ≤ 60 s and ≤ 3× floor, faster than the peer; RSS ≤ 1 GB;
 // incremental ≤ 200 ms; query p50 ≤ 20 ms.
 import { spawnSync } from 'node:child_process';

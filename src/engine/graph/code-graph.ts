@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { AppError } from '../../errors.ts';
 import type { GraphCall, GraphStore, GraphSymbol, IndexedFile } from '../../store/graph.ts';
 import { grammarOf, languageOf } from '../languages/index.ts';
@@ -11,6 +12,7 @@ import { walkFiles } from '../walker.ts';
 import { runEngineTask } from '../workers/engine-pool.ts';
 import type { ExtractedFile } from './extract-file.ts';
 import { createImportResolver, type ImportResolver } from './resolve-import.ts';
+import { createDirWatcher, type DirWatcher, isUnder } from './watch-dirs.ts';
 
 /** Files past this size are skipped and counted: bundles and generated code, not code to navigate. */
 export const GRAPH_MAX_FILE_BYTES = 1024 * 1024;
@@ -24,6 +26,12 @@ const COUNT_FILES = 32;
 const BACKFILL_FILES = 8;
 /** Files stat'ed at once by the sweep. */
 const STAT_BATCH = 256;
+/** Directories watched per workspace; past it every query sweeps, as `ctx_graph status` says. */
+export const GRAPH_MAX_WATCHED_DIRS = 10_000;
+/** Changed paths applied one by one; past it a full sweep is cheaper. */
+const MAX_DIRTY_PATHS = 2_000;
+/** A background sweep catches what the watches missed (a lost event) at most this often. */
+const SWEEP_EVERY_MS = 60_000;
 const GENERATED = /(\.min\.(js|css)|\.bundle\.js|[-.]lock\.(json|yaml)|\.pb\.go|_pb2\.py)$/;
 
 export interface GraphProgress {
@@ -41,9 +49,19 @@ export interface GraphProgress {
   toParse?: number;
   /** Of those, how many are done (parsed, unchanged or skipped). */
   checked?: number;
+  /** Full stat sweeps run since the graph opened (a query with watched changes runs none). */
+  sweeps?: number;
+  /** Directories watched for changes; 0 before the first sweep or when every query sweeps. */
+  watchedDirs?: number;
+  /** Why changes are found by a stat sweep per query rather than by watching. */
+  sweepReason?: string;
 }
 
-/** One workspace's code graph, brought up to date by a stat sweep before each answer. */
+/**
+ * One workspace's code graph, brought up to date before each answer: by the paths its directory
+ * watches saw change, or by a full stat sweep (the first query, after lost events, past the
+ * watch bound).
+ */
 export interface CodeGraph {
   readonly store: GraphStore;
   /** Starts a sweep unless one runs, and waits for it up to `budgetMs`. */
@@ -63,6 +81,8 @@ export interface CodeGraph {
 export interface CodeGraphOptions {
   store: GraphStore;
   exclude?: readonly string[];
+  /** Default GRAPH_MAX_WATCHED_DIRS. */
+  maxWatchedDirs?: number;
 }
 
 const wanted = (rel: string) =>
@@ -128,16 +148,37 @@ function toIndexed(
   };
 }
 
+type Todo = { rel: string; size: number; mtimeMs: number; hash: string | undefined };
+
 export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph {
   const { store } = opts;
   const abort = new AbortController();
   // every task of a batch listens for the close
   setMaxListeners(0, abort.signal);
-  const progress = { total: 0, skipped: 0, parsed: 0, toParse: 0, checked: 0 };
+  const progress = { total: 0, skipped: 0, parsed: 0, toParse: 0, checked: 0, sweeps: 0 };
   let job: Promise<void> | undefined;
   let next: Promise<void> | undefined;
   /** build-full: the next sweep forgets every file first. */
   let clearFirst = false;
+  /** Paths the watches saw change since the last update. */
+  const dirty = new Set<string>();
+  /** Only a full sweep can tell what changed: none ran yet, events were lost, or watching is off. */
+  let needSweep = true;
+  let lastSweepAt = 0;
+  /** The files the graph holds, kept in step for the import resolver. */
+  let present = new Set<string>();
+  /** The running job is a periodic sweep, which a query with nothing changed does not wait for. */
+  let background = false;
+  const watcher: DirWatcher = createDirWatcher(root, {
+    maxDirs: opts.maxWatchedDirs ?? GRAPH_MAX_WATCHED_DIRS,
+    onPath(rel) {
+      if (dirty.size < MAX_DIRTY_PATHS) dirty.add(rel);
+      else needSweep = true;
+    },
+    onLost() {
+      needSweep = true;
+    },
+  });
 
   type Todo = { rel: string; size: number; mtimeMs: number; hash: string | undefined };
 
@@ -199,23 +240,34 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
     }
   }
 
+  async function statAll(rels: readonly string[]): Promise<(Stats | undefined)[]> {
+    const infos: (Stats | undefined)[] = [];
+    for (let i = 0; i < rels.length; i += STAT_BATCH) {
+      abort.signal.throwIfAborted();
+      const batch = rels.slice(i, i + STAT_BATCH);
+      infos.push(...(await Promise.all(batch.map((rel) => stat(join(root, rel)).catch(() => undefined)))));
+    }
+    return infos;
+  }
+
   async function sweep() {
     if (clearFirst) {
       clearFirst = false;
       store.clear();
     }
-    const { files } = await walkFiles(root, '', { signal: abort.signal, exclude: opts.exclude });
+    // events from here on stay dirty, so a change during the walk is applied again afterwards
+    needSweep = watcher.failed !== undefined;
+    dirty.clear();
+    lastSweepAt = Date.now();
+    progress.sweeps++;
+    const { files, dirs } = await walkFiles(root, '', { signal: abort.signal, exclude: opts.exclude });
+    watcher.add(['', ...dirs]);
     const known = store.stats();
-    const present = new Set<string>();
+    const found = new Set<string>();
     const todo: Todo[] = [];
     let skipped = 0;
     const candidates = files.filter(wanted);
-    const infos: (Stats | undefined)[] = [];
-    for (let i = 0; i < candidates.length; i += STAT_BATCH) {
-      abort.signal.throwIfAborted();
-      const batch = candidates.slice(i, i + STAT_BATCH);
-      infos.push(...(await Promise.all(batch.map((rel) => stat(join(root, rel)).catch(() => undefined)))));
-    }
+    const infos = await statAll(candidates);
     for (const [i, rel] of candidates.entries()) {
       const info = infos[i];
       if (!info?.isFile()) continue;
@@ -223,19 +275,83 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
         skipped++;
         continue;
       }
-      present.add(rel);
+      found.add(rel);
       const old = known.get(rel);
       if (old && old.size === info.size && old.mtimeMs === info.mtimeMs) continue;
       todo.push({ rel, size: info.size, mtimeMs: info.mtimeMs, hash: old?.hash });
     }
-    const gone = [...known.keys()].filter((rel) => !present.has(rel));
+    const gone = [...known.keys()].filter((rel) => !found.has(rel));
     const added = todo.some((t) => !known.has(t.rel));
-    progress.total = present.size;
     progress.skipped = skipped;
+    present = found;
+    await apply(gone, todo, added);
+    // a minute from the end: a long build is not followed at once by another sweep
+    lastSweepAt = Date.now();
+  }
+
+  /** Brings in only the paths the watches saw change: their directories are listed, not the tree. */
+  async function applyDirty() {
+    const paths = [...dirty];
+    dirty.clear();
+    // a new ignore rule can hide or reveal anything below it
+    if (paths.some((p) => posix.basename(p) === '.gitignore')) return sweep();
+    const byDir = new Map<string, string[]>();
+    for (const p of paths) {
+      const dir = posix.dirname(p) === '.' ? '' : posix.dirname(p);
+      byDir.set(dir, [...(byDir.get(dir) ?? []), p]);
+    }
+    const walk = { signal: abort.signal, exclude: opts.exclude };
+    const changed = new Set<string>();
+    const removed = new Set<string>();
+    const unlisted = new Set<string>();
+    for (const [dir, inDir] of byDir) {
+      const listing = await walkFiles(root, dir, { ...walk, maxDepth: 0 });
+      const files = new Set(listing.files);
+      const subdirs = new Set(listing.dirs);
+      for (const p of inDir) {
+        if (files.has(p)) changed.add(p);
+        else if (subdirs.has(p)) {
+          // created or renamed in: everything under it, and what used to be there is gone
+          removed.add(p);
+          const inner = await walkFiles(root, p, walk);
+          watcher.add([p, ...inner.dirs]);
+          for (const f of inner.files) changed.add(f);
+        } else {
+          removed.add(p);
+          unlisted.add(p);
+        }
+      }
+    }
+    watcher.remove(unlisted);
+    const gone = new Set<string>();
+    if (removed.size > 0) for (const f of present) if (isUnder(removed, f) && !changed.has(f)) gone.add(f);
+    const candidates = [...changed].filter(wanted);
+    const infos = await statAll(candidates);
+    const todo: Todo[] = [];
+    for (const [i, rel] of candidates.entries()) {
+      const info = infos[i];
+      if (!info?.isFile() || info.size > GRAPH_MAX_FILE_BYTES) {
+        gone.add(rel);
+        continue;
+      }
+      const old = store.file(rel);
+      if (old && old.size === info.size && old.mtimeMs === info.mtimeMs) continue;
+      todo.push({ rel, size: info.size, mtimeMs: info.mtimeMs, hash: old?.hash });
+    }
+    const goneHeld = [...gone].filter((rel) => present.has(rel));
+    const added = todo.some((t) => !present.has(t.rel));
+    for (const rel of goneHeld) present.delete(rel);
+    for (const t of todo) present.add(t.rel);
+    await apply(goneHeld, todo, added);
+  }
+
+  /** Removes `gone`, indexes `todo`, and re-resolves imports when the set of files changed. */
+  async function apply(gone: readonly string[], todo: Todo[], added: boolean) {
+    progress.total = present.size;
     progress.parsed = 0;
     progress.toParse = todo.length;
     progress.checked = 0;
-    store.delete(gone);
+    if (gone.length > 0) store.delete(gone);
     const resolve = createImportResolver(root, present);
     await indexAll(todo, resolve);
     // an added or removed file can change what other files' imports resolve to
@@ -252,13 +368,32 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
     }
   }
 
+  /** What a query must wait for: a full sweep, the watched changes, or nothing. */
+  function update(): Promise<void> {
+    if (needSweep || clearFirst) return sweep();
+    if (dirty.size > 0) return applyDirty();
+    return Promise.resolve();
+  }
+
+  /** A sweep now and then catches what the watches missed; queries with nothing changed do not wait. */
+  function sweepInBackground() {
+    if (job || next || needSweep || Date.now() - lastSweepAt < SWEEP_EVERY_MS) return;
+    background = true;
+    const running: Promise<void> = sweep().finally(() => {
+      background = false;
+      if (job === running) job = undefined;
+    });
+    job = running;
+    running.catch(() => {});
+  }
+
   /**
-   * The sweep this call waits for: the running one if none has been asked for since, else
+   * The update this call waits for: the running one if none has been asked for since, else
    * one that starts after it, so a file written before the call is always seen.
    */
   function start(): Promise<void> {
     if (!job) {
-      const running: Promise<void> = sweep().finally(() => {
+      const running: Promise<void> = update().finally(() => {
         if (job === running) job = undefined;
         backfill();
       });
@@ -275,6 +410,15 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
   }
 
   async function waitFor(budgetMs: number): Promise<GraphProgress> {
+    // inotify events the kernel queued before this call reach `dirty` in the next poll phase,
+    // which lies between this turn's check phase and the next one's
+    await nextTurn();
+    await nextTurn();
+    const settled = !needSweep && !clearFirst && dirty.size === 0;
+    if (settled && (!job || (background && !next))) {
+      sweepInBackground();
+      return status();
+    }
     const running = start();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((done) => {
@@ -286,6 +430,7 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
     if (outcome === 'done')
       await running; // surfaces a walk error
     else running.catch(() => {}); // a background build that fails is retried by the next query
+    sweepInBackground();
     return status();
   }
 
@@ -339,7 +484,13 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
   }
 
   function status(): GraphProgress {
-    return { indexed: store.counts().files, ...progress, building: job !== undefined || next !== undefined };
+    return {
+      indexed: store.counts().files,
+      ...progress,
+      building: (job !== undefined && !background) || next !== undefined,
+      watchedDirs: watcher.size,
+      sweepReason: watcher.failed,
+    };
   }
 
   return {
@@ -347,11 +498,13 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
     refresh: waitFor,
     rebuild(full, budgetMs) {
       if (full) clearFirst = true;
+      else needSweep = true;
       return waitFor(budgetMs);
     },
     status,
     tokensOf,
     close() {
+      watcher.close();
       abort.abort();
       store.close();
     },

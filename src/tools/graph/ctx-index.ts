@@ -15,7 +15,15 @@ export function formatGraphStatus(
     `Code graph: ${c.files} files, ${c.symbols} symbols, ${c.imports} imports, ${c.calls} call sites` +
       (c.regexFiles > 0 ? ` (${c.regexFiles} outlined by regex)` : ''),
     formatProgress(progress),
+    ...freshnessLine(progress),
   ].join('\n');
+}
+
+/** How the next query finds changed files: from its watches, or by a stat sweep of every file. */
+function freshnessLine(p: GraphProgress): string[] {
+  if (p.sweepReason) return [`Changes: found by a stat sweep of every file per query (${p.sweepReason})`];
+  if (p.watchedDirs) return [`Changes: ${p.watchedDirs.toLocaleString('en-US')} directories watched`];
+  return [];
 }
 
 export const ctxIndex = defineTool({
