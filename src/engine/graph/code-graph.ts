@@ -148,8 +148,6 @@ function toIndexed(
   };
 }
 
-type Todo = { rel: string; size: number; mtimeMs: number; hash: string | undefined };
-
 export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph {
   const { store } = opts;
   const abort = new AbortController();
