@@ -20,6 +20,7 @@ import {
   statusOf,
 } from './budget.ts';
 import type { ServerDeps } from './deps.ts';
+import { readPathOf } from './read-path.ts';
 import type { Caller } from './team-state.ts';
 import { checkWorkflow } from './workflow-gate.ts';
 
@@ -285,6 +286,8 @@ async function recordCall(
       tokensSaved,
       durationMs,
       isError,
+      tokensRaw,
+      path: readPathOf(tool, args),
     })
     .catch(logFailure);
   deps.hub

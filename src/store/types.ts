@@ -73,6 +73,10 @@ export interface UsageRecord {
   tokensSaved: number;
   durationMs: number;
   isError: boolean;
+  /** o200k tokens of the plain form the answer stood in for (the whole file); 0 when none. */
+  tokensRaw?: number;
+  /** The workspace-relative file the call read (the first of several); undefined when none. */
+  path?: string | undefined;
 }
 
 export interface ToolUsage {
@@ -116,6 +120,106 @@ export interface UsageStore {
   summary(filter: UsageFilter): Promise<UsageSummary>;
   /** What the savings reports are made of, across workspaces. */
   rollup(filter: UsageRollupFilter): Promise<UsageRollup>;
+  /** Usage per agent and tool, and per day, of the gain and cost reports. */
+  totals(filter: UsageTotalsFilter): Promise<UsageTotals>;
+  /** Reads per file, most read first (at most `limit`). */
+  pathReads(filter: PathReadsFilter): Promise<PathReads[]>;
+  /** Starts an agent's (or, agentId undefined, every agent's) cost count afresh; keeps every usage row. */
+  resetCost(reset: CostReset): Promise<void>;
+  /** The totals at the last cost reset, per agent and tool, which cost reports subtract. */
+  costBaselines(workspaceIds: readonly string[] | undefined): Promise<CostBaseline[]>;
+  /** An LLM round trip an agent reported (ctx_feedback). */
+  recordFeedback(feedback: LlmFeedback): Promise<void>;
+  feedbackSummary(filter: FeedbackFilter): Promise<FeedbackSummary>;
+  /** Deletes the feedback rows the filter matches; returns how many. */
+  deleteFeedback(filter: { workspaceId: string; agentId?: string }): Promise<number>;
+}
+
+/** Which usage an economics query covers. */
+export interface UsageTotalsFilter {
+  /** Only these workspaces; undefined = all. */
+  workspaceIds: readonly string[] | undefined;
+  agentId?: string;
+  /** From this UTC day (YYYY-MM-DD) on; undefined = all time. */
+  sinceDay?: string;
+}
+
+export interface UsageFigures {
+  calls: number;
+  errors: number;
+  tokensSent: number;
+  tokensRaw: number;
+  /** raw - sent of each call that measured a raw size, never below 0: what sending less saved. */
+  tokensSaved: number;
+  durationMs: number;
+}
+
+export interface UsageTotals {
+  byAgentTool: (UsageFigures & { agentId: string; tool: string; lastTs: string })[];
+  byDay: (UsageFigures & { day: string })[];
+}
+
+export interface PathReadsFilter {
+  workspaceIds: readonly string[] | undefined;
+  sinceDay?: string;
+  limit: number;
+}
+
+export interface PathReads {
+  path: string;
+  reads: number;
+  tokensSent: number;
+  tokensRaw: number;
+  lastTs: string;
+}
+
+export interface CostReset {
+  workspaceId: string;
+  /** undefined: every agent of the workspace. */
+  agentId: string | undefined;
+  /** Token id of who reset it. */
+  by: string;
+  at: string;
+}
+
+export interface CostBaseline extends UsageFigures {
+  workspaceId: string;
+  agentId: string;
+  tool: string;
+  resetAt: string;
+  resetBy: string;
+}
+
+export interface LlmFeedback {
+  ts?: string;
+  workspaceId: string;
+  agentId: string;
+  contextId: string | undefined;
+  model: string | undefined;
+  inputTokens: number;
+  outputTokens: number;
+  latencyMs: number | undefined;
+  intent: string | undefined;
+  note: string | undefined;
+}
+
+export interface FeedbackFilter {
+  workspaceIds: readonly string[] | undefined;
+  agentId?: string;
+  sinceTs?: string;
+}
+
+export interface FeedbackFigures {
+  entries: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** Mean of the entries that reported a latency; 0 when none did. */
+  avgLatencyMs: number;
+}
+
+export interface FeedbackSummary extends FeedbackFigures {
+  byModel: (FeedbackFigures & { model: string })[];
+  byIntent: (FeedbackFigures & { intent: string })[];
 }
 
 export interface Store extends SharedSessionStores {

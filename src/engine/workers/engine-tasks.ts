@@ -1,6 +1,6 @@
 import { factTerms } from '../../store/knowledge.ts';
 import { searchFactsInFile } from '../../store/sqlite/knowledge-rows.ts';
-import { usageRollupInFile } from '../../store/sqlite/usage-rollup.ts';
+import { pathReadsInFile, usageRollupInFile, usageTotalsInFile } from '../../store/sqlite/usage-rollup.ts';
 import { type Chunk, chunkFile } from '../bm25/chunk-file.ts';
 import { findDuplicatesHere } from '../dedup/find-duplicates.ts';
 import { analyzeArchitecture } from '../graph/architecture-task.ts';
@@ -51,6 +51,9 @@ export const ENGINE_TASKS = {
   knowledgeSearch: searchFactsInFile,
   /** The savings reports' scan of the usage table, on this thread's read-only connection. */
   usageRollup: usageRollupInFile,
+  /** The gain and cost reports' sums, and the heatmap's reads per file, likewise. */
+  usageTotals: usageTotalsInFile,
+  pathReads: pathReadsInFile,
 };
 
 export type EngineTasks = typeof ENGINE_TASKS;

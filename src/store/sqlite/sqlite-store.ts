@@ -18,6 +18,8 @@ import { createSqliteKnowledgeStore } from './knowledge-store.ts';
 import { openPrivateDatabase } from './open-database.ts';
 import { createSqliteSharedSessionStores } from './shared-session-stores.ts';
 import { usageRollupRows } from './usage-rollup.ts';
+import { createRollupWriter, migrateUsageTables } from './usage-rollup-tables.ts';
+import { createSqliteEconomics } from './usage-economics-store.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -40,7 +42,9 @@ CREATE TABLE IF NOT EXISTS usage (
   tokens_sent INTEGER NOT NULL,
   tokens_saved INTEGER NOT NULL,
   duration_ms REAL NOT NULL,
-  is_error INTEGER NOT NULL
+  is_error INTEGER NOT NULL,
+  tokens_raw INTEGER NOT NULL DEFAULT 0,
+  path TEXT
 );
 CREATE INDEX IF NOT EXISTS usage_ws_ctx ON usage (workspace_id, context_id);
 CREATE INDEX IF NOT EXISTS usage_ws_agent ON usage (workspace_id, agent_id);
@@ -126,6 +130,7 @@ export function createSqliteStore(file: string): Store {
   const db = openPrivateDatabase(file);
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  migrateUsageTables(db);
 
   const maxRevision = db.prepare<[string, string], { rev: number }>(
     'SELECT COALESCE(MAX(revision), 0) AS rev FROM events WHERE workspace_id = ? AND channel_id = ?',
@@ -231,15 +236,16 @@ export function createSqliteStore(file: string): Store {
   };
 
   const insertUsage = db.prepare(
-    `INSERT INTO usage (ts, workspace_id, agent_id, context_id, tool, tokens_sent, tokens_saved, duration_ms, is_error)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO usage (ts, workspace_id, agent_id, context_id, tool, tokens_sent, tokens_saved, duration_ms, is_error, tokens_raw, path)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const addToRollups = createRollupWriter(db);
   // Usage rows are written in one transaction every FLUSH_EVERY_MS: one commit for a burst
   // of calls instead of one each. Reads flush first, so they always see every call.
-  const insertUsageRows = db.transaction((rows: UsageRecord[]) => {
+  const insertUsageRows = db.transaction((rows: (UsageRecord & { ts: string })[]) => {
     for (const u of rows) {
       insertUsage.run(
-        u.ts ?? new Date().toISOString(),
+        u.ts,
         u.workspaceId,
         u.agentId,
         u.contextId ?? null,
@@ -248,10 +254,13 @@ export function createSqliteStore(file: string): Store {
         u.tokensSaved,
         u.durationMs,
         u.isError ? 1 : 0,
+        u.tokensRaw ?? 0,
+        u.path ?? null,
       );
     }
+    addToRollups(rows);
   });
-  const usageBatch = createWriteBatch<UsageRecord>(
+  const usageBatch = createWriteBatch<UsageRecord & { ts: string }>(
     (rows) => insertUsageRows(rows),
     () => db.open,
   );
@@ -293,6 +302,7 @@ export function createSqliteStore(file: string): Store {
         ? usageRollupRows(db, filter)
         : runEngineTask('usageRollup', { ...filter, file });
     },
+    ...createSqliteEconomics(db, file, flush),
   };
 
   const budgets = createSqliteBudgetStore(db);
