@@ -19,7 +19,8 @@ export function readPathOf(tool: string, args: Record<string, unknown>): string 
   if (!FILE_READERS.has(tool)) return undefined;
   const first = Array.isArray(args.paths) ? args.paths[0] : undefined;
   const raw = typeof args.path === 'string' ? args.path : first;
-  if (typeof raw !== 'string' || raw.length === 0 || raw.length > 200 || /\p{Cc}/u.test(raw)) return undefined;
+  if (typeof raw !== 'string' || raw.length === 0 || raw.length > 200 || /\p{Cc}/u.test(raw))
+    return undefined;
   const path = posix.normalize(raw.replaceAll('\\', '/'));
   if (path === '.' || path.startsWith('/') || path === '..' || path.startsWith('../')) return undefined;
   return path.replace(/\/+$/, '');

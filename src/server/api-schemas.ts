@@ -255,3 +255,87 @@ export const sessionsAnswer = z.object({
 export const jsonRpcMessage = z
   .looseObject({ jsonrpc: z.literal('2.0') })
   .describe('a JSON-RPC 2.0 message of MCP Streamable HTTP');
+
+// The context-economics reports (src/reports/economics.ts): GET /v1/gain, /v1/cost, /v1/heatmap.
+export const HEATMAP_MAX_LIMIT = 500;
+const periodParam = z
+  .enum(['week', 'month', 'all'])
+  .default('all')
+  .describe('the last 7 or 30 UTC days (today included), or all time');
+const reportWorkspace = z
+  .string()
+  .optional()
+  .describe("one of the token's workspaces; default: every workspace the token may use");
+export const economicsQuery = z.object({ period: periodParam, workspaceId: reportWorkspace });
+export const heatmapQuery = z.object({
+  period: periodParam,
+  workspaceId: reportWorkspace,
+  limit: queryInt('limit').default(50).describe(`rows of files and of dirs, clamped to ${HEATMAP_MAX_LIMIT}`),
+});
+const economicsFigures = {
+  calls: count,
+  errors: count,
+  tokensSent: count.describe('o200k tokens the clients received'),
+  tokensRaw: count.describe('o200k tokens of the plain form those answers stood in for (whole files …)'),
+  tokensSaved: count.describe('raw − sent of each call that measured a raw size, never below 0'),
+};
+const economicsHead = {
+  schemaVersion: z.literal(1),
+  generatedAt: z.string(),
+  period: z.enum(['week', 'month', 'all']),
+  sinceDay: z.string().nullable().describe('first UTC day counted; null = all time'),
+  model: z.string().describe("the governance profile's model the USD figures are priced at"),
+  usdPerMillionTokens: z.number(),
+};
+export const gainReport = z.object({
+  ...economicsHead,
+  totals: z.object({
+    ...economicsFigures,
+    savedPercent: z.number().describe('saved / (sent + saved), in %'),
+    sentUsd: z.number(),
+    savedUsd: z.number(),
+  }),
+  byTool: z.array(z.object({ tool: z.string(), ...economicsFigures, savedPercent: z.number() })),
+  byAgent: z.array(
+    z.object({ agentId: z.string(), ...economicsFigures, savedPercent: z.number(), lastTs: z.string() }),
+  ),
+  byDay: z.array(z.object({ day: z.string(), ...economicsFigures })),
+});
+const pricedRow = {
+  calls: count,
+  tokensSent: count,
+  tokensSaved: count,
+  sentUsd: z.number(),
+  savedUsd: z.number(),
+};
+export const costReport = z.object({
+  ...economicsHead,
+  totals: z.object({
+    ...pricedRow,
+    withoutSavingsUsd: z.number().describe('what sent + saved would have cost'),
+  }),
+  byAgent: z.array(z.object({ agentId: z.string(), ...pricedRow })),
+  byTool: z.array(z.object({ tool: z.string(), ...pricedRow })),
+  llm: z
+    .object({
+      entries: count,
+      inputTokens: count,
+      outputTokens: count,
+      avgLatencyMs: z.number(),
+      inputUsd: z.number(),
+      inputTokensWithoutSavings: count,
+      inputUsdWithoutSavings: z.number(),
+      savedShareOfInput: z.number().describe('tokensSaved / (LLM input + tokensSaved), in %'),
+    })
+    .describe('what agents reported with ctx_feedback: their LLM round trips'),
+  resets: z
+    .array(
+      z.object({ workspaceId: z.string(), agentId: z.string(), resetAt: z.string(), resetBy: z.string() }),
+    )
+    .describe('`ctx_cost reset`s; over period=all, counts start there'),
+});
+const heatRow = z.object({ path: z.string(), reads: count, tokensSent: count, tokensRaw: count });
+export const heatmapReport = z.object({
+  files: z.array(heatRow).describe('most-read files, workspace-relative'),
+  dirs: z.array(heatRow).describe('their directories, each the sum of the files under it'),
+});

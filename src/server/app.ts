@@ -12,6 +12,7 @@ import { limitBody } from './middleware/body-limit.ts';
 import { hostCheck } from './middleware/host-check.ts';
 import { agentFrom, channelFrom, workspaceFrom } from './request-scope.ts';
 import { discoveryRoutes } from './routes/discovery.ts';
+import { economicsRoutes } from './routes/economics.ts';
 import { eventRoutes } from './routes/events.ts';
 import { observeRoutes } from './routes/observe.ts';
 import { reportRoutes } from './routes/reports.ts';
@@ -96,6 +97,7 @@ export function createApp(deps: ServerDeps, mcp: McpEndpoint): Hono<HttpEnv> {
     discoveryRoutes(deps, () => app.routes),
   );
   app.route('/v1', reportRoutes(deps));
+  app.route('/v1', economicsRoutes(deps));
 
   const mcpRoute = async (c: Context<HttpEnv>) => {
     let body: unknown;

@@ -17,9 +17,9 @@ import { createSqliteBudgetStore } from './budget-store.ts';
 import { createSqliteKnowledgeStore } from './knowledge-store.ts';
 import { openPrivateDatabase } from './open-database.ts';
 import { createSqliteSharedSessionStores } from './shared-session-stores.ts';
+import { createSqliteEconomics } from './usage-economics-store.ts';
 import { usageRollupRows } from './usage-rollup.ts';
 import { createRollupWriter, migrateUsageTables } from './usage-rollup-tables.ts';
-import { createSqliteEconomics } from './usage-economics-store.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (

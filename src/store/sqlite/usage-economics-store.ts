@@ -5,7 +5,13 @@ import { pathReadsRows, scopeOf, usageTotalsRows } from './usage-rollup.ts';
 
 type EconomicsMethods = Pick<
   UsageStore,
-  'totals' | 'pathReads' | 'resetCost' | 'costBaselines' | 'recordFeedback' | 'feedbackSummary' | 'deleteFeedback'
+  | 'totals'
+  | 'pathReads'
+  | 'resetCost'
+  | 'costBaselines'
+  | 'recordFeedback'
+  | 'feedbackSummary'
+  | 'deleteFeedback'
 >;
 
 const FEEDBACK_FIGURES = `COUNT(*) AS entries, COALESCE(SUM(input_tokens), 0) AS inputTokens,
@@ -15,9 +21,14 @@ const FEEDBACK_FIGURES = `COUNT(*) AS entries, COALESCE(SUM(input_tokens), 0) AS
  * The gain, cost, heatmap and feedback side of the SQLite usage store. `flush` commits the
  * queued usage rows first, so a report sees every call that was answered.
  */
-export function createSqliteEconomics(db: Database.Database, file: string, flush: () => void): EconomicsMethods {
+export function createSqliteEconomics(
+  db: Database.Database,
+  file: string,
+  flush: () => void,
+): EconomicsMethods {
   const inMemory = file === ':memory:';
-  const baselineScope = (agent: boolean) => `workspace_id = @workspaceId${agent ? ' AND agent_id = @agentId' : ''}`;
+  const baselineScope = (agent: boolean) =>
+    `workspace_id = @workspaceId${agent ? ' AND agent_id = @agentId' : ''}`;
   const resetCost = db.transaction((p: { workspaceId: string; agentId?: string; at: string; by: string }) => {
     const where = baselineScope(p.agentId !== undefined);
     db.prepare(`DELETE FROM usage_cost_baseline WHERE ${where}`).run(p);
@@ -72,7 +83,8 @@ export function createSqliteEconomics(db: Database.Database, file: string, flush
     },
     async feedbackSummary(filter) {
       const scope = scopeOf(filter);
-      if (!scope) return { entries: 0, inputTokens: 0, outputTokens: 0, avgLatencyMs: 0, byModel: [], byIntent: [] };
+      if (!scope)
+        return { entries: 0, inputTokens: 0, outputTokens: 0, avgLatencyMs: 0, byModel: [], byIntent: [] };
       const where = [...scope.where];
       const params: Record<string, string | number> = { ...scope.params };
       if (filter.sinceTs !== undefined) {
@@ -81,7 +93,9 @@ export function createSqliteEconomics(db: Database.Database, file: string, flush
       }
       const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
       const total = db
-        .prepare<Record<string, string | number>, FeedbackFigures>(`SELECT ${FEEDBACK_FIGURES} FROM llm_feedback ${clause}`)
+        .prepare<Record<string, string | number>, FeedbackFigures>(
+          `SELECT ${FEEDBACK_FIGURES} FROM llm_feedback ${clause}`,
+        )
         .get(params) as FeedbackFigures;
       const byModel = db
         .prepare<Record<string, string | number>, FeedbackSummary['byModel'][number]>(

@@ -10,7 +10,8 @@ import type { UsageRecord } from '../types.ts';
 const FIGURES = `calls INTEGER NOT NULL, errors INTEGER NOT NULL, tokens_sent INTEGER NOT NULL,
   tokens_raw INTEGER NOT NULL, tokens_saved INTEGER NOT NULL, net_saved INTEGER NOT NULL,
   duration_ms REAL NOT NULL, last_ts TEXT NOT NULL`;
-const PATH_FIGURES = 'reads INTEGER NOT NULL, tokens_sent INTEGER NOT NULL, tokens_raw INTEGER NOT NULL, last_ts TEXT NOT NULL';
+const PATH_FIGURES =
+  'reads INTEGER NOT NULL, tokens_sent INTEGER NOT NULL, tokens_raw INTEGER NOT NULL, last_ts TEXT NOT NULL';
 
 const ROLLUP_SCHEMA = `
 CREATE TABLE IF NOT EXISTS usage_total (workspace_id TEXT NOT NULL, agent_id TEXT NOT NULL, tool TEXT NOT NULL,
@@ -67,7 +68,8 @@ export function migrateUsageTables(db: Database.Database): void {
         .all()
         .map((c) => c.name),
     );
-    if (!columns.has('tokens_raw')) db.exec('ALTER TABLE usage ADD COLUMN tokens_raw INTEGER NOT NULL DEFAULT 0');
+    if (!columns.has('tokens_raw'))
+      db.exec('ALTER TABLE usage ADD COLUMN tokens_raw INTEGER NOT NULL DEFAULT 0');
     if (!columns.has('path')) db.exec('ALTER TABLE usage ADD COLUMN path TEXT');
     const hadRollups = db
       .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'usage_total'")
@@ -116,7 +118,9 @@ const SEP = '\u0000';
  * Adds a batch of usage rows to the roll-ups; call it inside the transaction that inserts
  * them. A burst is summed here first, so it costs one upsert per group, not per call.
  */
-export function createRollupWriter(db: Database.Database): (rows: readonly (UsageRecord & { ts: string })[]) => void {
+export function createRollupWriter(
+  db: Database.Database,
+): (rows: readonly (UsageRecord & { ts: string })[]) => void {
   const figures = (f: Figures) => [f.calls, f.errors, f.sent, f.raw, f.saved, f.net, f.ms, f.last];
   const upsertTotal = db.prepare(
     `INSERT INTO usage_total VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -59,7 +59,8 @@ export function usageTotalsRows(db: Database.Database, filter: UsageTotalsFilter
   const scope = scopeOf(filter);
   if (!scope) return { byAgentTool: [], byDay: [] };
   const since = filter.sinceDay === undefined ? [] : ['day >= @sinceDay'];
-  const params = filter.sinceDay === undefined ? scope.params : { ...scope.params, sinceDay: filter.sinceDay };
+  const params =
+    filter.sinceDay === undefined ? scope.params : { ...scope.params, sinceDay: filter.sinceDay };
   // all time comes from the totals table; a window from the daily one
   const byAgentTool = db
     .prepare<Record<string, string | number>, UsageTotals['byAgentTool'][number]>(
@@ -87,7 +88,11 @@ export function pathReadsRows(db: Database.Database, filter: PathReadsFilter): P
        FROM ${since.length > 0 ? 'usage_path_daily' : 'usage_path_total'} ${whereOf([...scope.where, ...since])}
        GROUP BY path ORDER BY reads DESC, path LIMIT @limit`,
     )
-    .all({ ...scope.params, limit: filter.limit, ...(filter.sinceDay !== undefined ? { sinceDay: filter.sinceDay } : {}) });
+    .all({
+      ...scope.params,
+      limit: filter.limit,
+      ...(filter.sinceDay !== undefined ? { sinceDay: filter.sinceDay } : {}),
+    });
 }
 
 const readers = new Map<string, Database.Database>();
