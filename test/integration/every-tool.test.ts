@@ -61,6 +61,11 @@ const SAMPLE_ARGS: Record<string, Record<string, unknown>> = {
   ctx_execute: { language: 'javascript', code: 'console.log(6 * 7)' },
   ctx_provider: { action: 'gitlab_issues', project: 'group/proj' },
   ctx_discover: {},
+  ctx_gain: { action: 'report', period: 'all' },
+  ctx_wrapped: { period: 'week' },
+  ctx_cost: { action: 'status' },
+  ctx_heatmap: { action: 'cold' },
+  ctx_feedback: { action: 'status' },
 };
 
 function textOf(result: { content: { type: string; text?: string }[] }): string {
