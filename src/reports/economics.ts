@@ -13,7 +13,7 @@ export const PERIODS = ['week', 'month', 'all'] as const;
 export type Period = (typeof PERIODS)[number];
 
 const DAY_MS = 86_400_000;
-/** Most files a heatmap adds up into directories. */
+/** Most files `ctx_heatmap cold` compares with the workspace. */
 export const HEATMAP_MAX_FILES = 100_000;
 
 interface StoreLike {
@@ -60,20 +60,10 @@ const addTo = (into: Figures, f: UsageFigures | Figures) => {
 };
 const figuresOf = (f: UsageFigures | Figures): Figures => addTo(zero(), f);
 
-function groupBy<T>(rows: readonly T[], key: (row: T) => string) {
-  const groups = new Map<string, Figures & { lastTs: string }>();
-  for (const row of rows) {
-    const k = key(row);
-    const g = groups.get(k) ?? { ...zero(), lastTs: '' };
-    addTo(g, row as unknown as Figures);
-    const ts = (row as { lastTs?: string }).lastTs ?? '';
-    if (ts > g.lastTs) g.lastTs = ts;
-    groups.set(k, g);
-  }
-  return [...groups].sort(
-    ([ka, a], [kb, b]) => b.tokensSaved - a.tokensSaved || b.calls - a.calls || ka.localeCompare(kb),
-  );
-}
+const byFigures =
+  <T extends Figures>(key: (row: T) => string) =>
+  (a: T, b: T) =>
+    b.tokensSaved - a.tokensSaved || b.calls - a.calls || key(a).localeCompare(key(b));
 
 const usd = (tokens: number, p: Pricing) => Math.round(costOf(tokens, p.usdPerMillionTokens) * 1e6) / 1e6;
 
@@ -83,9 +73,8 @@ export async function gainReport(store: StoreLike, scope: ReportScope, pricing: 
   const rows = await store.usage.totals({
     workspaceIds: scope.workspaceIds,
     ...(sinceDay !== undefined ? { sinceDay } : {}),
-    ...(scope.agentId !== undefined ? { agentId: scope.agentId } : {}),
   });
-  const totals = rows.byAgentTool.reduce(addTo, zero());
+  const totals = rows.byAgent.reduce(addTo, zero());
   return {
     schemaVersion: 1 as const,
     generatedAt: new Date(scope.nowMs).toISOString(),
@@ -99,17 +88,12 @@ export async function gainReport(store: StoreLike, scope: ReportScope, pricing: 
       sentUsd: usd(totals.tokensSent, pricing),
       savedUsd: usd(totals.tokensSaved, pricing),
     },
-    byTool: groupBy(rows.byAgentTool, (r) => r.tool).map(([tool, g]) => ({
-      tool,
-      ...figuresOf(g),
-      savedPercent: savedPercent(g),
-    })),
-    byAgent: groupBy(rows.byAgentTool, (r) => r.agentId).map(([agentId, g]) => ({
-      agentId,
-      ...figuresOf(g),
-      savedPercent: savedPercent(g),
-      lastTs: g.lastTs,
-    })),
+    byTool: rows.byTool
+      .map((t) => ({ tool: t.tool, ...figuresOf(t), savedPercent: savedPercent(t) }))
+      .sort(byFigures((t) => t.tool)),
+    byAgent: rows.byAgent
+      .map((a) => ({ agentId: a.agentId, ...figuresOf(a), savedPercent: savedPercent(a), lastTs: a.lastTs }))
+      .sort(byFigures((a) => a.agentId)),
     byDay: rows.byDay.map((d) => ({ day: d.day, ...figuresOf(d) })),
   };
 }
@@ -122,17 +106,6 @@ export function gainScore(report: Pick<GainReport, 'totals'>): number {
   const errorRate = totals.calls > 0 ? totals.errors / totals.calls : 0;
   return Math.round(savedPercent(totals) * (1 - errorRate));
 }
-
-const subtract = (f: Figures, b: CostBaseline | undefined): Figures =>
-  b
-    ? {
-        calls: Math.max(0, f.calls - b.calls),
-        errors: Math.max(0, f.errors - b.errors),
-        tokensSent: Math.max(0, f.tokensSent - b.tokensSent),
-        tokensRaw: Math.max(0, f.tokensRaw - b.tokensRaw),
-        tokensSaved: Math.max(0, f.tokensSaved - b.tokensSaved),
-      }
-    : f;
 
 /** What the LLM was sent and answered (ctx_feedback), beside what the server's savings took off it. */
 function llmBill(feedback: FeedbackSummary, toolTokens: Figures, p: Pricing) {
@@ -169,23 +142,30 @@ export async function costReport(store: StoreLike, scope: ReportScope, pricing: 
     store.usage.totals(filter),
     sinceDay === undefined ? store.usage.costBaselines(scope.workspaceIds) : Promise.resolve([]),
   ]);
-  // the roll-up sums workspaces; baselines are per workspace, so subtract their sum per agent and tool
-  const base = new Map<string, CostBaseline>();
-  for (const b of baselines) {
-    if (scope.agentId !== undefined && b.agentId !== scope.agentId) continue;
-    const k = `${b.agentId}\u0000${b.tool}`;
-    const cur = base.get(k);
-    base.set(
-      k,
-      cur
-        ? { ...cur, ...addTo(figuresOf(cur), b), resetAt: b.resetAt > cur.resetAt ? b.resetAt : cur.resetAt }
-        : b,
-    );
-  }
-  const counted = rows.byAgentTool.map((r) => ({
-    agentId: r.agentId,
-    tool: r.tool,
-    ...subtract(figuresOf(r), base.get(`${r.agentId}\u0000${r.tool}`)),
+  const counting = baselines.filter((b) => scope.agentId === undefined || b.agentId === scope.agentId);
+  // a baseline is a snapshot of the same sums, so it comes off per agent and per tool alike
+  const taken = (key: (b: CostBaseline) => string, k: string) =>
+    counting.filter((b) => key(b) === k).reduce(addTo, zero());
+  const since = (f: Figures, b: Figures): Figures => ({
+    calls: Math.max(0, f.calls - b.calls),
+    errors: Math.max(0, f.errors - b.errors),
+    tokensSent: Math.max(0, f.tokensSent - b.tokensSent),
+    tokensRaw: Math.max(0, f.tokensRaw - b.tokensRaw),
+    tokensSaved: Math.max(0, f.tokensSaved - b.tokensSaved),
+  });
+  const byAgent = rows.byAgent.map((a) => ({
+    agentId: a.agentId,
+    ...since(
+      figuresOf(a),
+      taken((b) => b.agentId, a.agentId),
+    ),
+  }));
+  const byTool = rows.byTool.map((t) => ({
+    tool: t.tool,
+    ...since(
+      figuresOf(t),
+      taken((b) => b.tool, t.tool),
+    ),
   }));
   const priced = (f: Figures) => ({
     calls: f.calls,
@@ -194,7 +174,7 @@ export async function costReport(store: StoreLike, scope: ReportScope, pricing: 
     sentUsd: usd(f.tokensSent, pricing),
     savedUsd: usd(f.tokensSaved, pricing),
   });
-  const totals = counted.reduce(addTo, zero());
+  const totals = byAgent.reduce(addTo, zero());
   const sinceTs = sinceDay === undefined ? undefined : `${sinceDay}T00:00:00.000Z`;
   const feedback = await store.usage.feedbackSummary({
     workspaceIds: scope.workspaceIds,
@@ -209,8 +189,8 @@ export async function costReport(store: StoreLike, scope: ReportScope, pricing: 
     model: pricing.model,
     usdPerMillionTokens: pricing.usdPerMillionTokens,
     totals: { ...priced(totals), withoutSavingsUsd: usd(totals.tokensSent + totals.tokensSaved, pricing) },
-    byAgent: groupBy(counted, (r) => r.agentId).map(([agentId, g]) => ({ agentId, ...priced(g) })),
-    byTool: groupBy(counted, (r) => r.tool).map(([tool, g]) => ({ tool, ...priced(g) })),
+    byAgent: byAgent.sort(byFigures((a) => a.agentId)).map((a) => ({ agentId: a.agentId, ...priced(a) })),
+    byTool: byTool.sort(byFigures((t) => t.tool)).map((t) => ({ tool: t.tool, ...priced(t) })),
     llm: llmBill(feedback, totals, pricing),
     resets: [...new Map(baselines.map((b) => [`${b.workspaceId}\u0000${b.agentId}`, b])).values()]
       .filter((b) => scope.agentId === undefined || b.agentId === scope.agentId)
@@ -227,35 +207,16 @@ export async function costReport(store: StoreLike, scope: ReportScope, pricing: 
 export type CostReport = Awaited<ReturnType<typeof costReport>>;
 
 export interface HeatRow {
+  /** The workspace the path is in: the same path in two workspaces is two rows. */
+  workspaceId: string;
   path: string;
   reads: number;
   tokensSent: number;
   tokensRaw: number;
 }
 
-/** Every ancestor directory of a workspace-relative file ("a/b/c.ts" → "a", "a/b"). */
-function parentsOf(path: string): string[] {
-  const parts = path.split('/');
-  return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
-}
-
-/** Directories' reads: the sums of the files under them. */
-export function dirsOf(files: readonly HeatRow[]): HeatRow[] {
-  const dirs = new Map<string, HeatRow>();
-  for (const f of files) {
-    for (const dir of parentsOf(f.path)) {
-      const d = dirs.get(dir) ?? { path: dir, reads: 0, tokensSent: 0, tokensRaw: 0 };
-      d.reads += f.reads;
-      d.tokensSent += f.tokensSent;
-      d.tokensRaw += f.tokensRaw;
-      dirs.set(dir, d);
-    }
-  }
-  return [...dirs.values()].sort(byReads);
-}
-
-const byReads = (a: HeatRow, b: HeatRow) => b.reads - a.reads || a.path.localeCompare(b.path);
 const heatRow = (r: PathReads): HeatRow => ({
+  workspaceId: r.workspaceId,
   path: r.path,
   reads: r.reads,
   tokensSent: r.tokensSent,
@@ -263,20 +224,30 @@ const heatRow = (r: PathReads): HeatRow => ({
 });
 
 /**
- * The most-read files and directories (paths are workspace-relative; the same path in two
- * workspaces counts once). `sinceTs` counts from its UTC day on.
+ * The most-read files and directories (a directory counts the reads of every file below
+ * it); paths are workspace-relative. `sinceTs` counts from its UTC day on.
  */
 export async function heatmap(
   store: StoreLike,
-  opts: { workspaceIds: readonly string[] | undefined; sinceTs?: string | undefined; limit: number },
+  opts: {
+    workspaceIds: readonly string[] | undefined;
+    sinceTs?: string | undefined;
+    limit: number;
+    /** Only paths below this directory. */
+    under?: string;
+  },
 ): Promise<{ files: HeatRow[]; dirs: HeatRow[] }> {
-  const rows = await store.usage.pathReads({
+  const filter = {
     workspaceIds: opts.workspaceIds,
-    limit: HEATMAP_MAX_FILES,
+    limit: opts.limit,
     ...(opts.sinceTs !== undefined ? { sinceDay: opts.sinceTs.slice(0, 10) } : {}),
-  });
-  const files = rows.map(heatRow);
-  return { files: files.slice(0, opts.limit), dirs: dirsOf(files).slice(0, opts.limit) };
+    ...(opts.under !== undefined ? { under: opts.under } : {}),
+  };
+  const [files, dirs] = await Promise.all([
+    store.usage.pathReads(filter),
+    store.usage.pathReads({ ...filter, dirs: true }),
+  ]);
+  return { files: files.map(heatRow), dirs: dirs.map(heatRow) };
 }
 
 /** The start of a period as an ISO time (for `heatmap`'s sinceTs); undefined = all time. */

@@ -334,7 +334,13 @@ export const costReport = z.object({
     )
     .describe('`ctx_cost reset`s; over period=all, counts start there'),
 });
-const heatRow = z.object({ path: z.string(), reads: count, tokensSent: count, tokensRaw: count });
+const heatRow = z.object({
+  workspaceId: z.string().describe('the same path in two workspaces is two rows'),
+  path: z.string(),
+  reads: count,
+  tokensSent: count,
+  tokensRaw: count,
+});
 export const heatmapReport = z.object({
   files: z.array(heatRow).describe('most-read files, workspace-relative'),
   dirs: z.array(heatRow).describe('their directories, each the sum of the files under it'),

@@ -120,9 +120,12 @@ export interface UsageStore {
   summary(filter: UsageFilter): Promise<UsageSummary>;
   /** What the savings reports are made of, across workspaces. */
   rollup(filter: UsageRollupFilter): Promise<UsageRollup>;
-  /** Usage per agent and tool, and per day, of the gain and cost reports. */
+  /**
+   * Usage per agent, per tool and per day, for the gain and cost reports. An agent filter
+   * with a window has no per-tool figures (RangeError): the roll-ups keep tools per day, not per agent.
+   */
   totals(filter: UsageTotalsFilter): Promise<UsageTotals>;
-  /** Reads per file, most read first (at most `limit`). */
+  /** Reads per file (or directory) of each workspace, most read first (at most `limit`). */
   pathReads(filter: PathReadsFilter): Promise<PathReads[]>;
   /** Starts an agent's (or, agentId undefined, every agent's) cost count afresh; keeps every usage row. */
   resetCost(reset: CostReset): Promise<void>;
@@ -155,17 +158,23 @@ export interface UsageFigures {
 }
 
 export interface UsageTotals {
-  byAgentTool: (UsageFigures & { agentId: string; tool: string; lastTs: string })[];
+  byAgent: (UsageFigures & { agentId: string; lastTs: string })[];
+  byTool: (UsageFigures & { tool: string })[];
   byDay: (UsageFigures & { day: string })[];
 }
 
 export interface PathReadsFilter {
   workspaceIds: readonly string[] | undefined;
   sinceDay?: string;
+  /** Directories (each the sum of the files under it) instead of files. */
+  dirs?: boolean;
+  /** Only paths below this workspace-relative directory. */
+  under?: string;
   limit: number;
 }
 
 export interface PathReads {
+  workspaceId: string;
   path: string;
   reads: number;
   tokensSent: number;

@@ -122,8 +122,8 @@ describe('the economics tools and reports on real traffic', () => {
         return rest;
       }),
       [
-        { path: 'src/alpha.ts', reads: 2, tokensSent: sentTo('src/alpha.ts') },
-        { path: 'src/lib/beta.ts', reads: 2, tokensSent: sentTo('src/lib/beta.ts') },
+        { workspaceId: 'main', path: 'src/alpha.ts', reads: 2, tokensSent: sentTo('src/alpha.ts') },
+        { workspaceId: 'main', path: 'src/lib/beta.ts', reads: 2, tokensSent: sentTo('src/lib/beta.ts') },
       ],
     );
     assert.deepEqual(

@@ -127,32 +127,50 @@ describe('the economics queries over 200,000 usage rows', () => {
     });
   }
 
-  test('the heatmap counts successful reads per file and sums them into directories', async () => {
-    const model = expected(rows, () => true);
-    const map = await heatmap(store, { workspaceIds: undefined, limit: 50 });
-    assert.equal(map.files.length, FILES.length);
-    for (const f of map.files) {
-      assert.deepEqual(
-        { reads: f.reads, sent: f.tokensSent, raw: f.tokensRaw },
-        model.byPath.get(f.path),
-        f.path,
+  for (const period of ['all', 'month'] as const) {
+    test(`the heatmap over ${period} counts successful reads per file of a workspace and sums them into directories`, async () => {
+      const since = new Date(NOW - 29 * DAY_MS).toISOString().slice(0, 10);
+      const model = expected(
+        rows,
+        (r) => r.workspaceId === 'ws-a' && (period === 'all' || r.ts.slice(0, 10) >= since),
       );
-    }
-    const src = map.dirs.find((d) => d.path === 'src');
-    const under = [...model.byPath].filter(([p]) => p.startsWith('src/'));
-    assert.equal(
-      src?.reads,
-      under.reduce((n, [, p]) => n + p.reads, 0),
-    );
-    assert.ok(
-      map.dirs.some((d) => d.path === 'src/deep'),
-      'nested directories are listed',
-    );
-    assert.ok(!map.dirs.some((d) => d.path === '' || d.path === 'README.md'), 'no root, no files');
-    const sorted = [...map.files].sort((a, b) => b.reads - a.reads || a.path.localeCompare(b.path));
-    assert.deepEqual(map.files, sorted, 'most read first');
-    const top2 = await heatmap(store, { workspaceIds: undefined, limit: 2 });
-    assert.deepEqual(top2.files, map.files.slice(0, 2));
+      const sinceTs = period === 'all' ? undefined : `${since}T00:00:00.000Z`;
+      const map = await heatmap(store, { workspaceIds: ['ws-a'], sinceTs, limit: 50 });
+      assert.equal(map.files.length, FILES.length);
+      for (const f of map.files) {
+        assert.equal(f.workspaceId, 'ws-a');
+        assert.deepEqual(
+          { reads: f.reads, sent: f.tokensSent, raw: f.tokensRaw },
+          model.byPath.get(f.path),
+          f.path,
+        );
+      }
+      const sumUnder = (dir: string) =>
+        [...model.byPath].filter(([p]) => p.startsWith(`${dir}/`)).reduce((n, [, p]) => n + p.reads, 0);
+      assert.deepEqual(
+        map.dirs.map((d) => [d.path, d.reads]),
+        [
+          ['src', sumUnder('src')],
+          ['lib', sumUnder('lib')],
+          ['src/deep', sumUnder('src/deep')],
+        ].sort((a, b) => (b[1] as number) - (a[1] as number) || String(a[0]).localeCompare(String(b[0]))),
+      );
+      const sorted = [...map.files].sort((a, b) => b.reads - a.reads || a.path.localeCompare(b.path));
+      assert.deepEqual(map.files, sorted, 'most read first');
+      const top2 = await heatmap(store, { workspaceIds: ['ws-a'], sinceTs, limit: 2 });
+      assert.deepEqual(top2.files, map.files.slice(0, 2));
+      const under = await heatmap(store, { workspaceIds: ['ws-a'], sinceTs, limit: 50, under: 'src' });
+      assert.deepEqual(
+        under.files.map((f) => f.path),
+        map.files.map((f) => f.path).filter((p) => p.startsWith('src/')),
+      );
+    });
+  }
+
+  test('over every workspace, the same path in two workspaces is two heatmap rows', async () => {
+    const map = await heatmap(store, { workspaceIds: undefined, limit: 100 });
+    assert.equal(map.files.length, FILES.length * WORKSPACES.length);
+    assert.equal(new Set(map.files.map((f) => `${f.workspaceId}:${f.path}`)).size, map.files.length);
   });
 
   test('the roll-ups agree with a GROUP BY over the raw usage table', async () => {

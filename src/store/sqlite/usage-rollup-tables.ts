@@ -16,13 +16,23 @@ const PATH_FIGURES =
 const ROLLUP_SCHEMA = `
 CREATE TABLE IF NOT EXISTS usage_total (workspace_id TEXT NOT NULL, agent_id TEXT NOT NULL, tool TEXT NOT NULL,
   ${FIGURES}, PRIMARY KEY (workspace_id, agent_id, tool)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS usage_daily (workspace_id TEXT NOT NULL, day TEXT NOT NULL, agent_id TEXT NOT NULL,
-  tool TEXT NOT NULL, ${FIGURES}, PRIMARY KEY (workspace_id, day, agent_id, tool)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS usage_day (workspace_id TEXT NOT NULL, day TEXT NOT NULL,
+  ${FIGURES}, PRIMARY KEY (workspace_id, day)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS usage_day_agent (workspace_id TEXT NOT NULL, day TEXT NOT NULL, agent_id TEXT NOT NULL,
   ${FIGURES}, PRIMARY KEY (workspace_id, day, agent_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS usage_day_tool (workspace_id TEXT NOT NULL, day TEXT NOT NULL, tool TEXT NOT NULL,
+  ${FIGURES}, PRIMARY KEY (workspace_id, day, tool)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS usage_path_total (workspace_id TEXT NOT NULL, path TEXT NOT NULL,
   ${PATH_FIGURES}, PRIMARY KEY (workspace_id, path)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS usage_path_total_reads ON usage_path_total (reads DESC);
+CREATE INDEX IF NOT EXISTS usage_path_total_ws_reads ON usage_path_total (workspace_id, reads DESC);
 CREATE TABLE IF NOT EXISTS usage_path_daily (workspace_id TEXT NOT NULL, day TEXT NOT NULL, path TEXT NOT NULL,
+  ${PATH_FIGURES}, PRIMARY KEY (workspace_id, day, path)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS usage_dir_total (workspace_id TEXT NOT NULL, path TEXT NOT NULL,
+  ${PATH_FIGURES}, PRIMARY KEY (workspace_id, path)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS usage_dir_total_reads ON usage_dir_total (reads DESC);
+CREATE INDEX IF NOT EXISTS usage_dir_total_ws_reads ON usage_dir_total (workspace_id, reads DESC);
+CREATE TABLE IF NOT EXISTS usage_dir_daily (workspace_id TEXT NOT NULL, day TEXT NOT NULL, path TEXT NOT NULL,
   ${PATH_FIGURES}, PRIMARY KEY (workspace_id, day, path)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS usage_cost_baseline (workspace_id TEXT NOT NULL, agent_id TEXT NOT NULL, tool TEXT NOT NULL,
   ${FIGURES}, reset_at TEXT NOT NULL, reset_by TEXT NOT NULL, PRIMARY KEY (workspace_id, agent_id, tool)) WITHOUT ROWID;
@@ -44,16 +54,13 @@ CREATE INDEX IF NOT EXISTS llm_feedback_ws_ts ON llm_feedback (workspace_id, ts)
 
 const NET_SAVED = 'CASE WHEN tokens_raw > tokens_sent THEN tokens_raw - tokens_sent ELSE 0 END';
 const SUMS = `COUNT(*), SUM(is_error), SUM(tokens_sent), SUM(tokens_raw), SUM(tokens_saved), SUM(${NET_SAVED}), SUM(duration_ms), MAX(ts)`;
-const PATH_SUMS = 'COUNT(*), SUM(tokens_sent), SUM(tokens_raw), MAX(ts)';
-const READS = 'FROM usage WHERE path IS NOT NULL AND is_error = 0';
 
 /** Builds the roll-ups of the rows a database already holds (a database from before them). */
 const BACKFILL = `
 INSERT INTO usage_total SELECT workspace_id, agent_id, tool, ${SUMS} FROM usage GROUP BY 1, 2, 3;
-INSERT INTO usage_daily SELECT workspace_id, substr(ts, 1, 10), agent_id, tool, ${SUMS} FROM usage GROUP BY 1, 2, 3, 4;
+INSERT INTO usage_day SELECT workspace_id, substr(ts, 1, 10), ${SUMS} FROM usage GROUP BY 1, 2;
 INSERT INTO usage_day_agent SELECT workspace_id, substr(ts, 1, 10), agent_id, ${SUMS} FROM usage GROUP BY 1, 2, 3;
-INSERT INTO usage_path_total SELECT workspace_id, path, ${PATH_SUMS} ${READS} GROUP BY 1, 2;
-INSERT INTO usage_path_daily SELECT workspace_id, substr(ts, 1, 10), path, ${PATH_SUMS} ${READS} GROUP BY 1, 2, 3;
+INSERT INTO usage_day_tool SELECT workspace_id, substr(ts, 1, 10), tool, ${SUMS} FROM usage GROUP BY 1, 2, 3;
 `;
 
 /**
@@ -75,6 +82,7 @@ export function migrateUsageTables(db: Database.Database): void {
       .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'usage_total'")
       .get();
     db.exec(ROLLUP_SCHEMA);
+    // a database from before the path column has read no paths: nothing to add for the heatmap
     if (!hadRollups) db.exec(BACKFILL);
   });
   migrate.immediate();
@@ -114,6 +122,12 @@ function add(map: Map<string, Figures>, key: string, u: UsageRecord & { ts: stri
 
 const SEP = '\u0000';
 
+/** Every ancestor directory of a workspace-relative file ("a/b/c.ts" → "a", "a/b"). */
+function parentsOf(path: string): string[] {
+  const parts = path.split('/');
+  return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
+}
+
 /**
  * Adds a batch of usage rows to the roll-ups; call it inside the transaction that inserts
  * them. A burst is summed here first, so it costs one upsert per group, not per call.
@@ -122,46 +136,65 @@ export function createRollupWriter(
   db: Database.Database,
 ): (rows: readonly (UsageRecord & { ts: string })[]) => void {
   const figures = (f: Figures) => [f.calls, f.errors, f.sent, f.raw, f.saved, f.net, f.ms, f.last];
-  const upsertTotal = db.prepare(
-    `INSERT INTO usage_total VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (workspace_id, agent_id, tool) DO UPDATE SET ${UPDATE_FIGURES}`,
-  );
-  const upsertDaily = db.prepare(
-    `INSERT INTO usage_daily VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (workspace_id, day, agent_id, tool) DO UPDATE SET ${UPDATE_FIGURES}`,
-  );
-  const upsertDayAgent = db.prepare(
-    `INSERT INTO usage_day_agent VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (workspace_id, day, agent_id) DO UPDATE SET ${UPDATE_FIGURES}`,
-  );
-  const upsertPathTotal = db.prepare(
-    `INSERT INTO usage_path_total VALUES (?, ?, ?, ?, ?, ?)
-     ON CONFLICT (workspace_id, path) DO UPDATE SET ${UPDATE_PATH}`,
-  );
-  const upsertPathDaily = db.prepare(
-    `INSERT INTO usage_path_daily VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (workspace_id, day, path) DO UPDATE SET ${UPDATE_PATH}`,
-  );
+  const upsert = (table: string, keys: readonly string[]) =>
+    db.prepare(
+      `INSERT INTO ${table} VALUES (${[...keys, ...Array(8).fill('')].map(() => '?').join(', ')})
+       ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${UPDATE_FIGURES}`,
+    );
+  const upsertPath = (table: string, keys: readonly string[]) =>
+    db.prepare(
+      `INSERT INTO ${table} VALUES (${[...keys, ...Array(4).fill('')].map(() => '?').join(', ')})
+       ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${UPDATE_PATH}`,
+    );
+  const usageTables = [
+    {
+      stmt: upsert('usage_total', ['workspace_id', 'agent_id', 'tool']),
+      key: (u: Row) => [u.workspaceId, u.agentId, u.tool],
+    },
+    {
+      stmt: upsert('usage_day', ['workspace_id', 'day']),
+      key: (u: Row) => [u.workspaceId, u.ts.slice(0, 10)],
+    },
+    {
+      stmt: upsert('usage_day_agent', ['workspace_id', 'day', 'agent_id']),
+      key: (u: Row) => [u.workspaceId, u.ts.slice(0, 10), u.agentId],
+    },
+    {
+      stmt: upsert('usage_day_tool', ['workspace_id', 'day', 'tool']),
+      key: (u: Row) => [u.workspaceId, u.ts.slice(0, 10), u.tool],
+    },
+  ];
+  const pathTables = [
+    { stmt: upsertPath('usage_path_total', ['workspace_id', 'path']), day: false, dirs: false },
+    { stmt: upsertPath('usage_path_daily', ['workspace_id', 'day', 'path']), day: true, dirs: false },
+    { stmt: upsertPath('usage_dir_total', ['workspace_id', 'path']), day: false, dirs: true },
+    { stmt: upsertPath('usage_dir_daily', ['workspace_id', 'day', 'path']), day: true, dirs: true },
+  ];
   return (rows) => {
-    const daily = new Map<string, Figures>();
-    const dayAgent = new Map<string, Figures>();
-    const total = new Map<string, Figures>();
-    const pathDaily = new Map<string, Figures>();
-    const pathTotal = new Map<string, Figures>();
+    const groups = usageTables.map(() => new Map<string, Figures>());
+    const pathGroups = pathTables.map(() => new Map<string, Figures>());
     for (const u of rows) {
+      usageTables.forEach((t, i) => {
+        add(groups[i] as Map<string, Figures>, t.key(u).join(SEP), u);
+      });
+      if (u.path === undefined || u.isError) continue;
       const day = u.ts.slice(0, 10);
-      add(daily, [u.workspaceId, day, u.agentId, u.tool].join(SEP), u);
-      add(dayAgent, [u.workspaceId, day, u.agentId].join(SEP), u);
-      add(total, [u.workspaceId, u.agentId, u.tool].join(SEP), u);
-      if (u.path !== undefined && !u.isError) {
-        add(pathDaily, [u.workspaceId, day, u.path].join(SEP), u);
-        add(pathTotal, [u.workspaceId, u.path].join(SEP), u);
-      }
+      const dirs = parentsOf(u.path);
+      pathTables.forEach((t, i) => {
+        const into = pathGroups[i] as Map<string, Figures>;
+        for (const p of t.dirs ? dirs : [u.path as string]) {
+          add(into, (t.day ? [u.workspaceId, day, p] : [u.workspaceId, p]).join(SEP), u);
+        }
+      });
     }
-    for (const [k, f] of daily) upsertDaily.run(...k.split(SEP), ...figures(f));
-    for (const [k, f] of dayAgent) upsertDayAgent.run(...k.split(SEP), ...figures(f));
-    for (const [k, f] of total) upsertTotal.run(...k.split(SEP), ...figures(f));
-    for (const [k, f] of pathDaily) upsertPathDaily.run(...k.split(SEP), f.calls, f.sent, f.raw, f.last);
-    for (const [k, f] of pathTotal) upsertPathTotal.run(...k.split(SEP), f.calls, f.sent, f.raw, f.last);
+    usageTables.forEach((t, i) => {
+      for (const [k, f] of groups[i] as Map<string, Figures>) t.stmt.run(...k.split(SEP), ...figures(f));
+    });
+    pathTables.forEach((t, i) => {
+      for (const [k, f] of pathGroups[i] as Map<string, Figures>)
+        t.stmt.run(...k.split(SEP), f.calls, f.sent, f.raw, f.last);
+    });
   };
 }
+
+type Row = UsageRecord & { ts: string };

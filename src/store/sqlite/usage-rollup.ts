@@ -54,45 +54,59 @@ export function usageRollupRows(db: Database.Database, filter: UsageRollupFilter
 const FIGURES = `SUM(calls) AS calls, SUM(errors) AS errors, SUM(tokens_sent) AS tokensSent,
   SUM(tokens_raw) AS tokensRaw, SUM(net_saved) AS tokensSaved, SUM(duration_ms) AS durationMs`;
 
-/** Usage per agent and tool, and per day, for the gain and cost reports. */
+/** Usage per agent, per tool and per day, for the gain and cost reports. */
 export function usageTotalsRows(db: Database.Database, filter: UsageTotalsFilter): UsageTotals {
   const scope = scopeOf(filter);
-  if (!scope) return { byAgentTool: [], byDay: [] };
-  const since = filter.sinceDay === undefined ? [] : ['day >= @sinceDay'];
-  const params =
-    filter.sinceDay === undefined ? scope.params : { ...scope.params, sinceDay: filter.sinceDay };
-  // all time comes from the totals table; a window from the daily one
-  const byAgentTool = db
-    .prepare<Record<string, string | number>, UsageTotals['byAgentTool'][number]>(
-      `SELECT agent_id AS agentId, tool, ${FIGURES}, MAX(last_ts) AS lastTs
-       FROM ${since.length > 0 ? 'usage_daily' : 'usage_total'} ${whereOf([...scope.where, ...since])}
-       GROUP BY agent_id, tool ORDER BY agent_id, tool`,
-    )
-    .all(params);
-  const byDay = db
-    .prepare<Record<string, string | number>, UsageTotals['byDay'][number]>(
-      `SELECT day, ${FIGURES} FROM usage_day_agent ${whereOf([...scope.where, ...since])} GROUP BY day ORDER BY day`,
-    )
-    .all(params);
-  return { byAgentTool, byDay };
+  if (!scope) return { byAgent: [], byTool: [], byDay: [] };
+  const windowed = filter.sinceDay !== undefined;
+  if (windowed && filter.agentId !== undefined) {
+    throw new RangeError('usage totals of one agent are kept for all time only; ask without sinceDay');
+  }
+  const where = whereOf(windowed ? [...scope.where, 'day >= @sinceDay'] : scope.where);
+  const params = windowed ? { ...scope.params, sinceDay: filter.sinceDay as string } : scope.params;
+  const query = <T>(sql: string) => db.prepare<Record<string, string | number>, T>(sql).all(params);
+  // all time comes from the totals per agent and tool; a window from the daily tables
+  const byAgent = query<UsageTotals['byAgent'][number]>(
+    `SELECT agent_id AS agentId, ${FIGURES}, MAX(last_ts) AS lastTs
+     FROM ${windowed ? 'usage_day_agent' : 'usage_total'} ${where} GROUP BY agent_id ORDER BY agent_id`,
+  );
+  const byTool = query<UsageTotals['byTool'][number]>(
+    `SELECT tool, ${FIGURES} FROM ${windowed ? 'usage_day_tool' : 'usage_total'} ${where} GROUP BY tool ORDER BY tool`,
+  );
+  const byDay = query<UsageTotals['byDay'][number]>(
+    `SELECT day, ${FIGURES} FROM ${filter.agentId !== undefined ? 'usage_day_agent' : 'usage_day'} ${where}
+     GROUP BY day ORDER BY day`,
+  );
+  return { byAgent, byTool, byDay };
 }
 
-/** Reads per file, most read first. */
+/** Reads per file (or directory) of each workspace, most read first. */
 export function pathReadsRows(db: Database.Database, filter: PathReadsFilter): PathReads[] {
   const scope = scopeOf(filter);
   if (!scope) return [];
-  const since = filter.sinceDay === undefined ? [] : ['day >= @sinceDay'];
-  return db
-    .prepare<Record<string, string | number>, PathReads>(
-      `SELECT path, SUM(reads) AS reads, SUM(tokens_sent) AS tokensSent, SUM(tokens_raw) AS tokensRaw, MAX(last_ts) AS lastTs
-       FROM ${since.length > 0 ? 'usage_path_daily' : 'usage_path_total'} ${whereOf([...scope.where, ...since])}
-       GROUP BY path ORDER BY reads DESC, path LIMIT @limit`,
-    )
-    .all({
-      ...scope.params,
-      limit: filter.limit,
-      ...(filter.sinceDay !== undefined ? { sinceDay: filter.sinceDay } : {}),
-    });
+  const where = [...scope.where];
+  const params: Record<string, string | number> = { ...scope.params, limit: filter.limit };
+  if (filter.sinceDay !== undefined) {
+    where.push('day >= @sinceDay');
+    params.sinceDay = filter.sinceDay;
+  }
+  const under = filter.under?.replace(/\/+$/, '');
+  if (under) {
+    // below "a/b": from "a/b/" up to "a/b0" ('0' follows '/')
+    where.push('path > @from AND path < @to');
+    params.from = `${under}/`;
+    params.to = `${under}0`;
+  }
+  const kind = filter.dirs ? 'dir' : 'path';
+  const sql =
+    filter.sinceDay === undefined
+      ? `SELECT workspace_id AS workspaceId, path, reads, tokens_sent AS tokensSent, tokens_raw AS tokensRaw, last_ts AS lastTs
+         FROM usage_${kind}_total ${whereOf(where)} ORDER BY reads DESC, path, workspace_id LIMIT @limit`
+      : `SELECT workspace_id AS workspaceId, path, SUM(reads) AS reads, SUM(tokens_sent) AS tokensSent,
+           SUM(tokens_raw) AS tokensRaw, MAX(last_ts) AS lastTs
+         FROM usage_${kind}_daily ${whereOf(where)} GROUP BY workspace_id, path
+         ORDER BY reads DESC, path, workspace_id LIMIT @limit`;
+  return db.prepare<Record<string, string | number>, PathReads>(sql).all(params);
 }
 
 const readers = new Map<string, Database.Database>();

@@ -23,38 +23,28 @@ export const ctxHeatmap = defineTool({
     limit: z.number().int().min(1).max(500).default(20),
   }),
   async run(args, ctx) {
-    const nowMs = Date.now();
-    const sinceTs = sinceTsOf(args.period, nowMs);
-    const everything = await heatmap(ctx.store, {
-      workspaceIds: scopeOf(ctx),
-      sinceTs,
-      limit: HEATMAP_MAX_FILES,
-    });
+    const sinceTs = sinceTsOf(args.period, Date.now());
     const when = PERIOD_WORDS[args.period];
     const start = () => {
       if (args.path === undefined) return '';
       const { rel } = ctx.workspace.jail.resolve(args.path);
       return rel === '.' ? '' : rel;
     };
+    const hot = (limit: number, under = '') =>
+      heatmap(ctx.store, { workspaceIds: scopeOf(ctx), sinceTs, limit, ...(under ? { under } : {}) });
     switch (args.action) {
       case 'json':
-        return JSON.stringify({
-          files: everything.files.slice(0, args.limit),
-          dirs: everything.dirs.slice(0, args.limit),
-        });
-      case 'dirs':
-        if (everything.dirs.length === 0) return `no reads below the root in ${when}`;
-        return [`most-read directories, ${when}:`, ...everything.dirs.slice(0, args.limit).map(line)].join(
-          '\n',
-        );
+        return JSON.stringify(await hot(args.limit));
+      case 'dirs': {
+        const { dirs } = await hot(args.limit);
+        if (dirs.length === 0) return `no reads below the root in ${when}`;
+        return [`most-read directories, ${when}:`, ...dirs.map(line)].join('\n');
+      }
       case 'directory': {
         const dir = start();
-        const under = everything.files.filter((f) => dir === '' || f.path.startsWith(`${dir}/`));
-        if (under.length === 0) return `no file under ${dir || '.'} was read in ${when}`;
-        return [
-          `most-read files under ${dir || '.'}, ${when}:`,
-          ...under.slice(0, args.limit).map(line),
-        ].join('\n');
+        const { files } = await hot(args.limit, dir);
+        if (files.length === 0) return `no file under ${dir || '.'} was read in ${when}`;
+        return [`most-read files under ${dir || '.'}, ${when}:`, ...files.map(line)].join('\n');
       }
       case 'cold': {
         const dir = start();
@@ -64,19 +54,18 @@ export const ctxHeatmap = defineTool({
         });
         if (files.length === 0)
           throw new ToolError(`no files under "${args.path ?? '.'}"; ctx_tree lists what exists`);
-        const read = new Set(everything.files.map((f) => f.path));
+        const read = new Set((await hot(HEATMAP_MAX_FILES, dir)).files.map((f) => f.path));
         const cold = files.filter((f) => !read.has(f));
         return [
           `${n(cold.length)} of ${n(files.length)} files under ${dir || '.'} never read in ${when}${cold.length > args.limit ? ` (first ${args.limit})` : ''}:`,
           ...cold.slice(0, args.limit).map((f) => `  ${f}`),
         ].join('\n');
       }
-      default:
-        if (everything.files.length === 0) return `no file reads recorded in ${when}`;
-        return [
-          `most-read files, ${when} (${n(everything.files.length)} files read):`,
-          ...everything.files.slice(0, args.limit).map(line),
-        ].join('\n');
+      default: {
+        const { files } = await hot(args.limit);
+        if (files.length === 0) return `no file reads recorded in ${when}`;
+        return [`most-read files, ${when}:`, ...files.map(line)].join('\n');
+      }
     }
   },
 });
