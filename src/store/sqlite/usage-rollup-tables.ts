@@ -17,23 +17,23 @@ const ROLLUP_SCHEMA = `
 CREATE TABLE IF NOT EXISTS usage_total (workspace_id TEXT NOT NULL, agent_id TEXT NOT NULL, tool TEXT NOT NULL,
   ${FIGURES}, PRIMARY KEY (workspace_id, agent_id, tool)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS usage_day (workspace_id TEXT NOT NULL, day TEXT NOT NULL,
-  ${FIGURES}, PRIMARY KEY (workspace_id, day)) WITHOUT ROWID;
+  ${FIGURES}, PRIMARY KEY (day, workspace_id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS usage_day_agent (workspace_id TEXT NOT NULL, day TEXT NOT NULL, agent_id TEXT NOT NULL,
-  ${FIGURES}, PRIMARY KEY (workspace_id, day, agent_id)) WITHOUT ROWID;
+  ${FIGURES}, PRIMARY KEY (day, workspace_id, agent_id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS usage_day_tool (workspace_id TEXT NOT NULL, day TEXT NOT NULL, tool TEXT NOT NULL,
-  ${FIGURES}, PRIMARY KEY (workspace_id, day, tool)) WITHOUT ROWID;
+  ${FIGURES}, PRIMARY KEY (day, workspace_id, tool)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS usage_path_total (workspace_id TEXT NOT NULL, path TEXT NOT NULL,
   ${PATH_FIGURES}, PRIMARY KEY (workspace_id, path)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS usage_path_total_reads ON usage_path_total (reads DESC);
 CREATE INDEX IF NOT EXISTS usage_path_total_ws_reads ON usage_path_total (workspace_id, reads DESC);
 CREATE TABLE IF NOT EXISTS usage_path_daily (workspace_id TEXT NOT NULL, day TEXT NOT NULL, path TEXT NOT NULL,
-  ${PATH_FIGURES}, PRIMARY KEY (workspace_id, day, path)) WITHOUT ROWID;
+  ${PATH_FIGURES}, PRIMARY KEY (day, workspace_id, path)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS usage_dir_total (workspace_id TEXT NOT NULL, path TEXT NOT NULL,
   ${PATH_FIGURES}, PRIMARY KEY (workspace_id, path)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS usage_dir_total_reads ON usage_dir_total (reads DESC);
 CREATE INDEX IF NOT EXISTS usage_dir_total_ws_reads ON usage_dir_total (workspace_id, reads DESC);
 CREATE TABLE IF NOT EXISTS usage_dir_daily (workspace_id TEXT NOT NULL, day TEXT NOT NULL, path TEXT NOT NULL,
-  ${PATH_FIGURES}, PRIMARY KEY (workspace_id, day, path)) WITHOUT ROWID;
+  ${PATH_FIGURES}, PRIMARY KEY (day, workspace_id, path)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS usage_cost_baseline (workspace_id TEXT NOT NULL, agent_id TEXT NOT NULL, tool TEXT NOT NULL,
   ${FIGURES}, reset_at TEXT NOT NULL, reset_by TEXT NOT NULL, PRIMARY KEY (workspace_id, agent_id, tool)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS llm_feedback (

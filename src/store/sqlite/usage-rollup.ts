@@ -98,10 +98,12 @@ export function pathReadsRows(db: Database.Database, filter: PathReadsFilter): P
     params.to = `${under}0`;
   }
   const kind = filter.dirs ? 'dir' : 'path';
+  // over every workspace, walk the reads index from the top rather than sort the table
+  const hint = filter.workspaceIds === undefined ? `INDEXED BY usage_${kind}_total_reads` : '';
   const sql =
     filter.sinceDay === undefined
       ? `SELECT workspace_id AS workspaceId, path, reads, tokens_sent AS tokensSent, tokens_raw AS tokensRaw, last_ts AS lastTs
-         FROM usage_${kind}_total ${whereOf(where)} ORDER BY reads DESC, path, workspace_id LIMIT @limit`
+         FROM usage_${kind}_total ${hint} ${whereOf(where)} ORDER BY reads DESC, path, workspace_id LIMIT @limit`
       : `SELECT workspace_id AS workspaceId, path, SUM(reads) AS reads, SUM(tokens_sent) AS tokensSent,
            SUM(tokens_raw) AS tokensRaw, MAX(last_ts) AS lastTs
          FROM usage_${kind}_daily ${whereOf(where)} GROUP BY workspace_id, path
