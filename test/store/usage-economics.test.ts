@@ -355,3 +355,67 @@ describe('a database from before the roll-ups', () => {
     }
   });
 });
+
+describe("a windowed heatmap keeps past days' sums and adds today's", () => {
+  test("today's reads re-rank files; a backdated row is counted at once", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leanctx-econ-window-'));
+    const store = createSqliteStore(join(dir, 'store.db'));
+    try {
+      const now = Date.now();
+      const read = (path: string, ts: number, n: number) =>
+        Promise.all(
+          Array.from({ length: n }, () =>
+            store.usage.record({
+              ts: new Date(ts).toISOString(),
+              workspaceId: 'main',
+              agentId: 'alice',
+              contextId: undefined,
+              tool: 'ctx_read',
+              tokensSent: 10,
+              tokensSaved: 90,
+              tokensRaw: 100,
+              durationMs: 1,
+              isError: false,
+              path,
+            }),
+          ),
+        );
+      await read('src/old.ts', now - 2 * DAY_MS, 5);
+      await read('src/new.ts', now - 3 * DAY_MS, 3);
+      await read('lib/far.ts', now - 40 * DAY_MS, 50);
+      const sinceTs = new Date(now - 6 * DAY_MS).toISOString();
+      const top = async () =>
+        (await heatmap(store, { workspaceIds: ['main'], sinceTs, limit: 2 })).files.map((f) => [
+          f.path,
+          f.reads,
+        ]);
+      assert.deepEqual(await top(), [
+        ['src/old.ts', 5],
+        ['src/new.ts', 3],
+      ]);
+      await read('src/new.ts', now, 4);
+      assert.deepEqual(await top(), [
+        ['src/new.ts', 7],
+        ['src/old.ts', 5],
+      ]);
+      await read('src/today.ts', now, 6);
+      assert.deepEqual(await top(), [
+        ['src/new.ts', 7],
+        ['src/today.ts', 6],
+      ]);
+      await read('src/old.ts', now - DAY_MS, 4);
+      assert.deepEqual(await top(), [
+        ['src/old.ts', 9],
+        ['src/new.ts', 7],
+      ]);
+      const dirs = (await heatmap(store, { workspaceIds: ['main'], sinceTs, limit: 5 })).dirs;
+      assert.deepEqual(
+        dirs.map((d) => [d.path, d.reads]),
+        [['src', 22]],
+      );
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -240,6 +240,8 @@ export function createSqliteStore(file: string): Store {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const addToRollups = createRollupWriter(db);
+  // bumped by a row dated before today: the heatmap keeps past days' sums until it changes
+  const backdated = { generation: 0 };
   // Usage rows are written in one transaction every FLUSH_EVERY_MS: one commit for a burst
   // of calls instead of one each. Reads flush first, so they always see every call.
   const insertUsageRows = db.transaction((rows: (UsageRecord & { ts: string })[]) => {
@@ -259,6 +261,8 @@ export function createSqliteStore(file: string): Store {
       );
     }
     addToRollups(rows);
+    const today = new Date().toISOString().slice(0, 10);
+    if (rows.some((u) => u.ts.slice(0, 10) < today)) backdated.generation++;
   });
   const usageBatch = createWriteBatch<UsageRecord & { ts: string }>(
     (rows) => insertUsageRows(rows),
@@ -302,7 +306,7 @@ export function createSqliteStore(file: string): Store {
         ? usageRollupRows(db, filter)
         : runEngineTask('usageRollup', { ...filter, file });
     },
-    ...createSqliteEconomics(db, file, flush),
+    ...createSqliteEconomics(db, file, flush, backdated),
   };
 
   const budgets = createSqliteBudgetStore(db);

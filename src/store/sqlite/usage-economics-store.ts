@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { runEngineTask } from '../../engine/workers/engine-pool.ts';
 import type { CostBaseline, FeedbackFigures, FeedbackSummary, UsageStore } from '../types.ts';
@@ -25,8 +26,10 @@ export function createSqliteEconomics(
   db: Database.Database,
   file: string,
   flush: () => void,
+  backdated: { readonly generation: number },
 ): EconomicsMethods {
   const inMemory = file === ':memory:';
+  const memoryId = `memory:${randomUUID()}`;
   const baselineScope = (agent: boolean) =>
     `workspace_id = @workspaceId${agent ? ' AND agent_id = @agentId' : ''}`;
   const resetCost = db.transaction((p: { workspaceId: string; agentId?: string; at: string; by: string }) => {
@@ -49,7 +52,10 @@ export function createSqliteEconomics(
     },
     async pathReads(filter) {
       flush();
-      return inMemory ? pathReadsRows(db, filter) : runEngineTask('pathReads', { ...filter, file });
+      const { generation } = backdated;
+      return inMemory
+        ? pathReadsRows(db, filter, { id: memoryId, generation })
+        : runEngineTask('pathReads', { ...filter, file, generation });
     },
     async resetCost({ workspaceId, agentId, by, at }) {
       flush();

@@ -7,6 +7,7 @@ import type {
   UsageTotals,
   UsageTotalsFilter,
 } from '../types.ts';
+import { windowedPathReads } from './path-reads-window.ts';
 
 /** `workspace_id IN (…)` (and the agent) as a WHERE clause with its parameters; undefined = matches nothing. */
 export function scopeOf(filter: { workspaceIds: readonly string[] | undefined; agentId?: string }) {
@@ -81,34 +82,43 @@ export function usageTotalsRows(db: Database.Database, filter: UsageTotalsFilter
 }
 
 /** Reads per file (or directory) of each workspace, most read first. */
-export function pathReadsRows(db: Database.Database, filter: PathReadsFilter): PathReads[] {
+export function pathReadsRows(
+  db: Database.Database,
+  filter: PathReadsFilter,
+  cache: { id: string; generation: number } = { id: 'memory', generation: 0 },
+): PathReads[] {
   const scope = scopeOf(filter);
   if (!scope) return [];
   const where = [...scope.where];
   const params: Record<string, string | number> = { ...scope.params, limit: filter.limit };
-  if (filter.sinceDay !== undefined) {
-    where.push('day >= @sinceDay');
-    params.sinceDay = filter.sinceDay;
-  }
   const under = filter.under?.replace(/\/+$/, '');
   if (under) {
     // below "a/b": from "a/b/" up to "a/b0" ('0' follows '/')
-    where.push('path > @from AND path < @to');
-    params.from = `${under}/`;
-    params.to = `${under}0`;
+    where.push('path > @below AND path < @above');
+    params.below = `${under}/`;
+    params.above = `${under}0`;
   }
   const kind = filter.dirs ? 'dir' : 'path';
+  if (filter.sinceDay !== undefined) {
+    const { limit: _, ...windowParams } = params;
+    const sql = `SELECT workspace_id AS workspaceId, path, SUM(reads) AS reads, SUM(tokens_sent) AS tokensSent,
+        SUM(tokens_raw) AS tokensRaw, MAX(last_ts) AS lastTs
+      FROM usage_${kind}_daily ${whereOf([...where, 'day >= @from AND day < @to'])} GROUP BY workspace_id, path`;
+    return windowedPathReads(
+      db,
+      { ...filter, sinceDay: filter.sinceDay },
+      { sql, params: windowParams },
+      cache,
+    );
+  }
   // over every workspace, walk the reads index from the top rather than sort the table
   const hint = filter.workspaceIds === undefined ? `INDEXED BY usage_${kind}_total_reads` : '';
-  const sql =
-    filter.sinceDay === undefined
-      ? `SELECT workspace_id AS workspaceId, path, reads, tokens_sent AS tokensSent, tokens_raw AS tokensRaw, last_ts AS lastTs
-         FROM usage_${kind}_total ${hint} ${whereOf(where)} ORDER BY reads DESC, path, workspace_id LIMIT @limit`
-      : `SELECT workspace_id AS workspaceId, path, SUM(reads) AS reads, SUM(tokens_sent) AS tokensSent,
-           SUM(tokens_raw) AS tokensRaw, MAX(last_ts) AS lastTs
-         FROM usage_${kind}_daily ${whereOf(where)} GROUP BY workspace_id, path
-         ORDER BY reads DESC, path, workspace_id LIMIT @limit`;
-  return db.prepare<Record<string, string | number>, PathReads>(sql).all(params);
+  return db
+    .prepare<Record<string, string | number>, PathReads>(
+      `SELECT workspace_id AS workspaceId, path, reads, tokens_sent AS tokensSent, tokens_raw AS tokensRaw, last_ts AS lastTs
+       FROM usage_${kind}_total ${hint} ${whereOf(where)} ORDER BY reads DESC, path, workspace_id LIMIT @limit`,
+    )
+    .all(params);
 }
 
 const readers = new Map<string, Database.Database>();
@@ -134,7 +144,7 @@ export function usageTotalsInFile(input: UsageTotalsFilter & { file: string }): 
   return usageTotalsRows(readerOf(file), filter);
 }
 
-export function pathReadsInFile(input: PathReadsFilter & { file: string }): PathReads[] {
-  const { file, ...filter } = input;
-  return pathReadsRows(readerOf(file), filter);
+export function pathReadsInFile(input: PathReadsFilter & { file: string; generation: number }): PathReads[] {
+  const { file, generation, ...filter } = input;
+  return pathReadsRows(readerOf(file), filter, { id: file, generation });
 }
