@@ -281,49 +281,57 @@ describe('the compose file (deploy/compose.yaml)', () => {
       psql(`CREATE DATABASE ${database}`);
       const project = makeGitRepo({ 'src/main.ts': 'export const main = () => 42;\n' });
       // team.json as deploy/ holds it; only the Redis key prefix is this run's own.
-      const staged = tempDir('deploy-etc-');
       const shared = JSON.parse(readFileSync(join(DEPLOY, 'team.json'), 'utf8')) as {
         redis?: { keyPrefix?: string };
+        tokens?: unknown[];
       };
       assert.ok(shared.redis, 'deploy/team.json configures Redis');
       shared.redis.keyPrefix = keyPrefix;
-      writeFileSync(join(staged, 'team.json'), `${JSON.stringify(shared, null, 2)}\n`);
-      const created = runCli([
-        'team',
-        'token',
-        'create',
-        '--config',
-        join(staged, 'team.json'),
-        '--id',
-        'deploy-test',
-        '--scopes',
-        'search',
-      ]);
-      assert.equal(created.status, 0, created.stderr);
-      const token = created.stdout.trim();
-      const withToken = JSON.parse(readFileSync(join(staged, 'team.json'), 'utf8')) as unknown;
 
-      const ports: number[] = [];
-      for (const [name, service] of leanctxServices) {
+      const containers = leanctxServices.map(([name, service]) => {
         // One container's filesystem: its own /data, the shared team.json and project.
         const etc = tempDir(`deploy-${name}-etc-`);
-        const data = tempDir(`deploy-${name}-data-`);
         const workdir = tempDir(`deploy-${name}-workdir-`);
         const mounts: Record<string, string> = { '/app': ROOT.replace(/\/$/, ''), [image.workdir]: workdir };
         for (const volume of (service.volumes ?? []).map((v) => parseVolume(interpolate(v, dotEnv)))) {
           if (volume.target === '/etc/leanctx') mounts[volume.target] = etc;
-          else if (volume.target === '/data') mounts[volume.target] = data;
+          else if (volume.target === '/data') mounts[volume.target] = tempDir(`deploy-${name}-data-`);
           else if (volume.target === '/srv/project') mounts[volume.target] = project;
           else assert.fail(`${name}: the test does not know how to map volume ${volume.target}`);
         }
         const mapPath = createPathMap(mounts);
-        writeFileSync(join(etc, 'team.json'), `${JSON.stringify(mapStrings(withToken, mapPath), null, 2)}\n`);
         const env: Record<string, string> = { ...image.env };
         for (const [key, value] of Object.entries(service.environment ?? {})) {
           env[key] = mapServiceUrl(interpolate(value, dotEnv));
         }
         env.LEANCTX_BIND = publishBind(env.LEANCTX_BIND as string);
-        const serve = startFromImage(hostArgv(service.command ?? image.cmd, mapPath), { cwd: workdir, env });
+        const config = mapPath('/etc/leanctx/team.json');
+        const writeConfig = () =>
+          writeFileSync(config, `${JSON.stringify(mapStrings(shared, mapPath), null, 2)}\n`);
+        writeConfig();
+        return {
+          name,
+          workdir,
+          env,
+          config,
+          writeConfig,
+          argv: hostArgv(service.command ?? image.cmd, mapPath),
+        };
+      });
+
+      // `docker compose exec leanctx-a lean-ctx team token create …`; the file is shared, so B has it too.
+      const first = containers[0] as (typeof containers)[number];
+      const created = runCli(
+        ['team', 'token', 'create', '--config', first.config, '--id', 'deploy-test', '--scopes', 'search'],
+        { cwd: first.workdir, env: first.env },
+      );
+      assert.equal(created.status, 0, created.stderr);
+      const token = created.stdout.trim();
+      shared.tokens = (JSON.parse(readFileSync(first.config, 'utf8')) as { tokens: unknown[] }).tokens;
+      const ports: number[] = [];
+      for (const c of containers) {
+        c.writeConfig();
+        const serve = startFromImage(c.argv, { cwd: c.workdir, env: c.env });
         serving.push(serve);
         ports.push(await servedPort(serve));
       }
