@@ -9,9 +9,27 @@ export interface Route {
   framework: string;
   file: string;
   line: number;
+  /**
+   * What can mount this route under another file's scope (Actix): the function holding it
+   * (`.configure(f)`), or its own handler (`.service(h)` of an attribute route).
+   */
+  mountedBy?: { fn?: string; handler?: string };
 }
 
 export type RouteDraft = Omit<Route, 'file'>;
+
+/** A `.configure(f)` or `.service(h)` call: the routes `name` holds go under `prefix`. */
+export interface RouteMount {
+  kind: 'configure' | 'service';
+  /** The function or handler, last path segment. */
+  name: string;
+  /** The module it was named through (`users` of `users::config`), to tell same-named functions apart. */
+  module?: string;
+  /** The scope path around the call in its own file. */
+  prefix: string;
+  /** The function the call is in (its own mounts add their prefixes in front). */
+  fn?: string;
+}
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
