@@ -18,7 +18,7 @@ type Scanned = RouteDraft[] | { routes: RouteDraft[]; mounts: RouteMount[] };
 const SCANNERS: { ext: RegExp; hint: RegExp; scan: (rel: string, text: string) => Scanned }[] = [
   {
     ext: /\.(?:[cm]?[jt]sx?)$/,
-    hint: /\.\s*(?:get|post|put|patch|delete|del|head|options|all|route)\s*\(|@Controller|export\s+default|\bexport\s+(?:async\s+function|const|function)\s+[A-Z]/,
+    hint: /\.\s*(?:get|post|put|patch|delete|del|head|options|all|route|use)\s*\(|@Controller|export\s+default|\bexport\s+(?:async\s+function|const|function)\s+[A-Z]/,
     scan: jsRoutes,
   },
   { ext: /\.py$/, hint: /@\w+\.\w+\s*\(|\b(?:re_)?path\s*\(|\burl\s*\(/, scan: pythonRoutes },

@@ -1,4 +1,4 @@
-import { basename, dirname } from 'node:path';
+import { basename, dirname, posix } from 'node:path';
 import { joinPath, type Route, type RouteMount } from './route.ts';
 
 type FileMount = RouteMount & { file: string };
@@ -16,11 +16,38 @@ function names(mount: FileMount, file: string, candidates: ReadonlySet<string>):
   return !candidates.has(mount.file) && candidates.size === 1;
 }
 
+/** Files a relative specifier may name: TypeScript's ESM writes `./users.js` for users.ts. */
+const JS_SUFFIXES = [
+  '',
+  '.js',
+  '.ts',
+  '.mjs',
+  '.cjs',
+  '.jsx',
+  '.tsx',
+  '/index.js',
+  '/index.ts',
+  '/index.mjs',
+  '/index.cjs',
+];
+
+function resolveModule(from: string, spec: string, files: ReadonlySet<string>): string | undefined {
+  const base = posix.normalize(posix.join(posix.dirname(from), spec));
+  const stem = base.replace(/\.(?:[cm]?js|jsx)$/, '');
+  for (const suffix of JS_SUFFIXES) {
+    if (files.has(base + suffix)) return base + suffix;
+    if (files.has(stem + suffix)) return stem + suffix;
+  }
+  return undefined;
+}
+
 /**
  * Puts Actix routes under the scopes that mount them from elsewhere: the routes of a function
  * passed to `.configure(f)`, and an attribute route whose handler is passed to `.service(h)`,
  * take the scope path around that call (and around the call that mounts its function, and so
- * on). A route mounted twice is listed twice; a route nothing mounts keeps its own path.
+ * on). Express `x.use('/p', r)` and Hono `x.route('/p', r)` do the same for the routes of the
+ * router a relative module exports as `r`. A route mounted twice is listed twice; a route
+ * nothing mounts keeps its own path.
  */
 export function mountRoutes(routes: readonly Route[], mounts: readonly FileMount[]): Route[] {
   if (mounts.length === 0) return [...routes];
@@ -41,8 +68,21 @@ export function mountRoutes(routes: readonly Route[], mounts: readonly FileMount
   const none = new Set<string>();
   const configuring = (fn: string, file: string) =>
     (byName.get(`configure ${fn}`) ?? []).filter((m) => names(m, file, fnFiles.get(fn) ?? none));
+  const files = new Set([...routes.map((r) => r.file), ...mounts.map((m) => m.file)]);
+  const uses = mounts
+    .filter((m) => m.kind === 'use' && m.module !== undefined)
+    .map((m) => ({ mount: m, target: resolveModule(m.file, m.module as string, files) }));
+  const using = (file: string, exports: readonly string[]) =>
+    uses.filter((u) => u.target === file && exports.includes(u.mount.name)).map((u) => u.mount);
   const prefixesOf = (mount: FileMount, depth: number): string[] => {
-    const parents = mount.fn && depth < MAX_MOUNT_DEPTH ? configuring(mount.fn, mount.file) : [];
+    const parents =
+      depth >= MAX_MOUNT_DEPTH
+        ? []
+        : mount.kind === 'use'
+          ? using(mount.file, mount.exports ?? [])
+          : mount.fn
+            ? configuring(mount.fn, mount.file)
+            : [];
     if (parents.length === 0) return [mount.prefix];
     return parents.flatMap((p) => prefixesOf(p, depth + 1).map((outer) => joinPath(outer, mount.prefix)));
   };
@@ -51,13 +91,16 @@ export function mountRoutes(routes: readonly Route[], mounts: readonly FileMount
   for (const route of routes) {
     const handler = route.mountedBy?.handler;
     const fn = route.mountedBy?.fn;
-    const through = handler
-      ? (byName.get(`service ${handler}`) ?? []).filter((m) =>
-          names(m, route.file, handlerFiles.get(handler) ?? none),
-        )
-      : fn
-        ? configuring(fn, route.file)
-        : [];
+    const exported = route.mountedBy?.exports;
+    const through = exported
+      ? using(route.file, exported)
+      : handler
+        ? (byName.get(`service ${handler}`) ?? []).filter((m) =>
+            names(m, route.file, handlerFiles.get(handler) ?? none),
+          )
+        : fn
+          ? configuring(fn, route.file)
+          : [];
     const paths =
       through.length === 0
         ? [route.path]

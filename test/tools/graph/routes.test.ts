@@ -31,9 +31,10 @@ const EXPECTED: Record<string, string[]> = {
     'POST /login → users.login (express/app.js:L10)',
     'GET /book → listBooks (express/app.js:L20)',
     'PUT /book → updateBook (express/app.js:L23)',
-    'GET / → list (express/users.js:L9)',
-    'GET /:id → show (express/users.js:L10)',
-    'DELETE /:id → remove (express/users.js:L13)',
+    // app.js mounts users.js's exported router: app.use('/users', users.router)
+    'GET /users → list (express/users.js:L9)',
+    'GET /users/:id → show (express/users.js:L10)',
+    'DELETE /users/:id → remove (express/users.js:L13)',
   ],
   fastify: [
     'GET / → handler (fastify/server.js:L5)',
