@@ -94,7 +94,14 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
     .command('serve')
     .description('the Docker form: serve --team --bind 0.0.0.0:7700 --data-dir ./team-data')
     .option('--team', 'serve the team server (required)')
-    .option('--bind <host:port>', 'address to listen on')
+    // The image sets LEANCTX_BIND=0.0.0.0:7700, so the seed's `docker run … serve --team
+    // --data-dir /data` is reachable through -p; outside a container the default stays 127.0.0.1.
+    .addOption(
+      new Option(
+        '--bind <host:port>',
+        "address to listen on (default: team.json's; 127.0.0.1:7700 on first start)",
+      ).env('LEANCTX_BIND'),
+    )
     .requiredOption('--data-dir <dir>', 'holds team.json, the database and the audit log')
     .option('--workspace <path>', 'project root for workspace "main" on first start (default: cwd)')
     .action(async (opts) => {

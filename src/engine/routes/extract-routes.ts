@@ -6,7 +6,7 @@ import { jsRoutes } from './js-routes.ts';
 import { springRoutes } from './jvm-routes.ts';
 import { laravelRoutes } from './php-routes.ts';
 import { pythonRoutes } from './python-routes.ts';
-import type { Route, RouteDraft } from './route.ts';
+import type { Route, RouteDraft, RouteMount } from './route.ts';
 import { railsRoutes } from './ruby-routes.ts';
 import { rustRoutes } from './rust-routes.ts';
 
@@ -14,10 +14,11 @@ import { rustRoutes } from './rust-routes.ts';
 export const ROUTES_MAX_FILE_BYTES = 512 * 1024;
 
 /** Source files that may declare routes, and a cheap test that one might. */
-const SCANNERS: { ext: RegExp; hint: RegExp; scan: (rel: string, text: string) => RouteDraft[] }[] = [
+type Scanned = RouteDraft[] | { routes: RouteDraft[]; mounts: RouteMount[] };
+const SCANNERS: { ext: RegExp; hint: RegExp; scan: (rel: string, text: string) => Scanned }[] = [
   {
     ext: /\.(?:[cm]?[jt]sx?)$/,
-    hint: /\.\s*(?:get|post|put|patch|delete|del|head|options|all|route)\s*\(|@Controller|export\s+default|\bexport\s+(?:async\s+function|const|function)\s+[A-Z]/,
+    hint: /\.\s*(?:get|post|put|patch|delete|del|head|options|all|route|use)\s*\(|@Controller|export\s+default|\bexport\s+(?:async\s+function|const|function)\s+[A-Z]/,
     scan: jsRoutes,
   },
   { ext: /\.py$/, hint: /@\w+\.\w+\s*\(|\b(?:re_)?path\s*\(|\burl\s*\(/, scan: pythonRoutes },
@@ -28,7 +29,11 @@ const SCANNERS: { ext: RegExp; hint: RegExp; scan: (rel: string, text: string) =
     hint: /\.(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|Any)\(/,
     scan: (_rel, text) => goRoutes(text),
   },
-  { ext: /\.rs$/, hint: /#\[|\.route\(/, scan: (_rel, text) => rustRoutes(text) },
+  {
+    ext: /\.rs$/,
+    hint: /#\[|\.route\(|web::(?:scope|resource)\(|\.configure\(/,
+    scan: (_rel, text) => rustRoutes(text),
+  },
   { ext: /\.php$/, hint: /\bRoute::/, scan: laravelRoutes },
 ];
 
@@ -48,13 +53,25 @@ async function withoutComments(rel: string, text: string): Promise<string> {
   return out + text.slice(at);
 }
 
+/** What one file declares: its routes, and the mounts that put other files' routes under a prefix. */
+export interface FileRoutes {
+  routes: Route[];
+  mounts: (RouteMount & { file: string })[];
+}
+
 /** The routes one file declares; comments are blanked first, so a commented-out route is not one. */
-export async function extractRoutesHere(input: { rel: string; text: string }): Promise<Route[]> {
+export async function extractRoutesHere(input: { rel: string; text: string }): Promise<FileRoutes> {
   const { rel, text } = input;
   const scanner = SCANNERS.find((s) => s.ext.test(rel));
-  if (!scanner || text.length > ROUTES_MAX_FILE_BYTES || !scanner.hint.test(text)) return [];
+  if (!scanner || text.length > ROUTES_MAX_FILE_BYTES || !scanner.hint.test(text))
+    return { routes: [], mounts: [] };
   const code = await withoutComments(rel, text);
-  return scanner.scan(rel, code).map((r) => ({ ...r, file: rel }));
+  const found = scanner.scan(rel, code);
+  const { routes, mounts } = Array.isArray(found) ? { routes: found, mounts: [] } : found;
+  return {
+    routes: routes.map((r) => ({ ...r, file: rel })),
+    mounts: mounts.map((m) => ({ ...m, file: rel })),
+  };
 }
 
 /**
@@ -64,17 +81,20 @@ export async function extractRoutesHere(input: { rel: string; text: string }): P
  */
 export async function extractRoutesOfFiles(
   files: { rel: string; abs: string }[],
-): Promise<{ routes: Route[]; tokens: number }[]> {
-  const out: { routes: Route[]; tokens: number }[] = [];
+): Promise<(FileRoutes & { tokens: number })[]> {
+  const out: (FileRoutes & { tokens: number })[] = [];
   for (const f of files) {
     const buf = await readFile(f.abs).catch(() => undefined);
     if (!buf || buf.length > ROUTES_MAX_FILE_BYTES || buf.includes(0)) {
-      out.push({ routes: [], tokens: 0 });
+      out.push({ routes: [], mounts: [], tokens: 0 });
       continue;
     }
     const text = buf.toString('utf8');
-    const routes = await extractRoutesHere({ rel: f.rel, text });
-    out.push({ routes, tokens: routes.length > 0 ? countBounded(text) : 0 });
+    const found = await extractRoutesHere({ rel: f.rel, text });
+    out.push({
+      ...found,
+      tokens: found.routes.length > 0 || found.mounts.length > 0 ? countBounded(text) : 0,
+    });
   }
   return out;
 }

@@ -1,3 +1,4 @@
+import { exportsOf, jsMounts } from './js-mounts.ts';
 import {
   balanced,
   HTTP_METHODS,
@@ -5,6 +6,7 @@ import {
   joinPath,
   lineIndex,
   type RouteDraft,
+  type RouteMount,
   splitArgs,
 } from './route.ts';
 
@@ -27,7 +29,10 @@ function frameworkOf(text: string): string {
 }
 
 /** Express, Fastify, Hono and koa-router: `router.get('/path', handler)` on a router object. */
-function memberRoutes(text: string, lineOf: (i: number) => number): RouteDraft[] {
+function memberRoutes(
+  text: string,
+  lineOf: (i: number) => number,
+): { routes: RouteDraft[]; mounts: RouteMount[] } {
   const framework = frameworkOf(text);
   const prefix = new Map<string, string>(CONVENTIONAL.map((n) => [n, '']));
   for (const m of text.matchAll(DECLARED)) {
@@ -38,6 +43,11 @@ function memberRoutes(text: string, lineOf: (i: number) => number): RouteDraft[]
     const p = /\bprefix\s*:\s*['"`]([^'"`]*)|\.basePath\(\s*['"`]([^'"`]*)/.exec(statement.slice(0, 300));
     prefix.set(m[1]!, p?.[1] ?? p?.[2] ?? '');
   }
+  const exported = exportsOf(text);
+  const mountable = (router: string) => {
+    const names = exported.get(router);
+    return names ? { mountedBy: { exports: names } } : {};
+  };
   const routes: RouteDraft[] = [];
   for (const m of text.matchAll(MEMBER_ROUTE)) {
     const base = prefix.get(m[1]!);
@@ -51,6 +61,7 @@ function memberRoutes(text: string, lineOf: (i: number) => number): RouteDraft[]
       handler: handlerName(args.length > 1 ? args[args.length - 1] : undefined),
       framework,
       line: lineOf(m.index),
+      ...mountable(m[1]!),
     });
   }
   // Express: app.route('/book').get(list).post(create)
@@ -72,6 +83,7 @@ function memberRoutes(text: string, lineOf: (i: number) => number): RouteDraft[]
         handler: handlerName(args[args.length - 1]),
         framework,
         line: lineOf(at + verb[0].indexOf('.')),
+        ...mountable(m[1]!),
       });
       at += verb[0].length - 1 + group.length;
     }
@@ -93,7 +105,7 @@ function memberRoutes(text: string, lineOf: (i: number) => number): RouteDraft[]
       });
     }
   }
-  return routes;
+  return { routes, mounts: jsMounts(text, prefix, exported) };
 }
 
 const DECORATOR = /@(Get|Post|Put|Patch|Delete|Head|Options|All)\s*\(\s*(?:(['"`])([^'"`]*)\2)?[^)]*\)/g;
@@ -166,9 +178,10 @@ function nextRoutes(rel: string, text: string, lineOf: (i: number) => number): R
   ];
 }
 
-export function jsRoutes(rel: string, text: string): RouteDraft[] {
+export function jsRoutes(rel: string, text: string): { routes: RouteDraft[]; mounts: RouteMount[] } {
   const lineOf = lineIndex(text);
   const next = nextRoutes(rel, text, lineOf);
-  if (next.length > 0) return next;
-  return [...nestRoutes(text, lineOf), ...memberRoutes(text, lineOf)];
+  if (next.length > 0) return { routes: next, mounts: [] };
+  const member = memberRoutes(text, lineOf);
+  return { routes: [...nestRoutes(text, lineOf), ...member.routes], mounts: member.mounts };
 }

@@ -9,9 +9,33 @@ export interface Route {
   framework: string;
   file: string;
   line: number;
+  /**
+   * What can mount this route under another file's scope: (Actix) the function holding it
+   * (`.configure(f)`) or its own handler (`.service(h)` of an attribute route); (Express, Hono)
+   * the names its router is exported under (`app.use('/p', require('./users'))`).
+   */
+  mountedBy?: { fn?: string; handler?: string; exports?: string[] };
 }
 
 export type RouteDraft = Omit<Route, 'file'>;
+
+/** A `.configure(f)`, `.service(h)` or `.use('/p', r)` call: the routes `name` holds go under `prefix`. */
+export interface RouteMount {
+  kind: 'configure' | 'service' | 'use';
+  /** The function or handler (last path segment), or (use) the export of the module. */
+  name: string;
+  /**
+   * Rust: the module it was named through (`users` of `users::config`), to tell same-named
+   * functions apart. use: the relative module specifier (`./routes/users`).
+   */
+  module?: string;
+  /** (use) The names the router the call is on is exported under: its own mounts add in front. */
+  exports?: string[];
+  /** The scope path around the call in its own file. */
+  prefix: string;
+  /** The function the call is in (its own mounts add their prefixes in front). */
+  fn?: string;
+}
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 

@@ -5,7 +5,8 @@ import { walkFiles } from '../walker.ts';
 import { runEngineTask } from '../workers/engine-pool.ts';
 import { defineWorkspaceService, type Workspace } from '../workspace.ts';
 import { mayDeclareRoutes, ROUTES_MAX_FILE_BYTES } from './extract-routes.ts';
-import type { Route } from './route.ts';
+import { mountRoutes } from './mount-routes.ts';
+import type { Route, RouteMount } from './route.ts';
 
 /** Files sent to a worker in one task. */
 const BATCH_FILES = 64;
@@ -16,6 +17,7 @@ interface Scanned {
   size: number;
   mtimeMs: number;
   routes: Route[];
+  mounts: (RouteMount & { file: string })[];
   tokens: number;
 }
 
@@ -74,19 +76,22 @@ export async function scanRoutes(workspace: Workspace, signal?: AbortSignal): Pr
         { signal },
       );
       batch.forEach((f, i) => {
-        const r = found[i] ?? { routes: [], tokens: 0 };
+        const r = found[i] ?? { routes: [], mounts: [], tokens: 0 };
         cache.set(f.rel, { size: f.size, mtimeMs: f.mtimeMs, ...r });
       });
     }
   };
   await Promise.all(Array.from({ length: LANES }, lane));
   const routes: Route[] = [];
+  const mounts: Scanned['mounts'] = [];
   const tokens = new Map<string, number>();
   for (const rel of present) {
     const hit = cache.get(rel);
-    if (!hit || hit.routes.length === 0) continue;
+    if (!hit || (hit.routes.length === 0 && hit.mounts.length === 0)) continue;
     routes.push(...hit.routes);
+    mounts.push(...hit.mounts);
     tokens.set(rel, hit.tokens);
   }
-  return { routes, files: present.size, tokens };
+  // scopes in one file that mount another file's routes (Actix `.configure`, `.service`)
+  return { routes: mountRoutes(routes, mounts), files: present.size, tokens };
 }

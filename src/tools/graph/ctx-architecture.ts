@@ -12,6 +12,7 @@ import { currentGraph, formatProgress, graphFileOf, tokensOfFiles } from './grap
 import { requireIndexedDirectory } from './graph-paths.ts';
 import { toJsonAnswer } from './json-answer.ts';
 import { packageEntries } from './package-entries.ts';
+import { projectRootArg, withProjectRoot } from './project-root.ts';
 
 /** Rows of one list in an answer; the rest are counted. */
 const LISTED = 20;
@@ -285,8 +286,10 @@ export const ctxArchitecture = defineTool({
       .optional()
       .describe('A directory: module looks at it, the others only inside it'),
     format: z.enum(['text', 'json']).default('text'),
+    root: projectRootArg,
   }),
-  async run(args, ctx) {
+  async run(args, outer) {
+    const ctx = withProjectRoot(outer, args.root);
     const action: Action = args.action;
     const { graph, progress } = await currentGraph(ctx);
     const { store } = graph;

@@ -11,6 +11,7 @@ import { enrichFile, enrichGraph, fileContext } from './file-context.ts';
 import { currentGraph, formatProgress, requireDefinitions, tokensOfFiles } from './graph-of.ts';
 import { requireIndexedFile } from './graph-paths.ts';
 import { projectSummary } from './graph-summary.ts';
+import { projectRootArg, withProjectRoot } from './project-root.ts';
 
 const MAX_DEPTH = 10;
 const MAX_LISTED = 200;
@@ -44,8 +45,10 @@ export const ctxGraph = defineTool({
       .optional()
       .describe('Hops to follow (related 2, impact 5, enrich 2, diagram 2)'),
     kind: diagramKind,
+    project_root: projectRootArg,
   }),
-  async run(args, ctx) {
+  async run(args, outer) {
+    const ctx = withProjectRoot(outer, args.project_root);
     if (args.action === 'diagram') {
       return answerDiagram(
         { file: args.path, depth: Math.min(args.depth ?? 2, MAX_DIAGRAM_DEPTH), kind: args.kind },

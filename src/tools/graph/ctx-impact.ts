@@ -17,6 +17,7 @@ import { formatGraphStatus } from './ctx-index.ts';
 import { currentGraph, formatProgress, GRAPH_QUERY_BUDGET_MS, graphOf, tokensOfFiles } from './graph-of.ts';
 import { requireIndexedFile } from './graph-paths.ts';
 import { toJsonAnswer } from './json-answer.ts';
+import { projectRootArg, withProjectRoot } from './project-root.ts';
 
 const MAX_DEPTH = 10;
 /** Files listed in one answer; the rest are counted. */
@@ -35,6 +36,7 @@ const input = z.object({
     .describe('analyze: a file; chain: `from->to`'),
   depth: z.number().int().min(1).max(MAX_DEPTH).default(5).describe('Import hops to follow'),
   format: z.enum(['text', 'json']).default('text'),
+  root: projectRootArg,
 });
 type Args = z.output<typeof input>;
 
@@ -211,7 +213,8 @@ export const ctxImpact = defineTool({
   scopesFor: (args) => (args.action === 'build' || args.action === 'update' ? ['graph', 'index'] : ['graph']),
   readOnly: (args) => args.action !== 'build' && args.action !== 'update',
   input,
-  run(args, ctx) {
+  run(args, outer) {
+    const ctx = withProjectRoot(outer, args.root);
     switch (args.action) {
       case 'analyze':
         return analyze(args, ctx);

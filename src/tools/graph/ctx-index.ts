@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { GraphProgress } from '../../engine/graph/code-graph.ts';
 import { defineTool } from '../define-tool.ts';
 import { formatProgress, GRAPH_QUERY_BUDGET_MS, graphOf } from './graph-of.ts';
+import { projectRootArg, withProjectRoot } from './project-root.ts';
 
 /** How long a build call waits before it answers and lets the build go on in the background. */
 const BUILD_BUDGET_MS = 30_000;
@@ -35,8 +36,10 @@ export const ctxIndex = defineTool({
   readOnly: (args) => args.action === 'status',
   input: z.object({
     action: z.enum(['status', 'build', 'build-full']).default('status'),
+    project_root: projectRootArg,
   }),
-  async run(args, ctx) {
+  async run(args, outer) {
+    const ctx = withProjectRoot(outer, args.project_root);
     const graph = graphOf(ctx.workspace);
     const started = Date.now();
     const progress =

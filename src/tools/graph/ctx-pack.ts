@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type Artifact, artifactsFor, loadArtifactRegistry } from '../../engine/artifact-registry.ts';
 import { type DiffFile, parseDiffText, parseUnifiedDiff } from '../../engine/git/parse-diff.ts';
 import { type PrBase, resolvePrBase } from '../../engine/git/pr-base.ts';
 import { requireGitRepo, runGit } from '../../engine/git/run-git.ts';
@@ -11,6 +12,7 @@ import { countTokensAsync, savingsFooter } from '../../engine/tokens.ts';
 import { ToolError } from '../../errors.ts';
 import { defineTool, type ToolContext } from '../define-tool.ts';
 import { currentGraph, formatProgress, tokensOfFiles } from './graph-of.ts';
+import { projectRootArg, withProjectRoot } from './project-root.ts';
 
 /** A diff or name-status text a client may pass instead of the repository's history. */
 export const MAX_DIFF_CHARS = 1024 * 1024;
@@ -18,12 +20,17 @@ const MAX_LISTED = 50;
 const MAX_BUDGET_TOKENS = 100_000;
 
 interface Pack {
+  /** The project_root the pack was scoped to (paths are relative to it); undefined: the workspace. */
+  projectRoot: string | undefined;
   base: PrBase | undefined;
   changed: DiffFile[];
   tests: RelatedTest[];
   impact: Map<string, number>;
   signatures: { path: string; text: string; tokens: number }[];
   omitted: string[];
+  /** Registered artifacts (.lean-ctx-artifacts.json) about the changed paths. */
+  artifacts: Artifact[];
+  warnings: string[];
 }
 
 /** The signatures view of a changed file, as ctx_read mode=signatures renders it, or why there is none. */
@@ -56,7 +63,9 @@ function renderMarkdown(p: Pack, depth: number): string {
     : 'the given diff';
   return [
     `# PR context: ${base}`,
+    ...(p.projectRoot ? [`Project root: ${p.projectRoot} (paths below are relative to it)`] : []),
     `${p.changed.length} file(s) changed, +${plus} -${minus}`,
+    ...(p.warnings.length > 0 ? ['', '## Warnings', ...list(p.warnings, (w) => `- ${w}`)] : []),
     '',
     '## Changed files',
     ...list(
@@ -64,6 +73,17 @@ function renderMarkdown(p: Pack, depth: number): string {
       (f) => `- ${f.path} ${f.status}${f.oldPath ? ` from ${f.oldPath}` : ''} +${f.added} -${f.removed}`,
     ),
     '',
+    ...(p.artifacts.length > 0
+      ? [
+          '## Context artifacts',
+          ...list(
+            p.artifacts,
+            (a) =>
+              `- ${a.path}${a.isDir ? '/' : ''} (${a.name})${a.description ? `: ${a.description}` : ''}${a.tags.length > 0 ? ` [${a.tags.join(', ')}]` : ''}`,
+          ),
+          '',
+        ]
+      : []),
     '## Related tests',
     ...(p.tests.length > 0 ? list(p.tests, (t) => `- ${t.path} (${t.why})`) : ['- none found']),
     '',
@@ -80,12 +100,15 @@ function renderMarkdown(p: Pack, depth: number): string {
 
 function toJson(p: Pack, budget: number, tokens: number): string {
   return JSON.stringify({
+    project_root: p.projectRoot ?? null,
     base: p.base ?? null,
     changed: p.changed,
     tests: p.tests,
     impact: [...p.impact].map(([path, hops]) => ({ path, hops })),
     signatures: Object.fromEntries(p.signatures.map((s) => [s.path, s.text])),
     omitted: p.omitted,
+    artifacts: p.artifacts,
+    warnings: p.warnings,
     budget_tokens: budget,
     tokens,
   });
@@ -109,7 +132,7 @@ async function stateCount(
 export const ctxPack = defineTool({
   name: 'ctx_pack',
   description:
-    'PR context in one answer: files changed since the base (git diff base...HEAD) with their signatures, related tests and impacted files, within a token budget.',
+    'PR context in one answer: files changed since the base (git diff base...HEAD) with their signatures, related tests, impacted files and the registered artifacts (.lean-ctx-artifacts.json) about them, within a token budget.',
   scope: 'search',
   readOnly: true,
   input: z.object({
@@ -127,8 +150,10 @@ export const ctxPack = defineTool({
       .optional()
       .describe('A unified diff or `git diff --name-status` text to pack instead of git history'),
     budget_tokens: z.number().int().min(500).max(MAX_BUDGET_TOKENS).default(6000),
+    project_root: projectRootArg,
   }),
-  async run(args, ctx) {
+  async run(args, outer) {
+    const ctx = withProjectRoot(outer, args.project_root);
     const root = ctx.workspace.root;
     let base: PrBase | undefined;
     let changed: DiffFile[];
@@ -139,20 +164,35 @@ export const ctxPack = defineTool({
       base = await resolvePrBase(root, args.base, ctx.signal);
       const diff = await runGit(
         root,
-        ['diff', '--no-color', '--no-ext-diff', '-U0', '--find-renames', `${base.commit}...HEAD`, '--'],
+        // --relative: paths from the project root, and only changes under it
+        [
+          'diff',
+          '--no-color',
+          '--no-ext-diff',
+          '--relative',
+          '-U0',
+          '--find-renames',
+          `${base.commit}...HEAD`,
+          '--',
+        ],
         ctx.signal,
       );
       changed = parseUnifiedDiff(diff);
     }
     const { graph, progress } = await currentGraph(ctx);
     const paths = changed.map((f) => f.path);
+    const registry = await loadArtifactRegistry(ctx.workspace);
+    const touched = [...paths, ...changed.flatMap((f) => (f.oldPath ? [f.oldPath] : []))];
     const pack: Pack = {
+      projectRoot: ctx === outer ? undefined : outer.workspace.jail.toRel(ctx.workspace.root),
       base,
       changed,
       tests: testsFor(graph.store, paths, args.depth),
       impact: impactOf(graph.store, paths, args.depth),
       signatures: [],
       omitted: [],
+      artifacts: artifactsFor(registry.artifacts, touched),
+      warnings: registry.warnings,
     };
     const budget = args.budget_tokens;
     // the parts every pack holds come first; signatures fill what the budget leaves

@@ -12,6 +12,7 @@ import { defineTool } from '../define-tool.ts';
 import { INPUT_LIMITS } from '../input-limits.ts';
 import { currentGraph, formatProgress, tokensOfFiles } from './graph-of.ts';
 import { requireIndexedFile } from './graph-paths.ts';
+import { projectRootArg, withProjectRoot } from './project-root.ts';
 import { smellsOf } from './smells-of.ts';
 
 const MAX_PER_RULE = 50;
@@ -50,8 +51,10 @@ export const ctxSmells = defineTool({
       .optional()
       .describe('file: the file; scan/summary: only files under this path'),
     format: z.enum(['text', 'json']).default('text'),
+    root: projectRootArg,
   }),
-  async run(args, ctx) {
+  async run(args, outer) {
+    const ctx = withProjectRoot(outer, args.root);
     const rules = args.rule ? [args.rule] : SMELL_RULE_NAMES;
     if (args.action === 'rules') {
       const list = rules.map((r) => ({

@@ -31,9 +31,10 @@ const EXPECTED: Record<string, string[]> = {
     'POST /login → users.login (express/app.js:L10)',
     'GET /book → listBooks (express/app.js:L20)',
     'PUT /book → updateBook (express/app.js:L23)',
-    'GET / → list (express/users.js:L9)',
-    'GET /:id → show (express/users.js:L10)',
-    'DELETE /:id → remove (express/users.js:L13)',
+    // app.js mounts users.js's exported router: app.use('/users', users.router)
+    'GET /users → list (express/users.js:L9)',
+    'GET /users/:id → show (express/users.js:L10)',
+    'DELETE /users/:id → remove (express/users.js:L13)',
   ],
   fastify: [
     'GET / → handler (fastify/server.js:L5)',
@@ -115,6 +116,16 @@ const EXPECTED: Record<string, string[]> = {
     'GET / → hello (actix/src/main.rs:L3)',
     'POST /echo → echo (actix/src/main.rs:L8)',
     'GET /hey → manual_hello (actix/src/main.rs:L23)',
+  ],
+  // scopes, resources, and `.configure`/`.service` mounting another file's routes under them
+  'actix-app': [
+    'GET /health → status (actix-app/src/health.rs:L3)',
+    'ANY / → index (actix-app/src/main.rs:L21)',
+    'GET /api/users/{id} → get_user (actix-app/src/api/users.rs:L3)',
+    'GET /api/users → list_users (actix-app/src/api/users.rs:L21)',
+    'POST /api/users → create_user (actix-app/src/api/users.rs:L21)',
+    'GET /api/v1/orders → list_orders (actix-app/src/api/orders.rs:L12)',
+    'POST /api/v1/orders/{id}/cancel → cancel_order (actix-app/src/api/orders.rs:L13)',
   ],
   axum: [
     'GET / → root (axum/src/main.rs:L9)',
