@@ -34,7 +34,8 @@ interface MessageRow {
   ts: string;
 }
 
-const AGENT_COLUMNS = 'workspace_id, channel_id, name, token_id, agent_type, role, status, joined_at, last_active';
+const AGENT_COLUMNS =
+  'workspace_id, channel_id, name, token_id, agent_type, role, status, joined_at, last_active';
 
 /**
  * The second key of the advisory lock that orders a channel's messages (the first is the
@@ -118,7 +119,15 @@ export function createPgAgentStore(pool: pg.Pool): AgentStore {
           `UPDATE agents SET agent_type = coalesce($4, agent_type), role = coalesce($5, role),
              status = coalesce($6, status), last_active = $7
            WHERE workspace_id = $1 AND channel_id = $2 AND name = $3 RETURNING ${AGENT_COLUMNS}`,
-          [a.workspaceId, a.channelId, a.name, patch.agentType ?? null, patch.role ?? null, patch.status ?? null, a.ts],
+          [
+            a.workspaceId,
+            a.channelId,
+            a.name,
+            patch.agentType ?? null,
+            patch.role ?? null,
+            patch.status ?? null,
+            a.ts,
+          ],
         );
         const agent = toAgent(rows[0] as AgentRow);
         return { agent, joined, left: agent.status === 'finished' };
@@ -155,11 +164,10 @@ export function createPgAgentStore(pool: pg.Pool): AgentStore {
       return writeInTransaction(pool, async (sql) => {
         // Inbox cursors assume a channel's ids commit in order; a per-channel lock taken
         // before the id is drawn makes them, where concurrent inserts could commit 11 before 10.
-        await sql.query('SELECT pg_advisory_xact_lock($1::integer, hashtext($2::text || chr(31) || $3::text))', [
-          MESSAGE_LOCK_CLASS,
-          ws,
-          m.channelId,
-        ]);
+        await sql.query(
+          'SELECT pg_advisory_xact_lock($1::integer, hashtext($2::text || chr(31) || $3::text))',
+          [MESSAGE_LOCK_CLASS, ws, m.channelId],
+        );
         const { rows } = await sql.query<{ id: string | number }>(
           `INSERT INTO agent_messages (workspace_id, channel_id, sender, recipient, category, text, ts)
            VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
@@ -201,13 +209,10 @@ export function createPgAgentStore(pool: pg.Pool): AgentStore {
 
     async addDiary(ws, entry) {
       await writeInTransaction(pool, async (sql) => {
-        await sql.query('INSERT INTO agent_diaries (workspace_id, agent, category, text, ts) VALUES ($1, $2, $3, $4, $5)', [
-          ws,
-          entry.agent,
-          entry.category,
-          entry.text,
-          entry.ts,
-        ]);
+        await sql.query(
+          'INSERT INTO agent_diaries (workspace_id, agent, category, text, ts) VALUES ($1, $2, $3, $4, $5)',
+          [ws, entry.agent, entry.category, entry.text, entry.ts],
+        );
         await sql.query(
           `DELETE FROM agent_diaries WHERE workspace_id = $1 AND agent = $2 AND id <= (
              SELECT id FROM agent_diaries WHERE workspace_id = $1 AND agent = $2 ORDER BY id DESC LIMIT 1 OFFSET $3)`,

@@ -80,19 +80,19 @@ export function createPgHandoffStore(pool: pg.Pool): HandoffStore {
             [r.workspaceId, r.channelId, HANDOFFS_KEPT],
           );
         }
-        const { rows } = await sql.query<HandoffRow>('SELECT * FROM handoffs WHERE workspace_id = $1 AND id = $2', [
-          r.workspaceId,
-          r.id,
-        ]);
+        const { rows } = await sql.query<HandoffRow>(
+          'SELECT * FROM handoffs WHERE workspace_id = $1 AND id = $2',
+          [r.workspaceId, r.id],
+        );
         return { record: toHandoff(rows[0] as HandoffRow), created };
       });
     },
 
     async get(ws, id) {
-      const { rows } = await pool.query<HandoffRow>('SELECT * FROM handoffs WHERE workspace_id = $1 AND id = $2', [
-        ws,
-        id,
-      ]);
+      const { rows } = await pool.query<HandoffRow>(
+        'SELECT * FROM handoffs WHERE workspace_id = $1 AND id = $2',
+        [ws, id],
+      );
       return rows[0] ? toHandoff(rows[0]) : undefined;
     },
 
@@ -136,7 +136,18 @@ export function createPgShareStore(pool: pg.Pool): ShareStore {
           const { rows } = await sql.query<{ id: string | number }>(
             `INSERT INTO shares (workspace_id, channel_id, sender, recipient, path, hash, text, tokens, message, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-            [ws, s.channelId, s.from, s.to ?? null, s.path, s.hash, s.text, s.tokens, s.message ?? null, s.createdAt],
+            [
+              ws,
+              s.channelId,
+              s.from,
+              s.to ?? null,
+              s.path,
+              s.hash,
+              s.text,
+              s.tokens,
+              s.message ?? null,
+              s.createdAt,
+            ],
           );
           out.push(info({ ...s, id: num(rows[0]?.id ?? 0), workspaceId: ws }));
         }
@@ -181,11 +192,10 @@ export function createPgShareStore(pool: pg.Pool): ShareStore {
     },
 
     async clear(ws, ch, from) {
-      const result = await pool.query('DELETE FROM shares WHERE workspace_id = $1 AND channel_id = $2 AND sender = $3', [
-        ws,
-        ch,
-        from,
-      ]);
+      const result = await pool.query(
+        'DELETE FROM shares WHERE workspace_id = $1 AND channel_id = $2 AND sender = $3',
+        [ws, ch, from],
+      );
       return result.rowCount ?? 0;
     },
   };

@@ -124,8 +124,24 @@ async function readState(sql: Sql, ws: string, ch: string): Promise<SessionState
   };
 }
 
-async function addEntry(sql: Sql, ws: string, ch: string, revision: number, e: Omit<SessionEntry, 'revision'>) {
-  await sql.query(INSERT_ENTRY, [ws, ch, revision, e.kind, e.text, e.agent, e.ts, e.file ?? null, e.line ?? null]);
+async function addEntry(
+  sql: Sql,
+  ws: string,
+  ch: string,
+  revision: number,
+  e: Omit<SessionEntry, 'revision'>,
+) {
+  await sql.query(INSERT_ENTRY, [
+    ws,
+    ch,
+    revision,
+    e.kind,
+    e.text,
+    e.agent,
+    e.ts,
+    e.file ?? null,
+    e.line ?? null,
+  ]);
 }
 
 async function prune(sql: Sql, ws: string, ch: string, kind: EntryKind) {
@@ -158,7 +174,8 @@ export function createPgSessionStore(pool: pg.Pool): SessionStore {
     async apply(ws, ch, agent, change) {
       return writeInTransaction(pool, async (sql) => {
         const ts = new Date().toISOString();
-        const bumped = (await sql.query<{ revision: string | number }>(BUMP_REVISION, [ws, ch, ts, agent])).rows[0];
+        const bumped = (await sql.query<{ revision: string | number }>(BUMP_REVISION, [ws, ch, ts, agent]))
+          .rows[0];
         const revision = num(bumped?.revision ?? 0);
         let savedAs: string | undefined;
         switch (change.kind) {
@@ -169,14 +186,27 @@ export function createPgSessionStore(pool: pg.Pool): SessionStore {
             // a reset keeps what it clears, at the revision it had; the bump left task and entries as they were
             const before = await readState(sql, ws, ch);
             savedAs = await saveState(sql, { ...before, revision: revision - 1 }, undefined, agent, ts);
-            await sql.query('DELETE FROM session_entries WHERE workspace_id = $1 AND channel_id = $2', [ws, ch]);
+            await sql.query('DELETE FROM session_entries WHERE workspace_id = $1 AND channel_id = $2', [
+              ws,
+              ch,
+            ]);
             await sql.query(SET_TASK, [ws, ch, null, null, null, null]);
             break;
           }
           case 'replace': {
-            await sql.query('DELETE FROM session_entries WHERE workspace_id = $1 AND channel_id = $2', [ws, ch]);
+            await sql.query('DELETE FROM session_entries WHERE workspace_id = $1 AND channel_id = $2', [
+              ws,
+              ch,
+            ]);
             const t = change.content.task;
-            await sql.query(SET_TASK, [ws, ch, t?.text ?? null, t?.agent ?? null, t?.ts ?? null, t ? revision : null]);
+            await sql.query(SET_TASK, [
+              ws,
+              ch,
+              t?.text ?? null,
+              t?.agent ?? null,
+              t?.ts ?? null,
+              t ? revision : null,
+            ]);
             for (const e of change.content.entries) await addEntry(sql, ws, ch, revision, e);
             for (const kind of Object.keys(SESSION_RETENTION) as EntryKind[]) await prune(sql, ws, ch, kind);
             break;
@@ -211,7 +241,10 @@ export function createPgSessionStore(pool: pg.Pool): SessionStore {
       return writeInTransaction(pool, async (sql) => {
         const ts = new Date().toISOString();
         // FOR SHARE holds off writers of the channel, so task and entries are one revision's
-        await sql.query('SELECT 1 FROM sessions WHERE workspace_id = $1 AND channel_id = $2 FOR SHARE', [ws, ch]);
+        await sql.query('SELECT 1 FROM sessions WHERE workspace_id = $1 AND channel_id = $2 FOR SHARE', [
+          ws,
+          ch,
+        ]);
         const state = await readState(sql, ws, ch);
         const savedAs = await saveState(sql, state, id, agent, ts);
         return {
@@ -244,7 +277,10 @@ export function createPgSessionStore(pool: pg.Pool): SessionStore {
     },
 
     async removeSaved(ws, beforeTs) {
-      const result = await pool.query('DELETE FROM session_saves WHERE workspace_id = $1 AND ts < $2', [ws, beforeTs]);
+      const result = await pool.query('DELETE FROM session_saves WHERE workspace_id = $1 AND ts < $2', [
+        ws,
+        beforeTs,
+      ]);
       return result.rowCount ?? 0;
     },
   };

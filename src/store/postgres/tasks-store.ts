@@ -52,7 +52,10 @@ export function createPgTaskStore(pool: pg.Pool): TaskStore {
     },
 
     async get(ws, id) {
-      const { rows } = await pool.query<TaskRow>('SELECT * FROM tasks WHERE workspace_id = $1 AND id = $2', [ws, id]);
+      const { rows } = await pool.query<TaskRow>('SELECT * FROM tasks WHERE workspace_id = $1 AND id = $2', [
+        ws,
+        id,
+      ]);
       return rows[0] ? toTask(rows[0]) : undefined;
     },
 
