@@ -917,3 +917,44 @@ for (const backend of [sqlite, postgres]) {
     });
   });
 }
+
+test('on PostgreSQL, mapError turns what every kind of method throws into the error the caller should see', async () => {
+  // nothing listens on port 1: every query fails to connect
+  const pool = new pg.Pool({
+    connectionString: 'postgres://leanctx@127.0.0.1:1/none',
+    connectionTimeoutMillis: 2000,
+  });
+  const seen: unknown[] = [];
+  const stores = createPgSharedSessionStores(pool, {
+    mapError: (err) => {
+      seen.push(err);
+      return new Error(`store unavailable: ${(err as { code?: string }).code}`);
+    },
+  });
+  try {
+    await assert.rejects(stores.sessions.get('w', 'c'), /store unavailable: ECONNREFUSED/);
+    await assert.rejects(
+      stores.sessions.apply('w', 'c', 'a', { kind: 'finding', text: 'x' }),
+      /store unavailable: ECONNREFUSED/,
+    );
+    await assert.rejects(
+      stores.tasks.update('w', 't', (t) => t),
+      /store unavailable/,
+    );
+    await assert.rejects(stores.shares.pull('w', 'c', 'a'), /store unavailable/);
+    assert.equal(seen.length, 4);
+  } finally {
+    await pool.end();
+  }
+  const plainPool = new pg.Pool({ connectionString: 'postgres://leanctx@127.0.0.1:1/none' });
+  try {
+    const plain = createPgSharedSessionStores(plainPool);
+    await assert.rejects(
+      plain.agents.diary('w', 'a', 1),
+      { code: 'ECONNREFUSED' },
+      'without mapError it passes through',
+    );
+  } finally {
+    await plainPool.end();
+  }
+});
