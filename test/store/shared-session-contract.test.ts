@@ -2,12 +2,15 @@
 // calls must give the same answers, and concurrent writers on separate connections must lose
 // no update on either.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { sharedSessionsMigration } from '../../src/store/postgres/migrations/002-shared-sessions.ts';
 import { createPgSharedSessionStores } from '../../src/store/postgres/shared-session-stores.ts';
@@ -32,6 +35,8 @@ interface Connection {
 
 /** A fresh, empty database; `connect` opens one more independent connection to it. */
 interface TestDatabase {
+  /** What another process opens it by: a SQLite file or a postgres:// URL. */
+  target: string;
   connect(): Promise<Connection>;
   drop(): Promise<void>;
 }
@@ -47,6 +52,7 @@ const sqlite: Backend = {
     const dir = mkdtempSync(join(tmpdir(), 'leanctx-contract-'));
     const file = join(dir, 'leanctx.db');
     return {
+      target: file,
       async connect() {
         const store = createSqliteStore(file);
         return { stores: store, close: () => store.close() };
@@ -78,6 +84,7 @@ const postgres: Backend = {
       await migrate.end();
     }
     return {
+      target: url,
       async connect() {
         const pool = new pg.Pool({ connectionString: url, max: 4 });
         return { stores: createPgSharedSessionStores(pool), close: () => pool.end() };
@@ -94,6 +101,9 @@ const postgres: Backend = {
     };
   },
 };
+
+const run = promisify(execFile);
+const WRITER = fileURLToPath(new URL('../helpers/shared-session-writer.ts', import.meta.url));
 
 let wsCounter = 0;
 /** Each test writes to its own workspace, so tests share one database and stay apart. */
@@ -860,6 +870,55 @@ for (const backend of [sqlite, postgres]) {
             final?.messages.filter((m) => m.agent === `w${w}`).map((m) => m.text),
             expected,
             `w${w}'s task messages in its order`,
+          );
+        }
+      });
+
+      test('three processes writing one session and one task at once lose no update', async () => {
+        const ws = freshWorkspace();
+        await s.tasks.create({
+          id: 'shared',
+          workspaceId: ws,
+          channelId: 'c',
+          from: 'test',
+          to: undefined,
+          description: 'count the writes',
+          state: 'working',
+          createdAt: iso(0),
+          messages: [],
+        });
+        const names = ['p1', 'p2', 'p3'];
+        const perProcess = 40;
+        const outputs = await Promise.all(
+          names.map((name) =>
+            run(
+              process.execPath,
+              ['--import', 'tsx', WRITER, db.target, ws, name, String(perProcess), 'shared'],
+              {
+                timeout: 120_000,
+              },
+            ),
+          ),
+        );
+        for (const o of outputs) assert.equal(o.stdout.trim(), 'done');
+        const total = names.length * perProcess;
+        const session = await s.sessions.get(ws, 'c');
+        assert.equal(session.revision, total);
+        assert.deepEqual(
+          session.entries.map((e) => e.revision),
+          Array.from({ length: total }, (_, i) => i + 1),
+        );
+        const task = await s.tasks.get(ws, 'shared');
+        assert.equal(task?.revision, total + 1);
+        for (const name of names) {
+          const expected = Array.from({ length: perProcess }, (_, i) => `${name} ${i}`);
+          assert.deepEqual(
+            session.entries.filter((e) => e.agent === name).map((e) => e.text),
+            expected,
+          );
+          assert.deepEqual(
+            task?.messages.filter((m) => m.agent === name).map((m) => m.text),
+            expected,
           );
         }
       });
