@@ -64,24 +64,35 @@ const sqlite: Backend = {
   },
 };
 
+/** Runs one statement on the server's `test` database (CREATE/DROP DATABASE cannot run in the one they name). */
+async function onServer(sql: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: pgUrl('test') });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
 const postgres: Backend = {
   name: 'postgres',
   async create() {
     const name = `leanctx_t_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: pgUrl('test') });
-    await admin.connect();
-    try {
-      await admin.query(`CREATE DATABASE ${name}`);
-    } finally {
-      await admin.end();
-    }
     const url = pgUrl(name);
-    const migrate = new pg.Client({ connectionString: url });
-    await migrate.connect();
+    const drop = () => onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await onServer(`CREATE DATABASE ${name}`);
     try {
-      await migrate.query(sharedSessionsMigration.sql);
-    } finally {
-      await migrate.end();
+      const migrate = new pg.Client({ connectionString: url });
+      await migrate.connect();
+      try {
+        await migrate.query(sharedSessionsMigration.sql);
+      } finally {
+        await migrate.end();
+      }
+    } catch (err) {
+      await drop();
+      throw err;
     }
     return {
       target: url,
@@ -89,15 +100,7 @@ const postgres: Backend = {
         const pool = new pg.Pool({ connectionString: url, max: 4 });
         return { stores: createPgSharedSessionStores(pool), close: () => pool.end() };
       },
-      async drop() {
-        const c = new pg.Client({ connectionString: pgUrl('test') });
-        await c.connect();
-        try {
-          await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        } finally {
-          await c.end();
-        }
-      },
+      drop,
     };
   },
 };
