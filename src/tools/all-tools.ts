@@ -1,5 +1,6 @@
 import { actionTools } from './action/index.ts';
 import type { Tool } from './define-tool.ts';
+import { evidenceTools } from './evidence/index.ts';
 import { graphTools } from './graph/index.ts';
 import { knowledgeTools } from './knowledge/index.ts';
 import { metaTools } from './meta/index.ts';
@@ -19,5 +20,6 @@ export function builtinTools(): Tool[] {
     ...sessionTools,
     ...actionTools,
     ...providerTools,
+    ...evidenceTools,
   ];
 }

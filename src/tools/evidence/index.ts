@@ -1,0 +1,6 @@
+import type { Tool } from '../define-tool.ts';
+import { ctxProof } from './ctx-proof.ts';
+import { ctxVerify } from './ctx-verify.ts';
+
+/** Evidence of what a context saw, and text tools that keep the evidence intact. */
+export const evidenceTools: Tool[] = [ctxProof, ctxVerify];
