@@ -87,9 +87,7 @@ export const contextProofSchema = z.object({
       tokensSaved: z.number(),
     }),
   ),
-  decisions: z.array(
-    z.object({ text: z.string(), agent: z.string(), ts: z.string(), revision: z.number() }),
-  ),
+  decisions: z.array(z.object({ text: z.string(), agent: z.string(), ts: z.string(), revision: z.number() })),
   digest: z.string(),
 });
 

@@ -25,12 +25,24 @@ export const ctxProof = defineTool({
       .optional()
       .describe('The context to prove (MCP session id or REST contextId); default: this call’s own'),
     format: z.enum(['json', 'summary', 'both']).default('both'),
-    write: z.boolean().default(false).describe('Also write the JSON to .lean-ctx/proofs/ (needs the exec scope)'),
+    write: z
+      .boolean()
+      .default(false)
+      .describe('Also write the JSON to .lean-ctx/proofs/ (needs the exec scope)'),
     filename: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.json$/, 'a plain file name ending in .json, e.g. "review-42.json"')
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.json$/,
+        'a plain file name ending in .json, e.g. "review-42.json"',
+      )
       .optional(),
-    max_evidence: z.number().int().min(1).max(500).default(50).describe('Most files listed, newest reads first'),
+    max_evidence: z
+      .number()
+      .int()
+      .min(1)
+      .max(500)
+      .default(50)
+      .describe('Most files listed, newest reads first'),
   }),
   async run(args, ctx) {
     const contextId = proofContextId(ctx, args.context_id);
@@ -43,7 +55,8 @@ export const ctxProof = defineTool({
     const json = JSON.stringify(proof, null, 2);
     let writtenTo: string | undefined;
     if (args.write) {
-      const name = args.filename ?? `proof-${proof.generatedAt.replace(/[:.]/g, '-')}-${proof.digest.slice(7, 19)}.json`;
+      const name =
+        args.filename ?? `proof-${proof.generatedAt.replace(/[:.]/g, '-')}-${proof.digest.slice(7, 19)}.json`;
       const { abs, rel } = ctx.workspace.jail.resolve(`${PROOFS_DIR}/${name}`);
       await mkdir(dirname(abs), { recursive: true });
       await writeFileAtomic(abs, `${json}\n`);

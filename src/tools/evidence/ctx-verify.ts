@@ -1,9 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
-import {
-  type ContextProofV1,
-  contextProofSchema,
-} from '../../engine/evidence/context-proof.ts';
+import { type ContextProofV1, contextProofSchema } from '../../engine/evidence/context-proof.ts';
 import { type ProofVerdict, verifyProof } from '../../engine/evidence/verify-proof.ts';
 import { ToolError } from '../../errors.ts';
 import { defineTool, type ToolContext } from '../define-tool.ts';
@@ -39,30 +36,40 @@ async function loadProof(
   args: { proof?: string | Record<string, unknown> | undefined; path?: string | undefined },
   ctx: ToolContext,
 ): Promise<ContextProofV1> {
-  if (args.proof !== undefined && args.path !== undefined) throw new ToolError('give either proof or path, not both');
+  if (args.proof !== undefined && args.path !== undefined)
+    throw new ToolError('give either proof or path, not both');
   if (typeof args.proof === 'string') return parseProof(args.proof, 'proof');
   if (args.proof !== undefined) return toProof(args.proof, 'proof');
   if (args.path === undefined) {
-    throw new ToolError('action=proof needs proof (the JSON ctx_proof exported) or path (a proof file in the workspace)');
+    throw new ToolError(
+      'action=proof needs proof (the JSON ctx_proof exported) or path (a proof file in the workspace)',
+    );
   }
   const { abs, rel } = ctx.workspace.jail.resolve(args.path);
   const info = await stat(abs).catch(() => undefined);
-  if (!info?.isFile()) throw new ToolError(`"${rel}" is not a file; ctx_proof write=true saves proofs under .lean-ctx/proofs/`);
-  if (info.size > MAX_PROOF_BYTES) throw new ToolError(`"${rel}" is ${info.size} bytes; a proof may have at most ${MAX_PROOF_BYTES}`);
+  if (!info?.isFile())
+    throw new ToolError(`"${rel}" is not a file; ctx_proof write=true saves proofs under .lean-ctx/proofs/`);
+  if (info.size > MAX_PROOF_BYTES)
+    throw new ToolError(`"${rel}" is ${info.size} bytes; a proof may have at most ${MAX_PROOF_BYTES}`);
   return parseProof(await readFile(abs, { encoding: 'utf8', signal: ctx.signal }), `"${rel}"`);
 }
 
 function formatVerdict(proof: ContextProofV1, v: ProofVerdict): string {
   const head = `proof of context ${proof.contextId} (workspace ${proof.workspaceId}, generated ${proof.generatedAt}): ${v.files.length} files: ${v.matched} match, ${v.changed} changed, ${v.missing} missing; digest ${v.digestValid ? 'valid' : 'INVALID: the record was edited after export'}`;
   const lines = [head];
-  if (!v.sameWorkspace) lines.push(`note: the proof was made for workspace "${proof.workspaceId}", checked against it here`);
+  if (!v.sameWorkspace)
+    lines.push(`note: the proof was made for workspace "${proof.workspaceId}", checked against it here`);
   const list = (state: string, fmt: (f: ProofVerdict['files'][number]) => string) => {
     const files = v.files.filter((f) => f.state === state);
     for (const f of files.slice(0, LISTED)) lines.push(fmt(f));
     if (files.length > LISTED) lines.push(`… ${files.length - LISTED} more ${state}; format=json lists all`);
   };
-  list('changed', (f) => f.state === 'changed' ? `changed: ${f.path} (read at ${f.expected.slice(0, 12)}, now ${f.actual.slice(0, 12)})` : '');
-  list('missing', (f) => f.state === 'missing' ? `missing: ${f.path} (${f.reason})` : '');
+  list('changed', (f) =>
+    f.state === 'changed'
+      ? `changed: ${f.path} (read at ${f.expected.slice(0, 12)}, now ${f.actual.slice(0, 12)})`
+      : '',
+  );
+  list('missing', (f) => (f.state === 'missing' ? `missing: ${f.path} (${f.reason})` : ''));
   list('match', (f) => `match: ${f.path}`);
   return lines.join('\n');
 }
@@ -79,8 +86,18 @@ export const ctxVerify = defineTool({
       .union([z.string().max(MAX_PROOF_BYTES), z.record(z.string(), z.unknown())])
       .optional()
       .describe('The proof JSON (text or object) ctx_proof exported'),
-    path: z.string().min(1).max(4096).optional().describe('A proof file in the workspace, e.g. .lean-ctx/proofs/x.json'),
-    context_id: z.string().min(1).max(200).optional().describe('action=stats: the context to check; default this call’s own'),
+    path: z
+      .string()
+      .min(1)
+      .max(4096)
+      .optional()
+      .describe('A proof file in the workspace, e.g. .lean-ctx/proofs/x.json'),
+    context_id: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('action=stats: the context to check; default this call’s own'),
     format: z.enum(['summary', 'json']).default('summary'),
   }),
   async run(args, ctx) {
@@ -90,7 +107,11 @@ export const ctxVerify = defineTool({
         : await loadProof(args, ctx);
     const verdict = await verifyProof(ctx.workspace, proof, ctx.signal);
     if (args.format === 'json') {
-      return JSON.stringify({ contextId: proof.contextId, workspaceId: proof.workspaceId, digest: proof.digest, ...verdict }, null, 2);
+      return JSON.stringify(
+        { contextId: proof.contextId, workspaceId: proof.workspaceId, digest: proof.digest, ...verdict },
+        null,
+        2,
+      );
     }
     return formatVerdict(proof, verdict);
   },
