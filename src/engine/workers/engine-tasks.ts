@@ -12,6 +12,7 @@ import type { FileOutline } from '../languages/types.ts';
 import { extractRoutesOfFiles } from '../routes/extract-routes.ts';
 import { patternSize } from '../search/compile-pattern.ts';
 import { matchLinesHere } from '../search/match-lines.ts';
+import { type StripMode, stripFiller } from '../text/strip-filler.ts';
 import { countBounded } from '../tokens.ts';
 
 /**
@@ -51,6 +52,8 @@ export const ENGINE_TASKS = {
   knowledgeSearch: searchFactsInFile,
   /** The savings reports' scan of the usage table, on this thread's read-only connection. */
   usageRollup: usageRollupInFile,
+  /** Filler stripping of an answer or a memory file (ctx_response, ctx_compress_memory). */
+  stripFiller: (input: { text: string; mode: StripMode }) => stripFiller(input.text, input.mode),
 };
 
 export type EngineTasks = typeof ENGINE_TASKS;
