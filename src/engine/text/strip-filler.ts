@@ -62,7 +62,12 @@ const RESTATEMENT_OPENERS =
 
 const WORD = /[a-z]{3,}/g;
 
-const normalize = (s: string) => s.toLowerCase().replace(/\s+/g, ' ').replace(/[.!?,;:]+$/, '').trim();
+const normalize = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/[.!?,;:]+$/, '')
+    .trim();
 
 /** Splits prose into sentences, keeping each one's trailing whitespace so a join is exact. */
 function sentencesOf(masked: string): string[] {
@@ -77,7 +82,8 @@ function restatesSeen(sentence: string, seen: ReadonlySet<string>): boolean {
   return words.length > 0 && words.every((w) => seen.has(w));
 }
 
-const upperFirst = (s: string) => s.replace(/^(\s*)([a-z])/, (_, ws: string, c: string) => ws + c.toUpperCase());
+const upperFirst = (s: string) =>
+  s.replace(/^(\s*)([a-z])/, (_, ws: string, c: string) => ws + c.toUpperCase());
 
 interface ProseState {
   seenSentences: Set<string>;
@@ -178,7 +184,8 @@ export function stripFiller(text: string, mode: StripMode): StripResult {
   }
   // blank lines left at the ends by dropped sentences
   while (out.length > 1 && out[0]!.trim() === '') out.shift();
-  while (out.length > 1 && out[out.length - 1]!.trim() === '' && out[out.length - 2]!.trim() === '') out.pop();
+  while (out.length > 1 && out[out.length - 1]!.trim() === '' && out[out.length - 2]!.trim() === '')
+    out.pop();
   result.text = out.join('\n');
   return result;
 }

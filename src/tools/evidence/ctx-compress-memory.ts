@@ -44,11 +44,14 @@ export const ctxCompressMemory = defineTool({
     const info = await stat(abs).catch(() => undefined);
     if (!info?.isFile()) throw new ToolError(`"${rel}" does not exist or is not a regular file`);
     if (info.size > MAX_MEMORY_BYTES) {
-      throw new ToolError(`"${rel}" is ${info.size} bytes; ctx_compress_memory takes files up to ${MAX_MEMORY_BYTES} bytes`);
+      throw new ToolError(
+        `"${rel}" is ${info.size} bytes; ctx_compress_memory takes files up to ${MAX_MEMORY_BYTES} bytes`,
+      );
     }
     const buf = await readFile(abs, { signal: ctx.signal });
     const text = buf.toString('utf8');
-    if (buf.includes(0) || !Buffer.from(text, 'utf8').equals(buf)) throw new ToolError(`"${rel}" is not UTF-8 text`);
+    if (buf.includes(0) || !Buffer.from(text, 'utf8').equals(buf))
+      throw new ToolError(`"${rel}" is not UTF-8 text`);
 
     const stripped = await stripFillerOffLoop(text, 'memory', ctx.signal);
     const before = await countTokensAsync(text, ctx.signal);

@@ -17,7 +17,10 @@ export const ctxResponse = defineTool({
     text: z
       .string()
       .min(1)
-      .max(MAX_RESPONSE_CHARS, `text may have at most ${MAX_RESPONSE_CHARS} characters; split it and call once per part`),
+      .max(
+        MAX_RESPONSE_CHARS,
+        `text may have at most ${MAX_RESPONSE_CHARS} characters; split it and call once per part`,
+      ),
   }),
   async run(args, ctx) {
     const stripped = await stripFillerOffLoop(args.text, 'response', ctx.signal);
