@@ -1,6 +1,7 @@
 import { factTerms } from '../../store/knowledge.ts';
 import { searchFactsInFile } from '../../store/sqlite/knowledge-rows.ts';
 import { usageRollupInFile } from '../../store/sqlite/usage-rollup.ts';
+import { chunkDocument } from '../bm25/chunk-document.ts';
 import { type Chunk, chunkFile } from '../bm25/chunk-file.ts';
 import { findDuplicatesHere } from '../dedup/find-duplicates.ts';
 import { analyzeArchitecture } from '../graph/architecture-task.ts';
@@ -52,6 +53,8 @@ export const ENGINE_TASKS = {
   knowledgeSearch: searchFactsInFile,
   /** The savings reports' scan of the usage table, on this thread's read-only connection. */
   usageRollup: usageRollupInFile,
+  /** A registered document split by heading for BM25 (ctx_artifacts). */
+  chunkDocument: (input: { rel: string; text: string }) => chunkDocument(input.rel, input.text),
   /** Filler stripping of an answer or a memory file (ctx_response, ctx_compress_memory). */
   stripFiller: (input: { text: string; mode: StripMode }) => stripFiller(input.text, input.mode),
 };
