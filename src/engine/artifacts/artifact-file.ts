@@ -59,7 +59,10 @@ export function openArtifactFile(dbPath: string): ArtifactFile {
   const remove = db.prepare('DELETE FROM artifacts WHERE path = ?');
   const write = db.transaction((put: readonly StoredArtifact[], gone: readonly string[]) => {
     for (const a of put) {
-      const chunks: StoredChunk[] = a.chunks.map(({ path: _p, terms, ...rest }) => ({ ...rest, terms: [...terms] }));
+      const chunks: StoredChunk[] = a.chunks.map(({ path: _p, terms, ...rest }) => ({
+        ...rest,
+        terms: [...terms],
+      }));
       upsert.run(
         a.path,
         a.name,

@@ -123,8 +123,10 @@ export function createArtifactRegistry(workspace: Workspace): ArtifactRegistry {
     if (isSecretPath(rel)) return 'looks like a secret file';
     const info = await stat(abs).catch(() => undefined);
     if (!info?.isFile()) return 'not a regular file';
-    if (info.size > ARTIFACT_LIMITS.maxBytes) return `${info.size} bytes, over the ${ARTIFACT_LIMITS.maxBytes}-byte limit`;
-    if (old && old.size === info.size && old.mtimeMs === info.mtimeMs && old.name === name) return 'unchanged';
+    if (info.size > ARTIFACT_LIMITS.maxBytes)
+      return `${info.size} bytes, over the ${ARTIFACT_LIMITS.maxBytes}-byte limit`;
+    if (old && old.size === info.size && old.mtimeMs === info.mtimeMs && old.name === name)
+      return 'unchanged';
     const buf = await readFile(abs, { signal });
     if (buf.includes(0)) return 'binary, not text';
     const sha256 = createHash('sha256').update(buf).digest('hex');
@@ -161,7 +163,10 @@ export function createArtifactRegistry(workspace: Workspace): ArtifactRegistry {
       signal.throwIfAborted();
       const old = all.get(rel);
       if (!old && all.size + put.filter((p) => !all.has(p.path)).length >= ARTIFACT_LIMITS.maxArtifacts) {
-        report.skipped.push({ path: rel, reason: `the registry holds ${ARTIFACT_LIMITS.maxArtifacts} documents, its limit; remove some first` });
+        report.skipped.push({
+          path: rel,
+          reason: `the registry holds ${ARTIFACT_LIMITS.maxArtifacts} documents, its limit; remove some first`,
+        });
         continue;
       }
       const got = await load(rel, name, old, signal);
@@ -198,12 +203,17 @@ export function createArtifactRegistry(workspace: Workspace): ArtifactRegistry {
       return serial(async () => {
         const { abs, rel } = workspace.jail.resolve(target === '' ? '.' : target);
         const info = await stat(abs).catch(() => undefined);
-        if (!info) throw new ToolError(`"${target}" does not exist; give a document or a directory of documents`);
+        if (!info)
+          throw new ToolError(`"${target}" does not exist; give a document or a directory of documents`);
         let rels: string[];
         if (info.isDirectory()) {
-          if (name !== undefined) throw new ToolError('name labels one document; give path of a file, or leave name out');
+          if (name !== undefined)
+            throw new ToolError('name labels one document; give path of a file, or leave name out');
           const start = rel === '.' ? '' : rel;
-          const { files } = await walkFiles(workspace.root, start, { signal, exclude: workspace.jail.excluded });
+          const { files } = await walkFiles(workspace.root, start, {
+            signal,
+            exclude: workspace.jail.excluded,
+          });
           rels = files.filter((f) => DOCUMENT_EXTENSIONS.test(f) && !isSecretPath(f));
           if (rels.length > ARTIFACT_LIMITS.maxArtifacts) {
             throw new ToolError(
@@ -215,7 +225,10 @@ export function createArtifactRegistry(workspace: Workspace): ArtifactRegistry {
         }
         const known = records();
         return apply(
-          rels.map((r) => ({ rel: r, name: r === rel && name !== undefined ? name : (known.get(r)?.name ?? basename(r)) })),
+          rels.map((r) => ({
+            rel: r,
+            name: r === rel && name !== undefined ? name : (known.get(r)?.name ?? basename(r)),
+          })),
           signal,
           emptyReport(),
         );
@@ -224,7 +237,8 @@ export function createArtifactRegistry(workspace: Workspace): ArtifactRegistry {
     reindex(which, signal) {
       return serial(async () => {
         const all = [...records().values()].filter(which === undefined ? () => true : matches(which));
-        if (which !== undefined && all.length === 0) throw new ToolError(`no artifact has path or name "${which}"; action=list shows them`);
+        if (which !== undefined && all.length === 0)
+          throw new ToolError(`no artifact has path or name "${which}"; action=list shows them`);
         const report = emptyReport();
         const present: { rel: string; name: string }[] = [];
         for (const a of all) {
@@ -252,16 +266,17 @@ export function createArtifactRegistry(workspace: Workspace): ArtifactRegistry {
           preview: a.previews[i] ?? '',
         };
       });
-      const stale = (await Promise.all([...new Set(hits.map((h) => h.path))].map((p) => stateOf(all.get(p)!)))).filter(
-        (s) => s !== 'fresh',
-      ).length;
+      const stale = (
+        await Promise.all([...new Set(hits.map((h) => h.path))].map((p) => stateOf(all.get(p)!)))
+      ).filter((s) => s !== 'fresh').length;
       return { hits, stale };
     },
     remove(which) {
       return serial(async () => {
         const all = records();
         const gone = [...all.values()].filter(matches(which)).map((a) => a.path);
-        if (gone.length === 0) throw new ToolError(`no artifact has path or name "${which}"; action=list shows them`);
+        if (gone.length === 0)
+          throw new ToolError(`no artifact has path or name "${which}"; action=list shows them`);
         file!.write([], gone);
         for (const p of gone) all.delete(p);
         return gone;

@@ -1,6 +1,6 @@
+import type { Pacer } from '../workers/pacer.ts';
 import type { Chunk } from './chunk-file.ts';
 import { termCounts, tokenize } from './tokenize.ts';
-import type { Pacer } from '../workers/pacer.ts';
 
 export interface RankedChunk {
   chunk: Chunk;
@@ -27,7 +27,9 @@ export async function scoreChunks(
     if (i % 1024 === 0) await pacer.pace();
   }
   const avg = totalLength / chunks.length;
-  const idf = new Map(q.map((t) => [t, Math.log(1 + (chunks.length - df.get(t)! + 0.5) / (df.get(t)! + 0.5))]));
+  const idf = new Map(
+    q.map((t) => [t, Math.log(1 + (chunks.length - df.get(t)! + 0.5) / (df.get(t)! + 0.5))]),
+  );
   const ranked: RankedChunk[] = [];
   for (const [i, c] of chunks.entries()) {
     if (i % 1024 === 0) await pacer.pace();
@@ -41,7 +43,11 @@ export async function scoreChunks(
   ranked.sort(
     (a, b) =>
       b.score - a.score ||
-      (a.chunk.path < b.chunk.path ? -1 : a.chunk.path > b.chunk.path ? 1 : a.chunk.startLine - b.chunk.startLine),
+      (a.chunk.path < b.chunk.path
+        ? -1
+        : a.chunk.path > b.chunk.path
+          ? 1
+          : a.chunk.startLine - b.chunk.startLine),
   );
   return ranked.slice(0, topK);
 }

@@ -17,10 +17,13 @@ function need<T>(value: T | undefined, what: string): T {
 }
 
 function formatList(items: ArtifactInfo[]): string {
-  if (items.length === 0) return 'no artifacts registered; action=index path="docs" registers the documents under docs/';
+  if (items.length === 0)
+    return 'no artifacts registered; action=index path="docs" registers the documents under docs/';
   const lines = [`${items.length} artifacts:`];
   for (const a of items) {
-    lines.push(`- ${a.path}${a.name !== a.path.split('/').pop() ? ` "${a.name}"` : ''}: ${a.bytes} B, ${a.chunks} chunks, ${a.state}`);
+    lines.push(
+      `- ${a.path}${a.name !== a.path.split('/').pop() ? ` "${a.name}"` : ''}: ${a.bytes} B, ${a.chunks} chunks, ${a.state}`,
+    );
   }
   return lines.join('\n');
 }
@@ -54,7 +57,8 @@ function formatHits(query: string, hits: ArtifactHit[], stale: number): string {
     lines.push(`${h.path}:${h.startLine}-${h.endLine} [${h.section}] score ${h.score}`);
     if (h.preview) lines.push(`  ${h.preview}`);
   }
-  if (stale > 0) lines.push(`(${stale} of these documents changed since indexed; action=reindex refreshes them)`);
+  if (stale > 0)
+    lines.push(`(${stale} of these documents changed since indexed; action=reindex refreshes them)`);
   return lines.join('\n');
 }
 
@@ -72,8 +76,15 @@ export const ctxArtifacts = defineTool({
       .min(1)
       .max(4096)
       .optional()
-      .describe('index: a document or a directory of documents (default: the whole workspace); remove/reindex: which one'),
-    name: z.string().min(1).max(INPUT_LIMITS.nameChars).optional().describe('A label for one document (index), or which one (remove/reindex)'),
+      .describe(
+        'index: a document or a directory of documents (default: the whole workspace); remove/reindex: which one',
+      ),
+    name: z
+      .string()
+      .min(1)
+      .max(INPUT_LIMITS.nameChars)
+      .optional()
+      .describe('A label for one document (index), or which one (remove/reindex)'),
     query: z.string().min(1).max(INPUT_LIMITS.taskChars).optional(),
     top_k: z.number().int().min(1).max(50).default(10),
     format: z.enum(['markdown', 'json']).default('markdown'),
@@ -89,8 +100,10 @@ export const ctxArtifacts = defineTool({
       }
       case 'status': {
         const status = formatStatus(await registry.list());
-        return answer(status, () =>
-          `${status.artifacts} artifacts, ${status.chunks} chunks, ${status.bytes} bytes; ${status.fresh} fresh, ${status.changed} changed, ${status.missing} missing`,
+        return answer(
+          status,
+          () =>
+            `${status.artifacts} artifacts, ${status.chunks} chunks, ${status.bytes} bytes; ${status.fresh} fresh, ${status.changed} changed, ${status.missing} missing`,
         );
       }
       case 'index': {
@@ -105,12 +118,18 @@ export const ctxArtifacts = defineTool({
         return answer(report, () => formatReport('reindex', report));
       }
       case 'search': {
-        const query = need(args.query, 'action=search needs query (words to look for in the registered documents)');
+        const query = need(
+          args.query,
+          'action=search needs query (words to look for in the registered documents)',
+        );
         const { hits, stale } = await registry.search(query, args.top_k, ctx.signal);
         return answer({ query, hits, stale }, () => formatHits(query, hits, stale));
       }
       case 'remove': {
-        const which = need(args.path ?? args.name, 'action=remove needs path or name of a registered document');
+        const which = need(
+          args.path ?? args.name,
+          'action=remove needs path or name of a registered document',
+        );
         const gone = await registry.remove(which);
         return answer({ removed: gone }, () => `removed ${gone.join(', ')}`);
       }
