@@ -61,6 +61,11 @@ const SAMPLE_ARGS: Record<string, Record<string, unknown>> = {
   ctx_execute: { language: 'javascript', code: 'console.log(6 * 7)' },
   ctx_provider: { action: 'gitlab_issues', project: 'group/proj' },
   ctx_discover: {},
+  ctx_response: { text: 'Sure! The answer is `main()` in src/index.ts, returning 42. I hope this helps!' },
+  ctx_compress_memory: { path: 'README.md' },
+  ctx_artifacts: { action: 'index', path: 'README.md' },
+  ctx_proof: { format: 'summary' },
+  ctx_verify: { action: 'stats' },
 };
 
 function textOf(result: { content: { type: string; text?: string }[] }): string {
