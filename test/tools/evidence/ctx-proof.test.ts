@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { openEventStream } from '../../helpers/event-stream.ts';
 import {
   callTool,
   callToolText,
@@ -25,7 +26,7 @@ const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 before(async () => {
   srv = await startTestServer({
     tokens: [
-      { id: 'dev', scopes: ['search', 'sessionMutations', 'exec'] },
+      { id: 'dev', scopes: ['search', 'sessionMutations', 'exec', 'events'] },
       { id: 'reader', scopes: ['search'] },
     ],
     workspace: { allowExec: true },
@@ -222,5 +223,26 @@ test('a proof entry whose path is now a symlink out of the workspace is reported
   } finally {
     rmSync(join(srv.root, 'src/c.ts'));
     writeFileSync(join(srv.root, 'src/c.ts'), FILES['src/c.ts']!);
+  }
+});
+
+test('an export is announced on the channel as proof_added with its digest, never its content', async () => {
+  const stream = await openEventStream(srv.url, srv.tokens.dev as string);
+  try {
+    await callToolText(srv, 'dev', 'ctx_read', { path: 'src/a.ts' }, 'announced');
+    const proof = JSON.parse(
+      await callToolText(srv, 'dev', 'ctx_proof', { format: 'json' }, 'announced'),
+    ) as Proof;
+    const event = await stream.waitFor(
+      (e) => e.kind === 'proof_added' && e.data.payload.contextId === 'announced',
+    );
+    assert.deepEqual(event.data.payload, {
+      contextId: 'announced',
+      reads: 1,
+      digest: proof.digest,
+      redacted: true,
+    });
+  } finally {
+    await stream.close();
   }
 });
