@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { type ContextProofV1, contextProofSchema } from '../../engine/evidence/context-proof.ts';
-import { type ProofVerdict, verifyProof } from '../../engine/evidence/verify-proof.ts';
+import { type FileVerdict, type ProofVerdict, verifyProof } from '../../engine/evidence/verify-proof.ts';
 import { ToolError } from '../../errors.ts';
 import { defineTool, type ToolContext } from '../define-tool.ts';
 import { buildContextProof, proofContextId } from './build-proof.ts';
@@ -54,23 +54,32 @@ async function loadProof(
   return parseProof(await readFile(abs, { encoding: 'utf8', signal: ctx.signal }), `"${rel}"`);
 }
 
-function formatVerdict(proof: ContextProofV1, v: ProofVerdict): string {
-  const head = `proof of context ${proof.contextId} (workspace ${proof.workspaceId}, generated ${proof.generatedAt}): ${v.files.length} files: ${v.matched} match, ${v.changed} changed, ${v.missing} missing; digest ${v.digestValid ? 'valid' : 'INVALID: the record was edited after export'}`;
-  const lines = [head];
-  if (!v.sameWorkspace)
-    lines.push(`note: the proof was made for workspace "${proof.workspaceId}", checked against it here`);
-  const list = (state: string, fmt: (f: ProofVerdict['files'][number]) => string) => {
+function describe(f: FileVerdict): string {
+  switch (f.state) {
+    case 'changed':
+      return `changed: ${f.path} (read at ${f.expected.slice(0, 12)}, now ${f.actual.slice(0, 12)})`;
+    case 'missing':
+      return `missing: ${f.path} (${f.reason})`;
+    case 'match':
+      return `match: ${f.path}`;
+  }
+}
+
+function formatVerdict(proof: ContextProofV1, v: ProofVerdict, workspaceId: string): string {
+  const lines = [
+    `proof of context ${proof.contextId} (workspace ${proof.workspaceId}, generated ${proof.generatedAt}): ${v.files.length} files: ${v.matched} match, ${v.changed} changed, ${v.missing} missing; digest ${v.digestValid ? 'valid' : 'INVALID: the record was edited after export'}`,
+  ];
+  if (!v.sameWorkspace) {
+    lines.push(
+      `note: the proof was made for workspace "${proof.workspaceId}" and was checked against "${workspaceId}"`,
+    );
+  }
+  // what needs attention first
+  for (const state of ['changed', 'missing', 'match'] as const) {
     const files = v.files.filter((f) => f.state === state);
-    for (const f of files.slice(0, LISTED)) lines.push(fmt(f));
+    for (const f of files.slice(0, LISTED)) lines.push(describe(f));
     if (files.length > LISTED) lines.push(`… ${files.length - LISTED} more ${state}; format=json lists all`);
-  };
-  list('changed', (f) =>
-    f.state === 'changed'
-      ? `changed: ${f.path} (read at ${f.expected.slice(0, 12)}, now ${f.actual.slice(0, 12)})`
-      : '',
-  );
-  list('missing', (f) => (f.state === 'missing' ? `missing: ${f.path} (${f.reason})` : ''));
-  list('match', (f) => `match: ${f.path}`);
+  }
   return lines.join('\n');
 }
 
@@ -113,6 +122,6 @@ export const ctxVerify = defineTool({
         2,
       );
     }
-    return formatVerdict(proof, verdict);
+    return formatVerdict(proof, verdict, ctx.workspace.id);
   },
 });

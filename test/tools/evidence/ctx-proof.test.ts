@@ -31,6 +31,7 @@ before(async () => {
     ],
     workspace: { allowExec: true },
     files: FILES,
+    extraWorkspaces: [{ id: 'other', files: { 'src/a.ts': FILES['src/a.ts']! } }],
   });
 });
 after(() => srv.close());
@@ -245,4 +246,15 @@ test('an export is announced on the channel as proof_added with its digest, neve
   } finally {
     await stream.close();
   }
+});
+
+test('a proof checked in another workspace says so, and the files are checked there', async () => {
+  await callToolText(srv, 'dev', 'ctx_read', { path: 'src/a.ts' }, 'cross');
+  await callToolText(srv, 'dev', 'ctx_read', { path: 'src/b.ts' }, 'cross');
+  const proof = await callToolText(srv, 'dev', 'ctx_proof', { format: 'json' }, 'cross');
+  const res = await callTool(srv, 'dev', { name: 'ctx_verify', arguments: { proof }, workspaceId: 'other' });
+  const text = ((await res.json()) as { result: { content: { text: string }[] } }).result.content[0]!.text;
+  assert.match(text, /note: the proof was made for workspace "main" and was checked against "other"/);
+  assert.match(text, /2 files: 1 match, 0 changed, 1 missing/);
+  assert.match(text, /missing: src\/b\.ts \(no such file\)/);
 });
