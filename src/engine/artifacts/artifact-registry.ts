@@ -8,6 +8,7 @@ import { isSecretPath } from '../secrets.ts';
 import { walkFiles } from '../walker.ts';
 import { runEngineTask } from '../workers/engine-pool.ts';
 import { createPacer } from '../workers/pacer.ts';
+import { WorkerDeadlineError } from '../workers/worker-pool.ts';
 import { defineWorkspaceService, type Workspace } from '../workspace.ts';
 import { openArtifactFile, type StoredArtifact } from './artifact-file.ts';
 
@@ -134,11 +135,19 @@ export function createArtifactRegistry(workspace: Workspace): ArtifactRegistry {
     if (old && old.sha256 === sha256 && old.name === name) {
       return { ...old, size: info.size, mtimeMs: info.mtimeMs };
     }
-    const { chunks, previews } = (await runEngineTask(
-      'chunkDocument',
-      { rel, text: buf.toString('utf8') },
-      { signal, deadlineMs: CHUNK_DEADLINE_MS },
-    )) as DocumentChunks;
+    let chunked: DocumentChunks;
+    try {
+      chunked = await runEngineTask(
+        'chunkDocument',
+        { rel, text: buf.toString('utf8') },
+        { signal, deadlineMs: CHUNK_DEADLINE_MS },
+      );
+    } catch (err) {
+      if (err instanceof WorkerDeadlineError)
+        return `chunking took longer than ${CHUNK_DEADLINE_MS / 1000} s`;
+      throw err;
+    }
+    const { chunks, previews } = chunked;
     return {
       path: rel,
       name,

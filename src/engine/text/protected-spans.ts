@@ -6,18 +6,19 @@
 
 const PLACEHOLDER = /\uE000(\d+)\uE001/g;
 
-// One alternation, each branch linear: inline code, URLs, e-mail-like handles, paths,
-// identifiers with case changes, underscores, digits or dots, plain numbers.
+// One alternation: inline code, URLs, paths, file names, identifiers with case changes,
+// underscores, digits or a call, numbers, flags. Every repeat is bounded, so a hostile
+// line ("a-a-a-…", one 200 KB word) costs its length times a constant, not its square.
 const SPAN = new RegExp(
   [
-    '`[^`\\n]*`',
-    '\\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\\s<>()"\'`]+',
-    '(?:~|\\.{1,2})?(?:/[\\w.@+-]+)+/?',
-    '\\b[\\w.@+-]+(?:/[\\w.@+-]+)+/?',
-    '\\b[\\w-]+\\.[A-Za-z][\\w]{0,9}\\b',
-    '[$]?\\b[A-Za-z_][\\w$]*(?:[A-Z_0-9][\\w$]*|\\(\\))',
-    '[-+]?\\b\\d[\\d,._:]*(?:[a-zA-Z%]{1,4})?\\b',
-    '--?[a-z][\\w-]*',
+    '`[^`\\n]{0,2000}`',
+    '\\b[a-zA-Z][a-zA-Z0-9+.-]{0,30}://[^\\s<>()"\'`]{1,2000}',
+    '(?:~|\\.{1,2})?(?:/[\\w.@+-]{1,255}){1,64}/?',
+    '\\b[\\w.@+-]{1,255}(?:/[\\w.@+-]{1,255}){1,64}/?',
+    '\\b[\\w-]{1,255}\\.[A-Za-z]\\w{0,9}\\b',
+    '[$]?\\b[A-Za-z_][\\w$]{0,255}(?:[A-Z_0-9][\\w$]{0,255}|\\(\\))',
+    '[-+]?\\b\\d[\\d,._:]{0,64}(?:[a-zA-Z%]{1,4})?\\b',
+    '--?[a-z][\\w-]{0,255}',
   ].join('|'),
   'g',
 );

@@ -131,3 +131,19 @@ test('random mixes: every protected span and every fenced block survives byte fo
   }
   assert.ok(checkedSpans > 1000, `only ${checkedSpans} spans were checked`);
 });
+
+test('hostile lines (long dashed runs, one huge word, deep paths) come back whole, in linear time', () => {
+  const hostile = [
+    'a-'.repeat(60_000),
+    'x'.repeat(200_000),
+    '/a'.repeat(60_000),
+    'a.'.repeat(60_000),
+    `\`${'b'.repeat(50_000)}`,
+    `https://x.dev/${'q'.repeat(60_000)}`,
+    `${'1,'.repeat(60_000)}`,
+  ];
+  for (const line of hostile) {
+    const out = stripFiller(`Sure! ${line}\n`, 'response').text;
+    assert.ok(out.includes(line), `lost part of a ${line.length}-char line starting ${line.slice(0, 8)}`);
+  }
+});
