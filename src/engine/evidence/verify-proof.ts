@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { ToolError } from '../../errors.ts';
 import type { Workspace } from '../workspace.ts';
 import { type ContextProofV1, proofDigest } from './context-proof.ts';
@@ -21,8 +21,16 @@ export interface ProofVerdict {
   missing: number;
 }
 
-/** sha256 of a file streamed in chunks, so a large file never holds the event loop. */
-async function hashFile(abs: string, signal: AbortSignal): Promise<string> {
+/** Files up to this size are hashed in one piece: a stream costs more than the hash. */
+const WHOLE_HASH_BYTES = 256 * 1024;
+
+/** sha256 of a file; a large one streamed in chunks, so it never holds the event loop. */
+async function hashFile(abs: string, size: number, signal: AbortSignal): Promise<string> {
+  if (size <= WHOLE_HASH_BYTES) {
+    return createHash('sha256')
+      .update(await readFile(abs, { signal }))
+      .digest('hex');
+  }
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(abs, { signal, highWaterMark: 256 * 1024 })) {
     hash.update(chunk as Buffer);
@@ -47,7 +55,7 @@ async function verifyFile(
   if (!info.isFile()) {
     return { path: read.path, state: 'missing', expected: read.sha256, reason: 'not a regular file' };
   }
-  const actual = await hashFile(abs, signal).catch((err: NodeJS.ErrnoException) => {
+  const actual = await hashFile(abs, info.size, signal).catch((err: NodeJS.ErrnoException) => {
     signal.throwIfAborted();
     return `unreadable (${err.code ?? err.message})`;
   });

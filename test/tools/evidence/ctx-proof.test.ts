@@ -258,3 +258,17 @@ test('a proof checked in another workspace says so, and the files are checked th
   assert.match(text, /2 files: 1 match, 0 changed, 1 missing/);
   assert.match(text, /missing: src\/b\.ts \(no such file\)/);
 });
+
+test('a large file is hashed streaming: a change in its last byte is found', async () => {
+  const big = `${'// line\n'.repeat(60_000)}end\n`;
+  writeFileSync(join(srv.root, 'src/big.ts'), big);
+  try {
+    await callToolText(srv, 'dev', 'ctx_read', { path: 'src/big.ts', mode: 'lines:1-2' }, 'big');
+    const proof = await callToolText(srv, 'dev', 'ctx_proof', { format: 'json' }, 'big');
+    assert.match(await callToolText(srv, 'dev', 'ctx_verify', { proof }), /1 files: 1 match/);
+    writeFileSync(join(srv.root, 'src/big.ts'), `${big.slice(0, -2)}X\n`);
+    assert.match(await callToolText(srv, 'dev', 'ctx_verify', { proof }), /changed: src\/big\.ts/);
+  } finally {
+    rmSync(join(srv.root, 'src/big.ts'));
+  }
+});
