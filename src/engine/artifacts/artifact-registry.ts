@@ -23,6 +23,8 @@ export const ARTIFACT_LIMITS = {
 /** What `index` picks up under a directory: documents, not code. */
 export const DOCUMENT_EXTENSIONS = /\.(?:md|mdx|markdown|mdc|txt|rst|adoc|asciidoc|org)$/i;
 
+/** Documents read and chunked at once. */
+const LOAD_LANES = 4;
 /** How long chunking one document on a worker may take. */
 const CHUNK_DEADLINE_MS = 10_000;
 
@@ -167,23 +169,36 @@ export function createArtifactRegistry(workspace: Workspace): ArtifactRegistry {
     report: IndexReport,
   ): Promise<IndexReport> {
     const all = records();
-    const put: StoredArtifact[] = [];
-    for (const { rel, name } of targets) {
-      signal.throwIfAborted();
-      const old = all.get(rel);
-      if (!old && all.size + put.filter((p) => !all.has(p.path)).length >= ARTIFACT_LIMITS.maxArtifacts) {
-        report.skipped.push({
-          path: rel,
-          reason: `the registry holds ${ARTIFACT_LIMITS.maxArtifacts} documents, its limit; remove some first`,
-        });
-        continue;
+    // newcomers past the limit are refused before anything is read
+    const room = Math.max(0, ARTIFACT_LIMITS.maxArtifacts - (all.size - report.removed.length));
+    const newcomers = targets.filter((t) => !all.has(t.rel));
+    const refused = new Set(newcomers.slice(room).map((t) => t.rel));
+    for (const rel of refused) {
+      report.skipped.push({
+        path: rel,
+        reason: `the registry holds at most ${ARTIFACT_LIMITS.maxArtifacts} documents; remove some first`,
+      });
+    }
+    const work = targets.filter((t) => !refused.has(t.rel));
+    const loaded: (StoredArtifact | string)[] = new Array(work.length);
+    let next = 0;
+    // a few documents at a time: reads overlap and the worker pool's threads all get one
+    const lane = async () => {
+      for (let i = next++; i < work.length; i = next++) {
+        signal.throwIfAborted();
+        const { rel, name } = work[i]!;
+        loaded[i] = await load(rel, name, all.get(rel), signal);
       }
-      const got = await load(rel, name, old, signal);
+    };
+    await Promise.all(Array.from({ length: Math.min(LOAD_LANES, work.length) }, lane));
+    const put: StoredArtifact[] = [];
+    for (const [i, got] of loaded.entries()) {
+      const rel = work[i]!.rel;
       if (got === 'unchanged') report.unchanged.push(rel);
       else if (typeof got === 'string') report.skipped.push({ path: rel, reason: got });
       else {
         put.push(got);
-        (old ? report.updated : report.added).push(rel);
+        (all.has(rel) ? report.updated : report.added).push(rel);
       }
     }
     file!.write(put, report.removed);

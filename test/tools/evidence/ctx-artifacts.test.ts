@@ -226,3 +226,20 @@ test('the registry is kept in the workspace data dir and survives a restart', as
     await second.close();
   }
 });
+
+test('a directory holding more documents than the registry may keep is refused, naming the count', async () => {
+  const many = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`many/n${i}.md`, `# N${i}\n`]));
+  const root = makeTree(many);
+  const dataDir = mkdtempSync(join(tmpdir(), 'leanctx-data-'));
+  const ws = createWorkspace({ id: 'many', root, dataDir });
+  try {
+    await assert.rejects(
+      artifactsOf(ws).index('many', { signal: new AbortController().signal }),
+      /1001 documents under "many"; at most 1000 may be registered: index a narrower directory/,
+    );
+    assert.deepEqual(await artifactsOf(ws).list(), []);
+  } finally {
+    await ws.close();
+    rmSync(root, { recursive: true });
+  }
+});
