@@ -389,6 +389,7 @@ async function runWithTimeout(
       run.exitCode = code;
     },
     listTools: () => callableTools(deps, req.caller, deps.registry.all()),
+    noteRead: noteReadOf(deps, ws.id, req, tool.name),
     callTool: (name, args) =>
       invokeTool(deps, {
         ...req,
@@ -415,4 +416,20 @@ async function runWithTimeout(
     stopWatching?.();
     req.signal?.removeEventListener('abort', onClientAbort);
   }
+}
+
+/** Where a call's reads go as evidence of its context; a call without a context keeps none. */
+function noteReadOf(
+  deps: ServerDeps,
+  workspaceId: string,
+  req: CallRequest,
+  tool: string,
+): ToolContext['noteRead'] {
+  const contextId = req.contextId;
+  if (contextId === undefined) return undefined;
+  return (read) => {
+    deps.store.evidence
+      .recordRead({ ...read, workspaceId, contextId, agentId: req.caller.tokenId, tool })
+      .catch((err: unknown) => deps.logger.error('recording read evidence failed', { error: String(err) }));
+  };
 }

@@ -6,6 +6,7 @@ import type { SharedSessionStores } from './shared-session-stores.ts';
  */
 
 import type { BudgetStore } from './budgets.ts';
+import type { EvidenceStore } from './evidence.ts';
 import type { KnowledgeStore } from './knowledge.ts';
 
 export interface EventRecord {
@@ -236,5 +237,7 @@ export interface Store extends SharedSessionStores {
   readonly usage: UsageStore;
   readonly knowledge: KnowledgeStore;
   readonly budgets: BudgetStore;
+  /** What each context read, by content hash (ctx_proof, ctx_verify). */
+  readonly evidence: EvidenceStore;
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { actionTools } from './action/index.ts';
 import type { Tool } from './define-tool.ts';
 import { economicsTools } from './economics/index.ts';
+import { evidenceTools } from './evidence/index.ts';
 import { graphTools } from './graph/index.ts';
 import { knowledgeTools } from './knowledge/index.ts';
 import { metaTools } from './meta/index.ts';
@@ -21,5 +22,6 @@ export function builtinTools(): Tool[] {
     ...actionTools,
     ...providerTools,
     ...economicsTools,
+    ...evidenceTools,
   ];
 }

@@ -1,6 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import type { Scope } from '../auth/scopes.ts';
+import type { FileEvidence } from '../engine/read/read-file.ts';
 import type { MeasuredText, Savings } from '../engine/savings.ts';
 import type { Workspace } from '../engine/workspace.ts';
 import type { Gateway } from '../gateway/gateway.ts';
@@ -52,6 +53,8 @@ export interface ToolContext {
   downstreamServers: readonly string[] | undefined;
   /** team.json's `providers` block (ctx_provider); its secrets are still unexpanded. */
   providers?: ProviderSettings;
+  /** Records file bytes this call sent from as the context's evidence (ctx_proof); absent without a context. */
+  noteRead?: ((read: FileEvidence) => void) | undefined;
 }
 
 export const EVENT_KINDS = [

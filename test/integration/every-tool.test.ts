@@ -66,6 +66,11 @@ const SAMPLE_ARGS: Record<string, Record<string, unknown>> = {
   ctx_cost: { action: 'status' },
   ctx_heatmap: { action: 'cold' },
   ctx_feedback: { action: 'status' },
+  ctx_response: { text: 'Sure! The answer is `main()` in src/index.ts, returning 42. I hope this helps!' },
+  ctx_compress_memory: { path: 'README.md' },
+  ctx_artifacts: { action: 'index', path: 'README.md' },
+  ctx_proof: { format: 'summary' },
+  ctx_verify: { action: 'stats' },
 };
 
 function textOf(result: { content: { type: string; text?: string }[] }): string {

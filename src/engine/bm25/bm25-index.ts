@@ -8,12 +8,10 @@ import { runEngineTask } from '../workers/engine-pool.ts';
 import { createPacer } from '../workers/pacer.ts';
 import { type Chunk, chunkFile } from './chunk-file.ts';
 import { createChunkStore } from './chunk-store.ts';
-import { termCounts, tokenize } from './tokenize.ts';
+import { type RankedChunk, scoreChunks } from './score-chunks.ts';
+import { tokenize } from './tokenize.ts';
 
-export interface RankedChunk {
-  chunk: Chunk;
-  score: number;
-}
+export type { RankedChunk };
 
 export interface UpdateReport {
   /** Files under the prefix the index covers now. */
@@ -46,9 +44,6 @@ interface FileRecord {
   mtimeMs: number;
   chunks: Chunk[];
 }
-
-const K1 = 1.2;
-const B = 0.75;
 
 const under = (prefix: string) => (rel: string) => prefix === '' || rel.startsWith(`${prefix}/`);
 
@@ -138,8 +133,7 @@ export function createBm25Index(root: string, opts: Bm25Options = {}): Bm25Index
       return { indexed, pending: finished ? 0 : job.pending, parsed: job.parsed };
     },
     async search(query, opts) {
-      const q = [...termCounts(tokenize(query)).keys()];
-      if (q.length === 0) return [];
+      if (tokenize(query).length === 0) return [];
       const pacer = createPacer(opts.signal);
       const inScope = under(opts.prefix);
       const chunks: Chunk[] = [];
@@ -147,38 +141,7 @@ export function createBm25Index(root: string, opts: Bm25Options = {}): Bm25Index
         if (inScope(rel) && (!opts.accept || opts.accept(rel))) chunks.push(...rec.chunks);
         await pacer.pace();
       }
-      if (chunks.length === 0) return [];
-      const df = new Map<string, number>(q.map((t) => [t, 0]));
-      let totalLength = 0;
-      for (const [i, c] of chunks.entries()) {
-        totalLength += c.length;
-        for (const t of q) if (c.terms.has(t)) df.set(t, df.get(t)! + 1);
-        if (i % 1024 === 0) await pacer.pace();
-      }
-      const avg = totalLength / chunks.length;
-      const idf = new Map(
-        q.map((t) => [t, Math.log(1 + (chunks.length - df.get(t)! + 0.5) / (df.get(t)! + 0.5))]),
-      );
-      const ranked: RankedChunk[] = [];
-      for (const [i, c] of chunks.entries()) {
-        if (i % 1024 === 0) await pacer.pace();
-        let score = 0;
-        for (const t of q) {
-          const tf = c.terms.get(t);
-          if (tf) score += (idf.get(t)! * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * c.length) / avg));
-        }
-        if (score > 0) ranked.push({ chunk: c, score });
-      }
-      ranked.sort(
-        (a, b) =>
-          b.score - a.score ||
-          (a.chunk.path < b.chunk.path
-            ? -1
-            : a.chunk.path > b.chunk.path
-              ? 1
-              : a.chunk.startLine - b.chunk.startLine),
-      );
-      return ranked.slice(0, opts.topK);
+      return scoreChunks(chunks, query, opts.topK, pacer);
     },
     clear(prefix) {
       for (const rel of [...records.keys()]) if (under(prefix)(rel)) forget(rel);

@@ -65,6 +65,16 @@ export interface ReadContext {
   agentId: string;
   contextId: string | undefined;
   signal: AbortSignal;
+  /** Keeps what a context was sent from (path and content hash) as its evidence. */
+  noteRead?: ((read: FileEvidence) => void) | undefined;
+}
+
+/** The bytes an answer was made from. */
+export interface FileEvidence {
+  path: string;
+  /** sha256 of the file's bytes, hex. */
+  sha256: string;
+  bytes: number;
 }
 
 /** One read, as this context should receive it: honest about what the context already holds. */
@@ -92,6 +102,8 @@ export async function readForContext(ctx: ReadContext, req: ReadRequest): Promis
     saved = noClaim,
   ): Promise<ReadResult> => {
     const sentTokens = await countTokensAsync(text, ctx.signal);
+    // a context-less read (ctx_fill's pricing) sends nothing to keep evidence of
+    if (ctx.contextId !== undefined) ctx.noteRead?.({ path: file.rel, sha256: file.hash, bytes: file.bytes });
     if (record) {
       record.lastMode = mode;
       record.sentTokens += sentTokens;

@@ -1,6 +1,7 @@
 import { factTerms } from '../../store/knowledge.ts';
 import { searchFactsInFile } from '../../store/sqlite/knowledge-rows.ts';
 import { pathReadsInFile, usageRollupInFile, usageTotalsInFile } from '../../store/sqlite/usage-rollup.ts';
+import { chunkDocument } from '../bm25/chunk-document.ts';
 import { type Chunk, chunkFile } from '../bm25/chunk-file.ts';
 import { findDuplicatesHere } from '../dedup/find-duplicates.ts';
 import { analyzeArchitecture } from '../graph/architecture-task.ts';
@@ -12,6 +13,7 @@ import type { FileOutline } from '../languages/types.ts';
 import { extractRoutesOfFiles } from '../routes/extract-routes.ts';
 import { patternSize } from '../search/compile-pattern.ts';
 import { matchLinesHere } from '../search/match-lines.ts';
+import { type StripMode, stripFiller } from '../text/strip-filler.ts';
 import { countBounded } from '../tokens.ts';
 
 /**
@@ -54,6 +56,10 @@ export const ENGINE_TASKS = {
   /** The gain and cost reports' sums, and the heatmap's reads per file, likewise. */
   usageTotals: usageTotalsInFile,
   pathReads: pathReadsInFile,
+  /** A registered document split by heading for BM25 (ctx_artifacts). */
+  chunkDocument: (input: { rel: string; text: string }) => chunkDocument(input.rel, input.text),
+  /** Filler stripping of an answer or a memory file (ctx_response, ctx_compress_memory). */
+  stripFiller: (input: { text: string; mode: StripMode }) => stripFiller(input.text, input.mode),
 };
 
 export type EngineTasks = typeof ENGINE_TASKS;

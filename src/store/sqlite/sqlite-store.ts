@@ -14,6 +14,7 @@ import {
   type UsageSummary,
 } from '../types.ts';
 import { createSqliteBudgetStore } from './budget-store.ts';
+import { createSqliteEvidenceStore } from './evidence-store.ts';
 import { createSqliteKnowledgeStore } from './knowledge-store.ts';
 import { openPrivateDatabase } from './open-database.ts';
 import { createSqliteSharedSessionStores } from './shared-session-stores.ts';
@@ -310,15 +311,18 @@ export function createSqliteStore(file: string): Store {
   };
 
   const budgets = createSqliteBudgetStore(db);
+  const evidence = createSqliteEvidenceStore(db);
   return {
     events,
     usage,
     ...createSqliteSharedSessionStores(db),
     knowledge: createSqliteKnowledgeStore(db, { file: file === ':memory:' ? undefined : file }),
     budgets,
+    evidence,
     async close() {
       flush();
       budgets.flush();
+      evidence.flush();
       flushEvents();
       if (db.open) db.close();
     },
