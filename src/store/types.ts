@@ -116,6 +116,14 @@ export interface UsageStore {
   summary(filter: UsageFilter): Promise<UsageSummary>;
   /** What the savings reports are made of, across workspaces. */
   rollup(filter: UsageRollupFilter): Promise<UsageRollup>;
+  /** Deletes usage rows older than `olderThan` (ISO time); returns how many. */
+  prune(olderThan: string): Promise<number>;
+}
+
+export interface StoreDependency {
+  name: string;
+  /** One round trip; throws (store_unavailable) when the service does not answer. */
+  check(): Promise<void>;
 }
 
 export interface Store extends SharedSessionStores {
@@ -123,5 +131,7 @@ export interface Store extends SharedSessionStores {
   readonly usage: UsageStore;
   readonly knowledge: KnowledgeStore;
   readonly budgets: BudgetStore;
+  /** An external service the store stands on (PostgreSQL), checked by `/healthz`; none for SQLite. */
+  readonly dependency?: StoreDependency;
   close(): Promise<void>;
 }
