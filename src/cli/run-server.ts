@@ -3,7 +3,7 @@ import { watchFile } from '../config/watch-file.ts';
 import { warmTokenizer } from '../engine/o200k.ts';
 import { createLogger } from '../logger.ts';
 import type { Listening } from '../server/listen.ts';
-import { createTeamServer, type TeamServer } from '../server/team-server.ts';
+import { openTeamServer, type TeamServer } from '../server/team-server.ts';
 import { CliError, type CliIo } from './cli-error.ts';
 
 export interface RunningServer {
@@ -51,7 +51,7 @@ export async function runServer(
     logger.warn('auditLogPath is not set: tool calls are not audited; set it in team.json');
   }
   for (const notice of config.notices) logger.warn(`team.json: ${notice}`);
-  const server = createTeamServer({ config, logger });
+  const server = await openTeamServer({ config, logger });
   let listening: Listening;
   try {
     listening = await server.listen(config.host, opts.port ?? config.port);

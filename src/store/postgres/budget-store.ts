@@ -86,7 +86,9 @@ export function createPgBudgetStore(db: PgDatabase): BudgetStore & { settled(): 
     async charge(c, sinceDay) {
       await settled();
       return db.transaction(async (client) => {
-        await client.query("SELECT pg_advisory_xact_lock(hashtextextended('leanctx.budget:' || $1, 0))", [c.tokenId]);
+        await client.query("SELECT pg_advisory_xact_lock(hashtextextended('leanctx.budget:' || $1, 0))", [
+          c.tokenId,
+        ]);
         const { rows } = await client.query<BudgetTotals>(TOTALS, [c.tokenId, sinceDay]);
         const before = rows[0] as BudgetTotals;
         await client.query(UPSERT, columns([c]));

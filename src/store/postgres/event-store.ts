@@ -95,7 +95,8 @@ export function createPgEventStore(db: PgDatabase): EventStore & { settled(): Pr
       return rows[0]?.revision ?? 0;
     },
     async search(ws, ch, terms, { limit, scan }) {
-      if (terms.length > MAX_EVENT_SEARCH_TERMS) throw new RangeError(`at most ${MAX_EVENT_SEARCH_TERMS} search terms`);
+      if (terms.length > MAX_EVENT_SEARCH_TERMS)
+        throw new RangeError(`at most ${MAX_EVENT_SEARCH_TERMS} search terms`);
       await settled();
       const match = terms.map((_, i) => `strpos(lower(payload), $${i + 5}) > 0`);
       const rows = await db.query<EventRow>(

@@ -21,7 +21,13 @@ export function createPgRelations() {
       );
       return toRelation(rows[0] as RelationRow);
     },
-    async unrelate(query: PgQuery, ws: string, from: FactRef, to?: FactRef, kind?: RelationKind): Promise<number> {
+    async unrelate(
+      query: PgQuery,
+      ws: string,
+      from: FactRef,
+      to?: FactRef,
+      kind?: RelationKind,
+    ): Promise<number> {
       const rows = await query<{ n: number }>(
         `WITH gone AS (
            DELETE FROM knowledge_relations WHERE workspace_id = $1 AND from_category = $2 AND from_key = $3

@@ -49,9 +49,10 @@ function validity(q: FactQuery, offset: number): { sql: string; params: unknown[
 }
 
 /** Query words as the index holds them: letters, digits and underscores, deduplicated. */
-const queryWords = (terms: readonly string[]) => [
-  ...new Set(terms.map((t) => t.replace(/[^\p{L}\p{N}_]+/gu, ' ').trim()).filter((t) => t.length > 0)),
-].slice(0, MAX_QUERY_TERMS);
+const queryWords = (terms: readonly string[]) =>
+  [
+    ...new Set(terms.map((t) => t.replace(/[^\p{L}\p{N}_]+/gu, ' ').trim()).filter((t) => t.length > 0)),
+  ].slice(0, MAX_QUERY_TERMS);
 
 /**
  * Knowledge in PostgreSQL: the same bi-temporal rows as the SQLite store, full-text search
@@ -143,7 +144,8 @@ export function createPgKnowledgeStore(db: PgDatabase): KnowledgeStore {
       validFrom = new Date(Date.parse(cur.valid_from) + 1).toISOString();
     }
     const base = { ...firstVersion(n, now, validFrom), supersededBy: null };
-    if (!cur) return { outcome: 'created', fact: await insert(query, { ...base, supersedes: null }, true, n.terms) };
+    if (!cur)
+      return { outcome: 'created', fact: await insert(query, { ...base, supersedes: null }, true, n.terms) };
     // the unique "latest" index allows one open version per key: park the old one first
     await close(query, validFrom, now, 0, cur.id);
     const fact = await insert(query, { ...base, supersedes: cur.id }, true, n.terms);
@@ -152,18 +154,22 @@ export function createPgKnowledgeStore(db: PgDatabase): KnowledgeStore {
   };
 
   /** Removes a key's current fact and takes every version of it out of search. */
-  const removeIn = async (query: PgQuery, ws: string, ref: FactRef, now: string): Promise<Fact | undefined> => {
+  const removeIn = async (
+    query: PgQuery,
+    ws: string,
+    ref: FactRef,
+    now: string,
+  ): Promise<Fact | undefined> => {
     const cur = await latest(query, ws, ref);
     if (!cur) return undefined;
-    await query('UPDATE knowledge_facts SET search = NULL WHERE workspace_id = $1 AND category = $2 AND key = $3', [
-      ws,
-      ref.category,
-      ref.key,
-    ]);
-    const rows = await query<FactRow>(`UPDATE knowledge_facts SET removed_at = $1 WHERE id = $2 RETURNING ${FACT}`, [
-      now,
-      cur.id,
-    ]);
+    await query(
+      'UPDATE knowledge_facts SET search = NULL WHERE workspace_id = $1 AND category = $2 AND key = $3',
+      [ws, ref.category, ref.key],
+    );
+    const rows = await query<FactRow>(
+      `UPDATE knowledge_facts SET removed_at = $1 WHERE id = $2 RETURNING ${FACT}`,
+      [now, cur.id],
+    );
     return toFact(rows[0] as FactRow);
   };
 
@@ -260,9 +266,10 @@ export function createPgKnowledgeStore(db: PgDatabase): KnowledgeStore {
     unrelate: async (ws, from, to, kind) => relations.unrelate(db.query, ws, from, to, kind),
     relations: async (ws, about) => relations.of(db.query, ws, about),
     async count(ws) {
-      const rows = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM knowledge_facts WHERE workspace_id = $1', [
-        ws,
-      ]);
+      const rows = await db.query<{ n: number }>(
+        'SELECT COUNT(*) AS n FROM knowledge_facts WHERE workspace_id = $1',
+        [ws],
+      );
       return rows[0]?.n ?? 0;
     },
     async stats(ws): Promise<KnowledgeStats> {
@@ -319,7 +326,11 @@ export function createPgKnowledgeStore(db: PgDatabase): KnowledgeStore {
           // a version is searchable unless the last version of its chain was removed
           const chainEnd = (f: Fact): Fact => {
             let at = f;
-            for (let next = byOldId.get(at.supersededBy ?? -1); next; next = byOldId.get(at.supersededBy ?? -1)) {
+            for (
+              let next = byOldId.get(at.supersededBy ?? -1);
+              next;
+              next = byOldId.get(at.supersededBy ?? -1)
+            ) {
               at = next;
             }
             return at;
@@ -328,7 +339,12 @@ export function createPgKnowledgeStore(db: PgDatabase): KnowledgeStore {
           for (const f of sorted) {
             const { id: _, ...rest } = f;
             // a closed version is parked (superseded_by 0) until its successor has an id
-            const parked = { ...rest, workspaceId: ws, supersedes: null, supersededBy: f.supersededBy === null ? null : 0 };
+            const parked = {
+              ...rest,
+              workspaceId: ws,
+              supersedes: null,
+              supersededBy: f.supersededBy === null ? null : 0,
+            };
             const fresh = await insert(query, parked, chainEnd(f).removedAt === null, termsOf.get(f.id));
             ids.set(f.id, fresh.id);
             report.facts++;

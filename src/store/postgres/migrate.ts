@@ -44,7 +44,10 @@ export async function runMigrations(db: PgDatabase, migrations: readonly Migrati
     for (const m of sorted) {
       if (have.has(m.version)) continue;
       await client.query(m.sql);
-      await client.query('INSERT INTO leanctx_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      await client.query('INSERT INTO leanctx_migrations (version, name) VALUES ($1, $2)', [
+        m.version,
+        m.name,
+      ]);
       applied.push(m.version);
     }
     return applied;

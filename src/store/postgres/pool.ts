@@ -14,7 +14,10 @@ export interface PgPoolOptions {
 }
 
 /** A query on the pool or on one transaction's connection: rows out. */
-export type PgQuery = <R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]) => Promise<R[]>;
+export type PgQuery = <R extends pg.QueryResultRow = pg.QueryResultRow>(
+  sql: string,
+  params?: unknown[],
+) => Promise<R[]>;
 
 /** A pool whose every failure to reach PostgreSQL is `store_unavailable`, naming where it looked. */
 export interface PgDatabase {
@@ -36,7 +39,9 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 const NUMERIC_TYPES = new Set<number>([pg.types.builtins.INT8, pg.types.builtins.NUMERIC]);
 const types: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: string) =>
-    NUMERIC_TYPES.has(oid) ? Number : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    NUMERIC_TYPES.has(oid)
+      ? Number
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
 const NETWORK_CODES = new Set([
@@ -73,7 +78,10 @@ const CLIENT_SIDE_FAILURES = [
 export function isUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && (NETWORK_CODES.has(code) || UNAVAILABLE_STATES.has(code) || code.startsWith('08')))
+  if (
+    typeof code === 'string' &&
+    (NETWORK_CODES.has(code) || UNAVAILABLE_STATES.has(code) || code.startsWith('08'))
+  )
     return true;
   if (err instanceof AggregateError) return err.errors.some(isUnavailable);
   return CLIENT_SIDE_FAILURES.some((re) => re.test(err.message));
@@ -94,7 +102,8 @@ export function describeTarget(url: string): string {
 /** The AppError a failure to reach PostgreSQL becomes; other errors pass through unchanged. */
 export function toStoreError(err: unknown, target: string): unknown {
   if (err instanceof AppError || !isUnavailable(err)) return err;
-  const reason = err instanceof Error ? err.message.split('\n')[0]?.replace(/postgres(?:ql)?:\/\/\S+/gi, '…') : '';
+  const reason =
+    err instanceof Error ? err.message.split('\n')[0]?.replace(/postgres(?:ql)?:\/\/\S+/gi, '…') : '';
   return new AppError(
     'store_unavailable',
     `PostgreSQL at ${target} is unavailable (${reason || 'no answer'}); check that it is running and reachable and that store.url / LEANCTX_DATABASE_URL point at it — the server reconnects by itself once it answers`,

@@ -38,7 +38,13 @@ export function createPgUsageStore(db: PgDatabase): UsageStore & { settled(): Pr
       if (filter.agentId !== undefined) add('agent_id =', filter.agentId);
       if (filter.contextId !== undefined) add('context_id =', filter.contextId);
       if (filter.sinceTs !== undefined) add('ts >=', filter.sinceTs);
-      const rows = await db.query<{ tool: string; calls: number; sent: number; saved: number; errors: number }>(
+      const rows = await db.query<{
+        tool: string;
+        calls: number;
+        sent: number;
+        saved: number;
+        errors: number;
+      }>(
         `SELECT tool, COUNT(*) AS calls, SUM(tokens_sent) AS sent, SUM(tokens_saved) AS saved,
            SUM(is_error::int) AS errors
          FROM usage WHERE ${where.join(' AND ')} GROUP BY tool ORDER BY calls DESC, tool`,
@@ -60,7 +66,8 @@ export function createPgUsageStore(db: PgDatabase): UsageStore & { settled(): Pr
     },
     async rollup(filter): Promise<UsageRollup> {
       await settled();
-      if (filter.workspaceIds !== undefined && filter.workspaceIds.length === 0) return { byAgentTool: [], byDay: [] };
+      if (filter.workspaceIds !== undefined && filter.workspaceIds.length === 0)
+        return { byAgentTool: [], byDay: [] };
       const scope = '($1::text[] IS NULL OR workspace_id = ANY($1)) AND ($2::text IS NULL OR agent_id = $2)';
       const params = [filter.workspaceIds ?? null, filter.agentId ?? null];
       const byAgentTool = await db.query<UsageRollup['byAgentTool'][number]>(
