@@ -115,9 +115,10 @@ export function toStoreError(err: unknown, target: string): unknown {
 export function createPgDatabase(opts: PgPoolOptions): PgDatabase {
   const statementTimeoutMs = opts.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   const target = describeTarget(opts.url);
+  const maxConnections = opts.maxConnections ?? 10;
   const pool = new pg.Pool({
     connectionString: opts.url,
-    max: opts.maxConnections ?? 10,
+    max: maxConnections,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     statement_timeout: statementTimeoutMs,
     // a server that stopped answering (SIGSTOP, a dead network) cannot cancel anything itself
@@ -131,6 +132,16 @@ export function createPgDatabase(opts: PgPoolOptions): PgDatabase {
   // A connection that breaks while idle must not take the process down; the pool drops it.
   pool.on('error', (err) => opts.onIdleError?.(err));
   const fail = (err: unknown): never => {
+    // a full pool times out like a dead server: say which it was
+    if (err instanceof Error && /timeout exceeded when trying to connect/i.test(err.message)) {
+      if (pool.totalCount >= maxConnections && pool.idleCount === 0) {
+        throw new AppError(
+          'store_unavailable',
+          `all ${maxConnections} connections to PostgreSQL at ${target} stayed busy past the connect timeout; raise store.maxConnections or lower maxConcurrency`,
+          { dependency: 'postgres', retryAfter: 1 },
+        );
+      }
+    }
     throw toStoreError(err, target);
   };
 
