@@ -131,6 +131,9 @@ export function createPgDatabase(opts: PgPoolOptions): PgDatabase {
   });
   // A connection that breaks while idle must not take the process down; the pool drops it.
   pool.on('error', (err) => opts.onIdleError?.(err));
+  // Nor one that breaks while checked out between queries, or after the pool let it go
+  // (a socket left half-closed by a stalled server errors later, when the server goes).
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const fail = (err: unknown): never => {
     // a full pool times out like a dead server: say which it was
     if (err instanceof Error && /timeout exceeded when trying to connect/i.test(err.message)) {
