@@ -11,6 +11,7 @@ interface Answer {
   ms: number;
   body: Record<string, unknown>;
   text: string;
+  retryAfter: string | null;
 }
 
 async function timed(res: () => Promise<Response>): Promise<Answer> {
@@ -24,7 +25,7 @@ async function timed(res: () => Promise<Response>): Promise<Answer> {
   } catch {
     // /health is plain text
   }
-  return { status: r.status, ms, body, text };
+  return { status: r.status, ms, body, text, retryAfter: r.headers.get('retry-after') };
 }
 
 describe('PostgreSQL down or stalled under a running team server', () => {
@@ -60,6 +61,8 @@ describe('PostgreSQL down or stalled under a running team server', () => {
   const assertUnavailable = (a: Answer, what: string) => {
     assert.equal(a.status, 503, `${what}: ${a.text}`);
     assert.equal(a.body.error_code, 'store_unavailable', what);
+    assert.equal(a.body.dependency, 'postgres', what);
+    assert.equal(a.retryAfter, '1', `${what}: Retry-After`);
     assert.ok(a.ms < REQUEST_TIMEOUT_MS, `${what} answered in ${Math.round(a.ms)} ms, past requestTimeoutMs`);
     assert.match(String(a.body.error), /PostgreSQL at 127\.0\.0\.1:\d+\/postgres is unavailable/);
     assert.ok(!a.text.includes(PASSWORD), 'the password never reaches a client');
