@@ -137,6 +137,16 @@ export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
       await new Promise((r) => setTimeout(r, 50));
     }
   };
+  // a test run that dies (timeout, crash) leaves no server running behind it
+  const onExit = () => {
+    try {
+      for (const pid of [...allPids(), ...(launcher ? [launcher] : [])]) process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
   await start();
   return {
     port,
@@ -156,6 +166,7 @@ export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
         // not running
       }
       await stop();
+      process.off('exit', onExit);
       rmSync(dir, { recursive: true, force: true });
     },
   };
