@@ -50,6 +50,11 @@ export const ERROR_CODES = {
   },
   overloaded: { status: 503, rpc: -32030, message: 'The server is at its concurrency limit; retry later.' },
   request_timeout: { status: 504, rpc: -32031, message: 'The request took longer than the server allows.' },
+  store_unavailable: {
+    status: 503,
+    rpc: -32032,
+    message: 'The database the server keeps its state in is unavailable; retry shortly.',
+  },
   internal_error: { status: 500, rpc: -32603, message: 'Internal server error.' },
 } as const;
 

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { SCOPES } from '../auth/scopes.ts';
 import { ConfigError } from '../config/config-error.ts';
+import { AppError } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import { CliError, type CliIo, processIo } from './cli-error.ts';
 import type { RunningServer } from './run-server.ts';
@@ -213,6 +214,11 @@ export async function runLeanCtx(argv: readonly string[], io: CliIo = processIo)
       return err.exitCode;
     }
     if (err instanceof ConfigError) {
+      io.err(`lean-ctx: ${err.message}\n`);
+      return 1;
+    }
+    // the store named in team.json is unreachable (its message says where and how to mend it)
+    if (err instanceof AppError) {
       io.err(`lean-ctx: ${err.message}\n`);
       return 1;
     }

@@ -69,7 +69,12 @@ function serveLocally(cwd: string, allowExec: boolean): Served {
         import('../engine/o200k.ts'),
       ]);
     const config = parseTeamConfig(
-      { workspaces: [{ id: 'local', root: cwd, allowExec, shellHistory: true }], dataDir: localDataDir(cwd) },
+      {
+        workspaces: [{ id: 'local', root: cwd, allowExec, shellHistory: true }],
+        dataDir: localDataDir(cwd),
+        // one developer's project: its own SQLite file, whatever LEANCTX_DATABASE_URL says
+        store: { kind: 'sqlite' },
+      },
       cwd,
       'local workspace',
     );

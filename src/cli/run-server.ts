@@ -1,9 +1,10 @@
 import { ConfigError, loadTeamConfig, type TeamConfig } from '../config/team-config.ts';
 import { watchFile } from '../config/watch-file.ts';
 import { warmTokenizer } from '../engine/o200k.ts';
+import { AppError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
 import type { Listening } from '../server/listen.ts';
-import { createTeamServer, type TeamServer } from '../server/team-server.ts';
+import { openTeamServer, type TeamServer } from '../server/team-server.ts';
 import { CliError, type CliIo } from './cli-error.ts';
 
 export interface RunningServer {
@@ -51,7 +52,14 @@ export async function runServer(
     logger.warn('auditLogPath is not set: tool calls are not audited; set it in team.json');
   }
   for (const notice of config.notices) logger.warn(`team.json: ${notice}`);
-  const server = createTeamServer({ config, logger });
+  let server: TeamServer;
+  try {
+    server = await openTeamServer({ config, logger });
+  } catch (err) {
+    // PostgreSQL down at start: say where and how to mend it, not a stack trace
+    if (err instanceof AppError) throw new CliError(`cannot open the store: ${err.message}`);
+    throw err;
+  }
   let listening: Listening;
   try {
     listening = await server.listen(config.host, opts.port ?? config.port);

@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import { loadTeamConfig } from '../config/team-config.ts';
 import { channelLine, listChannels } from '../sessions/channels.ts';
-import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { openStore } from '../store/open-store.ts';
 import { CliError, type CliIo } from './cli-error.ts';
 
 /** `session list`: channels of a workspace with revision and agents, as the seed prints them. */
@@ -11,7 +10,7 @@ export async function sessionList(opts: { config: string; workspace?: string }, 
   if (!cfg.workspaces.some((w) => w.id === id)) {
     throw new CliError(`unknown workspace "${id}"; known: ${cfg.workspaces.map((w) => w.id).join(', ')}`, 2);
   }
-  const store = createSqliteStore(join(cfg.dataDir, 'leanctx.db'));
+  const store = await openStore(cfg);
   try {
     const channels = await listChannels(store, id);
     io.out(`workspace: ${id}\n`);

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { loadTeamConfig, type TeamConfig } from '../config/team-config.ts';
 import { closeEnginePool } from '../engine/workers/engine-pool.ts';
 import { workspaceOf } from '../pipeline/team-state.ts';
-import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { openStore } from '../store/open-store.ts';
 import { CliError, type CliIo } from './cli-error.ts';
 import { buildGraphWithProgress, builtLine } from './graph-build.ts';
 
@@ -64,7 +64,7 @@ async function fastForward(root: string): Promise<string> {
  * builds inside the server process).
  */
 async function recordGraphBuilt(cfg: TeamConfig, workspaceId: string, payload: Record<string, unknown>) {
-  const store = createSqliteStore(join(cfg.dataDir, 'leanctx.db'));
+  const store = await openStore(cfg);
   try {
     await store.events.append({
       workspaceId,

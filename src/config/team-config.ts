@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { parseScope } from '../auth/scopes.ts';
 import { patternProblem } from '../engine/shell/command-policy.ts';
 import { ConfigError, issueProblems, readJsonFile } from './config-error.ts';
+import type { Env } from './servers-expand.ts';
+import { resolveStoreConfig, type StoreConfig, storeSchema } from './store-config.ts';
 import { resolveTeamProfile, type TeamProfile, teamProfileSchema } from './team-profile.ts';
 
 export { ConfigError };
@@ -164,6 +166,10 @@ export const teamConfigSchema = z
       .optional(),
     /** Reported by GET /v1/storage and /v1/usage (as the original did); not enforced. */
     storageQuotaBytes: z.number().int().min(0).optional(),
+    /** Where state lives: SQLite in dataDir (default) or a PostgreSQL database replicas share. */
+    store: storeSchema.optional(),
+    /** Usage rows older than this many days are deleted (hourly); unset keeps them all. */
+    usageRetentionDays: z.number().positive().optional(),
     ...ORIGINAL_ONLY_KEYS,
   })
   .superRefine((cfg, ctx) => {
@@ -221,7 +227,9 @@ export type TokenConfig = Parsed['tokens'][number];
 
 /** A validated team.json: defaults applied, paths absolute, frozen. */
 export type TeamConfig = Readonly<
-  Omit<Parsed, 'defaultWorkspaceId' | 'dataDir' | 'governance'> & {
+  Omit<Parsed, 'defaultWorkspaceId' | 'dataDir' | 'governance' | 'store'> & {
+    /** The store in force (SQLite unless team.json or LEANCTX_DATABASE_URL names PostgreSQL). */
+    store: StoreConfig;
     defaultWorkspaceId: string;
     dataDir: string;
     /** The team profile in force: budgets, roles, model (NO_PROFILE when none is set). */
@@ -236,6 +244,8 @@ export type TeamConfig = Readonly<
 /** Where a team profile comes from besides team.json: `--profile` (a preset or a TOML file). */
 export interface ProfileOverride {
   profile?: string | undefined;
+  /** Where `LEANCTX_DATABASE_URL` and `${VAR}` in store.url are read (default: process.env). */
+  env?: Env | undefined;
 }
 
 /** Validates a parsed JSON value as team.json; `baseDir` anchors relative paths. */
@@ -284,6 +294,7 @@ export function parseTeamConfig(
       );
     }
   });
+  const store = resolveStoreConfig(cfg.store, opts.env ?? process.env, cfg.requestTimeoutMs, problems);
   if (problems.length > 0) throw new ConfigError(source, problems);
   const firstWorkspace = workspaces[0];
   if (!firstWorkspace) throw new ConfigError(source, ['workspaces: list at least one workspace']);
@@ -296,6 +307,7 @@ export function parseTeamConfig(
     workspaces: Object.freeze(workspaces) as WorkspaceConfig[],
     tokens: Object.freeze(cfg.tokens.map((t) => Object.freeze(t))) as TokenConfig[],
     governance,
+    store,
     path,
     notices: Object.freeze(originalFileNotices(cfg)),
   });

@@ -4,6 +4,7 @@ import type { Gateway } from '../gateway/gateway.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { RateLimiter } from '../ratelimit/token-bucket.ts';
+import type { DependencyChecks } from '../server/health.ts';
 import type { AgentPresence } from '../sessions/agent-presence.ts';
 import type { Store } from '../store/types.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
@@ -30,4 +31,6 @@ export interface ServerDeps {
   inFlight: { count: number };
   /** Agents on each channel: `agent_joined` and `agent_left`. */
   presence: AgentPresence;
+  /** Services the server stands on, checked by `/healthz` (PostgreSQL, Redis); none with SQLite. */
+  dependencies?: DependencyChecks;
 }

@@ -212,7 +212,16 @@ export const usageReport = z.object({
   connectors: z.record(z.string(), z.unknown()),
 });
 
-export const healthz = z.object({ status: z.literal('ok'), version: z.string(), uptime: z.string() });
+export const healthz = z.object({
+  status: z.literal('ok'),
+  version: z.string(),
+  uptime: z.string(),
+  /** One entry per service the server stands on (`postgres`, `redis`); a failing one makes it a 503. */
+  dependencies: z.record(
+    z.string(),
+    z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() }),
+  ),
+});
 
 export const eventsQuery = z.looseObject({
   since: z.string().optional().describe('replay events after this revision (or send Last-Event-ID)'),

@@ -5,7 +5,7 @@ import { AppError } from '../errors.ts';
 import type { McpEndpoint } from '../mcp/http-endpoint.ts';
 import type { ServerDeps } from '../pipeline/deps.ts';
 import type { Caller } from '../pipeline/team-state.ts';
-import { HEALTH_BODY, HEALTH_CONTENT_TYPE } from './health.ts';
+import { checkDependencies, HEALTH_BODY, HEALTH_CONTENT_TYPE } from './health.ts';
 import type { HttpEnv } from './http-env.ts';
 import { requireToken } from './middleware/auth.ts';
 import { limitBody } from './middleware/body-limit.ts';
@@ -63,9 +63,15 @@ export function createApp(deps: ServerDeps, mcp: McpEndpoint): Hono<HttpEnv> {
 
   // Liveness answers before any middleware: no auth, no rate limit, no metrics, no Host check.
   app.get('/health', (c) => c.body(HEALTH_BODY, 200, { 'content-type': HEALTH_CONTENT_TYPE }));
-  app.get('/healthz', (c) =>
-    c.json({ status: 'ok', version: deps.version, uptime: formatUptime(deps.now() - deps.startedAt) }),
-  );
+  // Readiness: each dependency (PostgreSQL, Redis) checked; one failing is a 503 naming it.
+  app.get('/healthz', async (c) => {
+    const dependencies = await checkDependencies(deps.dependencies ?? {});
+    const body = { version: deps.version, uptime: formatUptime(deps.now() - deps.startedAt), dependencies };
+    const failing = Object.entries(dependencies).filter(([, d]) => !d.ok);
+    if (failing.length === 0) return c.json({ status: 'ok', ...body });
+    const error = `unavailable: ${failing.map(([name, d]) => `${name} (${d.error})`).join('; ')}`;
+    return c.json({ error, error_code: 'store_unavailable', status: 'degraded', ...body }, 503);
+  });
 
   app.use(async (c, next) => {
     const started = performance.now();

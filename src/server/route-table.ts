@@ -32,7 +32,7 @@ export const ROUTES: readonly RouteDoc[] = [
   {
     method: 'GET',
     path: '/healthz',
-    summary: 'Liveness with version and uptime (JSON)',
+    summary: 'Readiness: version, uptime and each dependency (503 store_unavailable when one fails)',
     auth: 'none',
     sdk: false,
     response: json(s.healthz),

@@ -16,6 +16,7 @@ import type { ServerDeps } from '../pipeline/deps.ts';
 import { createTeamState } from '../pipeline/team-state.ts';
 import { createRateLimiter } from '../ratelimit/token-bucket.ts';
 import { createAgentPresence } from '../sessions/agent-presence.ts';
+import { openStore } from '../store/open-store.ts';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { Store } from '../store/types.ts';
 import { builtinTools } from '../tools/all-tools.ts';
@@ -60,12 +61,32 @@ function createTeamGateway(config: TeamConfig): { gateway: Gateway; tools: Tool[
   return { gateway, tools: gatewayTools.map((t) => Object.freeze({ ...t, core: true })) };
 }
 
+/**
+ * Opens the store team.json names (SQLite by default, PostgreSQL when configured: migrated
+ * first), then wires the server on it.
+ */
+export async function openTeamServer(opts: TeamServerOptions): Promise<TeamServer> {
+  if (opts.store) return createTeamServer(opts);
+  const store = await openStore(opts.config);
+  try {
+    return createTeamServer({ ...opts, store });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
 /** The composition root: wires store, state, limiter, audit, events, metrics, app and MCP. */
 export function createTeamServer(opts: TeamServerOptions): TeamServer {
   const config = opts.config;
   const team = createTeamGateway(config);
   const now = opts.now ?? Date.now;
   const metrics = createMetrics(() => budgetUsage(store.budgets, deps.state.config().governance, now()), now);
+  if (!opts.store && config.store.kind !== 'sqlite') {
+    throw new Error(
+      `a ${config.store.kind} store opens asynchronously: start the server with openTeamServer()`,
+    );
+  }
   const store = countSessionUse(
     opts.store ?? createSqliteStore(join(config.dataDir, 'leanctx.db')),
     metrics.context,
@@ -99,6 +120,7 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
     keepAliveMs: opts.keepAliveMs ?? 15_000,
     inFlight: { count: 0 },
     presence: createAgentPresence({ store, publish: (e) => hub.publish(e), now, logger }),
+    dependencies: store.dependency ? { [store.dependency.name]: store.dependency.check } : {},
   };
   const mcp = createMcpEndpoint(deps);
   const app = createApp(deps, mcp);
@@ -113,6 +135,15 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
       if (deleted > 0) deps.logger.info('old events removed', { deleted });
     } catch (err) {
       deps.logger.error('event retention failed', { error: String(err) });
+    }
+    if (cfg.usageRetentionDays === undefined) return;
+    try {
+      const deleted = await store.usage.prune(
+        new Date(now() - cfg.usageRetentionDays * 86_400_000).toISOString(),
+      );
+      if (deleted > 0) deps.logger.info('old usage rows removed', { deleted });
+    } catch (err) {
+      deps.logger.error('usage retention failed', { error: String(err) });
     }
   };
   void pruneEvents();
@@ -139,6 +170,9 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
         if (!isDeepStrictEqual(next.servers, prev.servers)) {
           deps.logger.warn('the servers block was added or removed; restart the server to apply it');
         }
+      }
+      if (!isDeepStrictEqual(next.store, prev.store)) {
+        deps.logger.warn('the store block changed; restart the server to apply it');
       }
       if (next.auditLogPath !== prev.auditLogPath || next.auditMaxBytes !== prev.auditMaxBytes) {
         const old = audit;

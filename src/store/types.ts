@@ -137,6 +137,8 @@ export interface UsageStore {
   feedbackSummary(filter: FeedbackFilter): Promise<FeedbackSummary>;
   /** Deletes the feedback rows the filter matches; returns how many. */
   deleteFeedback(filter: { workspaceId: string; agentId?: string }): Promise<number>;
+  /** Deletes usage rows older than `olderThan` (ISO time); returns how many. */
+  prune(olderThan: string): Promise<number>;
 }
 
 /** Which usage an economics query covers. */
@@ -232,6 +234,12 @@ export interface FeedbackSummary extends FeedbackFigures {
   byIntent: (FeedbackFigures & { intent: string })[];
 }
 
+export interface StoreDependency {
+  name: string;
+  /** One round trip; throws (store_unavailable) when the service does not answer. */
+  check(): Promise<void>;
+}
+
 export interface Store extends SharedSessionStores {
   readonly events: EventStore;
   readonly usage: UsageStore;
@@ -239,5 +247,7 @@ export interface Store extends SharedSessionStores {
   readonly budgets: BudgetStore;
   /** What each context read, by content hash (ctx_proof, ctx_verify). */
   readonly evidence: EvidenceStore;
+  /** An external service the store stands on (PostgreSQL), checked by `/healthz`; none for SQLite. */
+  readonly dependency?: StoreDependency;
   close(): Promise<void>;
 }

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { createTokenSecret, sha256Hex } from '../../src/auth/tokens.ts';
 import { parseTeamConfig, type TeamConfigInput } from '../../src/config/team-config.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { createTeamServer, type TeamServer } from '../../src/server/team-server.ts';
+import { openTeamServer, type TeamServer } from '../../src/server/team-server.ts';
 import { builtinTools } from '../../src/tools/all-tools.ts';
 import type { Tool } from '../../src/tools/define-tool.ts';
 
@@ -89,7 +89,7 @@ export async function startTestServer(
   const configPath = join(dir, 'team.json');
   writeFileSync(configPath, JSON.stringify(raw, null, 2));
   const config = parseTeamConfig(raw, dir, configPath, configPath);
-  const server = createTeamServer({
+  const server = await openTeamServer({
     config,
     tools: opts.tools ?? builtinTools(),
     logger: silentLogger,

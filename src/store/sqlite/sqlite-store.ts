@@ -270,6 +270,7 @@ export function createSqliteStore(file: string): Store {
     () => db.open,
   );
   const flush = usageBatch.flush;
+  const deleteUsageBefore = db.prepare<[string]>('DELETE FROM usage WHERE ts < ?');
   const usage: UsageStore = {
     record: (u: UsageRecord) => usageBatch.add({ ...u, ts: u.ts ?? new Date().toISOString() }),
     async summary(filter: UsageFilter): Promise<UsageSummary> {
@@ -300,6 +301,10 @@ export function createSqliteStore(file: string): Store {
         tokensSaved: byTool.reduce((n, t) => n + t.tokensSaved, 0),
         byTool,
       };
+    },
+    async prune(olderThan) {
+      flush();
+      return deleteUsageBefore.run(olderThan).changes;
     },
     async rollup(filter: UsageRollupFilter): Promise<UsageRollup> {
       flush();

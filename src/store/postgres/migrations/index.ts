@@ -1,0 +1,6 @@
+import type { Migration } from '../migrate.ts';
+import { coreSchema } from './001-core.ts';
+import { sharedSessionsMigration } from './002-shared-sessions.ts';
+
+/** Every migration, in version order. */
+export const MIGRATIONS: readonly Migration[] = [coreSchema, sharedSessionsMigration];

@@ -1,0 +1,48 @@
+import type pg from 'pg';
+import type { SharedSessionStores } from '../shared-session-stores.ts';
+import type { Store } from '../types.ts';
+import { createPgBudgetStore } from './budget-store.ts';
+import { createPgEventStore } from './event-store.ts';
+import { createPgKnowledgeStore } from './knowledge-store.ts';
+import { runMigrations } from './migrate.ts';
+import { MIGRATIONS } from './migrations/index.ts';
+import { createPgDatabase, type PgPoolOptions } from './pool.ts';
+import { createPgUsageStore } from './usage-store.ts';
+
+/** Builds the shared-session stores (sessions, agents, tasks, workflows, handoffs, shares) on the pool. */
+export type SharedSessionFactory = (pool: pg.Pool) => SharedSessionStores | Promise<SharedSessionStores>;
+
+export interface PostgresStoreOptions extends PgPoolOptions {
+  sharedSessions: SharedSessionFactory;
+}
+
+/**
+ * The scale-out store: every interface on one PostgreSQL database that replicas share.
+ * Migrates first (once, whatever the number of replicas starting), then serves.
+ */
+export async function createPostgresStore(opts: PostgresStoreOptions): Promise<Store> {
+  const db = createPgDatabase(opts);
+  try {
+    await runMigrations(db, MIGRATIONS);
+    const shared = await opts.sharedSessions(db.pool);
+    const usage = createPgUsageStore(db);
+    const budgets = createPgBudgetStore(db);
+    const events = createPgEventStore(db);
+    return {
+      ...shared,
+      events,
+      usage,
+      budgets,
+      knowledge: createPgKnowledgeStore(db),
+      dependency: { name: 'postgres', check: db.ping },
+      async close() {
+        // what callers were promised is written before the pool goes
+        await Promise.all([events.settled(), usage.settled(), budgets.settled()]);
+        await db.close();
+      },
+    };
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,94 @@
+import type { UsageRecord, UsageRollup, UsageStore, UsageSummary } from '../types.ts';
+import { createGroupCommit } from './group-commit.ts';
+import type { PgDatabase } from './pool.ts';
+
+/** Usage rows in PostgreSQL, written in shared transactions; reads wait for what is queued. */
+export function createPgUsageStore(db: PgDatabase): UsageStore & { settled(): Promise<void> } {
+  const writes = createGroupCommit<UsageRecord & { ts: string }>(async (rows) => {
+    await db.query(
+      `INSERT INTO usage (ts, workspace_id, agent_id, context_id, tool, tokens_sent, tokens_saved, duration_ms, is_error)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[],
+         $8::float8[], $9::boolean[])`,
+      [
+        rows.map((u) => u.ts),
+        rows.map((u) => u.workspaceId),
+        rows.map((u) => u.agentId),
+        rows.map((u) => u.contextId ?? null),
+        rows.map((u) => u.tool),
+        rows.map((u) => Math.round(u.tokensSent)),
+        rows.map((u) => Math.round(u.tokensSaved)),
+        rows.map((u) => u.durationMs),
+        rows.map((u) => u.isError),
+      ],
+    );
+  });
+  const settled = writes.settled;
+
+  return {
+    settled,
+    record: (u) => writes.add({ ...u, ts: u.ts ?? new Date().toISOString() }),
+    async summary(filter): Promise<UsageSummary> {
+      await settled();
+      const params: unknown[] = [filter.workspaceId];
+      const where = ['workspace_id = $1'];
+      const add = (sql: string, value: unknown) => {
+        params.push(value);
+        where.push(`${sql} $${params.length}`);
+      };
+      if (filter.agentId !== undefined) add('agent_id =', filter.agentId);
+      if (filter.contextId !== undefined) add('context_id =', filter.contextId);
+      if (filter.sinceTs !== undefined) add('ts >=', filter.sinceTs);
+      const rows = await db.query<{
+        tool: string;
+        calls: number;
+        sent: number;
+        saved: number;
+        errors: number;
+      }>(
+        `SELECT tool, COUNT(*) AS calls, SUM(tokens_sent) AS sent, SUM(tokens_saved) AS saved,
+           SUM(is_error::int) AS errors
+         FROM usage WHERE ${where.join(' AND ')} GROUP BY tool ORDER BY calls DESC, tool`,
+        params,
+      );
+      const byTool = rows.map((r) => ({
+        tool: r.tool,
+        calls: r.calls,
+        tokensSent: r.sent,
+        tokensSaved: r.saved,
+        errors: r.errors,
+      }));
+      return {
+        calls: byTool.reduce((n, t) => n + t.calls, 0),
+        tokensSent: byTool.reduce((n, t) => n + t.tokensSent, 0),
+        tokensSaved: byTool.reduce((n, t) => n + t.tokensSaved, 0),
+        byTool,
+      };
+    },
+    async rollup(filter): Promise<UsageRollup> {
+      await settled();
+      if (filter.workspaceIds !== undefined && filter.workspaceIds.length === 0)
+        return { byAgentTool: [], byDay: [] };
+      const scope = '($1::text[] IS NULL OR workspace_id = ANY($1)) AND ($2::text IS NULL OR agent_id = $2)';
+      const params = [filter.workspaceIds ?? null, filter.agentId ?? null];
+      const byAgentTool = await db.query<UsageRollup['byAgentTool'][number]>(
+        `SELECT agent_id AS "agentId", tool, COUNT(*) AS calls, SUM(tokens_saved) AS "tokensSaved", MAX(ts) AS "lastTs"
+         FROM usage WHERE ${scope} GROUP BY agent_id, tool ORDER BY agent_id, tool`,
+        params,
+      );
+      const byDay = await db.query<UsageRollup['byDay'][number]>(
+        `SELECT substr(ts, 1, 10) AS day, agent_id AS "agentId", COUNT(*) AS calls, SUM(tokens_saved) AS "tokensSaved"
+         FROM usage WHERE ${scope} AND ts >= $3 GROUP BY day, agent_id ORDER BY day, agent_id`,
+        [...params, filter.sinceDay],
+      );
+      return { byAgentTool, byDay };
+    },
+    async prune(olderThan) {
+      await settled();
+      const rows = await db.query<{ n: number }>(
+        'WITH gone AS (DELETE FROM usage WHERE ts < $1 RETURNING 1) SELECT COUNT(*) AS n FROM gone',
+        [olderThan],
+      );
+      return rows[0]?.n ?? 0;
+    },
+  };
+}

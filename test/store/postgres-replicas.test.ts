@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { runMigrations } from '../../src/store/postgres/migrate.ts';
+import { MIGRATIONS } from '../../src/store/postgres/migrations/index.ts';
+import { createPgDatabase } from '../../src/store/postgres/pool.ts';
+import { createPostgresStore } from '../../src/store/postgres/postgres-store.ts';
+import { openPrivateDatabase } from '../../src/store/sqlite/open-database.ts';
+import { createSqliteSharedSessionStores } from '../../src/store/sqlite/shared-session-stores.ts';
+import { type TestDatabase, withTestDatabase } from '../helpers/postgres.ts';
+
+const WRITER = fileURLToPath(new URL('../fixtures/pg-writer.ts', import.meta.url));
+
+function runWriter(url: string, name: string, count: number): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', WRITER, url, name, String(count)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
+    child.once('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as number[]) : reject(new Error(`${name} exited ${code}: ${err}`)),
+    );
+  });
+}
+
+describe('PostgreSQL shared by several processes', () => {
+  let db: TestDatabase;
+  before(async () => {
+    db = await withTestDatabase();
+  });
+  after(async () => {
+    await db?.drop();
+  });
+
+  test('ten processes migrating a fresh database at once apply each version exactly once', async () => {
+    const fresh = await withTestDatabase();
+    const pools = Array.from({ length: 10 }, () => createPgDatabase({ url: fresh.url }));
+    // a migration that counts its runs: without the lock, late starters would run it again or fail
+    const counting = [
+      ...MIGRATIONS,
+      { version: 900, name: 'count runs', sql: 'CREATE TABLE runs (n int); INSERT INTO runs VALUES (1);' },
+    ];
+    try {
+      const applied = await Promise.all(pools.map((p) => runMigrations(p, counting)));
+      const all = applied.flat().sort((a, b) => a - b);
+      assert.deepEqual(
+        all,
+        counting.map((m) => m.version),
+        'each version applied by exactly one process',
+      );
+      const [first] = pools as [ReturnType<typeof createPgDatabase>];
+      assert.deepEqual(
+        (
+          await first.query<{ version: number }>('SELECT version FROM leanctx_migrations ORDER BY version')
+        ).map((r) => r.version),
+        counting.map((m) => m.version),
+      );
+      assert.deepEqual(await first.query('SELECT n FROM runs'), [{ n: 1 }]);
+      assert.deepEqual(await runMigrations(first, counting), [], 'a restart applies nothing');
+      await assert.rejects(
+        runMigrations(first, MIGRATIONS),
+        /schema version 900, newer than this leanctx knows/,
+      );
+    } finally {
+      await Promise.all(pools.map((p) => p.close()));
+      await fresh.drop();
+    }
+  });
+
+  test('four writer processes on one channel, key and budget: revisions 1..N once each, one history, every charge', async () => {
+    const perWriter = 40;
+    const names = ['w1', 'w2', 'w3', 'w4'];
+    const migrator = createPgDatabase({ url: db.url });
+    await runMigrations(migrator, MIGRATIONS).finally(() => migrator.close());
+    const got = await Promise.all(names.map((n) => runWriter(db.url, n, perWriter)));
+    for (const revs of got) {
+      assert.deepEqual(
+        revs,
+        [...revs].sort((a, b) => a - b),
+        "one process's appends get rising revisions in call order",
+      );
+    }
+    assert.deepEqual(
+      got.flat().sort((a, b) => a - b),
+      Array.from({ length: names.length * perWriter }, (_, i) => i + 1),
+      'no revision collides or is skipped',
+    );
+    const sessions = openPrivateDatabase(':memory:');
+    const store = await createPostgresStore({
+      url: db.url,
+      sharedSessions: () => createSqliteSharedSessionStores(sessions),
+    });
+    try {
+      assert.equal(await store.events.latestRevision('main', 'race'), names.length * perWriter);
+      const versions = await store.knowledge.history('main', { category: 'race', key: 'winner' }, 1000);
+      assert.equal(versions.length, names.length * perWriter);
+      assert.equal(versions.filter((f) => f.supersededBy === null).length, 1);
+      const byId = new Map(versions.map((f) => [f.id, f]));
+      let chain = 0;
+      for (
+        let f = versions.find((v) => v.supersededBy === null);
+        f;
+        f = f.supersedes === null ? undefined : byId.get(f.supersedes)
+      ) {
+        chain++;
+      }
+      assert.equal(chain, versions.length, 'no version is left out of the chain');
+      const totals = await store.budgets.totals('shared', '2000-01-01');
+      assert.deepEqual(
+        { calls: totals.calls, tokens: totals.tokens },
+        { calls: names.length * perWriter, tokens: 7 * names.length * perWriter },
+      );
+    } finally {
+      await store.close();
+      sessions.close();
+    }
+  });
+});
