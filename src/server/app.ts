@@ -13,6 +13,7 @@ import { hostCheck } from './middleware/host-check.ts';
 import { agentFrom, channelFrom, workspaceFrom } from './request-scope.ts';
 import { discoveryRoutes } from './routes/discovery.ts';
 import { eventRoutes } from './routes/events.ts';
+import { observatoryApiRoutes, observatoryPageRoutes } from './routes/observatory.ts';
 import { observeRoutes } from './routes/observe.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { toolRoutes } from './routes/tools.ts';
@@ -96,6 +97,8 @@ export function createApp(deps: ServerDeps, mcp: McpEndpoint): Hono<HttpEnv> {
     discoveryRoutes(deps, () => app.routes),
   );
   app.route('/v1', reportRoutes(deps));
+  app.route('/v1', observatoryApiRoutes(deps));
+  app.route('/', observatoryPageRoutes());
 
   const mcpRoute = async (c: Context<HttpEnv>) => {
     let body: unknown;

@@ -111,8 +111,29 @@ export interface UsageRollupFilter {
   sinceDay: string;
 }
 
+/** Calls of one minute, tool and agent (the observatory's live charts). */
+export interface UsageActivity {
+  /** `YYYY-MM-DDTHH:MM`, UTC. */
+  minute: string;
+  tool: string;
+  agentId: string;
+  calls: number;
+  errors: number;
+  tokensSent: number;
+  tokensSaved: number;
+}
+
+export interface UsageActivityFilter {
+  /** Only these workspaces; undefined = all. */
+  workspaceIds: readonly string[] | undefined;
+  /** ISO time; rows at or after it (an index range, so a short window stays cheap on any table). */
+  sinceTs: string;
+}
+
 export interface UsageStore {
   record(usage: UsageRecord): Promise<void>;
+  /** Per minute, tool and agent since `sinceTs`, oldest minute first. */
+  activity(filter: UsageActivityFilter): Promise<UsageActivity[]>;
   summary(filter: UsageFilter): Promise<UsageSummary>;
   /** What the savings reports are made of, across workspaces. */
   rollup(filter: UsageRollupFilter): Promise<UsageRollup>;

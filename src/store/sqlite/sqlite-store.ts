@@ -6,6 +6,8 @@ import {
   MAX_EVENT_SEARCH_TERMS,
   type NewEvent,
   type Store,
+  type UsageActivity,
+  type UsageActivityFilter,
   type UsageFilter,
   type UsageRecord,
   type UsageRollup,
@@ -17,6 +19,7 @@ import { createSqliteBudgetStore } from './budget-store.ts';
 import { createSqliteKnowledgeStore } from './knowledge-store.ts';
 import { openPrivateDatabase } from './open-database.ts';
 import { createSqliteSharedSessionStores } from './shared-session-stores.ts';
+import { usageActivityRows } from './usage-activity.ts';
 import { usageRollupRows } from './usage-rollup.ts';
 
 const SCHEMA = `
@@ -44,6 +47,7 @@ CREATE TABLE IF NOT EXISTS usage (
 );
 CREATE INDEX IF NOT EXISTS usage_ws_ctx ON usage (workspace_id, context_id);
 CREATE INDEX IF NOT EXISTS usage_ws_agent ON usage (workspace_id, agent_id);
+CREATE INDEX IF NOT EXISTS usage_ts ON usage (ts);
 `;
 
 /** How long writes wait to share a transaction: commits cost more than the rows. */
@@ -286,6 +290,10 @@ export function createSqliteStore(file: string): Store {
         tokensSaved: byTool.reduce((n, t) => n + t.tokensSaved, 0),
         byTool,
       };
+    },
+    async activity(filter: UsageActivityFilter): Promise<UsageActivity[]> {
+      flush();
+      return usageActivityRows(db, filter);
     },
     async rollup(filter: UsageRollupFilter): Promise<UsageRollup> {
       flush();
