@@ -7,7 +7,6 @@
 
   const TOKEN_KEY = 'leanctx.observatory.token';
   const MINUTES = 30;
-  const REFRESH_MS = 15_000;
   const FEED_MAX = 50;
   const COLORS = ['#2563eb', '#f97316', '#16a34a', '#9333ea', '#dc2626', '#0891b2', '#ca8a04', '#64748b'];
   const TOP_SERIES = 7;
@@ -15,6 +14,8 @@
   const params = new URLSearchParams(location.search);
   const workspaceId = params.get('workspace') ?? undefined;
   const channelId = params.get('channel') ?? 'main';
+  /** How often the summary is re-read (errors, budgets, gateway state do not come as events). */
+  const REFRESH_MS = Math.max(1, Number(params.get('refresh')) || 10) * 1000;
 
   const $ = (id) => document.getElementById(id);
   const fmt = (n) => Math.round(n).toLocaleString('en-US');
