@@ -103,10 +103,14 @@ export async function observatorySummary(
     .filter((id) => !caller.workspaces || caller.workspaces.includes(id));
   const sinceTs = new Date(Math.floor(now / 60_000) * 60_000 - (minutes - 1) * 60_000).toISOString();
   const profile = deps.state.config().governance;
-  const [activity, usage, channelLists] = await Promise.all([
+  // Channel heads first: a call queues its usage row before its event is stored, so every
+  // event up to a head read here is counted in the activity read after it.
+  const channelLists = await Promise.all(
+    workspaces.map(async (ws) => ({ ws, channels: await listChannels(deps.store, ws) })),
+  );
+  const [activity, usage] = await Promise.all([
     deps.store.usage.activity({ workspaceIds: caller.workspaces ? workspaces : undefined, sinceTs }),
     budgetUsage(deps.store.budgets, profile, now),
-    Promise.all(workspaces.map(async (ws) => ({ ws, channels: await listChannels(deps.store, ws) }))),
   ]);
 
   const totals = { calls: 0, errors: 0, tokensSent: 0, tokensSaved: 0, savedPct: 0 };

@@ -24,6 +24,10 @@
   let summary;
   let streamAbort;
   let lastEventId = 0;
+  /** The watched channel's event id the current summary already counts. */
+  let countedThrough = 0;
+  /** False once /v1/heatmap answered 404: this server has none, so it is not asked again. */
+  let heatmapServed = true;
   let refreshTimer;
   let renderQueued = false;
   const charts = new Map();
@@ -72,6 +76,7 @@
 
   async function signIn(candidate) {
     token = candidate;
+    heatmapServed = true;
     try {
       summary = await api(`/v1/observatory/summary?minutes=${MINUTES}`);
     } catch (err) {
@@ -91,13 +96,21 @@
       (c) => c.channelId === channelId && (!workspaceId || c.workspaceId === workspaceId),
     );
     lastEventId = channel ? channel.revision : 0;
+    countedThrough = lastEventId;
     startStream();
     refreshTimer = setInterval(() => void refresh(), REFRESH_MS);
   }
 
+  function watchedRevision(s) {
+    const channel = s.channels.find((c) => c.channelId === channelId && (!workspaceId || c.workspaceId === workspaceId));
+    return channel ? channel.revision : 0;
+  }
+
   async function refresh() {
     try {
-      summary = await api(`/v1/observatory/summary?minutes=${MINUTES}`);
+      const next = await api(`/v1/observatory/summary?minutes=${MINUTES}`);
+      summary = next;
+      countedThrough = watchedRevision(next);
       render();
       void loadHeatmap();
     } catch (err) {
@@ -207,7 +220,8 @@
     feedIds.add(e.id);
     const p = e.payload ?? {};
     addFeedRow(e, p);
-    if (!summary) return;
+    // a call the summary already counts is not added twice
+    if (!summary || e.id <= countedThrough) return;
     const minute = (e.ts ?? new Date().toISOString()).slice(0, 16);
     const sent = Number(p.tokensSent) || 0;
     const raw = Number(p.tokensRaw) || 0;
@@ -474,10 +488,12 @@
 
   async function loadHeatmap() {
     let heat = { files: [], dirs: [] };
+    if (!heatmapServed) return;
     try {
       heat = await api('/v1/heatmap?limit=15&period=week');
     } catch (err) {
       if (err instanceof HttpError && err.status === 401) return showSignIn(err.message);
+      if (err instanceof HttpError && err.status === 404) heatmapServed = false;
       // 404 (no heatmap on this server) or any other failure: the empty state says enough
     }
     const files = Array.isArray(heat.files) ? heat.files : [];
