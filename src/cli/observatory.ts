@@ -94,7 +94,9 @@ export async function runObservatory(opts: ObservatoryOptions, io: CliIo): Promi
     io.err(`lean-ctx: ${down}\n`);
     return 1;
   }
-  io.err('sign in with a token that has the audit and events scopes (lean-ctx team token create --role admin)\n');
+  io.err(
+    'sign in with a token that has the audit and events scopes (lean-ctx team token create --role admin)\n',
+  );
   if (opts.open) {
     const why = await openInBrowser(url);
     io.err(why ? `lean-ctx: ${why}; open the URL above yourself\n` : 'opened in the default browser\n');

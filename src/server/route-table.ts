@@ -179,7 +179,8 @@ export const ROUTES: readonly RouteDoc[] = [
   {
     method: 'GET',
     path: '/v1/observatory/summary',
-    summary: 'The observatory dashboard data: calls per minute by tool and agent, errors by code, channels, budgets, gateway servers',
+    summary:
+      'The observatory dashboard data: calls per minute by tool and agent, errors by code, channels, budgets, gateway servers',
     auth: 'audit',
     sdk: false,
     query: s.observatoryQuery,

@@ -17,7 +17,9 @@ export interface LaunchedBrowser {
 /** Debian's chromium, headless, with a fresh profile directory removed on close. */
 export async function launchChromium(): Promise<LaunchedBrowser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`${CHROMIUM_PATH} is missing: install it with \`apt-get install -y chromium\` (.ci/run does)`);
+    throw new Error(
+      `${CHROMIUM_PATH} is missing: install it with \`apt-get install -y chromium\` (.ci/run does)`,
+    );
   }
   const userDataDir = mkdtempSync(join(tmpdir(), 'leanctx-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {

@@ -89,7 +89,11 @@ describe('the observatory page in headless Chromium against a real team server',
     await page.locator('#dashboard').waitFor({ state: 'visible' });
     await page.locator('#live.on').waitFor();
     for (const id of ['chart-tools', 'chart-agents', 'chart-tokens', 'budget-table', 'heat-files', 'feed']) {
-      assert.equal(await page.locator(`[data-empty-for="${id}"]`).isVisible(), true, `${id} shows its empty state`);
+      assert.equal(
+        await page.locator(`[data-empty-for="${id}"]`).isVisible(),
+        true,
+        `${id} shows its empty state`,
+      );
     }
     assert.equal(await page.locator('.uplot').count(), 0);
     assert.equal(await page.locator('#kpi-calls').textContent(), '0');
@@ -97,7 +101,10 @@ describe('the observatory page in headless Chromium against a real team server',
   });
 
   test('a call made by an MCP client appears live, with its tokens in the charts', async () => {
-    const result = await mcp.callTool({ name: 'ctx_read', arguments: { path: 'docs/notes.md', mode: 'full' } });
+    const result = await mcp.callTool({
+      name: 'ctx_read',
+      arguments: { path: 'docs/notes.md', mode: 'full' },
+    });
     assert.notEqual(result.isError, true);
     await page.locator('#feed li', { hasText: 'ctx_read by dev' }).first().waitFor({ timeout: 2000 });
     await page.locator('#chart-tools .uplot').waitFor();
@@ -107,7 +114,10 @@ describe('the observatory page in headless Chromium against a real team server',
   });
 
   test('a REST client taking a tiny budget past its threshold raises the budget alert', async () => {
-    const res = await callTool(srv, 'dev', { name: 'ctx_read', arguments: { path: 'docs/notes.md', mode: 'full' } });
+    const res = await callTool(srv, 'dev', {
+      name: 'ctx_read',
+      arguments: { path: 'docs/notes.md', mode: 'full' },
+    });
     assert.equal(res.status, 200);
     const alert = page.locator('#budget-alert');
     await alert.waitFor({ state: 'visible' });
@@ -143,7 +153,11 @@ describe('the observatory page in headless Chromium against a real team server',
     const resumed = streamRequests.slice(before).filter((id) => id !== undefined);
     assert.ok(resumed.length > 0, 'the reconnect sent Last-Event-ID');
     assert.ok(Number(resumed[0]) > 0);
-    assert.equal(await page.locator('#feed li', { hasText: 'ctx_read by bot' }).count(), missed.length, 'no duplicates');
+    assert.equal(
+      await page.locator('#feed li', { hasText: 'ctx_read by bot' }).count(),
+      missed.length,
+      'no duplicates',
+    );
   });
 
   test('the page is readable at phone width', async () => {

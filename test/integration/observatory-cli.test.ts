@@ -66,12 +66,16 @@ describe('lean-ctx observatory', () => {
   });
 
   test('--open on a machine without a browser still prints the URL and says so', async () => {
-    const none = await runAsync(['observatory', '--server', srv.url, '--open'], { PATH: pathWithOpener(undefined) });
+    const none = await runAsync(['observatory', '--server', srv.url, '--open'], {
+      PATH: pathWithOpener(undefined),
+    });
     assert.equal(none.status, 0, none.stderr);
     assert.equal(none.stdout, `${srv.url}/observatory\n`);
     assert.match(none.stderr, /no browser opener \(xdg-open\) on this machine; open the URL above yourself/);
 
-    const failing = await runAsync(['observatory', '--server', srv.url, '--open'], { PATH: pathWithOpener('exit 3') });
+    const failing = await runAsync(['observatory', '--server', srv.url, '--open'], {
+      PATH: pathWithOpener('exit 3'),
+    });
     assert.equal(failing.status, 0, failing.stderr);
     assert.match(failing.stderr, /xdg-open found no browser \(exit 3\)/);
   });
