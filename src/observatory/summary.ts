@@ -4,7 +4,6 @@ import { type BudgetUse, budgetUsage, limitsFor, usesOf } from '../governance/bu
 import type { RefusalCount } from '../metrics/refusal-window.ts';
 import type { ServerDeps } from '../pipeline/deps.ts';
 import type { Caller } from '../pipeline/team-state.ts';
-import { listChannels } from '../sessions/channels.ts';
 import type { UsageActivity } from '../store/types.ts';
 
 export const DEFAULT_SUMMARY_MINUTES = 30;
@@ -86,6 +85,20 @@ function gatewayServers(gateway: Gateway | undefined, caller: Caller): Observato
   return { configured: true, servers };
 }
 
+/** A workspace's channels with events: their heads and the agents present (index seeks only). */
+async function channelsOf(deps: ServerDeps, workspaceId: string): Promise<ObservatorySummary['channels']> {
+  const heads = await deps.store.events.heads(workspaceId);
+  return Promise.all(
+    heads.map(async (h) => ({
+      workspaceId,
+      channelId: h.channelId,
+      revision: h.revision,
+      agents: (await deps.store.agents.list(workspaceId, h.channelId, { present: true })).map((a) => a.name),
+      lastActivity: h.ts,
+    })),
+  );
+}
+
 /**
  * What the observatory shows, for a caller with the `audit` scope, from cheap sources only:
  * an index range of the usage table, the in-memory refusal window, the budget counters of the
@@ -105,9 +118,7 @@ export async function observatorySummary(
   const profile = deps.state.config().governance;
   // Channel heads first: a call queues its usage row before its event is stored, so every
   // event up to a head read here is counted in the activity read after it.
-  const channelLists = await Promise.all(
-    workspaces.map(async (ws) => ({ ws, channels: await listChannels(deps.store, ws) })),
-  );
+  const channelLists = await Promise.all(workspaces.map((ws) => channelsOf(deps, ws)));
   const [activity, usage] = await Promise.all([
     deps.store.usage.activity({ workspaceIds: caller.workspaces ? workspaces : undefined, sinceTs }),
     budgetUsage(deps.store.budgets, profile, now),
@@ -165,15 +176,7 @@ export async function observatorySummary(
     totals,
     activity,
     errors: deps.metrics.refusals.counts(minutes),
-    channels: channelLists.flatMap(({ ws, channels }) =>
-      channels.map((c) => ({
-        workspaceId: ws,
-        channelId: c.channelId,
-        revision: c.revision,
-        agents: c.agents,
-        lastActivity: c.lastActivity,
-      })),
-    ),
+    channels: channelLists.flat(),
     agents: [...agents.values()].sort((a, b) => b.calls - a.calls),
     budget: {
       period: profile.budget.period,

@@ -54,6 +54,11 @@ export interface EventStore {
   ): Promise<EventRecord[]>;
   channels(workspaceId: string): Promise<ChannelInfo[]>;
   /**
+   * Each channel's newest event (revision and time), by channel id: index seeks only, so it
+   * stays cheap however many events a channel holds (`channels` reads them all).
+   */
+  heads(workspaceId: string): Promise<{ channelId: string; revision: number; ts: string }[]>;
+  /**
    * Deletes events older than `olderThan` (ISO time) and all but the newest `keepPerChannel`
    * of each channel; a channel's newest event always stays, so revisions keep counting up.
    * Returns how many were deleted.

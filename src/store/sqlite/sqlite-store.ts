@@ -177,6 +177,18 @@ export function createSqliteStore(file: string): Store {
     'SELECT DISTINCT actor FROM events WHERE workspace_id = ? AND channel_id = ? ORDER BY actor',
   );
 
+  // A skip-scan over the primary key: one seek per channel, then one for its newest event.
+  const selectChannelHeads = db.prepare<[string], { channelId: string; revision: number; ts: string }>(
+    `WITH RECURSIVE ch(c) AS (
+       SELECT (SELECT MIN(channel_id) FROM events WHERE workspace_id = ?1)
+       UNION ALL
+       SELECT (SELECT MIN(channel_id) FROM events WHERE workspace_id = ?1 AND channel_id > ch.c) FROM ch WHERE ch.c IS NOT NULL
+     )
+     SELECT e.channel_id AS channelId, e.revision AS revision, e.ts AS ts
+     FROM ch JOIN events e ON e.workspace_id = ?1 AND e.channel_id = ch.c
+       AND e.revision = (SELECT MAX(revision) FROM events WHERE workspace_id = ?1 AND channel_id = ch.c)
+     ORDER BY e.channel_id`,
+  );
   const selectHeads = db.prepare<[], { workspace_id: string; channel_id: string; rev: number }>(
     'SELECT workspace_id, channel_id, MAX(revision) AS rev FROM events GROUP BY workspace_id, channel_id',
   );
@@ -222,6 +234,10 @@ export function createSqliteStore(file: string): Store {
     since: async (ws, ch, after, limit) => {
       flushEvents();
       return selectSince.all(ws, ch, after, limit).map(toEvent);
+    },
+    heads: async (ws) => {
+      flushEvents();
+      return selectChannelHeads.all(ws);
     },
     channels: async (ws): Promise<ChannelInfo[]> => {
       flushEvents();
