@@ -181,6 +181,12 @@
             showSignIn(body.error ?? 'the token is no longer valid');
             return;
           }
+          if (res.status === 403 || res.status === 400) {
+            // a token without the events scope: the page still works, without live updates
+            const body = await res.json().catch(() => ({}));
+            setLive('off', `not live: ${body.error ?? res.status}`);
+            return;
+          }
           if (!res.ok || !res.body) throw new Error(`event stream answered ${res.status}`);
           setLive('on', 'live');
           delay = 500;

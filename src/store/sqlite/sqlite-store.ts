@@ -178,15 +178,15 @@ export function createSqliteStore(file: string): Store {
   );
 
   // A skip-scan over the primary key: one seek per channel, then one for its newest event.
-  const selectChannelHeads = db.prepare<[string], { channelId: string; revision: number; ts: string }>(
+  const selectChannelHeads = db.prepare<{ ws: string }, { channelId: string; revision: number; ts: string }>(
     `WITH RECURSIVE ch(c) AS (
-       SELECT (SELECT MIN(channel_id) FROM events WHERE workspace_id = ?1)
+       SELECT (SELECT MIN(channel_id) FROM events WHERE workspace_id = @ws)
        UNION ALL
-       SELECT (SELECT MIN(channel_id) FROM events WHERE workspace_id = ?1 AND channel_id > ch.c) FROM ch WHERE ch.c IS NOT NULL
+       SELECT (SELECT MIN(channel_id) FROM events WHERE workspace_id = @ws AND channel_id > ch.c) FROM ch WHERE ch.c IS NOT NULL
      )
      SELECT e.channel_id AS channelId, e.revision AS revision, e.ts AS ts
-     FROM ch JOIN events e ON e.workspace_id = ?1 AND e.channel_id = ch.c
-       AND e.revision = (SELECT MAX(revision) FROM events WHERE workspace_id = ?1 AND channel_id = ch.c)
+     FROM ch JOIN events e ON e.workspace_id = @ws AND e.channel_id = ch.c
+       AND e.revision = (SELECT MAX(revision) FROM events WHERE workspace_id = @ws AND channel_id = ch.c)
      ORDER BY e.channel_id`,
   );
   const selectHeads = db.prepare<[], { workspace_id: string; channel_id: string; rev: number }>(
@@ -237,7 +237,7 @@ export function createSqliteStore(file: string): Store {
     },
     heads: async (ws) => {
       flushEvents();
-      return selectChannelHeads.all(ws);
+      return selectChannelHeads.all({ ws });
     },
     channels: async (ws): Promise<ChannelInfo[]> => {
       flushEvents();
