@@ -178,16 +178,11 @@ export function createSqliteStore(file: string): Store {
   );
 
   // A skip-scan over the primary key: one seek per channel, then one for its newest event.
-  const selectChannelHeads = db.prepare<{ ws: string }, { channelId: string; revision: number; ts: string }>(
-    `WITH RECURSIVE ch(c) AS (
-       SELECT (SELECT MIN(channel_id) FROM events WHERE workspace_id = @ws)
-       UNION ALL
-       SELECT (SELECT MIN(channel_id) FROM events WHERE workspace_id = @ws AND channel_id > ch.c) FROM ch WHERE ch.c IS NOT NULL
-     )
-     SELECT e.channel_id AS channelId, e.revision AS revision, e.ts AS ts
-     FROM ch JOIN events e ON e.workspace_id = @ws AND e.channel_id = ch.c
-       AND e.revision = (SELECT MAX(revision) FROM events WHERE workspace_id = @ws AND channel_id = ch.c)
-     ORDER BY e.channel_id`,
+  const selectNextChannel = db.prepare<[string, string], { channel_id: string }>(
+    'SELECT channel_id FROM events WHERE workspace_id = ? AND channel_id > ? ORDER BY channel_id LIMIT 1',
+  );
+  const selectHead = db.prepare<[string, string], { revision: number; ts: string }>(
+    'SELECT revision, ts FROM events WHERE workspace_id = ? AND channel_id = ? ORDER BY revision DESC LIMIT 1',
   );
   const selectHeads = db.prepare<[], { workspace_id: string; channel_id: string; rev: number }>(
     'SELECT workspace_id, channel_id, MAX(revision) AS rev FROM events GROUP BY workspace_id, channel_id',
@@ -237,7 +232,16 @@ export function createSqliteStore(file: string): Store {
     },
     heads: async (ws) => {
       flushEvents();
-      return selectChannelHeads.all({ ws });
+      const heads: { channelId: string; revision: number; ts: string }[] = [];
+      for (
+        let next = selectNextChannel.get(ws, '');
+        next;
+        next = selectNextChannel.get(ws, next.channel_id)
+      ) {
+        const head = selectHead.get(ws, next.channel_id);
+        if (head) heads.push({ channelId: next.channel_id, revision: head.revision, ts: head.ts });
+      }
+      return heads;
     },
     channels: async (ws): Promise<ChannelInfo[]> => {
       flushEvents();
