@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import type { ObservatorySummary } from '../../src/observatory/summary.ts';
+import { SERVERS } from '../helpers/gateway-servers.ts';
 import { callTool, type RunningTestServer, SAMPLE_FILES, startTestServer } from '../helpers/team-server.ts';
 
 /** A GET with gzip accepted, the body as sent (not decoded by fetch). */
@@ -141,5 +142,41 @@ describe('GET /v1/observatory/summary', () => {
     const unknown = await srv.request('/observatory/secrets.json');
     assert.equal(unknown.status, 404);
     assert.equal(((await unknown.json()) as { error_code: string }).error_code, 'not_found');
+  });
+});
+
+describe('GET /v1/observatory/summary with downstream servers', () => {
+  test("lists the gateway's servers the token may see, with their state after real use", async () => {
+    const srv = await startTestServer({
+      tokens: [
+        { id: 'lead', role: 'admin' },
+        { id: 'ops', scopes: ['gateway', 'search'] },
+      ],
+      config: { servers: [SERVERS.memory, SERVERS.fixture()] },
+    });
+    try {
+      const before = (await (
+        await srv.request('/v1/observatory/summary', { as: 'lead' })
+      ).json()) as ObservatorySummary;
+      assert.equal(before.gateway.configured, true);
+      assert.deepEqual(
+        before.gateway.servers.map((s) => [s.name, s.running]),
+        [
+          ['memory', false],
+          ['fixture', false],
+        ],
+      );
+      const listed = await callTool(srv, 'ops', { name: 'list_commands', arguments: { server: 'memory' } });
+      assert.equal(listed.status, 200);
+      const after = (await (
+        await srv.request('/v1/observatory/summary', { as: 'lead' })
+      ).json()) as ObservatorySummary;
+      const memory = after.gateway.servers.find((s) => s.name === 'memory');
+      assert.equal(memory?.running, true);
+      assert.equal(memory?.type, 'local');
+      assert.ok((memory?.toolCount ?? 0) > 0, 'the started server reports its tools');
+    } finally {
+      await srv.close();
+    }
   });
 });
