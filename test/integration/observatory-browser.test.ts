@@ -158,6 +158,8 @@ describe('the observatory page in headless Chromium against a real team server',
       missed.length,
       'no duplicates',
     );
+    // two reads by dev, three by bot: each counted once, live or from the summary
+    await page.locator('#kpi-calls', { hasText: /^5$/ }).waitFor();
   });
 
   test('the page is readable at phone width', async () => {
