@@ -38,4 +38,7 @@ console.log(
     .map((l) => l.toFixed(1))
     .join(' ')}; results: ${writeResults('observatory', output)}`,
 );
+// --- part: the dashboard page (first load, summary over HTTP, first chart) — bench/observatory-page.ts
+await import('./observatory-page.ts');
+// --- end part: the dashboard page
 process.exit(missed ? 1 : 0);

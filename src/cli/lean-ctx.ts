@@ -163,6 +163,17 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
       },
     );
 
+  program
+    .command('observatory')
+    .description("the team server's live dashboard: prints its URL; --open opens it in the default browser")
+    .option('--open', 'open the page in the default browser (xdg-open, open or start)')
+    .option('--config <file>', 'team.json of the server (default: ./team.json)')
+    .option('--server <url>', 'the team server by URL, e.g. http://127.0.0.1:9877')
+    .action(async (opts) => {
+      const { runObservatory } = await import('./observatory.ts');
+      done(await runObservatory(opts, io));
+    });
+
   const session = program.command('session').description('shared sessions');
   session
     .command('list')

@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { type ContextMetrics, createContextMetrics } from './context-counters.ts';
+import { createRefusalWindow, type RefusalWindow } from './refusal-window.ts';
 import { createSloWindow, type SloSnapshot, type SloWindow } from './slo-window.ts';
 
 export interface Metrics {
@@ -18,6 +19,8 @@ export interface Metrics {
   context: ContextMetrics;
   /** The original's `slo` view, also exported as the `leanctx_team_*` series. */
   slo: SloWindow;
+  /** Refusals and failed calls by error_code, per minute (the observatory's error rates). */
+  refusals: RefusalWindow;
 }
 
 /** Budget use of the current period per token, agent, role and workspace, read at each scrape. */
@@ -83,6 +86,7 @@ export function createMetrics(
     }),
     context: createContextMetrics(now),
     slo: createSloWindow(now),
+    refusals: createRefusalWindow(now),
   };
   registerTeamSeries(registry, metrics.slo);
   const labelNames = ['token', 'agent', 'role', 'workspace'] as const;

@@ -354,3 +354,86 @@ export const heatmapReport = z.object({
   files: z.array(heatRow).describe('most-read files, workspace-relative'),
   dirs: z.array(heatRow).describe('their directories, each the sum of the files under it'),
 });
+/** `GET /v1/observatory/summary` (src/observatory/summary.ts). */
+export const observatoryQuery = z.object({
+  minutes: z.string().optional().describe('how many minutes back, 1 to 60 (default 30)'),
+});
+const budgetUse = z.object({
+  budget: z.enum(['max_context_tokens', 'max_cost_usd']),
+  used: z.number(),
+  limit: z.number(),
+  fraction: z.number().describe('used / limit'),
+});
+export const observatorySummary = z.object({
+  generatedAt: z.string(),
+  minutes: count,
+  workspaces: z.array(z.string()),
+  totals: z.object({
+    calls: count,
+    errors: count,
+    tokensSent: count,
+    tokensSaved: count,
+    savedPct: z.number().describe('tokensSaved / (tokensSent + tokensSaved), in percent'),
+  }),
+  activity: z
+    .array(
+      z.object({
+        minute: z.string().describe('YYYY-MM-DDTHH:MM, UTC'),
+        tool: z.string(),
+        agentId: z.string().describe('the token id'),
+        calls: count,
+        errors: count,
+        tokensSent: count,
+        tokensSaved: count,
+      }),
+    )
+    .describe('calls per minute, tool and agent, oldest first'),
+  errors: z
+    .array(z.object({ code: z.string(), total: count, recent: count }))
+    .describe('refusals and failed calls by error_code: recent = in the window, total = since start'),
+  channels: z.array(
+    z.object({
+      workspaceId: z.string(),
+      channelId: z.string(),
+      revision: count.describe('newest event id when read; activity counts every call up to it'),
+      agents: z.array(z.string()),
+      lastActivity: z.string(),
+    }),
+  ),
+  agents: z.array(z.object({ agentId: z.string(), calls: count, lastMinute: z.string() })),
+  budget: z.object({
+    period: z.string(),
+    resetsAt: z.string(),
+    alertThreshold: z.number(),
+    model: z.string(),
+    source: z.string(),
+    rows: z.array(
+      z.object({
+        tokenId: z.string(),
+        role: z.string().nullable(),
+        agents: z.array(z.string()),
+        tokens: count,
+        costUsd: z.number(),
+        calls: count,
+        uses: z.array(budgetUse),
+        level: z.enum(['ok', 'alert', 'exhausted']),
+      }),
+    ),
+  }),
+  gateway: z.object({
+    configured: z.boolean(),
+    servers: z.array(
+      z.object({
+        name: z.string(),
+        type: z.string(),
+        health: z.string(),
+        running: z.boolean(),
+        toolCount: count.nullable(),
+        lastError: z.string().nullable(),
+      }),
+    ),
+  }),
+});
+export const observatoryFileParams = z.object({
+  file: z.enum(['index.html', 'app.js', 'style.css', 'uplot.js', 'uplot.css']),
+});

@@ -14,6 +14,7 @@ import { agentFrom, channelFrom, workspaceFrom } from './request-scope.ts';
 import { discoveryRoutes } from './routes/discovery.ts';
 import { economicsRoutes } from './routes/economics.ts';
 import { eventRoutes } from './routes/events.ts';
+import { observatoryApiRoutes, observatoryPageRoutes } from './routes/observatory.ts';
 import { observeRoutes } from './routes/observe.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { toolRoutes } from './routes/tools.ts';
@@ -104,6 +105,8 @@ export function createApp(deps: ServerDeps, mcp: McpEndpoint): Hono<HttpEnv> {
   );
   app.route('/v1', reportRoutes(deps));
   app.route('/v1', economicsRoutes(deps));
+  app.route('/v1', observatoryApiRoutes(deps));
+  app.route('/', observatoryPageRoutes());
 
   const mcpRoute = async (c: Context<HttpEnv>) => {
     let body: unknown;

@@ -23,7 +23,9 @@ export interface RouteDoc {
   params?: z.ZodObject;
   body?: z.ZodType;
   /** The 200 answer: its media type and, for JSON, its schema. */
-  response: { type: 'application/json'; schema: z.ZodType } | { type: 'text/plain' | 'text/event-stream' };
+  response:
+    | { type: 'application/json'; schema: z.ZodType }
+    | { type: 'text/plain' | 'text/event-stream' | 'text/html' };
 }
 
 /** `{name}` → `:name`, the router's spelling of a path parameter. */

@@ -204,6 +204,33 @@ export const ROUTES: readonly RouteDoc[] = [
     query: s.heatmapQuery,
     response: json(s.heatmapReport),
   },
+  {
+    method: 'GET',
+    path: '/v1/observatory/summary',
+    summary:
+      'The observatory dashboard data: calls per minute by tool and agent, errors by code, channels, budgets, gateway servers',
+    auth: 'audit',
+    sdk: false,
+    query: s.observatoryQuery,
+    response: json(s.observatorySummary),
+  },
+  {
+    method: 'GET',
+    path: '/observatory',
+    summary: 'The observatory dashboard page (static; sign in with a token on the page)',
+    auth: 'none',
+    sdk: false,
+    response: { type: 'text/html' },
+  },
+  {
+    method: 'GET',
+    path: '/observatory/{file}',
+    summary: "The observatory page's scripts and styles",
+    auth: 'none',
+    sdk: false,
+    params: s.observatoryFileParams,
+    response: { type: 'text/plain' },
+  },
   ...mcpRoutes('/mcp', false, ''),
   ...mcpRoutes('/', false, ' on the original lean-ctx fallback path; same as /mcp'),
 ];

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { type AuditLog, createAuditLog } from '../audit/audit-log.ts';
+import { countRefusals } from '../audit/count-refusals.ts';
 import { parseServersBlock } from '../config/servers-config.ts';
 import { configDirOf, serversFileOf, type TeamConfig } from '../config/team-config.ts';
 import { warmEnginePool } from '../engine/workers/engine-pool.ts';
@@ -92,7 +93,9 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
     metrics.context,
   );
   const auditFailed = (err: unknown) => deps.logger.error('audit write failed', { error: String(err) });
-  let audit: AuditLog = createAuditLog(config.auditLogPath, config.auditMaxBytes, auditFailed);
+  // Refusals are counted where their audit line is written (the observatory's error rates).
+  const counted = (log: AuditLog): AuditLog => countRefusals(log, metrics.refusals);
+  let audit: AuditLog = counted(createAuditLog(config.auditLogPath, config.auditMaxBytes, auditFailed));
   const logger = opts.logger ?? createLogger();
   const hub = createEventHub(
     store.events,
@@ -176,7 +179,7 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
       }
       if (next.auditLogPath !== prev.auditLogPath || next.auditMaxBytes !== prev.auditMaxBytes) {
         const old = audit;
-        audit = createAuditLog(next.auditLogPath, next.auditMaxBytes, auditFailed);
+        audit = counted(createAuditLog(next.auditLogPath, next.auditMaxBytes, auditFailed));
         old.close();
       }
     },

@@ -55,6 +55,11 @@ export interface EventStore {
   ): Promise<EventRecord[]>;
   channels(workspaceId: string): Promise<ChannelInfo[]>;
   /**
+   * Each channel's newest event (revision and time), by channel id: index seeks only, so it
+   * stays cheap however many events a channel holds (`channels` reads them all).
+   */
+  heads(workspaceId: string): Promise<{ channelId: string; revision: number; ts: string }[]>;
+  /**
    * Deletes events older than `olderThan` (ISO time) and all but the newest `keepPerChannel`
    * of each channel; a channel's newest event always stays, so revisions keep counting up.
    * Returns how many were deleted.
@@ -116,8 +121,29 @@ export interface UsageRollupFilter {
   sinceDay: string;
 }
 
+/** Calls of one minute, tool and agent (the observatory's live charts). */
+export interface UsageActivity {
+  /** `YYYY-MM-DDTHH:MM`, UTC. */
+  minute: string;
+  tool: string;
+  agentId: string;
+  calls: number;
+  errors: number;
+  tokensSent: number;
+  tokensSaved: number;
+}
+
+export interface UsageActivityFilter {
+  /** Only these workspaces; undefined = all. */
+  workspaceIds: readonly string[] | undefined;
+  /** ISO time; rows at or after it (an index range, so a short window stays cheap on any table). */
+  sinceTs: string;
+}
+
 export interface UsageStore {
   record(usage: UsageRecord): Promise<void>;
+  /** Per minute, tool and agent since `sinceTs`, oldest minute first. */
+  activity(filter: UsageActivityFilter): Promise<UsageActivity[]>;
   summary(filter: UsageFilter): Promise<UsageSummary>;
   /** What the savings reports are made of, across workspaces. */
   rollup(filter: UsageRollupFilter): Promise<UsageRollup>;

@@ -45,9 +45,9 @@ test('the npm pack tarball installs into an empty project and its bins run with 
   const files = info.files.map((f) => f.path);
   assert.ok(files.includes('dist/main.js') && files.includes('dist/main.js.map'), files.join('\n'));
   assert.deepEqual(
-    files.filter((f) => !/^(dist\/|bin\/|package\.json$|README\.md$)/.test(f)),
+    files.filter((f) => !/^(dist\/|bin\/|web\/|package\.json$|README\.md$)/.test(f)),
     [],
-    'only dist/, bin/, package.json and README.md ship',
+    'only dist/, bin/, web/ (the observatory page), package.json and README.md ship',
   );
 
   const project = join(dir, 'project');

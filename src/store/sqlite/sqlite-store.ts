@@ -6,6 +6,8 @@ import {
   MAX_EVENT_SEARCH_TERMS,
   type NewEvent,
   type Store,
+  type UsageActivity,
+  type UsageActivityFilter,
   type UsageFilter,
   type UsageRecord,
   type UsageRollup,
@@ -18,6 +20,7 @@ import { createSqliteEvidenceStore } from './evidence-store.ts';
 import { createSqliteKnowledgeStore } from './knowledge-store.ts';
 import { openPrivateDatabase } from './open-database.ts';
 import { createSqliteSharedSessionStores } from './shared-session-stores.ts';
+import { usageActivityRows } from './usage-activity.ts';
 import { createSqliteEconomics } from './usage-economics-store.ts';
 import { usageRollupRows } from './usage-rollup.ts';
 import { createRollupWriter, migrateUsageTables } from './usage-rollup-tables.ts';
@@ -49,6 +52,7 @@ CREATE TABLE IF NOT EXISTS usage (
 );
 CREATE INDEX IF NOT EXISTS usage_ws_ctx ON usage (workspace_id, context_id);
 CREATE INDEX IF NOT EXISTS usage_ws_agent ON usage (workspace_id, agent_id);
+CREATE INDEX IF NOT EXISTS usage_ts ON usage (ts);
 `;
 
 /** How long writes wait to share a transaction: commits cost more than the rows. */
@@ -179,6 +183,13 @@ export function createSqliteStore(file: string): Store {
     'SELECT DISTINCT actor FROM events WHERE workspace_id = ? AND channel_id = ? ORDER BY actor',
   );
 
+  // A skip-scan over the primary key: one seek per channel, then one for its newest event.
+  const selectNextChannel = db.prepare<[string, string], { channel_id: string }>(
+    'SELECT channel_id FROM events WHERE workspace_id = ? AND channel_id > ? ORDER BY channel_id LIMIT 1',
+  );
+  const selectHead = db.prepare<[string, string], { revision: number; ts: string }>(
+    'SELECT revision, ts FROM events WHERE workspace_id = ? AND channel_id = ? ORDER BY revision DESC LIMIT 1',
+  );
   const selectHeads = db.prepare<[], { workspace_id: string; channel_id: string; rev: number }>(
     'SELECT workspace_id, channel_id, MAX(revision) AS rev FROM events GROUP BY workspace_id, channel_id',
   );
@@ -224,6 +235,19 @@ export function createSqliteStore(file: string): Store {
     since: async (ws, ch, after, limit) => {
       flushEvents();
       return selectSince.all(ws, ch, after, limit).map(toEvent);
+    },
+    heads: async (ws) => {
+      flushEvents();
+      const heads: { channelId: string; revision: number; ts: string }[] = [];
+      for (
+        let next = selectNextChannel.get(ws, '');
+        next;
+        next = selectNextChannel.get(ws, next.channel_id)
+      ) {
+        const head = selectHead.get(ws, next.channel_id);
+        if (head) heads.push({ channelId: next.channel_id, revision: head.revision, ts: head.ts });
+      }
+      return heads;
     },
     channels: async (ws): Promise<ChannelInfo[]> => {
       flushEvents();
@@ -305,6 +329,10 @@ export function createSqliteStore(file: string): Store {
     async prune(olderThan) {
       flush();
       return deleteUsageBefore.run(olderThan).changes;
+    },
+    async activity(filter: UsageActivityFilter): Promise<UsageActivity[]> {
+      flush();
+      return usageActivityRows(db, filter);
     },
     async rollup(filter: UsageRollupFilter): Promise<UsageRollup> {
       flush();
