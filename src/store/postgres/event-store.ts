@@ -122,6 +122,17 @@ export function createPgEventStore(db: PgDatabase): EventStore & { settled(): Pr
         agents: r.agents,
       }));
     },
+    async heads(ws) {
+      await settled();
+      // event_heads holds each channel's newest revision, and prune never deletes that event
+      return db.query<{ channelId: string; revision: number; ts: string }>(
+        `SELECT h.channel_id AS "channelId", h.revision, e.ts
+         FROM event_heads h JOIN events e
+           ON e.workspace_id = h.workspace_id AND e.channel_id = h.channel_id AND e.revision = h.revision
+         WHERE h.workspace_id = $1 ORDER BY h.channel_id`,
+        [ws],
+      );
+    },
     async prune({ olderThan, keepPerChannel }) {
       await settled();
       // a channel's head event always stays: revisions keep counting up from it

@@ -1,4 +1,4 @@
-import type { UsageRecord, UsageRollup, UsageStore, UsageSummary } from '../types.ts';
+import type { UsageActivity, UsageRecord, UsageRollup, UsageStore, UsageSummary } from '../types.ts';
 import { createGroupCommit } from './group-commit.ts';
 import type { PgDatabase } from './pool.ts';
 
@@ -27,6 +27,19 @@ export function createPgUsageStore(db: PgDatabase): UsageStore & { settled(): Pr
   return {
     settled,
     record: (u) => writes.add({ ...u, ts: u.ts ?? new Date().toISOString() }),
+    async activity(filter): Promise<UsageActivity[]> {
+      await settled();
+      if (filter.workspaceIds !== undefined && filter.workspaceIds.length === 0) return [];
+      // a range of the usage_ts index: only the window's rows are read
+      const scope = filter.workspaceIds === undefined ? '' : 'AND workspace_id = ANY($2::text[])';
+      return db.query<UsageActivity>(
+        `SELECT substr(ts, 1, 16) AS minute, tool, agent_id AS "agentId", COUNT(*) AS calls,
+                SUM(is_error::int) AS errors, SUM(tokens_sent) AS "tokensSent", SUM(tokens_saved) AS "tokensSaved"
+         FROM usage WHERE ts >= $1 ${scope}
+         GROUP BY minute, tool, agent_id ORDER BY minute, tool, agent_id`,
+        filter.workspaceIds === undefined ? [filter.sinceTs] : [filter.sinceTs, [...filter.workspaceIds]],
+      );
+    },
     async summary(filter): Promise<UsageSummary> {
       await settled();
       const params: unknown[] = [filter.workspaceId];
