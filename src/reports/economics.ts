@@ -25,6 +25,7 @@ export interface ReportScope {
   workspaceIds: readonly string[] | undefined;
   period: Period;
   nowMs: number;
+  /** One agent (costReport over `all` only; the roll-ups keep agents per day, not per tool). */
   agentId?: string;
 }
 

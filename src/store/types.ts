@@ -110,8 +110,8 @@ export interface UsageFilter {
 /** Saved tokens of one agent and tool, all time (or of one UTC day, for `byDay`). */
 export interface UsageRollup {
   byAgentTool: { agentId: string; tool: string; calls: number; tokensSaved: number; lastTs: string }[];
-  /** From `sinceDay` (YYYY-MM-DD, UTC) on, per day and agent. */
-  byDay: { day: string; agentId: string; calls: number; tokensSaved: number }[];
+  /** From `sinceDay` (YYYY-MM-DD, UTC) on, per day (of the filter's agent, or of all). */
+  byDay: { day: string; calls: number; tokensSaved: number }[];
 }
 
 export interface UsageRollupFilter {

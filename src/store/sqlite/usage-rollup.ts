@@ -45,8 +45,9 @@ export function usageRollupRows(db: Database.Database, filter: UsageRollupFilter
     .all(scope.params);
   const byDay = db
     .prepare<Record<string, string | number>, UsageRollup['byDay'][number]>(
-      `SELECT day, agent_id AS agentId, SUM(calls) AS calls, SUM(tokens_saved) AS tokensSaved
-       FROM usage_day_agent ${whereOf([...scope.where, 'day >= @sinceDay'])} GROUP BY day, agent_id ORDER BY day, agent_id`,
+      `SELECT day, SUM(calls) AS calls, SUM(tokens_saved) AS tokensSaved
+       FROM ${filter.agentId !== undefined ? 'usage_day_agent' : 'usage_day'} ${whereOf([...scope.where, 'day >= @sinceDay'])}
+       GROUP BY day ORDER BY day`,
     )
     .all({ ...scope.params, sinceDay: filter.sinceDay });
   return { byAgentTool, byDay };
