@@ -111,6 +111,9 @@ describe('the observatory page in headless Chromium against a real team server',
     await page.locator('#chart-tokens .uplot').waitFor();
     assert.equal(await page.locator('#kpi-calls').textContent(), '1');
     assert.notEqual(await page.locator('#kpi-sent').textContent(), '0');
+    // the heatmap (GET /v1/heatmap) lists the file read and its directory at the next refresh
+    await page.locator('#heat-files', { hasText: 'docs/notes.md' }).waitFor({ timeout: 15_000 });
+    await page.locator('#heat-dirs', { hasText: 'docs' }).waitFor({ timeout: 15_000 });
   });
 
   test('a REST client taking a tiny budget past its threshold raises the budget alert', async () => {
