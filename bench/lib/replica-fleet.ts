@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from 'redis';
+import { createTokenSecret, sha256Hex } from '../../src/auth/tokens.ts';
+import { type TestDatabase, withTestDatabase } from '../../test/helpers/postgres.ts';
+import { findFreePort, parseReadyJson, startChildServer } from './child-server.ts';
+import { type ServeProcess, startServeProcess } from './serve-process.ts';
+
+/** High enough that the limiter never answers 429; it still runs (in Redis, for replicas) on every call. */
+const BENCH_RATE_LIMIT = 1_000_000;
+
+export interface Proxy {
+  readonly url: string;
+  readonly pid: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The servers of the replicas bench: one SQLite `team serve`, and up to three replicas sharing
+ * one fresh PostgreSQL database, one Redis key prefix and one team.json. Replicas 2 and 3 are
+ * started and stopped on demand (on fixed ports, so the proxies in front stay valid), so that
+ * "one replica" is measured with no idle sibling reading its events.
+ */
+export interface ReplicaFleet {
+  readonly token: string;
+  readonly database: string;
+  readonly keyPrefix: string;
+  readonly sqlite: ServeProcess;
+  /** Replicas running now, r1 first. */
+  readonly replicas: readonly ServeProcess[];
+  readonly replicaUrls: readonly string[];
+  /** Starts or stops replicas until exactly `count` run (r1 always stays). */
+  scaleTo(count: number): Promise<void>;
+  /** A round-robin proxy process in front of `urls`. */
+  proxy(urls: readonly string[]): Promise<Proxy>;
+  /** Stops everything, drops the database, deletes the Redis keys and the temp dir. */
+  close(): Promise<void>;
+}
+
+export async function startReplicaFleet(opts: {
+  maxReplicas: number;
+  redisUrl: string;
+  /** The file each read serves (copied into the workspace). */
+  sampleFile: string;
+}): Promise<ReplicaFleet> {
+  const dir = mkdtempSync(join(tmpdir(), 'leanctx-bench-replicas-'));
+  const root = join(dir, 'workspace');
+  mkdirSync(root);
+  copyFileSync(opts.sampleFile, join(root, 'package.json'));
+  const token = createTokenSecret('bench');
+  const keyPrefix = `leanctx-bench-${randomBytes(4).toString('hex')}:`;
+  const common = {
+    host: '127.0.0.1',
+    port: 0,
+    maxRps: BENCH_RATE_LIMIT,
+    rateBurst: BENCH_RATE_LIMIT,
+    maxConcurrency: 256,
+    maxEventStreamsPerToken: 256,
+    maxMcpSessionsPerToken: 256,
+    workspaces: [{ id: 'main', root }],
+    tokens: [{ id: 'bench', sha256Hex: sha256Hex(token), scopes: [], role: 'admin' }],
+  };
+  let db: TestDatabase | undefined;
+  const proxies: Proxy[] = [];
+  const running: ServeProcess[] = [];
+  let sqlite: ServeProcess | undefined;
+  const close = async () => {
+    await Promise.allSettled(proxies.map((p) => p.close()));
+    await Promise.allSettled([sqlite, ...running].map((s) => s?.stop()));
+    await db?.drop();
+    await deleteKeys(opts.redisUrl, keyPrefix).catch((err: unknown) =>
+      console.error(`deleting Redis keys ${keyPrefix}* failed: ${String(err)}`),
+    );
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    db = await withTestDatabase();
+    const sqliteConfig = join(dir, 'sqlite.json');
+    writeFileSync(
+      sqliteConfig,
+      JSON.stringify({ ...common, dataDir: 'data-sqlite', auditLogPath: 'audit-sqlite.jsonl' }, null, 2),
+    );
+    const replicaConfig = join(dir, 'team.json');
+    writeFileSync(
+      replicaConfig,
+      JSON.stringify(
+        {
+          ...common,
+          dataDir: 'data-replicas',
+          auditLogPath: 'audit.jsonl',
+          store: { kind: 'postgres', url: db.url },
+          redis: { url: opts.redisUrl, keyPrefix },
+          sessionSecret: randomBytes(32).toString('hex'),
+        },
+        null,
+        2,
+      ),
+    );
+    const ports: number[] = [];
+    for (let i = 0; i < opts.maxReplicas; i++) ports.push(await findFreePort());
+    sqlite = await startServeProcess({
+      label: 'SQLite team serve',
+      configPath: sqliteConfig,
+      port: await findFreePort(),
+      cwd: dir,
+    });
+    const startReplica = (i: number) =>
+      startServeProcess({
+        label: `replica r${i + 1}`,
+        configPath: replicaConfig,
+        port: ports[i] as number,
+        replicaId: `r${i + 1}`,
+        cwd: dir,
+      });
+    // r1 first and alone: it migrates the fresh database
+    running.push(await startReplica(0));
+    const sqliteProcess = sqlite;
+    const database = db.name;
+    return {
+      token,
+      database,
+      keyPrefix,
+      sqlite: sqliteProcess,
+      get replicas() {
+        return [...running];
+      },
+      replicaUrls: ports.map((p) => `http://127.0.0.1:${p}`),
+      async scaleTo(count) {
+        if (count < 1 || count > opts.maxReplicas) throw new Error(`scaleTo(${count}): 1..${opts.maxReplicas}`);
+        while (running.length > count) await running.pop()?.stop();
+        const started = await Promise.all(
+          Array.from({ length: count - running.length }, (_, k) => startReplica(running.length + k)),
+        );
+        running.push(...started);
+      },
+      async proxy(urls) {
+        const child = await startChildServer<{ port: number }>({
+          name: `round-robin proxy over ${urls.length}`,
+          args: [
+            '--import',
+            'tsx',
+            new URL('../servers/round-robin-proxy.ts', import.meta.url).pathname,
+            '--targets',
+            urls.join(','),
+          ],
+          readyOn: 'stdout',
+          parseReady: parseReadyJson,
+        });
+        const proxy = { url: `http://127.0.0.1:${child.info.port}`, pid: child.pid, close: child.close };
+        proxies.push(proxy);
+        return proxy;
+      },
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
+  const client = createClient({ url: redisUrl });
+  await client.connect();
+  try {
+    for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+      if (keys.length > 0) await client.del(keys);
+    }
+  } finally {
+    await client.close();
+  }
+}

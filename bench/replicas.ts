@@ -1,0 +1,365 @@
+// Bench `replicas` (issue 13, BENCH.md): cached `ctx_read` over REST on the same 2 cores, in
+// the same run, alternating: (a) one SQLite `lean-ctx team serve`; (b) one replica on
+// PostgreSQL + Redis; (c) three replicas on the same database and key prefix. Every target
+// sits behind the same round-robin proxy process (over one target for a and b), so req/s
+// compares like with like and (c) differs from (b) only in the replicas behind it. Then:
+// cross-replica event delivery (an SSE subscriber on r1, findings written through r2 and r3)
+// and an MCP SDK client whose requests rotate over the three replicas (session errors).
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import autocannon from 'autocannon';
+import { parseBenchArgs } from './lib/bench-args.ts';
+import { exitOnSignal } from './lib/child-server.ts';
+import { type DeliveryResult, measureCrossReplicaDelivery } from './lib/cross-replica-delivery.ts';
+import { processCpuMs } from './lib/process-cpu.ts';
+import { type Proxy, type ReplicaFleet, startReplicaFleet } from './lib/replica-fleet.ts';
+import { machineInfo, writeResults } from './lib/results.ts';
+import { runAlternating } from './lib/rounds.ts';
+import { LatencyRecorder, median, medianRoundRatio, type RoundResult, summarize } from './lib/stats.ts';
+import { cpuByPid, cpuSpentMs, storeProcessIds } from './lib/store-cpu.ts';
+import { formatCpuUs, formatMs, formatRate, formatRatio, markdownTable } from './lib/table.ts';
+
+const USAGE = `usage: npm run bench -- replicas [--smoke] [--duration S] [--rounds N] [--concurrency C]
+  --duration S      seconds per target per round (default 5; smoke 1)
+  --rounds N        alternating rounds (default 3; smoke 1)
+  --concurrency C   autocannon connections (default 32; smoke 4)
+PostgreSQL at 127.0.0.1:5432 (database test, trust auth) and Redis at LEANCTX_BENCH_REDIS_URL
+(default redis://127.0.0.1:6379) must be up; the bench makes its own database and key prefix
+and removes both afterwards.`;
+
+const args = parseBenchArgs(
+  process.argv.slice(2),
+  { durationSec: 5, rounds: 3, concurrency: 32, smoke: { durationSec: 1, rounds: 1, concurrency: 4 } },
+  USAGE,
+);
+const REDIS_URL = process.env.LEANCTX_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const GOALS = { cpuRatioMax: 1.3, threeVsOneMin: 0.9, deliveryP99MaxMs: 20 };
+const DELIVERY = args.smoke ? { ratePerSec: 20, durationSec: 2 } : { ratePerSec: 100, durationSec: 10 };
+const MCP_CALLS = args.smoke ? 9 : 60;
+
+interface Target {
+  key: 'sqlite' | 'one' | 'three';
+  label: string;
+  replicas: number;
+  proxy: Proxy;
+  /** The leanctx processes serving it now (replicas restart between rounds). */
+  pids(): number[];
+}
+
+/** A round plus the CPU of PostgreSQL and Redis (µs per call), for the PG + Redis targets. */
+type Round = RoundResult & { storeCpuUsPerReq: number | undefined };
+
+const READ_BODY = JSON.stringify({
+  name: 'ctx_read',
+  arguments: { path: 'package.json', mode: 'full' },
+  contextId: 'bench',
+});
+
+const sum = (values: readonly (number | undefined)[]) =>
+  values.every((v) => v !== undefined) ? values.reduce<number>((a, v) => a + (v as number), 0) : undefined;
+
+async function readOnce(url: string, token: string): Promise<{ text: string; cached: unknown }> {
+  const res = await fetch(`${url}/v1/tools/call`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: READ_BODY,
+  });
+  const body = (await res.json()) as {
+    result?: { isError?: boolean; content: { text?: string }[]; structuredContent?: { cached?: unknown } };
+  };
+  if (res.status !== 200 || !body.result || body.result.isError) {
+    throw new Error(`ctx_read through ${url} answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
+  }
+  return { text: body.result.content[0]?.text ?? '', cached: body.result.structuredContent?.cached };
+}
+
+/** The first read of context "bench" sends the file; a bench of full reads would prove nothing. */
+async function checkCached(target: Target, token: string): Promise<void> {
+  for (let i = 0; i <= target.replicas; i++) await readOnce(target.proxy.url, token);
+  const again = await readOnce(target.proxy.url, token);
+  if (again.text.includes('"name": "leanctx"')) {
+    throw new Error(`${target.label}: a re-read still sends the whole file, not the cached stub`);
+  }
+}
+
+async function runTarget(fleet: ReplicaFleet, target: Target, round: number): Promise<Round> {
+  await fleet.scaleTo(target.replicas);
+  if (round === 1 || target.key !== 'sqlite') await checkCached(target, fleet.token);
+  const load = (durationSec: number) =>
+    autocannon({
+      url: `${target.proxy.url}/v1/tools/call`,
+      method: 'POST',
+      headers: { authorization: `Bearer ${fleet.token}`, 'content-type': 'application/json' },
+      body: READ_BODY,
+      connections: args.concurrency,
+      duration: durationSec,
+    });
+  // JIT, connection pools and worker threads of freshly started replicas
+  if (!args.smoke) await load(2);
+  const pids = target.pids();
+  const storePids = () => (target.key === 'sqlite' ? [] : storeProcessIds(fleet.database, redisPort()));
+  const latencies = new LatencyRecorder();
+  const cpuBefore = sum(pids.map(processCpuMs));
+  const storeBefore = cpuByPid(storePids());
+  const started = performance.now();
+  const instance = load(args.durationSec);
+  instance.on('response', (_client, status, _bytes, ms) => {
+    if (status === 200) latencies.record(ms);
+  });
+  const result = await instance;
+  const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = sum(pids.map(processCpuMs));
+  const storeMs = cpuSpentMs(storeBefore, cpuByPid(storePids()));
+  const calls = latencies.count;
+  return {
+    round,
+    requests: calls,
+    seconds,
+    reqPerSec: calls / seconds,
+    ...latencies.summary(),
+    serverCpuUsPerReq:
+      cpuBefore === undefined || cpuAfter === undefined || calls === 0
+        ? undefined
+        : ((cpuAfter - cpuBefore) * 1000) / calls,
+    storeCpuUsPerReq: target.key === 'sqlite' || calls === 0 ? undefined : (storeMs * 1000) / calls,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+const redisPort = () => Number(new URL(REDIS_URL).port || 6379);
+
+/** MCP requests that rotate over the replicas: any "session not found" is an error here. */
+async function mcpSessionErrors(proxy: Proxy, token: string): Promise<{ requests: number; errors: string[] }> {
+  const errors: string[] = [];
+  const transport = new StreamableHTTPClientTransport(new URL(`${proxy.url}/mcp`), {
+    requestInit: { headers: { authorization: `Bearer ${token}` } },
+  });
+  const client = new Client({ name: 'bench-replicas', version: '1' });
+  client.onerror = (err) => errors.push(String(err));
+  let requests = 0;
+  try {
+    await client.connect(transport);
+    requests += 2; // initialize and its notification
+    await client.listTools();
+    requests++;
+    for (let i = 0; i < MCP_CALLS; i++) {
+      const r = await client.callTool({ name: 'ctx_read', arguments: { path: 'package.json', mode: 'full' } });
+      requests++;
+      if (r.isError) errors.push(JSON.stringify(r.content).slice(0, 200));
+    }
+  } catch (err) {
+    errors.push(String(err));
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+  return { requests, errors };
+}
+
+exitOnSignal();
+let fleet: ReplicaFleet | undefined;
+let exitCode = 0;
+try {
+  fleet = await startReplicaFleet({
+    maxReplicas: 3,
+    redisUrl: REDIS_URL,
+    sampleFile: fileURLToPath(new URL('../package.json', import.meta.url)),
+  });
+  exitCode = await bench(fleet);
+} catch (err) {
+  console.error(`replicas bench failed: ${err instanceof Error ? err.message : String(err)}`);
+  exitCode = 1;
+} finally {
+  await fleet?.close();
+}
+process.exit(exitCode);
+
+async function bench(fleet: ReplicaFleet): Promise<number> {
+  const [r1, r2, r3] = fleet.replicaUrls as [string, string, string];
+  const targets: Target[] = [
+    {
+      key: 'sqlite',
+      label: 'one process, SQLite',
+      replicas: 1,
+      proxy: await fleet.proxy([fleet.sqlite.url]),
+      pids: () => [fleet.sqlite.pid],
+    },
+    {
+      key: 'one',
+      label: 'one replica, PostgreSQL + Redis',
+      replicas: 1,
+      proxy: await fleet.proxy([r1]),
+      pids: () => fleet.replicas.map((r) => r.pid),
+    },
+    {
+      key: 'three',
+      label: 'three replicas, PostgreSQL + Redis',
+      replicas: 3,
+      proxy: await fleet.proxy([r1, r2, r3]),
+      pids: () => fleet.replicas.map((r) => r.pid),
+    },
+  ];
+  const startLoad = loadAverage();
+  console.log(
+    `replicas bench: ${args.rounds} round(s) × ${args.durationSec} s per target, ${args.concurrency} connections, ` +
+      `cached ctx_read over REST through a round-robin proxy process; load average ${startLoad}`,
+  );
+  console.log(`database ${fleet.database}, Redis key prefix ${fleet.keyPrefix} (both removed afterwards)`);
+  const rounds = await runAlternating(
+    targets,
+    args.rounds,
+    (target, round) => runTarget(fleet, target, round),
+    (target, r) =>
+      console.log(
+        `  round ${r.round} ${target.key}: ${formatRate(r.reqPerSec)} req/s, p99 ${formatMs(r.p99Ms)} ms, ` +
+          `${formatCpuUs(r.serverCpuUsPerReq)} µs CPU/call${r.errors ? `, ${r.errors} errors` : ''}`,
+      ),
+  );
+  const of = (key: Target['key']) => (rounds.get(key) ?? []) as Round[];
+  const cpuRatios = of('one').flatMap((r) => {
+    const base = of('sqlite').find((s) => s.round === r.round)?.serverCpuUsPerReq;
+    return base && r.serverCpuUsPerReq !== undefined ? [r.serverCpuUsPerReq / base] : [];
+  });
+  const cpuRatio = median(cpuRatios);
+  const scaleRatio = medianRoundRatio(of('three'), of('one'));
+  const storeCpu = (key: Target['key']) => {
+    const values = of(key).flatMap((r) => (r.storeCpuUsPerReq === undefined ? [] : [r.storeCpuUsPerReq]));
+    return values.length ? median(values) : undefined;
+  };
+
+  await fleet.scaleTo(3);
+  const delivery = await measureCrossReplicaDelivery({
+    subscribeUrl: r1,
+    writeUrls: [r2, r3],
+    token: fleet.token,
+    ...DELIVERY,
+  });
+  const mcp = await mcpSessionErrors(targets[2]!.proxy, fleet.token);
+
+  const rows = targets.map((t) => {
+    const s = summarize(of(t.key));
+    const goal =
+      t.key === 'one'
+        ? `CPU/call ≤ ${GOALS.cpuRatioMax}× SQLite: ${formatRatio(cpuRatio)} ${cpuRatio <= GOALS.cpuRatioMax ? 'met' : 'MISSED'}`
+        : t.key === 'three'
+          ? `req/s ≥ ${GOALS.threeVsOneMin}× one replica: ${formatRatio(scaleRatio)} ${scaleRatio >= GOALS.threeVsOneMin ? 'met' : 'MISSED'}`
+          : '— (the base)';
+    return { target: t, summary: s, storeCpuUs: storeCpu(t.key), goal };
+  });
+  console.log('');
+  console.log(
+    markdownTable(
+      [
+        { title: 'target' },
+        { title: 'req/s', right: true },
+        { title: 'p50 ms', right: true },
+        { title: 'p99 ms', right: true },
+        { title: 'leanctx CPU µs/call', right: true },
+        { title: 'PG + Redis CPU µs/call', right: true },
+        { title: 'goal' },
+      ],
+      rows.map((r) => [
+        r.target.label,
+        formatRate(r.summary.reqPerSec),
+        formatMs(r.summary.p50Ms),
+        formatMs(r.summary.p99Ms),
+        formatCpuUs(r.summary.serverCpuUsPerReq),
+        r.target.key === 'sqlite' ? '— (in process)' : formatCpuUs(r.storeCpuUs),
+        r.goal,
+      ]),
+    ),
+  );
+  const deliveryMet = delivery.p99Ms <= GOALS.deliveryP99MaxMs;
+  console.log('');
+  console.log(
+    markdownTable(
+      [
+        { title: 'cross-replica delivery' },
+        { title: 'writes', right: true },
+        { title: 'writes/s', right: true },
+        { title: 'missing', right: true },
+        { title: 'gaps or reorders', right: true },
+        { title: 'p50 ms', right: true },
+        { title: 'p99 ms', right: true },
+        { title: 'goal' },
+      ],
+      [
+        [
+          'SSE on r1, findings written through r2 and r3',
+          String(delivery.acknowledged),
+          formatRate(delivery.writesPerSec),
+          String(delivery.missing),
+          String(delivery.outOfOrder),
+          formatMs(delivery.p50Ms),
+          formatMs(delivery.p99Ms),
+          `p99 ≤ ${GOALS.deliveryP99MaxMs} ms: ${deliveryMet ? 'met' : 'MISSED'}`,
+        ],
+      ],
+    ),
+  );
+  console.log('');
+  console.log(
+    `MCP session errors across replicas: ${mcp.errors.length} in ${mcp.requests} requests (goal 0: ${mcp.errors.length === 0 ? 'met' : 'MISSED'})`,
+  );
+  const endLoad = loadAverage();
+  console.log(
+    `medians of ${args.rounds} round(s); ratios are medians of per-round ratios; CPU is user + system time ` +
+      'of the leanctx processes (all replicas for three) per answered call; "PG + Redis" adds the PostgreSQL ' +
+      `backends of the bench database and redis-server; load average at the end ${endLoad}`,
+  );
+
+  const file = writeResults(args.smoke ? 'replicas-smoke' : 'replicas', {
+    bench: 'replicas',
+    machine: machineInfo(),
+    settings: {
+      connections: args.concurrency,
+      durationSec: args.durationSec,
+      rounds: args.rounds,
+      smoke: args.smoke,
+      delivery: DELIVERY,
+      loadAverageStart: startLoad,
+      loadAverageEnd: endLoad,
+    },
+    goals: GOALS,
+    targets: rows.map((r) => ({
+      key: r.target.key,
+      label: r.target.label,
+      summary: r.summary,
+      storeCpuUsPerReq: r.storeCpuUs ?? null,
+      rounds: of(r.target.key),
+    })),
+    ratios: {
+      cpuOneReplicaVsSqlite: cpuRatio,
+      cpuGoalMet: cpuRatio <= GOALS.cpuRatioMax,
+      reqPerSecThreeVsOne: scaleRatio,
+      scaleGoalMet: scaleRatio >= GOALS.threeVsOneMin,
+    },
+    delivery: { ...delivery, goalMet: deliveryMet } satisfies DeliveryResult & { goalMet: boolean },
+    mcp: { requests: mcp.requests, sessionErrors: mcp.errors },
+  });
+  console.log(`results: ${file}`);
+
+  const failed = [
+    ...rows.filter((r) => r.summary.errors > 0).map((r) => `${r.target.label}: ${r.summary.errors} failed calls`),
+    ...(delivery.failedWrites > 0 ? [`${delivery.failedWrites} delivery writes failed`] : []),
+    ...(delivery.missing + delivery.outOfOrder + delivery.duplicates > 0
+      ? [
+          `events: ${delivery.missing} missing, ${delivery.outOfOrder} out of order, ${delivery.duplicates} twice`,
+        ]
+      : []),
+    ...(mcp.errors.length > 0 ? [`MCP: ${mcp.errors.slice(0, 3).join('; ')}`] : []),
+  ];
+  if (failed.length > 0) {
+    console.error(`the numbers above are not trustworthy:\n  ${failed.join('\n  ')}`);
+    return 1;
+  }
+  return 0;
+}
+
+/** 1, 5 and 15 minute load averages: how busy the shared machine was. */
+function loadAverage(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
+}
