@@ -14,7 +14,7 @@ import { parseBenchArgs } from './lib/bench-args.ts';
 import { exitOnSignal } from './lib/child-server.ts';
 import { type DeliveryResult, measureCrossReplicaDelivery } from './lib/cross-replica-delivery.ts';
 import { processCpuMs } from './lib/process-cpu.ts';
-import { type Proxy, type ReplicaFleet, startReplicaFleet } from './lib/replica-fleet.ts';
+import { type Balancer, type ReplicaFleet, startReplicaFleet } from './lib/replica-fleet.ts';
 import { machineInfo, writeResults } from './lib/results.ts';
 import { runAlternating } from './lib/rounds.ts';
 import { LatencyRecorder, median, medianRoundRatio, type RoundResult, summarize } from './lib/stats.ts';
@@ -43,7 +43,7 @@ interface Target {
   key: 'sqlite' | 'one' | 'three';
   label: string;
   replicas: number;
-  proxy: Proxy;
+  proxy: Balancer;
   /** The leanctx processes serving it now (replicas restart between rounds). */
   pids(): number[];
 }
@@ -131,7 +131,10 @@ async function runTarget(fleet: ReplicaFleet, target: Target, round: number): Pr
 const redisPort = () => Number(new URL(REDIS_URL).port || 6379);
 
 /** MCP requests that rotate over the replicas: any "session not found" is an error here. */
-async function mcpSessionErrors(proxy: Proxy, token: string): Promise<{ requests: number; errors: string[] }> {
+async function mcpSessionErrors(
+  proxy: Balancer,
+  token: string,
+): Promise<{ requests: number; errors: string[] }> {
   const errors: string[] = [];
   const transport = new StreamableHTTPClientTransport(new URL(`${proxy.url}/mcp`), {
     requestInit: { headers: { authorization: `Bearer ${token}` } },
@@ -145,7 +148,10 @@ async function mcpSessionErrors(proxy: Proxy, token: string): Promise<{ requests
     await client.listTools();
     requests++;
     for (let i = 0; i < MCP_CALLS; i++) {
-      const r = await client.callTool({ name: 'ctx_read', arguments: { path: 'package.json', mode: 'full' } });
+      const r = await client.callTool({
+        name: 'ctx_read',
+        arguments: { path: 'package.json', mode: 'full' },
+      });
       requests++;
       if (r.isError) errors.push(JSON.stringify(r.content).slice(0, 200));
     }
@@ -341,7 +347,9 @@ async function bench(fleet: ReplicaFleet): Promise<number> {
   console.log(`results: ${file}`);
 
   const failed = [
-    ...rows.filter((r) => r.summary.errors > 0).map((r) => `${r.target.label}: ${r.summary.errors} failed calls`),
+    ...rows
+      .filter((r) => r.summary.errors > 0)
+      .map((r) => `${r.target.label}: ${r.summary.errors} failed calls`),
     ...(delivery.failedWrites > 0 ? [`${delivery.failedWrites} delivery writes failed`] : []),
     ...(delivery.missing + delivery.outOfOrder + delivery.duplicates > 0
       ? [

@@ -35,6 +35,11 @@ export async function measureCrossReplicaDelivery(opts: {
 }): Promise<DeliveryResult> {
   const channel = `bench-delivery-${Date.now().toString(36)}`;
   const auth = { authorization: `Bearer ${opts.token}` };
+  // the first session writes of a process load what they stand on (seconds on a busy machine):
+  // not what a delivery delay is about
+  for (const url of opts.writeUrls) {
+    for (let i = 0; i < 5; i++) await sessionWrite(url, auth, `${channel}-warm-up`, `warm-up ${i}`);
+  }
   const controller = new AbortController();
   const res = await fetch(`${opts.subscribeUrl}/v1/events?channelId=${channel}`, {
     headers: { ...auth, 'x-leanctx-agent': 'bench-subscriber' },
@@ -81,24 +86,8 @@ export async function measureCrossReplicaDelivery(opts: {
   let failedWrites = 0;
   const write = async (url: string, n: number) => {
     try {
-      const answer = await fetch(`${url}/v1/tools/call`, {
-        method: 'POST',
-        headers: { ...auth, 'content-type': 'application/json', 'x-leanctx-agent': `bench-writer-${n % 2}` },
-        body: JSON.stringify({
-          name: 'ctx_session',
-          arguments: { action: 'finding', value: `finding ${n} through ${url}` },
-          channelId: channel,
-        }),
-      });
-      const at = performance.now();
-      const body = (await answer.json()) as { result?: { content: { text?: string }[] } };
-      const revision = /\(rev (\d+)\)/.exec(body.result?.content[0]?.text ?? '')?.[1];
-      if (answer.status !== 200 || revision === undefined) {
-        failedWrites++;
-        if (failedWrites === 1) console.error(`a write answered ${answer.status}: ${JSON.stringify(body)}`);
-        return;
-      }
-      acked.set(Number(revision), at);
+      const { revision, at } = await sessionWrite(url, auth, channel, `finding ${n} through ${url}`);
+      acked.set(revision, at);
     } catch (err) {
       failedWrites++;
       if (failedWrites === 1) console.error(`a write failed: ${String(err)}`);
@@ -143,4 +132,31 @@ export async function measureCrossReplicaDelivery(opts: {
     maxMs,
     writesPerSec: acked.size / seconds,
   };
+}
+
+/** One `ctx_session` finding; resolves with its session revision and when the answer came. */
+async function sessionWrite(
+  url: string,
+  auth: Record<string, string>,
+  channel: string,
+  text: string,
+): Promise<{ revision: number; at: number }> {
+  const answer = await fetch(`${url}/v1/tools/call`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json', 'x-leanctx-agent': 'bench-writer' },
+    body: JSON.stringify({
+      name: 'ctx_session',
+      arguments: { action: 'finding', value: text },
+      channelId: channel,
+    }),
+  });
+  const at = performance.now();
+  const body = (await answer.json()) as { result?: { content: { text?: string }[] } };
+  const revision = /\(rev (\d+)\)/.exec(body.result?.content[0]?.text ?? '')?.[1];
+  if (answer.status !== 200 || revision === undefined) {
+    throw new Error(
+      `a finding through ${url} answered ${answer.status}: ${JSON.stringify(body).slice(0, 300)}`,
+    );
+  }
+  return { revision: Number(revision), at };
 }

@@ -11,7 +11,7 @@ import { type ServeProcess, startServeProcess } from './serve-process.ts';
 /** High enough that the limiter never answers 429; it still runs (in Redis, for replicas) on every call. */
 const BENCH_RATE_LIMIT = 1_000_000;
 
-export interface Proxy {
+export interface Balancer {
   readonly url: string;
   readonly pid: number;
   close(): Promise<void>;
@@ -34,7 +34,7 @@ export interface ReplicaFleet {
   /** Starts or stops replicas until exactly `count` run (r1 always stays). */
   scaleTo(count: number): Promise<void>;
   /** A round-robin proxy process in front of `urls`. */
-  proxy(urls: readonly string[]): Promise<Proxy>;
+  proxy(urls: readonly string[]): Promise<Balancer>;
   /** Stops everything, drops the database, deletes the Redis keys and the temp dir. */
   close(): Promise<void>;
 }
@@ -63,7 +63,7 @@ export async function startReplicaFleet(opts: {
     tokens: [{ id: 'bench', sha256Hex: sha256Hex(token), scopes: [], role: 'admin' }],
   };
   let db: TestDatabase | undefined;
-  const proxies: Proxy[] = [];
+  const proxies: Balancer[] = [];
   const running: ServeProcess[] = [];
   let sqlite: ServeProcess | undefined;
   const close = async () => {
@@ -128,7 +128,8 @@ export async function startReplicaFleet(opts: {
       },
       replicaUrls: ports.map((p) => `http://127.0.0.1:${p}`),
       async scaleTo(count) {
-        if (count < 1 || count > opts.maxReplicas) throw new Error(`scaleTo(${count}): 1..${opts.maxReplicas}`);
+        if (count < 1 || count > opts.maxReplicas)
+          throw new Error(`scaleTo(${count}): 1..${opts.maxReplicas}`);
         while (running.length > count) await running.pop()?.stop();
         const started = await Promise.all(
           Array.from({ length: count - running.length }, (_, k) => startReplica(running.length + k)),
