@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   },
   not_found: { status: 404, rpc: -32601, message: 'No such route.' },
   unknown_tool: { status: 404, rpc: -32602, message: 'No tool has that name.' },
+  method_not_allowed: { status: 405, rpc: -32600, message: 'This method is not served here.' },
   read_timeout: {
     status: 408,
     rpc: -32600,
@@ -49,6 +50,11 @@ export const ERROR_CODES = {
     message: 'The token has as many open MCP sessions or event streams as the server allows.',
   },
   overloaded: { status: 503, rpc: -32030, message: 'The server is at its concurrency limit; retry later.' },
+  store_unavailable: {
+    status: 503,
+    rpc: -32030,
+    message: 'A shared store (PostgreSQL or Redis) is not answering; retry later.',
+  },
   request_timeout: { status: 504, rpc: -32031, message: 'The request took longer than the server allows.' },
   internal_error: { status: 500, rpc: -32603, message: 'Internal server error.' },
 } as const;

@@ -1,10 +1,13 @@
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { type AuditLog, createAuditLog } from '../audit/audit-log.ts';
 import { parseServersBlock } from '../config/servers-config.ts';
 import { configDirOf, serversFileOf, type TeamConfig } from '../config/team-config.ts';
+import { createRedisReadState } from '../engine/read/shared-read-state.ts';
 import { warmEnginePool } from '../engine/workers/engine-pool.ts';
 import { createEventHub } from '../events/event-hub.ts';
+import { createRedisFanOut } from '../events/redis-fan-out.ts';
 import { createGateway, type Gateway } from '../gateway/gateway.ts';
 import { createGatewayLogger } from '../gateway/logger.ts';
 import { budgetUsage } from '../governance/budget-status.ts';
@@ -14,8 +17,9 @@ import { countSessionUse } from '../metrics/count-sessions.ts';
 import { createMetrics } from '../metrics/metrics.ts';
 import type { ServerDeps } from '../pipeline/deps.ts';
 import { createTeamState } from '../pipeline/team-state.ts';
-import { createRateLimiter } from '../ratelimit/token-bucket.ts';
+import { createLocalLimiter, createRedisLimiter } from '../ratelimit/shared-limiter.ts';
 import { createAgentPresence } from '../sessions/agent-presence.ts';
+import { createRedisLink } from '../store/redis/redis-link.ts';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { Store } from '../store/types.ts';
 import { builtinTools } from '../tools/all-tools.ts';
@@ -33,6 +37,16 @@ export interface TeamServerOptions {
   logger?: Logger;
   now?: () => number;
   keepAliveMs?: number;
+  /** This replica's name (`--replica-id`): the `replica` metric label and the audit file's suffix. */
+  replicaId?: string;
+}
+
+/** `audit.jsonl` → `audit-<replica>.jsonl`: replicas sharing one team.json never share a file. */
+export function auditPathFor(path: string | undefined, replicaId: string | undefined): string | undefined {
+  if (path === undefined || replicaId === undefined) return path;
+  const dot = path.lastIndexOf('.');
+  const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return dot > slash + 1 ? `${path.slice(0, dot)}-${replicaId}${path.slice(dot)}` : `${path}-${replicaId}`;
 }
 
 export interface TeamServer {
@@ -65,14 +79,24 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
   const config = opts.config;
   const team = createTeamGateway(config);
   const now = opts.now ?? Date.now;
-  const metrics = createMetrics(() => budgetUsage(store.budgets, deps.state.config().governance, now()), now);
+  const replicaId = opts.replicaId ?? `${hostname()}-${process.pid}`;
+  const metrics = createMetrics(
+    () => budgetUsage(store.budgets, deps.state.config().governance, now()),
+    now,
+    replicaId,
+  );
   const store = countSessionUse(
     opts.store ?? createSqliteStore(join(config.dataDir, 'leanctx.db')),
     metrics.context,
   );
   const auditFailed = (err: unknown) => deps.logger.error('audit write failed', { error: String(err) });
-  let audit: AuditLog = createAuditLog(config.auditLogPath, config.auditMaxBytes, auditFailed);
+  let audit: AuditLog = createAuditLog(
+    auditPathFor(config.auditLogPath, opts.replicaId),
+    config.auditMaxBytes,
+    auditFailed,
+  );
   const logger = opts.logger ?? createLogger();
+  const redis = config.redis ? createRedisLink(config.redis, logger) : undefined;
   const hub = createEventHub(
     store.events,
     (e) => {
@@ -80,7 +104,9 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
       metrics.context.eventAppended(e.workspaceId);
     },
     () => metrics.context.eventBroadcast(),
+    redis && createRedisFanOut(redis, replicaId, logger),
   );
+  let readStateLogged = 0;
   const deps: ServerDeps = {
     state: createTeamState(config),
     registry: createToolRegistry([...(opts.tools ?? builtinTools()), ...(team?.tools ?? [])]),
@@ -90,7 +116,22 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
     get audit() {
       return audit;
     },
-    limiter: createRateLimiter(config.maxRps, config.rateBurst, now),
+    limiter: redis
+      ? createRedisLimiter(redis, config.maxRps, config.rateBurst, {
+          logger,
+          failedOpen: () => metrics.rateLimitFailOpen.inc(),
+        })
+      : createLocalLimiter(config.maxRps, config.rateBurst, now),
+    replicaId,
+    readState:
+      redis &&
+      createRedisReadState(redis, (err) => {
+        if (Date.now() - readStateLogged < 10_000) return;
+        readStateLogged = Date.now();
+        logger.warn('read state not shared (Redis unavailable): contexts get full content until it is back', {
+          error: String(err),
+        });
+      }),
     metrics,
     logger,
     version: VERSION,
@@ -142,7 +183,11 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
       }
       if (next.auditLogPath !== prev.auditLogPath || next.auditMaxBytes !== prev.auditMaxBytes) {
         const old = audit;
-        audit = createAuditLog(next.auditLogPath, next.auditMaxBytes, auditFailed);
+        audit = createAuditLog(
+          auditPathFor(next.auditLogPath, opts.replicaId),
+          next.auditMaxBytes,
+          auditFailed,
+        );
         old.close();
       }
     },
@@ -172,6 +217,7 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
         () => team?.gateway.close(),
         () => deps.state.close(),
         () => store.close(),
+        () => redis?.close(),
         () => audit.close(),
       ];
       for (const step of steps) {
