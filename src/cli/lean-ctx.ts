@@ -78,7 +78,7 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
     )
     .option(
       '--replica-id <id>',
-      'name of this replica when several share one team.json: the metrics label and audit-<id> file (default: hostname-pid, audit file unchanged)',
+      'name of this replica when several share one team.json: the metrics label and audit-<id> file (default: hostname-pid, and the audit file keeps its name)',
     )
     .action(async (opts) => {
       const { runServer } = await import('./run-server.ts');

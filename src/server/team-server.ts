@@ -80,10 +80,11 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
   const team = createTeamGateway(config);
   const now = opts.now ?? Date.now;
   const replicaId = opts.replicaId ?? `${hostname()}-${process.pid}`;
+  // A single process (no --replica-id, no redis) keeps its series as they were.
   const metrics = createMetrics(
     () => budgetUsage(store.budgets, deps.state.config().governance, now()),
     now,
-    replicaId,
+    opts.replicaId !== undefined || config.redis ? replicaId : undefined,
   );
   const store = countSessionUse(
     opts.store ?? createSqliteStore(join(config.dataDir, 'leanctx.db')),
