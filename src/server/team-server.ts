@@ -182,6 +182,9 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
           deps.logger.warn('the servers block was added or removed; restart the server to apply it');
         }
       }
+      if (!isDeepStrictEqual(next.redis, prev.redis)) {
+        deps.logger.warn('the redis block changed; restart the server to apply it');
+      }
       if (next.auditLogPath !== prev.auditLogPath || next.auditMaxBytes !== prev.auditMaxBytes) {
         const old = audit;
         audit = createAuditLog(
