@@ -158,13 +158,16 @@ export function createMcpEndpoint(deps: ServerDeps): McpEndpoint {
     const key = secret();
     if (key === undefined) return randomUUID;
     const init = messages.find((m) => isInitializeRequest(m));
-    const protocolVersion = init && isInitializeRequest(init) ? init.params.protocolVersion : '';
+    const params = init && isInitializeRequest(init) ? init.params : undefined;
+    const protocolVersion = params?.protocolVersion ?? '';
+    const clientName = (params?.clientInfo.name ?? '').slice(0, 64);
     return () =>
       sealSession(key, {
         tokenId: caller.tokenId,
         credential: credential(key, caller),
         contextId: randomUUID(),
         protocolVersion,
+        clientName,
         expiresAt: deps.now() + deps.state.config().mcpSessionTtlMs,
       });
   };
@@ -244,7 +247,9 @@ export function createMcpEndpoint(deps: ServerDeps): McpEndpoint {
       );
     }
     claimIds(new Set(), messages);
-    options.authInfo.extra.leanctx.contextId = sealed.contextId;
+    const info = options.authInfo.extra.leanctx;
+    info.contextId = sealed.contextId;
+    info.agentName ??= sealed.clientName ? agentNameFromClient(sealed.clientName) : undefined;
     return stateless(req.request, options);
   };
 

@@ -9,6 +9,8 @@ export interface SealedSession {
   /** The caching context of its reads: one per session, the same on every replica. */
   contextId: string;
   protocolVersion: string;
+  /** The client's `clientInfo.name` (it names the agent when no x-leanctx-agent header does). */
+  clientName: string;
   /** Epoch ms after which the id is refused. */
   expiresAt: number;
 }
@@ -32,6 +34,7 @@ export function sealSession(secret: string, session: SealedSession): string {
       session.credential,
       session.contextId,
       session.protocolVersion,
+      session.clientName,
       session.expiresAt,
     ]),
   );
@@ -58,9 +61,10 @@ export function openSession(secret: string, id: string, now: number): OpenedSess
   } catch {
     return { ok: false, reason: 'is not a session id of this server' };
   }
-  if (!Array.isArray(fields) || fields.length !== 5)
+  if (!Array.isArray(fields) || fields.length !== 6)
     return { ok: false, reason: 'is not a session id of this server' };
-  const [tokenId, credential, contextId, protocolVersion, expiresAt] = fields as [
+  const [tokenId, credential, contextId, protocolVersion, clientName, expiresAt] = fields as [
+    string,
     string,
     string,
     string,
@@ -70,5 +74,5 @@ export function openSession(secret: string, id: string, now: number): OpenedSess
   if (typeof expiresAt !== 'number' || expiresAt <= now) {
     return { ok: false, reason: `expired at ${new Date(expiresAt).toISOString()}` };
   }
-  return { ok: true, session: { tokenId, credential, contextId, protocolVersion, expiresAt } };
+  return { ok: true, session: { tokenId, credential, contextId, protocolVersion, clientName, expiresAt } };
 }

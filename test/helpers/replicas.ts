@@ -103,7 +103,7 @@ export async function startReplicas(opts: {
   });
   try {
     for (const { id, child } of started) {
-      const out = await child.waitFor(/Team Server - [^\n]*:(\d+)/, 60_000);
+      const out = await child.waitFor(/Team Server - [^\n]*:(\d+)/, 180_000);
       const port = /Team Server - [^\n]*:(\d+)/.exec(out)?.[1];
       replicas.push({ id, url: `http://127.0.0.1:${port}`, process: child });
     }

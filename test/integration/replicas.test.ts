@@ -143,6 +143,7 @@ describe('three `lean-ctx team serve` replicas behind a round-robin proxy, shari
       credential: 'c',
       contextId: 'x',
       protocolVersion: '2025-11-25',
+      clientName: 'c',
       expiresAt: Date.now() + 60_000,
     });
     assert.equal((await post('carol', otherKey)).body.error_code, 'not_found');
@@ -151,6 +152,7 @@ describe('three `lean-ctx team serve` replicas behind a round-robin proxy, shari
       credential: 'c',
       contextId: 'x',
       protocolVersion: '2025-11-25',
+      clientName: 'c',
       expiresAt: Date.now() - 1000,
     });
     const late = await post('carol', expired);

@@ -8,6 +8,7 @@ const session = {
   credential: credentialOf(SECRET, 'a'.repeat(64)),
   contextId: '3c2a8f0e-1111-4c4c-9999-0123456789ab',
   protocolVersion: '2025-11-25',
+  clientName: 'c',
   expiresAt: 2_000_000_000_000,
 };
 

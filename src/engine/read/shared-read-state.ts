@@ -27,6 +27,12 @@ const toStored = (d: Delivery): string =>
     fullText: d.fullText !== undefined && d.fullText.length <= MAX_SHARED_TEXT_CHARS ? d.fullText : undefined,
   } satisfies Stored);
 
+/**
+ * What makes a stub honest: which bytes and views the context holds. Only a change of these is
+ * shared; read counters travel with it (so they may lag on another replica, never the hashes).
+ */
+const honestyOf = (d: Delivery) => `${d.ref}|${d.fullHash}|${[...d.views.keys()].join(',')}`;
+
 const fromStored = (json: string): Delivery => {
   const s = JSON.parse(json) as Stored;
   return { ...s, fullText: s.fullText, views: new Map(s.views) };
@@ -40,6 +46,8 @@ const fromStored = (json: string): Delivery => {
 export function createRedisReadState(link: RedisLink, onFailure: (err: unknown) => void): ReadStateSync {
   /** The sequence number this replica's copy of each context matches (-1: unknown). */
   const seen = new Map<string, number>();
+  /** The honesty fields of each record as last shared or restored. */
+  const shared = new WeakMap<Delivery, string>();
   const keyOf = (ws: Workspace, scope: string) =>
     `${link.prefix}read:${ws.id}:${createHash('sha1').update(scope).digest('hex')}`;
   const remember = (key: string, seq: number) => {
@@ -71,7 +79,15 @@ export function createRedisReadState(link: RedisLink, onFailure: (err: unknown) 
       if (changed.length === 0) return;
       const key = keyOf(ws, scope);
       const fields: Record<string, string> = {};
-      for (const [rel, d] of cache.entries(scope)) if (changed.includes(rel)) fields[rel] = toStored(d);
+      const sent: [Delivery, string][] = [];
+      for (const [rel, d] of cache.entries(scope)) {
+        if (!changed.includes(rel)) continue;
+        const honesty = honestyOf(d);
+        if (shared.get(d) === honesty) continue;
+        sent.push([d, honesty]);
+        fields[rel] = toStored(d);
+      }
+      if (Object.keys(fields).length === 0) return;
       try {
         const ttl = link.config.readStateTtlSec;
         const replies = await link.run('read state', (c) =>
@@ -79,6 +95,7 @@ export function createRedisReadState(link: RedisLink, onFailure: (err: unknown) 
         );
         const seq = Number(replies[1]);
         remember(key, seq === (seen.get(key) ?? 0) + 1 ? seq : -1);
+        for (const [d, honesty] of sent) shared.set(d, honesty);
       } catch (err) {
         remember(key, -1);
         onFailure(err);
