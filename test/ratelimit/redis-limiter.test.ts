@@ -46,3 +46,21 @@ test('a batch costs its size at once, or nothing when the bucket holds less', as
   assert.equal((await limiter.take('token:batch', 3)).ok, false);
   assert.equal((await limiter.take('token:batch', 2)).ok, true);
 });
+
+test('with Redis unreachable from the start, calls pass (counted as fail-open) and the link still closes', async () => {
+  // port 1: nothing listens, every connection attempt is refused
+  const dead = createRedisLink({ url: 'redis://127.0.0.1:1', keyPrefix, readStateTtlSec: 60 }, silentLogger);
+  let failedOpen = 0;
+  const limiter = createRedisLimiter(dead, 0.001, 1, {
+    logger: silentLogger,
+    failedOpen: () => failedOpen++,
+  });
+  const decisions = [await limiter.take('token:x'), await limiter.take('token:x')];
+  assert.deepEqual(
+    decisions.map((d) => d.ok),
+    [true, true],
+  );
+  assert.equal(failedOpen, 2);
+  await dead.close();
+  assert.equal(dead.isReady(), false);
+});

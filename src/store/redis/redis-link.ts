@@ -127,9 +127,12 @@ export function createRedisLink(config: RedisConfig, logger: Logger): RedisLink 
     async close() {
       if (closed) return;
       closed = true;
+      // A link still trying to connect (Redis down since start) is dropped, not waited for.
+      for (const c of [client, subscriber]) {
+        if (c.isReady) await c.close().catch(() => undefined);
+        if (c.isOpen) c.destroy();
+      }
       await connecting;
-      await Promise.allSettled([client.close(), subscriber.close()]);
-      for (const c of [client, subscriber]) if (c.isOpen) c.destroy();
     },
   };
 }
