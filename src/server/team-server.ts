@@ -1,7 +1,9 @@
+import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { type AuditLog, createAuditLog } from '../audit/audit-log.ts';
+import { replicaAuditPath } from '../audit/replica-audit.ts';
 import { parseServersBlock } from '../config/servers-config.ts';
 import { configDirOf, serversFileOf, type TeamConfig } from '../config/team-config.ts';
 import { createRedisReadState } from '../engine/read/shared-read-state.ts';
@@ -41,14 +43,6 @@ export interface TeamServerOptions {
   replicaId?: string;
 }
 
-/** `audit.jsonl` → `audit-<replica>.jsonl`: replicas sharing one team.json never share a file. */
-export function auditPathFor(path: string | undefined, replicaId: string | undefined): string | undefined {
-  if (path === undefined || replicaId === undefined) return path;
-  const dot = path.lastIndexOf('.');
-  const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-  return dot > slash + 1 ? `${path.slice(0, dot)}-${replicaId}${path.slice(dot)}` : `${path}-${replicaId}`;
-}
-
 export interface TeamServer {
   readonly deps: ServerDeps;
   readonly app: ReturnType<typeof createApp>;
@@ -74,6 +68,13 @@ function createTeamGateway(config: TeamConfig): { gateway: Gateway; tools: Tool[
   return { gateway, tools: gatewayTools.map((t) => Object.freeze({ ...t, core: true })) };
 }
 
+/** This replica's audit file (see replica-audit.ts), its directory made on first use. */
+function auditPath(path: string | undefined, replicaId: string | undefined): string | undefined {
+  const file = replicaAuditPath(path, replicaId);
+  if (file !== undefined && file !== path) mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  return file;
+}
+
 /** The composition root: wires store, state, limiter, audit, events, metrics, app and MCP. */
 export function createTeamServer(opts: TeamServerOptions): TeamServer {
   const config = opts.config;
@@ -92,7 +93,7 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
   );
   const auditFailed = (err: unknown) => deps.logger.error('audit write failed', { error: String(err) });
   let audit: AuditLog = createAuditLog(
-    auditPathFor(config.auditLogPath, opts.replicaId),
+    auditPath(config.auditLogPath, opts.replicaId),
     config.auditMaxBytes,
     auditFailed,
   );
@@ -187,11 +188,7 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
       }
       if (next.auditLogPath !== prev.auditLogPath || next.auditMaxBytes !== prev.auditMaxBytes) {
         const old = audit;
-        audit = createAuditLog(
-          auditPathFor(next.auditLogPath, opts.replicaId),
-          next.auditMaxBytes,
-          auditFailed,
-        );
+        audit = createAuditLog(auditPath(next.auditLogPath, opts.replicaId), next.auditMaxBytes, auditFailed);
         old.close();
       }
     },

@@ -58,6 +58,7 @@ export async function startReplicas(opts: {
   const dir = mkdtempSync(join(tmpdir(), 'leanctx-replicas-'));
   const root = makeTree(opts.files ?? SAMPLE_FILES);
   mkdirSync(join(dir, 'data'), { recursive: true });
+  writeFileSync(join(dir, 'notes.txt'), 'readable notes\n');
   const keyPrefix = uniquePrefix();
   const sessionSecret = randomBytes(32).toString('hex');
   const tokens: Record<string, string> = {};
@@ -77,7 +78,11 @@ export async function startReplicas(opts: {
         ...(opts.store ?? { dataDir: 'data' }),
         redis: { url: opts.redisUrl, keyPrefix },
         sessionSecret: '${LEANCTX_TEST_SESSION_SECRET}',
-        workspaces: [{ id: 'main', root }],
+        // "ops" is the directory of team.json and the audit files: they must stay unreadable
+        workspaces: [
+          { id: 'main', root },
+          { id: 'ops', root: '.' },
+        ],
         tokens: tokenEntries,
         ...opts.config,
       },

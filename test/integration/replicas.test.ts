@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -241,8 +242,19 @@ describe('three `lean-ctx team serve` replicas behind a round-robin proxy, shari
     const text = await res.text();
     assert.match(text, /leanctx_http_requests_total\{[^}]*replica="r2"/);
     const { readdirSync } = await import('node:fs');
-    const files = readdirSync(set.dir).filter((f) => f.startsWith('audit'));
-    assert.ok(files.includes('audit-r2.jsonl'), files.join(', '));
-    assert.ok(!files.includes('audit.jsonl'));
+    const files = readdirSync(join(set.dir, 'audit.replicas'));
+    assert.ok(files.includes('r2.jsonl'), files.join(', '));
+    assert.ok(!readdirSync(set.dir).includes('audit.jsonl'), 'no replica writes the shared name');
+  });
+
+  test("no replica's audit file is readable through a workspace that contains it", async () => {
+    const b = set.replicas[1]?.url as string;
+    const read = (path: string) =>
+      call(b, set, 'bob', { name: 'ctx_read', workspaceId: 'ops', arguments: { path, mode: 'full' } });
+    assert.match((await read('notes.txt')).text, /readable notes/, 'the workspace itself is readable');
+    for (const path of ['audit.replicas/r3.jsonl', 'audit.replicas/r2.jsonl']) {
+      const answer = await read(path);
+      assert.doesNotMatch(JSON.stringify(answer.body), /argumentsMd5/, `${path} stays unread`);
+    }
   });
 });
