@@ -8,12 +8,12 @@ import type { EventFanOut } from './event-hub.ts';
  * are capped at 4 KiB) on one channel. Pub/sub may drop a message while a connection is down;
  * subscribers then read the gap from the store, and a reconnect triggers a resync.
  */
-export function createRedisFanOut(link: RedisLink, replicaId: string, logger: Logger): EventFanOut {
+export function createRedisFanOut(link: RedisLink, originId: string, logger: Logger): EventFanOut {
   const channel = `${link.prefix}events`;
   let lastLogged = 0;
   return {
     announce(event) {
-      link.publish(channel, JSON.stringify({ r: replicaId, e: event })).catch((err: unknown) => {
+      link.publish(channel, JSON.stringify({ r: originId, e: event })).catch((err: unknown) => {
         const now = Date.now();
         if (now - lastLogged < 10_000) return;
         lastLogged = now;
@@ -31,7 +31,7 @@ export function createRedisFanOut(link: RedisLink, replicaId: string, logger: Lo
         .psubscribe(channel, (message) => {
           try {
             const { r, e } = JSON.parse(message) as { r: string; e: EventRecord };
-            if (r !== replicaId) deliver(e);
+            if (r !== originId) deliver(e);
           } catch {
             // not ours
           }

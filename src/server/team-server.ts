@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -106,7 +107,8 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
       metrics.context.eventAppended(e.workspaceId);
     },
     () => metrics.context.eventBroadcast(),
-    redis && createRedisFanOut(redis, replicaId, logger),
+    // its own origin id: two replicas given the same --replica-id must still hear each other
+    redis && createRedisFanOut(redis, randomUUID(), logger),
   );
   let readStateLogged = 0;
   const deps: ServerDeps = {
