@@ -208,6 +208,10 @@ const base = await cachedReads('one process, SQLite', single.urls[0] as string, 
 await single.close();
 const one = await serve(1, true);
 const oneRps = await cachedReads('one replica, SQLite + Redis', one.urls[0] as string, one);
+// the proxy runs in this process beside autocannon: its own ceiling, measured on one replica
+const oneProxy = await startRoundRobinProxy(one.urls);
+await cachedReads('one replica behind the proxy', oneProxy.url, one);
+await oneProxy.close();
 await one.close();
 const three = await serve(3, true);
 const proxy = await startRoundRobinProxy(three.urls);
