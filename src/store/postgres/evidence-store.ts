@@ -57,10 +57,11 @@ export function createPgEvidenceStore(db: PgDatabase): EvidenceStore & { settled
       const contexts = [...new Map(rows.map((r) => [contextKey(r), r] as const))].sort(([a], [b]) =>
         a < b ? -1 : a > b ? 1 : 0,
       );
-      for (const [key] of contexts) {
-        await client.query("SELECT pg_advisory_xact_lock(hashtextextended('leanctx.evidence:' || $1, 0))", [
-          key,
-        ]);
+      for (const [, r] of contexts) {
+        await client.query(
+          "SELECT pg_advisory_xact_lock(hashtextextended(concat_ws(chr(31), 'leanctx.evidence', $1::text, $2::text, $3::text), 0))",
+          [r.workspaceId, r.contextId, r.agentId],
+        );
       }
       for (const batch of splitRepeats(rows)) {
         await client.query(UPSERT, [
