@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { EVIDENCE_KEPT_PER_CONTEXT } from '../../src/store/evidence.ts';
 import { runMigrations } from '../../src/store/postgres/migrate.ts';
 import { MIGRATIONS } from '../../src/store/postgres/migrations/index.ts';
 import { createPgDatabase } from '../../src/store/postgres/pool.ts';
@@ -120,6 +121,82 @@ describe('PostgreSQL shared by several processes', () => {
       );
     } finally {
       await store.close();
+      sessions.close();
+    }
+  });
+
+  test('two replicas recording usage and evidence at once lose no count and keep the evidence cap', async () => {
+    const sessions = openPrivateDatabase(':memory:');
+    const open = () =>
+      createPostgresStore({ url: db.url, sharedSessions: () => createSqliteSharedSessionStores(sessions) });
+    const replicas = [await open(), await open()];
+    const perReplica = 600;
+    try {
+      // every call shares its roll-up keys with the other replica's: the upserts race on the same rows
+      await Promise.all(
+        replicas.flatMap((r, n) =>
+          Array.from({ length: perReplica }, (_, i) =>
+            r.usage.record({
+              ts: `2026-05-0${1 + (i % 3)}T10:00:00.000Z`,
+              workspaceId: 'race',
+              agentId: `agent${i % 2}`,
+              contextId: undefined,
+              tool: i % 4 === 0 ? 'ctx_search' : 'ctx_read',
+              tokensSent: 10,
+              tokensSaved: 0,
+              tokensRaw: 30,
+              durationMs: 1,
+              isError: false,
+              path: `src/dir${i % 5}/f${n}.ts`,
+            }),
+          ),
+        ),
+      );
+      const [a, b] = replicas as [(typeof replicas)[0], (typeof replicas)[0]];
+      const totals = await b.usage.totals({ workspaceIds: ['race'] });
+      const calls = 2 * perReplica;
+      assert.equal(
+        totals.byAgent.reduce((n, x) => n + x.calls, 0),
+        calls,
+      );
+      assert.equal(
+        totals.byTool.reduce((n, x) => n + x.calls, 0),
+        calls,
+      );
+      assert.deepEqual(
+        totals.byDay.map((d) => [d.day, d.calls, d.tokensSaved]),
+        [
+          ['2026-05-01', calls / 3, (20 * calls) / 3],
+          ['2026-05-02', calls / 3, (20 * calls) / 3],
+          ['2026-05-03', calls / 3, (20 * calls) / 3],
+        ],
+      );
+      const dirs = await a.usage.pathReads({ workspaceIds: ['race'], dirs: true, limit: 100 });
+      assert.equal(dirs.find((d) => d.path === 'src')?.reads, calls);
+      assert.deepEqual(
+        dirs.filter((d) => d.path !== 'src').map((d) => d.reads),
+        Array(5).fill(calls / 5),
+      );
+
+      const per = EVIDENCE_KEPT_PER_CONTEXT;
+      await Promise.all(
+        replicas.flatMap((r, n) =>
+          Array.from({ length: per }, (_, i) =>
+            r.evidence.recordRead({
+              workspaceId: 'race',
+              contextId: 'c',
+              agentId: 'a',
+              path: `f${n}-${i}.ts`,
+              sha256: 'ab'.repeat(32),
+              bytes: 1,
+              tool: 'ctx_read',
+            }),
+          ),
+        ),
+      );
+      assert.equal((await a.evidence.reads('race', 'c', 'a', 1)).total, EVIDENCE_KEPT_PER_CONTEXT);
+    } finally {
+      await Promise.all(replicas.map((r) => r.close()));
       sessions.close();
     }
   });
