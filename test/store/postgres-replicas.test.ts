@@ -200,4 +200,59 @@ describe('PostgreSQL shared by several processes', () => {
       sessions.close();
     }
   });
+
+  test('a database of schema version 2 gains the roll-ups of the usage rows it already held', async () => {
+    const old = await withTestDatabase();
+    const pool = createPgDatabase({ url: old.url });
+    try {
+      assert.deepEqual(await runMigrations(pool, MIGRATIONS.slice(0, 2)), [1, 2]);
+      await pool.query(
+        `INSERT INTO usage (ts, workspace_id, agent_id, context_id, tool, tokens_sent, tokens_saved, duration_ms, is_error)
+         VALUES ('2026-01-01T00:00:00.000Z', 'w', 'alice', NULL, 'ctx_read', 100, 30, 1, false),
+                ('2026-01-02T00:00:00.000Z', 'w', 'alice', NULL, 'ctx_read', 50, 20, 1, true),
+                ('2026-01-02T00:00:00.000Z', 'w', 'bob', NULL, 'ctx_search', 10, 0, 1, false)`,
+      );
+    } finally {
+      await pool.close();
+    }
+    const sessions = openPrivateDatabase(':memory:');
+    const store = await createPostgresStore({
+      url: old.url,
+      sharedSessions: () => createSqliteSharedSessionStores(sessions),
+    });
+    try {
+      const totals = await store.usage.totals({ workspaceIds: ['w'] });
+      assert.deepEqual(
+        totals.byAgent.map((a) => [a.agentId, a.calls, a.errors, a.tokensSent, a.tokensRaw, a.lastTs]),
+        [
+          ['alice', 2, 1, 150, 0, '2026-01-02T00:00:00.000Z'],
+          ['bob', 1, 0, 10, 0, '2026-01-02T00:00:00.000Z'],
+        ],
+      );
+      assert.deepEqual(
+        totals.byDay.map((d) => [d.day, d.calls]),
+        [
+          ['2026-01-01', 1],
+          ['2026-01-02', 2],
+        ],
+      );
+      const rollup = await store.usage.rollup({ workspaceIds: ['w'], sinceDay: '2026-01-02' });
+      assert.deepEqual(
+        rollup.byAgentTool.map((r) => [r.agentId, r.tool, r.calls, r.tokensSaved]),
+        [
+          ['alice', 'ctx_read', 2, 50],
+          ['bob', 'ctx_search', 1, 0],
+        ],
+      );
+      assert.deepEqual(
+        await store.usage.pathReads({ workspaceIds: ['w'], limit: 10 }),
+        [],
+        'no path was recorded',
+      );
+    } finally {
+      await store.close();
+      sessions.close();
+      await old.drop();
+    }
+  });
 });
