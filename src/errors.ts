@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   },
   not_found: { status: 404, rpc: -32601, message: 'No such route.' },
   unknown_tool: { status: 404, rpc: -32602, message: 'No tool has that name.' },
+  method_not_allowed: { status: 405, rpc: -32600, message: 'This method is not served here.' },
   read_timeout: {
     status: 408,
     rpc: -32600,
@@ -53,7 +54,7 @@ export const ERROR_CODES = {
   store_unavailable: {
     status: 503,
     rpc: -32032,
-    message: 'The database the server keeps its state in is unavailable; retry shortly.',
+    message: 'A shared store the server keeps its state in (PostgreSQL) is unavailable; retry shortly.',
   },
   internal_error: { status: 500, rpc: -32603, message: 'Internal server error.' },
 } as const;

@@ -73,9 +73,32 @@ function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
       '--profile <preset|file>',
       "team profile: solo | team | ci | strict or a TOML file (over team.json's)",
     )
+    .option(
+      '--bind <host:port>',
+      "address to listen on (over team.json's host and port; the file is not changed)",
+    )
+    .option(
+      '--replica-id <id>',
+      'name of this replica when several share one team.json: the metrics label and audit-<id> file (default: hostname-pid, and the audit file keeps its name)',
+    )
     .action(async (opts) => {
       const { runServer } = await import('./run-server.ts');
-      done(await runServer(opts.config, io, { profile: opts.profile }));
+      const { parseBind } = await import('./serve-data-dir.ts');
+      const bind = opts.bind ? parseBind(opts.bind) : undefined;
+      if (opts.replicaId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(opts.replicaId)) {
+        throw new CliError(
+          `--replica-id "${opts.replicaId}" is not valid; use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`,
+          2,
+        );
+      }
+      done(
+        await runServer(opts.config, io, {
+          profile: opts.profile,
+          host: bind?.host,
+          port: bind?.port,
+          replicaId: opts.replicaId,
+        }),
+      );
     });
   team
     .command('sync')

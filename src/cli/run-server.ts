@@ -37,7 +37,12 @@ export function banner(
 export async function runServer(
   configPath: string,
   io: CliIo,
-  opts: { port?: number; profile?: string } = {},
+  opts: {
+    host?: string | undefined;
+    port?: number | undefined;
+    profile?: string;
+    replicaId?: string | undefined;
+  } = {},
 ): Promise<RunningServer> {
   let config: TeamConfig;
   const override = { profile: opts.profile };
@@ -54,25 +59,26 @@ export async function runServer(
   for (const notice of config.notices) logger.warn(`team.json: ${notice}`);
   let server: TeamServer;
   try {
-    server = await openTeamServer({ config, logger });
+    server = await openTeamServer({ config, logger, replicaId: opts.replicaId });
   } catch (err) {
     // PostgreSQL down at start: say where and how to mend it, not a stack trace
     if (err instanceof AppError) throw new CliError(`cannot open the store: ${err.message}`);
     throw err;
   }
+  const host = opts.host ?? config.host;
   let listening: Listening;
   try {
-    listening = await server.listen(config.host, opts.port ?? config.port);
+    listening = await server.listen(host, opts.port ?? config.port);
   } catch (err) {
     await server.close();
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
       throw new CliError(
-        `port ${opts.port ?? config.port} on ${config.host} is in use; set another "port" in team.json`,
+        `port ${opts.port ?? config.port} on ${host} is in use; set another "port" in team.json or --bind`,
       );
     }
     if (code === 'EACCES')
-      throw new CliError(`not allowed to bind ${config.host}:${config.port}; use a port ≥ 1024`);
+      throw new CliError(`not allowed to bind ${host}:${opts.port ?? config.port}; use a port ≥ 1024`);
     throw err;
   }
   if (config.tokens.every((t) => t.revokedAt)) {
@@ -134,7 +140,9 @@ export async function runServer(
   process.on('SIGTERM', stop);
   // The banner says "ready": a supervisor may signal as soon as it reads it, so it comes after
   // the signal handlers (a SIGTERM before them would kill the process without a clean stop).
-  io.out(`${banner(config, listening, server.deps.registry.size, server.deps.state.activeTokenCount())}\n`);
+  io.out(
+    `${banner({ ...config, host }, listening, server.deps.registry.size, server.deps.state.activeTokenCount())}\n`,
+  );
   warmTokenizer();
   return { server, listening, reload, stop };
 }

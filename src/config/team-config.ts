@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { parseScope } from '../auth/scopes.ts';
 import { patternProblem } from '../engine/shell/command-policy.ts';
 import { ConfigError, issueProblems, readJsonFile } from './config-error.ts';
+import { redisSchema, resolveScaleOut, type ScaleOut } from './scale-out.ts';
 import type { Env } from './servers-expand.ts';
 import { resolveStoreConfig, type StoreConfig, storeSchema } from './store-config.ts';
 import { resolveTeamProfile, type TeamProfile, teamProfileSchema } from './team-profile.ts';
@@ -170,6 +171,12 @@ export const teamConfigSchema = z
     store: storeSchema.optional(),
     /** Usage rows older than this many days are deleted (hourly); unset keeps them all. */
     usageRetentionDays: z.number().positive().optional(),
+    /** Replicas: rate buckets, read state and event wake-ups shared in Redis (also LEANCTX_REDIS_URL). */
+    redis: redisSchema.optional(),
+    /** Key that signs MCP session ids so any replica serves them (also LEANCTX_SESSION_SECRET); `${VAR}` allowed. */
+    sessionSecret: z.string().min(1).optional(),
+    /** A signed MCP session id is refused this long after its initialize. */
+    mcpSessionTtlMs: z.number().int().positive().default(86_400_000),
     ...ORIGINAL_ONLY_KEYS,
   })
   .superRefine((cfg, ctx) => {
@@ -227,24 +234,25 @@ export type TokenConfig = Parsed['tokens'][number];
 
 /** A validated team.json: defaults applied, paths absolute, frozen. */
 export type TeamConfig = Readonly<
-  Omit<Parsed, 'defaultWorkspaceId' | 'dataDir' | 'governance' | 'store'> & {
-    /** The store in force (SQLite unless team.json or LEANCTX_DATABASE_URL names PostgreSQL). */
-    store: StoreConfig;
-    defaultWorkspaceId: string;
-    dataDir: string;
-    /** The team profile in force: budgets, roles, model (NO_PROFILE when none is set). */
-    governance: TeamProfile;
-    /** The file it came from (absolute), or undefined for an in-memory config. */
-    path: string | undefined;
-    /** What the file sets that this server ignores (keys of the original lean-ctx), for the log. */
-    notices: readonly string[];
-  }
+  Omit<Parsed, 'defaultWorkspaceId' | 'dataDir' | 'governance' | 'store' | 'redis' | 'sessionSecret'> &
+    ScaleOut & {
+      /** The store in force (SQLite unless team.json or LEANCTX_DATABASE_URL names PostgreSQL). */
+      store: StoreConfig;
+      defaultWorkspaceId: string;
+      dataDir: string;
+      /** The team profile in force: budgets, roles, model (NO_PROFILE when none is set). */
+      governance: TeamProfile;
+      /** The file it came from (absolute), or undefined for an in-memory config. */
+      path: string | undefined;
+      /** What the file sets that this server ignores (keys of the original lean-ctx), for the log. */
+      notices: readonly string[];
+    }
 >;
 
 /** Where a team profile comes from besides team.json: `--profile` (a preset or a TOML file). */
 export interface ProfileOverride {
   profile?: string | undefined;
-  /** Where `LEANCTX_DATABASE_URL` and `${VAR}` in store.url are read (default: process.env). */
+  /** Where LEANCTX_DATABASE_URL, LEANCTX_REDIS_URL, LEANCTX_SESSION_SECRET and `${VAR}` are read (default: process.env). */
   env?: Env | undefined;
 }
 
@@ -295,6 +303,7 @@ export function parseTeamConfig(
     }
   });
   const store = resolveStoreConfig(cfg.store, opts.env ?? process.env, cfg.requestTimeoutMs, problems);
+  const scaleOut = resolveScaleOut(cfg, opts.env ?? process.env, problems);
   if (problems.length > 0) throw new ConfigError(source, problems);
   const firstWorkspace = workspaces[0];
   if (!firstWorkspace) throw new ConfigError(source, ['workspaces: list at least one workspace']);
@@ -308,8 +317,9 @@ export function parseTeamConfig(
     tokens: Object.freeze(cfg.tokens.map((t) => Object.freeze(t))) as TokenConfig[],
     governance,
     store,
+    ...scaleOut,
     path,
-    notices: Object.freeze(originalFileNotices(cfg)),
+    notices: Object.freeze([...originalFileNotices(cfg), ...scaleOut.notices]),
   });
 }
 

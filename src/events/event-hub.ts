@@ -13,6 +13,19 @@ export interface EventHub {
 
 const channelKey = (ws: string, ch: string) => `${ws}\u0000${ch}`;
 
+/**
+ * Other replicas' events, for this replica's live subscribers. A message may be lost or come
+ * out of revision order: subscribers fill gaps from the store (the store is the truth; the
+ * message is only a wake-up that happens to carry the event).
+ */
+export interface EventFanOut {
+  /** Tells the other replicas about an event this one stored. */
+  announce(event: EventRecord): void;
+  /** `deliver` gets other replicas' events; `resync` runs after messages may have been missed. */
+  listen(deliver: (event: EventRecord) => void, resync: () => void): void;
+  close(): Promise<void>;
+}
+
 /** An event carries references, not content: a larger payload is replaced by a note saying so. */
 export const MAX_EVENT_PAYLOAD_BYTES = 4096;
 
@@ -27,8 +40,38 @@ export function createEventHub(
   onAppend: (event: EventRecord) => void = () => {},
   /** An event went to at least one live subscriber. */
   onBroadcast: () => void = () => {},
+  fanOut?: EventFanOut,
 ): EventHub {
   const listeners = new Map<string, Set<EventListener>>();
+  /** Newest revision handed to this replica's subscribers, per channel (for a resync). */
+  const newest = new Map<string, number>();
+  const broadcast = (stored: EventRecord) => {
+    const key = channelKey(stored.workspaceId, stored.channelId);
+    const subscribers = listeners.get(key);
+    if (!subscribers?.size) return;
+    if (stored.revision > (newest.get(key) ?? 0)) newest.set(key, stored.revision);
+    onBroadcast();
+    for (const listener of subscribers) {
+      try {
+        listener(stored);
+      } catch {
+        // one broken subscriber must not stop the others
+      }
+    }
+  };
+  fanOut?.listen(broadcast, () => {
+    // The newest event of each watched channel: a subscriber behind it reads the gap from the store.
+    for (const key of listeners.keys()) {
+      const [ws = '', ch = ''] = key.split('\u0000');
+      store
+        .latestRevision(ws, ch)
+        .then((latest) => (latest > (newest.get(key) ?? 0) ? store.since(ws, ch, latest - 1, 1) : []))
+        .then((events) => {
+          for (const e of events) broadcast(e);
+        })
+        .catch(() => undefined);
+    }
+  });
   // Appends settle in call order, so the last one settled means all are.
   let last: Promise<unknown> = Promise.resolve();
   return {
@@ -44,15 +87,8 @@ export function createEventHub(
       }
       const run = appended.then((stored) => {
         onAppend(stored);
-        const subscribers = listeners.get(channelKey(stored.workspaceId, stored.channelId));
-        if (subscribers?.size) onBroadcast();
-        for (const listener of subscribers ?? []) {
-          try {
-            listener(stored);
-          } catch {
-            // one broken subscriber must not stop the others
-          }
-        }
+        fanOut?.announce(stored);
+        broadcast(stored);
         return stored;
       });
       last = run.catch(() => undefined);
@@ -60,6 +96,7 @@ export function createEventHub(
     },
     async drain() {
       await last;
+      await fanOut?.close();
     },
     subscribe(workspaceId, channelId, listener) {
       const key = channelKey(workspaceId, channelId);
@@ -71,7 +108,10 @@ export function createEventHub(
       set.add(listener);
       return () => {
         set.delete(listener);
-        if (set.size === 0) listeners.delete(key);
+        if (set.size === 0) {
+          listeners.delete(key);
+          newest.delete(key);
+        }
       };
     },
   };

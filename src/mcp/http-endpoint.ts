@@ -8,6 +8,7 @@ import { callableTools, invokeTool } from '../pipeline/invoke.ts';
 import type { Caller } from '../pipeline/team-state.ts';
 import { agentNameFromClient } from '../sessions/names.ts';
 import { createMcpServer, type McpExtra } from './create-mcp-server.ts';
+import { credentialOf, openSession, type SealedSession, sealSession } from './session-seal.ts';
 
 interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
@@ -59,6 +60,43 @@ const idKey = (id: unknown) => `${typeof id}:${String(id)}`;
 export function createMcpEndpoint(deps: ServerDeps): McpEndpoint {
   const sessions = new Map<string, Session>();
   let closed = false;
+  const secret = () => deps.state.config().sessionSecret;
+  const credential = (key: string, caller: Caller) => {
+    const digest = deps.state.config().tokens.find((t) => t.id === caller.tokenId && !t.revokedAt)?.sha256Hex;
+    return credentialOf(key, digest ?? '');
+  };
+
+  /**
+   * With a sessionSecret, a session id carries its token, context and expiry under an HMAC,
+   * so a replica that did not open the session can serve it; here it is checked against the
+   * caller. Undefined without a secret (sessions then live where they were opened).
+   */
+  const openSealed = (id: string, caller: Caller): SealedSession | undefined => {
+    const key = secret();
+    if (key === undefined) return undefined;
+    const opened = openSession(key, id, deps.now());
+    if (!opened.ok) {
+      throw new AppError('not_found', `MCP session id ${opened.reason}; send a new initialize request`, {
+        hint: 'start a new session without the mcp-session-id header',
+      });
+    }
+    const s = opened.session;
+    if (s.tokenId !== caller.tokenId || s.credential !== credential(key, caller)) {
+      throw new AppError(
+        'not_found',
+        'this MCP session was opened with another token; send a new initialize request with your own',
+        { hint: 'start a new session without the mcp-session-id header' },
+      );
+    }
+    return s;
+  };
+  /** The caching context of a session: its sealed context id, else the id itself. */
+  const contextOfSession = (id: string): string => {
+    const key = secret();
+    if (key === undefined) return id;
+    const opened = openSession(key, id, deps.now());
+    return opened.ok ? opened.session.contextId : id;
+  };
 
   const closeSession = (s: Session) => {
     if (s.transport.sessionId) sessions.delete(s.transport.sessionId);
@@ -110,13 +148,34 @@ export function createMcpEndpoint(deps: ServerDeps): McpEndpoint {
           args: args ?? {},
           // the original hashed `params.arguments` as sent: absent is ""
           auditArguments: () => args,
-          contextId: extra.sessionId ?? contextId,
+          contextId: extra.sessionId !== undefined ? contextOfSession(extra.sessionId) : contextId,
           signal: extra.signal,
         });
       },
     });
 
-  const newSession = async (caller: Caller): Promise<WebStandardStreamableHTTPServerTransport> => {
+  const newSessionId = (caller: Caller, messages: readonly unknown[]): (() => string) => {
+    const key = secret();
+    if (key === undefined) return randomUUID;
+    const init = messages.find((m) => isInitializeRequest(m));
+    const params = init && isInitializeRequest(init) ? init.params : undefined;
+    const protocolVersion = params?.protocolVersion ?? '';
+    const clientName = (params?.clientInfo.name ?? '').slice(0, 64);
+    return () =>
+      sealSession(key, {
+        tokenId: caller.tokenId,
+        credential: credential(key, caller),
+        contextId: randomUUID(),
+        protocolVersion,
+        clientName,
+        expiresAt: deps.now() + deps.state.config().mcpSessionTtlMs,
+      });
+  };
+
+  const newSession = async (
+    caller: Caller,
+    messages: readonly unknown[],
+  ): Promise<WebStandardStreamableHTTPServerTransport> => {
     expireIdle();
     const limit = deps.state.config().maxMcpSessionsPerToken;
     const open = [...sessions.values()].filter((s) => s.caller.tokenId === caller.tokenId).length;
@@ -129,7 +188,7 @@ export function createMcpEndpoint(deps: ServerDeps): McpEndpoint {
     }
     const server = createServer();
     const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: randomUUID,
+      sessionIdGenerator: newSessionId(caller, messages),
       // Tool answers are single results: plain JSON is cheaper than an SSE stream per POST.
       enableJsonResponse: true,
       onsessioninitialized: (id) => {
@@ -167,29 +226,57 @@ export function createMcpEndpoint(deps: ServerDeps): McpEndpoint {
     }
   };
 
+  /**
+   * A sealed session this replica does not hold: each POST is answered on its own with the
+   * session's context, as the replica that opened it would. The server-to-client stream (GET)
+   * stays with that replica; DELETE has nothing to close here.
+   */
+  const servedElsewhere = async (
+    req: McpRequest,
+    sealed: SealedSession,
+    messages: readonly unknown[],
+    options: Parameters<Session['transport']['handleRequest']>[1] & {
+      authInfo: { extra: { leanctx: RequestInfo } };
+    },
+  ): Promise<Response> => {
+    if (req.request.method === 'DELETE') return new Response(null, { status: 200 });
+    if (req.request.method !== 'POST') {
+      throw new AppError(
+        'method_not_allowed',
+        'the server-to-client stream of this MCP session is held by the replica that opened it; POST requests are served here',
+      );
+    }
+    claimIds(new Set(), messages);
+    const info = options.authInfo.extra.leanctx;
+    info.contextId = sealed.contextId;
+    info.agentName ??= sealed.clientName ? agentNameFromClient(sealed.clientName) : undefined;
+    return stateless(req.request, options);
+  };
+
   return {
     async handle(req) {
       const messages: unknown[] = Array.isArray(req.body) ? req.body : [req.body];
-      chargeBatch(deps, req.caller, messages.length);
+      await chargeBatch(deps, req.caller, messages.length);
+      const leanctx: RequestInfo = {
+        caller: req.caller,
+        requestId: req.requestId,
+        workspaceId: req.workspaceId,
+        channelId: req.channelId,
+        contextId: req.contextId,
+        agentName: req.agentName,
+      };
       const authInfo = {
         token: 'redacted',
         clientId: req.caller.tokenId,
         scopes: [...req.caller.scopes],
-        extra: {
-          leanctx: {
-            caller: req.caller,
-            requestId: req.requestId,
-            workspaceId: req.workspaceId,
-            channelId: req.channelId,
-            contextId: req.contextId,
-            agentName: req.agentName,
-          },
-        },
+        extra: { leanctx },
       };
       const options = { parsedBody: req.body, authInfo };
       const sessionId = req.request.headers.get('mcp-session-id');
       if (sessionId) {
+        const sealed = openSealed(sessionId, req.caller);
         const session = sessions.get(sessionId);
+        if (!session && sealed) return servedElsewhere(req, sealed, messages, options);
         if (!session || session.caller !== req.caller) {
           throw new AppError('not_found', 'unknown or expired MCP session; send a new initialize request', {
             hint: 'start a new session without the mcp-session-id header',
@@ -212,7 +299,7 @@ export function createMcpEndpoint(deps: ServerDeps): McpEndpoint {
         claimIds(new Set(), messages);
         return stateless(req.request, options);
       }
-      const transport = await newSession(req.caller);
+      const transport = await newSession(req.caller, messages);
       return transport.handleRequest(req.request, options);
     },
     sessionCount: () => sessions.size,
@@ -228,7 +315,7 @@ export function createMcpEndpoint(deps: ServerDeps): McpEndpoint {
 }
 
 /** A batch costs one rate-limit token per message; the HTTP request already paid for one. */
-function chargeBatch(deps: ServerDeps, caller: Caller, count: number): void {
+async function chargeBatch(deps: ServerDeps, caller: Caller, count: number): Promise<void> {
   if (count <= 1) return;
   const burst = deps.state.config().rateBurst;
   if (count > burst) {
@@ -238,7 +325,7 @@ function chargeBatch(deps: ServerDeps, caller: Caller, count: number): void {
       { limit: burst },
     );
   }
-  const decision = deps.limiter.take(`token:${caller.tokenId}`, count - 1);
+  const decision = await deps.limiter.take(`token:${caller.tokenId}`, count - 1);
   if (!decision.ok) {
     throw new AppError(
       'rate_limited',

@@ -15,6 +15,8 @@ export interface Metrics {
   mcpSessions: Gauge;
   eventsAppended: Counter;
   budgetAlerts: Counter<'budget' | 'level'>;
+  /** Calls let through unchecked because Redis did not answer (rate limits fail open). */
+  rateLimitFailOpen: Counter;
   /** The original lean-ctx MetricsSnapshot counters (top level of the JSON answer). */
   context: ContextMetrics;
   /** The original's `slo` view, also exported as the `leanctx_team_*` series. */
@@ -32,8 +34,11 @@ export type BudgetUsageSource = () => Promise<
 export function createMetrics(
   budgetUsage: BudgetUsageSource = async () => [],
   now: () => number = Date.now,
+  /** Every series carries `replica="<id>"`, so replicas behind one scraper stay apart. */
+  replica?: string,
 ): Metrics {
   const registry = new Registry();
+  if (replica !== undefined) registry.setDefaultLabels({ replica });
   collectDefaultMetrics({ register: registry, prefix: 'leanctx_process_' });
   const registers = [registry];
   const metrics: Metrics = {
@@ -82,6 +87,11 @@ export function createMetrics(
       name: 'leanctx_budget_alerts_total',
       help: 'Budgets a call took past the alert threshold (level=alert) or the limit (level=exhausted)',
       labelNames: ['budget', 'level'],
+      registers,
+    }),
+    rateLimitFailOpen: new Counter({
+      name: 'leanctx_ratelimit_fail_open_total',
+      help: 'Requests let through without a rate-limit check because Redis did not answer',
       registers,
     }),
     context: createContextMetrics(now),

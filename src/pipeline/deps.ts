@@ -1,9 +1,10 @@
 import type { AuditLog } from '../audit/audit-log.ts';
+import type { ReadStateSync } from '../engine/read/shared-read-state.ts';
 import type { EventHub } from '../events/event-hub.ts';
 import type { Gateway } from '../gateway/gateway.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
-import type { RateLimiter } from '../ratelimit/token-bucket.ts';
+import type { SharedRateLimiter } from '../ratelimit/shared-limiter.ts';
 import type { DependencyChecks } from '../server/health.ts';
 import type { AgentPresence } from '../sessions/agent-presence.ts';
 import type { Store } from '../store/types.ts';
@@ -19,7 +20,9 @@ export interface ServerDeps {
   gateway: Gateway | undefined;
   hub: EventHub;
   audit: AuditLog;
-  limiter: RateLimiter;
+  limiter: SharedRateLimiter;
+  /** This process among the replicas sharing one team.json (`--replica-id`). */
+  replicaId: string;
   metrics: Metrics;
   logger: Logger;
   version: string;
@@ -33,4 +36,6 @@ export interface ServerDeps {
   presence: AgentPresence;
   /** Services the server stands on, checked by `/healthz` (PostgreSQL, Redis); none with SQLite. */
   dependencies?: DependencyChecks;
+  /** With Redis: what each context was sent, shared between replicas; else undefined (in-process). */
+  readState?: ReadStateSync | undefined;
 }

@@ -1,5 +1,6 @@
 import { argumentsMd5 } from '../audit/arguments-md5.ts';
 import type { Scope } from '../auth/scopes.ts';
+import { contextScope } from '../engine/read/cache.ts';
 import type { Workspace } from '../engine/workspace.ts';
 import { AppError } from '../errors.ts';
 import {
@@ -168,7 +169,12 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
       releaseSlot = takeSlot(deps);
     }
     await deps.presence.arrive(ws.id, channelId, req.agentName ?? req.caller.tokenId, req.caller.tokenId);
+    // Replicas share what each context was sent, so its stubs stay honest wherever it lands.
+    const readScope =
+      deps.readState && !req.nested ? contextScope(req.caller.tokenId, req.contextId) : undefined;
+    if (readScope !== undefined) await deps.readState?.pull(ws, readScope);
     let outcome = await runWithTimeout(deps, tool, args, ws, req, channelId, config.requestTimeoutMs, run);
+    if (readScope !== undefined) await deps.readState?.push(ws, readScope);
     // A caller with a budget is charged before the answer leaves, so the answer can warn it.
     let charged: number | undefined;
     if (!req.nested && chargedBeforeAnswer(deps, req.caller)) {

@@ -1,4 +1,5 @@
 import { auditLogFiles } from '../audit/audit-log.ts';
+import { replicaAuditDir } from '../audit/replica-audit.ts';
 import type { Scope } from '../auth/scopes.ts';
 import { sha256Hex } from '../auth/tokens.ts';
 import { serversFileOf, type TeamConfig } from '../config/team-config.ts';
@@ -81,6 +82,8 @@ function indexByDigest(entries: readonly TokenEntry[]): Map<string, Caller> {
 /** Files with the server's own state, never readable through a workspace (the data dir always is). */
 function stateFiles(cfg: TeamConfig): string[] {
   const files = [...(cfg.auditLogPath ? auditLogFiles(cfg.auditLogPath) : [])];
+  // every replica's audit file, whichever replica this is
+  if (cfg.auditLogPath) files.push(replicaAuditDir(cfg.auditLogPath));
   if (cfg.path) files.push(cfg.path);
   const servers = serversFileOf(cfg);
   if (servers) files.push(servers);

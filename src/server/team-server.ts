@@ -1,11 +1,17 @@
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { type AuditLog, createAuditLog } from '../audit/audit-log.ts';
 import { countRefusals } from '../audit/count-refusals.ts';
+import { replicaAuditPath } from '../audit/replica-audit.ts';
 import { parseServersBlock } from '../config/servers-config.ts';
 import { configDirOf, serversFileOf, type TeamConfig } from '../config/team-config.ts';
+import { createRedisReadState } from '../engine/read/shared-read-state.ts';
 import { warmEnginePool } from '../engine/workers/engine-pool.ts';
 import { createEventHub } from '../events/event-hub.ts';
+import { createRedisFanOut } from '../events/redis-fan-out.ts';
 import { createGateway, type Gateway } from '../gateway/gateway.ts';
 import { createGatewayLogger } from '../gateway/logger.ts';
 import { budgetUsage } from '../governance/budget-status.ts';
@@ -15,9 +21,10 @@ import { countSessionUse } from '../metrics/count-sessions.ts';
 import { createMetrics } from '../metrics/metrics.ts';
 import type { ServerDeps } from '../pipeline/deps.ts';
 import { createTeamState } from '../pipeline/team-state.ts';
-import { createRateLimiter } from '../ratelimit/token-bucket.ts';
+import { createLocalLimiter, createRedisLimiter } from '../ratelimit/shared-limiter.ts';
 import { createAgentPresence } from '../sessions/agent-presence.ts';
 import { openStore } from '../store/open-store.ts';
+import { createRedisLink } from '../store/redis/redis-link.ts';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { Store } from '../store/types.ts';
 import { builtinTools } from '../tools/all-tools.ts';
@@ -35,6 +42,8 @@ export interface TeamServerOptions {
   logger?: Logger;
   now?: () => number;
   keepAliveMs?: number;
+  /** This replica's name (`--replica-id`): the `replica` metric label and the audit file's suffix. */
+  replicaId?: string;
 }
 
 export interface TeamServer {
@@ -77,12 +86,25 @@ export async function openTeamServer(opts: TeamServerOptions): Promise<TeamServe
   }
 }
 
+/** This replica's audit file (see replica-audit.ts), its directory made on first use. */
+function auditPath(path: string | undefined, replicaId: string | undefined): string | undefined {
+  const file = replicaAuditPath(path, replicaId);
+  if (file !== undefined && file !== path) mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  return file;
+}
+
 /** The composition root: wires store, state, limiter, audit, events, metrics, app and MCP. */
 export function createTeamServer(opts: TeamServerOptions): TeamServer {
   const config = opts.config;
   const team = createTeamGateway(config);
   const now = opts.now ?? Date.now;
-  const metrics = createMetrics(() => budgetUsage(store.budgets, deps.state.config().governance, now()), now);
+  const replicaId = opts.replicaId ?? `${hostname()}-${process.pid}`;
+  // A single process (no --replica-id, no redis) keeps its series as they were.
+  const metrics = createMetrics(
+    () => budgetUsage(store.budgets, deps.state.config().governance, now()),
+    now,
+    opts.replicaId !== undefined || config.redis ? replicaId : undefined,
+  );
   if (!opts.store && config.store.kind !== 'sqlite') {
     throw new Error(
       `a ${config.store.kind} store opens asynchronously: start the server with openTeamServer()`,
@@ -95,8 +117,11 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
   const auditFailed = (err: unknown) => deps.logger.error('audit write failed', { error: String(err) });
   // Refusals are counted where their audit line is written (the observatory's error rates).
   const counted = (log: AuditLog): AuditLog => countRefusals(log, metrics.refusals);
-  let audit: AuditLog = counted(createAuditLog(config.auditLogPath, config.auditMaxBytes, auditFailed));
+  let audit: AuditLog = counted(
+    createAuditLog(auditPath(config.auditLogPath, opts.replicaId), config.auditMaxBytes, auditFailed),
+  );
   const logger = opts.logger ?? createLogger();
+  const redis = config.redis ? createRedisLink(config.redis, logger) : undefined;
   const hub = createEventHub(
     store.events,
     (e) => {
@@ -104,7 +129,10 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
       metrics.context.eventAppended(e.workspaceId);
     },
     () => metrics.context.eventBroadcast(),
+    // its own origin id: two replicas given the same --replica-id must still hear each other
+    redis && createRedisFanOut(redis, randomUUID(), logger),
   );
+  let readStateLogged = 0;
   const deps: ServerDeps = {
     state: createTeamState(config),
     registry: createToolRegistry([...(opts.tools ?? builtinTools()), ...(team?.tools ?? [])]),
@@ -114,7 +142,22 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
     get audit() {
       return audit;
     },
-    limiter: createRateLimiter(config.maxRps, config.rateBurst, now),
+    limiter: redis
+      ? createRedisLimiter(redis, config.maxRps, config.rateBurst, {
+          logger,
+          failedOpen: () => metrics.rateLimitFailOpen.inc(),
+        })
+      : createLocalLimiter(config.maxRps, config.rateBurst, now),
+    replicaId,
+    readState:
+      redis &&
+      createRedisReadState(redis, (err) => {
+        if (Date.now() - readStateLogged < 10_000) return;
+        readStateLogged = Date.now();
+        logger.warn('read state not shared (Redis unavailable): contexts get full content until it is back', {
+          error: String(err),
+        });
+      }),
     metrics,
     logger,
     version: VERSION,
@@ -177,9 +220,14 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
       if (!isDeepStrictEqual(next.store, prev.store)) {
         deps.logger.warn('the store block changed; restart the server to apply it');
       }
+      if (!isDeepStrictEqual(next.redis, prev.redis)) {
+        deps.logger.warn('the redis block changed; restart the server to apply it');
+      }
       if (next.auditLogPath !== prev.auditLogPath || next.auditMaxBytes !== prev.auditMaxBytes) {
         const old = audit;
-        audit = counted(createAuditLog(next.auditLogPath, next.auditMaxBytes, auditFailed));
+        audit = counted(
+          createAuditLog(auditPath(next.auditLogPath, opts.replicaId), next.auditMaxBytes, auditFailed),
+        );
         old.close();
       }
     },
@@ -209,6 +257,7 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
         () => team?.gateway.close(),
         () => deps.state.close(),
         () => store.close(),
+        () => redis?.close(),
         () => audit.close(),
       ];
       for (const step of steps) {

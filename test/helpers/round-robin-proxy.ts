@@ -6,6 +6,10 @@ export interface RoundRobinProxy {
   url: string;
   /** Which target each request went to, in arrival order (indexes into `targets`). */
   picks: readonly number[];
+  /** The target origin each request went to, in arrival order. */
+  readonly log: readonly string[];
+  /** Replaces the targets (a killed replica taken out); the turn starts again at the first. */
+  setUpstreams(urls: readonly string[]): void;
   close(): Promise<void>;
 }
 
@@ -17,8 +21,9 @@ export interface RoundRobinProxy {
  */
 export async function startRoundRobinProxy(targets: string[]): Promise<RoundRobinProxy> {
   if (targets.length === 0) throw new Error('startRoundRobinProxy: give at least one target URL');
-  const upstreams = targets.map((t) => new URL(t));
+  let upstreams = targets.map((t) => new URL(t));
   const picks: number[] = [];
+  const log: string[] = [];
   const sockets = new Set<Socket>();
   const agent = new Agent({ keepAlive: true });
   let next = 0;
@@ -28,6 +33,7 @@ export async function startRoundRobinProxy(targets: string[]): Promise<RoundRobi
     next = (next + 1) % upstreams.length;
     picks.push(index);
     const target = upstreams[index] as URL;
+    log.push(target.origin);
     const upstream = request(
       {
         host: target.hostname,
@@ -77,6 +83,12 @@ export async function startRoundRobinProxy(targets: string[]): Promise<RoundRobi
   return {
     url: `http://127.0.0.1:${port}`,
     picks,
+    log,
+    setUpstreams(urls) {
+      if (urls.length === 0) throw new Error('setUpstreams: give at least one target URL');
+      upstreams = urls.map((t) => new URL(t));
+      next = 0;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

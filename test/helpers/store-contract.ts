@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { EVIDENCE_KEPT_PER_CONTEXT } from '../../src/store/evidence.ts';
 import type { Fact } from '../../src/store/knowledge.ts';
 import { MAX_EVENT_SEARCH_TERMS, type Store } from '../../src/store/types.ts';
+
+const sortBaselines = <T extends { agentId: string; tool: string }>(rows: T[]) =>
+  [...rows].sort((a, b) => (a.agentId + a.tool < b.agentId + b.tool ? -1 : 1));
 
 /** A store under test and how to let it go (close it, drop its database). */
 export interface StoreUnderTest {
@@ -282,6 +286,419 @@ export function describeStoreContract(
         await store().usage.record(row(ws));
         assert.ok((await store().usage.prune('2000-01-01T00:00:00.000Z')) >= 1);
         assert.equal((await store().usage.summary({ workspaceId: ws })).calls, 1);
+      });
+    });
+
+    describe('usage economics', () => {
+      const call = (ws: string, over: Partial<Parameters<Store['usage']['record']>[0]> = {}) => ({
+        workspaceId: ws,
+        agentId: 'alice',
+        contextId: undefined,
+        tool: 'ctx_read',
+        tokensSent: 100,
+        tokensSaved: 50,
+        tokensRaw: 400,
+        durationMs: 2,
+        isError: false,
+        ts: '2026-04-01T09:00:00.000Z',
+        ...over,
+      });
+      const figures = (
+        calls: number,
+        errors: number,
+        sent: number,
+        raw: number,
+        saved: number,
+        ms: number,
+      ) => ({
+        calls,
+        errors,
+        tokensSent: sent,
+        tokensRaw: raw,
+        tokensSaved: saved,
+        durationMs: ms,
+      });
+
+      test('totals sum calls per agent, tool and day; saved is raw - sent never below 0; a window reads the days', async () => {
+        const ws = fresh();
+        const other = fresh();
+        await Promise.all([
+          store().usage.record(call(ws)),
+          // an answer bigger than its raw file saves nothing, not a negative
+          store().usage.record(call(ws, { tokensRaw: 50, tokensSaved: 0 })),
+          store().usage.record(
+            call(ws, {
+              agentId: 'bob',
+              tool: 'ctx_search',
+              tokensRaw: 0,
+              isError: true,
+              ts: '2026-04-03T08:00:00.000Z',
+            }),
+          ),
+          store().usage.record(call(other, { ts: '2026-04-03T09:00:00.000Z' })),
+        ]);
+        const all = await store().usage.totals({ workspaceIds: [ws] });
+        assert.deepEqual(all.byAgent, [
+          { agentId: 'alice', ...figures(2, 0, 200, 450, 300, 4), lastTs: '2026-04-01T09:00:00.000Z' },
+          { agentId: 'bob', ...figures(1, 1, 100, 0, 0, 2), lastTs: '2026-04-03T08:00:00.000Z' },
+        ]);
+        assert.deepEqual(all.byTool, [
+          { tool: 'ctx_read', ...figures(2, 0, 200, 450, 300, 4) },
+          { tool: 'ctx_search', ...figures(1, 1, 100, 0, 0, 2) },
+        ]);
+        assert.deepEqual(all.byDay, [
+          { day: '2026-04-01', ...figures(2, 0, 200, 450, 300, 4) },
+          { day: '2026-04-03', ...figures(1, 1, 100, 0, 0, 2) },
+        ]);
+        const window = await store().usage.totals({ workspaceIds: [ws, other], sinceDay: '2026-04-02' });
+        assert.deepEqual(
+          window.byAgent.map((a) => [a.agentId, a.calls]),
+          [
+            ['alice', 1],
+            ['bob', 1],
+          ],
+        );
+        assert.deepEqual(
+          window.byDay.map((d) => [d.day, d.calls]),
+          [['2026-04-03', 2]],
+        );
+        const bob = await store().usage.totals({ workspaceIds: [ws], agentId: 'bob' });
+        assert.deepEqual(
+          bob.byDay.map((d) => [d.day, d.calls, d.errors]),
+          [['2026-04-03', 1, 1]],
+        );
+        await assert.rejects(
+          store().usage.totals({ workspaceIds: [ws], agentId: 'bob', sinceDay: '2026-04-01' }),
+          RangeError,
+        );
+        assert.deepEqual(await store().usage.totals({ workspaceIds: [] }), {
+          byAgent: [],
+          byTool: [],
+          byDay: [],
+        });
+      });
+
+      test('pathReads counts answered reads per file and sums them into every parent directory', async () => {
+        const ws = fresh();
+        const read = (path: string, ts = '2026-04-01T09:00:00.000Z', over = {}) =>
+          store().usage.record(call(ws, { path, ts, tokensSent: 10, tokensRaw: 30, ...over }));
+        await Promise.all([
+          read('src/a.ts'),
+          read('src/a.ts', '2026-04-02T09:00:00.000Z'),
+          read('src/a.ts', '2026-04-05T09:00:00.000Z'),
+          read('src/deep/b.ts'),
+          read('src/deep/b.ts', '2026-04-05T10:00:00.000Z'),
+          read('lib/c.ts', '2026-04-05T11:00:00.000Z'),
+          read('lib/c.ts', '2026-04-05T11:00:01.000Z', { isError: true }),
+          read('srcx.ts'),
+          store().usage.record(call(ws, { tool: 'ctx_tree' })),
+        ]);
+        const files = await store().usage.pathReads({ workspaceIds: [ws], limit: 10 });
+        assert.deepEqual(files[0], {
+          workspaceId: ws,
+          path: 'src/a.ts',
+          reads: 3,
+          tokensSent: 30,
+          tokensRaw: 90,
+          lastTs: '2026-04-05T09:00:00.000Z',
+        });
+        assert.deepEqual(
+          files.map((f) => [f.path, f.reads]),
+          [
+            ['src/a.ts', 3],
+            ['src/deep/b.ts', 2],
+            ['lib/c.ts', 1],
+            ['srcx.ts', 1],
+          ],
+          'most read first, then by path; the failed read is not counted',
+        );
+        const dirs = await store().usage.pathReads({ workspaceIds: [ws], dirs: true, limit: 10 });
+        assert.deepEqual(
+          dirs.map((d) => [d.path, d.reads, d.tokensSent]),
+          [
+            ['src', 5, 50],
+            ['src/deep', 2, 20],
+            ['lib', 1, 10],
+          ],
+        );
+        assert.deepEqual(
+          (await store().usage.pathReads({ workspaceIds: [ws], under: 'src/', limit: 10 })).map(
+            (f) => f.path,
+          ),
+          ['src/a.ts', 'src/deep/b.ts'],
+          'under a directory: its files only, not srcx.ts',
+        );
+        const recent = await store().usage.pathReads({
+          workspaceIds: [ws],
+          sinceDay: '2026-04-02',
+          limit: 2,
+        });
+        assert.deepEqual(
+          recent.map((f) => [f.path, f.reads, f.lastTs]),
+          [
+            ['src/a.ts', 2, '2026-04-05T09:00:00.000Z'],
+            ['lib/c.ts', 1, '2026-04-05T11:00:00.000Z'],
+          ],
+        );
+        const recentDirs = await store().usage.pathReads({
+          workspaceIds: [ws],
+          sinceDay: '2026-04-05',
+          dirs: true,
+          under: 'src',
+          limit: 10,
+        });
+        assert.deepEqual(
+          recentDirs.map((d) => [d.path, d.reads]),
+          [['src/deep', 1]],
+        );
+        assert.deepEqual(await store().usage.pathReads({ workspaceIds: [], limit: 10 }), []);
+      });
+
+      test('resetCost records the totals as baselines per agent and tool, and keeps every usage row', async () => {
+        const ws = fresh();
+        await Promise.all([
+          store().usage.record(call(ws)),
+          store().usage.record(call(ws, { tool: 'ctx_search', tokensRaw: 0 })),
+          store().usage.record(call(ws, { agentId: 'bob' })),
+        ]);
+        const at = '2026-04-10T00:00:00.000Z';
+        await store().usage.resetCost({ workspaceId: ws, agentId: 'alice', by: 'admin', at });
+        assert.deepEqual(await store().usage.costBaselines([ws]).then(sortBaselines), [
+          {
+            workspaceId: ws,
+            agentId: 'alice',
+            tool: 'ctx_read',
+            ...figures(1, 0, 100, 400, 300, 2),
+            resetAt: at,
+            resetBy: 'admin',
+          },
+          {
+            workspaceId: ws,
+            agentId: 'alice',
+            tool: 'ctx_search',
+            ...figures(1, 0, 100, 0, 0, 2),
+            resetAt: at,
+            resetBy: 'admin',
+          },
+        ]);
+        await store().usage.record(call(ws));
+        const later = '2026-04-11T00:00:00.000Z';
+        await store().usage.resetCost({ workspaceId: ws, agentId: undefined, by: 'root', at: later });
+        const all = await store().usage.costBaselines([ws]).then(sortBaselines);
+        assert.deepEqual(
+          all.map((b) => [b.agentId, b.tool, b.calls, b.resetAt, b.resetBy]),
+          [
+            ['alice', 'ctx_read', 2, later, 'root'],
+            ['alice', 'ctx_search', 1, later, 'root'],
+            ['bob', 'ctx_read', 1, later, 'root'],
+          ],
+        );
+        assert.equal((await store().usage.summary({ workspaceId: ws })).calls, 4, 'no usage row went');
+        assert.deepEqual(await store().usage.costBaselines([]), []);
+        assert.ok((await store().usage.costBaselines(undefined)).some((b) => b.workspaceId === ws));
+      });
+
+      test('feedback is summed per model and intent, filtered by time, and deleted per agent', async () => {
+        const ws = fresh();
+        const fb = {
+          workspaceId: ws,
+          agentId: 'carol',
+          contextId: undefined,
+          note: undefined,
+          ts: '2026-04-01T00:00:00.000Z',
+        };
+        await store().usage.recordFeedback({
+          ...fb,
+          model: 'gpt-5',
+          inputTokens: 1000,
+          outputTokens: 100,
+          latencyMs: 200,
+          intent: 'fix bug',
+        });
+        await store().usage.recordFeedback({
+          ...fb,
+          model: 'gpt-5',
+          inputTokens: 3000,
+          outputTokens: 300,
+          latencyMs: 400,
+          intent: 'fix bug',
+          ts: '2026-04-03T00:00:00.000Z',
+        });
+        await store().usage.recordFeedback({
+          ...fb,
+          agentId: 'dave',
+          model: undefined,
+          inputTokens: 500,
+          outputTokens: 5,
+          latencyMs: undefined,
+          intent: undefined,
+        });
+        const s = await store().usage.feedbackSummary({ workspaceIds: [ws] });
+        assert.deepEqual(
+          { entries: s.entries, in: s.inputTokens, out: s.outputTokens, latency: s.avgLatencyMs },
+          { entries: 3, in: 4500, out: 405, latency: 300 },
+        );
+        assert.deepEqual(s.byModel, [
+          { model: 'gpt-5', entries: 2, inputTokens: 4000, outputTokens: 400, avgLatencyMs: 300 },
+          { model: '', entries: 1, inputTokens: 500, outputTokens: 5, avgLatencyMs: 0 },
+        ]);
+        assert.deepEqual(
+          s.byIntent.map((i) => [i.intent, i.entries]),
+          [
+            ['fix bug', 2],
+            ['', 1],
+          ],
+        );
+        const since = await store().usage.feedbackSummary({ workspaceIds: [ws], sinceTs: '2026-04-02' });
+        assert.equal(since.entries, 1);
+        assert.equal(
+          (await store().usage.feedbackSummary({ workspaceIds: [ws], agentId: 'dave' })).entries,
+          1,
+        );
+        assert.equal((await store().usage.feedbackSummary({ workspaceIds: [] })).entries, 0);
+        assert.equal(await store().usage.deleteFeedback({ workspaceId: ws, agentId: 'bob' }), 0);
+        assert.equal(await store().usage.deleteFeedback({ workspaceId: ws, agentId: 'carol' }), 2);
+        assert.equal(await store().usage.deleteFeedback({ workspaceId: ws }), 1);
+        assert.equal((await store().usage.feedbackSummary({ workspaceIds: [ws] })).entries, 0);
+      });
+
+      test('300 calls recorded at once are all counted, and prune leaves the roll-ups whole', async () => {
+        const ws = fresh();
+        await Promise.all(
+          Array.from({ length: 300 }, (_, i) =>
+            store().usage.record(
+              call(ws, {
+                agentId: `a${i % 3}`,
+                path: `f${i % 7}.ts`,
+                ts: i % 2 === 0 ? '1999-01-01T00:00:00.000Z' : '2026-04-01T00:00:00.000Z',
+              }),
+            ),
+          ),
+        );
+        const count = async () => {
+          const t = await store().usage.totals({ workspaceIds: [ws] });
+          const reads = await store().usage.pathReads({ workspaceIds: [ws], limit: 100 });
+          return {
+            calls: t.byAgent.reduce((n, a) => n + a.calls, 0),
+            days: t.byDay.map((d) => [d.day, d.calls]),
+            reads: reads.reduce((n, r) => n + r.reads, 0),
+          };
+        };
+        const before = await count();
+        assert.deepEqual(before, {
+          calls: 300,
+          days: [
+            ['1999-01-01', 150],
+            ['2026-04-01', 150],
+          ],
+          reads: 300,
+        });
+        assert.ok((await store().usage.prune('2000-01-01T00:00:00.000Z')) >= 150);
+        assert.equal((await store().usage.summary({ workspaceId: ws })).calls, 150);
+        assert.deepEqual(await count(), before, 'reports count every call ever answered');
+      });
+    });
+
+    describe('evidence', () => {
+      const hash = (n: number) => n.toString(16).padStart(64, '0');
+
+      test('a path read twice at one hash is one pair with both tools; another hash is another pair', async () => {
+        const ws = fresh();
+        const base = { workspaceId: ws, contextId: 'c', agentId: 'a', path: 'src/a.ts', bytes: 10 };
+        await Promise.all([
+          store().evidence.recordRead({
+            ...base,
+            sha256: hash(1),
+            tool: 'ctx_read',
+            ts: '2026-01-01T00:00:00.000Z',
+          }),
+          store().evidence.recordRead({
+            ...base,
+            sha256: hash(1),
+            tool: 'ctx_multi_read',
+            ts: '2026-01-01T00:00:01.000Z',
+          }),
+          store().evidence.recordRead({
+            ...base,
+            sha256: hash(1),
+            tool: 'ctx_read',
+            ts: '2026-01-01T00:00:02.000Z',
+          }),
+          store().evidence.recordRead({
+            ...base,
+            sha256: hash(2),
+            tool: 'ctx_read',
+            ts: '2026-01-01T00:00:03.000Z',
+          }),
+          store().evidence.recordRead({ ...base, agentId: 'other', sha256: hash(3), tool: 'ctx_read' }),
+        ]);
+        const { reads, total } = await store().evidence.reads(ws, 'c', 'a', 10);
+        assert.equal(total, 2);
+        assert.deepEqual(reads, [
+          {
+            path: 'src/a.ts',
+            sha256: hash(2),
+            bytes: 10,
+            reads: 1,
+            firstTs: '2026-01-01T00:00:03.000Z',
+            lastTs: '2026-01-01T00:00:03.000Z',
+            tools: ['ctx_read'],
+          },
+          {
+            path: 'src/a.ts',
+            sha256: hash(1),
+            bytes: 10,
+            reads: 3,
+            firstTs: '2026-01-01T00:00:00.000Z',
+            lastTs: '2026-01-01T00:00:02.000Z',
+            tools: ['ctx_read', 'ctx_multi_read'],
+          },
+        ]);
+        assert.deepEqual(
+          (await store().evidence.reads(ws, 'c', 'a', 1)).reads.map((r) => r.sha256),
+          [hash(2)],
+          'limit keeps the newest',
+        );
+        await store().evidence.recordRead({ ...base, sha256: hash(2), tool: 'ctx_smart_read' });
+        const again = await store().evidence.reads(ws, 'c', 'a', 10);
+        assert.deepEqual(again.reads[0]?.tools, ['ctx_read', 'ctx_smart_read'], 'a later read adds its tool');
+        assert.equal(again.reads[0]?.reads, 2);
+        assert.equal(await store().evidence.forget(ws, 'c', 'a'), 2);
+        assert.deepEqual(await store().evidence.reads(ws, 'c', 'a', 10), { reads: [], total: 0 });
+        assert.equal(
+          (await store().evidence.reads(ws, 'c', 'other', 10)).total,
+          1,
+          'another agent keeps its own',
+        );
+        assert.equal(await store().evidence.forget(ws, 'c', 'a'), 0);
+      });
+
+      test(`a context keeps at most ${EVIDENCE_KEPT_PER_CONTEXT} pairs, dropping the least recently read`, async () => {
+        const ws = fresh();
+        const n = EVIDENCE_KEPT_PER_CONTEXT + 25;
+        const at = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString();
+        const read = (i: number, ts = at(i)) =>
+          store().evidence.recordRead({
+            workspaceId: ws,
+            contextId: 'c',
+            agentId: 'a',
+            path: `f${i}.ts`,
+            sha256: hash(i),
+            bytes: 1,
+            tool: 'ctx_read',
+            ts,
+          });
+        await Promise.all(Array.from({ length: EVIDENCE_KEPT_PER_CONTEXT }, (_, i) => read(i)));
+        // f0 read again is the most recent: f1..f25 go, not f0
+        await read(0, at(n + 10));
+        await Promise.all(Array.from({ length: 25 }, (_, i) => read(EVIDENCE_KEPT_PER_CONTEXT + i)));
+        const { reads, total } = await store().evidence.reads(ws, 'c', 'a', n);
+        assert.equal(total, EVIDENCE_KEPT_PER_CONTEXT);
+        assert.equal(reads.length, EVIDENCE_KEPT_PER_CONTEXT);
+        assert.deepEqual([reads[0]?.path, reads[0]?.reads], ['f0.ts', 2]);
+        assert.equal(reads[1]?.path, `f${n - 1}.ts`);
+        assert.equal(reads.at(-1)?.path, 'f26.ts');
+        assert.ok(!reads.some((r) => r.path === 'f25.ts' || r.path === 'f1.ts'));
       });
     });
 

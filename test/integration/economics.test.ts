@@ -4,6 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { countTokens } from '../../src/engine/tokens.ts';
 import type { CostReport, GainReport } from '../../src/reports/economics.ts';
+import { type TestDatabase, withTestDatabase } from '../helpers/postgres.ts';
 import { callTool, callToolText, type RunningTestServer, startTestServer } from '../helpers/team-server.ts';
 
 const body = (name: string, n: number) =>
@@ -20,14 +21,18 @@ const FILES = {
   'README.md': '# Project\n',
 };
 
-describe('the economics tools and reports on real traffic', () => {
+/** The same traffic and reports on each store (PostgreSQL in a database of this run, dropped after). */
+const economicsOn = (backEnd: 'sqlite' | 'postgres') => () => {
+  let pg: TestDatabase | undefined;
   let srv: RunningTestServer;
   let mcp: Client;
   /** What each read sent, counted on the text the client received. */
   const sent: { tool: string; path: string; tokens: number }[] = [];
 
   before(async () => {
+    if (backEnd === 'postgres') pg = await withTestDatabase();
     srv = await startTestServer({
+      ...(pg ? { config: { store: { kind: 'postgres', url: pg.url } } } : {}),
       files: FILES,
       tokens: [
         { id: 'alice', role: 'admin' },
@@ -67,8 +72,9 @@ describe('the economics tools and reports on real traffic', () => {
     await waitForCalls(5);
   });
   after(async () => {
-    await mcp.close();
-    await srv.close();
+    await mcp?.close();
+    await srv?.close();
+    await pg?.drop();
   });
 
   const getJson = async <T>(path: string, as = 'alice'): Promise<T> => {
@@ -221,4 +227,7 @@ describe('the economics tools and reports on real traffic', () => {
     const all = await callToolText(srv, 'alice', 'ctx_cost', { action: 'reset', agent_id: '*' });
     assert.match(all, /every agent/);
   });
-});
+};
+
+describe('the economics tools and reports on real traffic (SQLite)', economicsOn('sqlite'));
+describe('the economics tools and reports on real traffic (PostgreSQL)', economicsOn('postgres'));

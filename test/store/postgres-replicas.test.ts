@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { EVIDENCE_KEPT_PER_CONTEXT } from '../../src/store/evidence.ts';
 import { runMigrations } from '../../src/store/postgres/migrate.ts';
 import { MIGRATIONS } from '../../src/store/postgres/migrations/index.ts';
 import { createPgDatabase } from '../../src/store/postgres/pool.ts';
@@ -121,6 +122,137 @@ describe('PostgreSQL shared by several processes', () => {
     } finally {
       await store.close();
       sessions.close();
+    }
+  });
+
+  test('two replicas recording usage and evidence at once lose no count and keep the evidence cap', async () => {
+    const sessions = openPrivateDatabase(':memory:');
+    const open = () =>
+      createPostgresStore({ url: db.url, sharedSessions: () => createSqliteSharedSessionStores(sessions) });
+    const replicas = [await open(), await open()];
+    const perReplica = 600;
+    try {
+      // every call shares its roll-up keys with the other replica's: the upserts race on the same rows
+      await Promise.all(
+        replicas.flatMap((r, n) =>
+          Array.from({ length: perReplica }, (_, i) =>
+            r.usage.record({
+              ts: `2026-05-0${1 + (i % 3)}T10:00:00.000Z`,
+              workspaceId: 'race',
+              agentId: `agent${i % 2}`,
+              contextId: undefined,
+              tool: i % 4 === 0 ? 'ctx_search' : 'ctx_read',
+              tokensSent: 10,
+              tokensSaved: 0,
+              tokensRaw: 30,
+              durationMs: 1,
+              isError: false,
+              path: `src/dir${i % 5}/f${n}.ts`,
+            }),
+          ),
+        ),
+      );
+      const [a, b] = replicas as [(typeof replicas)[0], (typeof replicas)[0]];
+      const totals = await b.usage.totals({ workspaceIds: ['race'] });
+      const calls = 2 * perReplica;
+      assert.equal(
+        totals.byAgent.reduce((n, x) => n + x.calls, 0),
+        calls,
+      );
+      assert.equal(
+        totals.byTool.reduce((n, x) => n + x.calls, 0),
+        calls,
+      );
+      assert.deepEqual(
+        totals.byDay.map((d) => [d.day, d.calls, d.tokensSaved]),
+        [
+          ['2026-05-01', calls / 3, (20 * calls) / 3],
+          ['2026-05-02', calls / 3, (20 * calls) / 3],
+          ['2026-05-03', calls / 3, (20 * calls) / 3],
+        ],
+      );
+      const dirs = await a.usage.pathReads({ workspaceIds: ['race'], dirs: true, limit: 100 });
+      assert.equal(dirs.find((d) => d.path === 'src')?.reads, calls);
+      assert.deepEqual(
+        dirs.filter((d) => d.path !== 'src').map((d) => d.reads),
+        Array(5).fill(calls / 5),
+      );
+
+      const per = EVIDENCE_KEPT_PER_CONTEXT;
+      await Promise.all(
+        replicas.flatMap((r, n) =>
+          Array.from({ length: per }, (_, i) =>
+            r.evidence.recordRead({
+              workspaceId: 'race',
+              contextId: 'c',
+              agentId: 'a',
+              path: `f${n}-${i}.ts`,
+              sha256: 'ab'.repeat(32),
+              bytes: 1,
+              tool: 'ctx_read',
+            }),
+          ),
+        ),
+      );
+      assert.equal((await a.evidence.reads('race', 'c', 'a', 1)).total, EVIDENCE_KEPT_PER_CONTEXT);
+    } finally {
+      await Promise.all(replicas.map((r) => r.close()));
+      sessions.close();
+    }
+  });
+
+  test('a database of schema version 2 gains the roll-ups of the usage rows it already held', async () => {
+    const old = await withTestDatabase();
+    const pool = createPgDatabase({ url: old.url });
+    try {
+      assert.deepEqual(await runMigrations(pool, MIGRATIONS.slice(0, 2)), [1, 2]);
+      await pool.query(
+        `INSERT INTO usage (ts, workspace_id, agent_id, context_id, tool, tokens_sent, tokens_saved, duration_ms, is_error)
+         VALUES ('2026-01-01T00:00:00.000Z', 'w', 'alice', NULL, 'ctx_read', 100, 30, 1, false),
+                ('2026-01-02T00:00:00.000Z', 'w', 'alice', NULL, 'ctx_read', 50, 20, 1, true),
+                ('2026-01-02T00:00:00.000Z', 'w', 'bob', NULL, 'ctx_search', 10, 0, 1, false)`,
+      );
+    } finally {
+      await pool.close();
+    }
+    const sessions = openPrivateDatabase(':memory:');
+    const store = await createPostgresStore({
+      url: old.url,
+      sharedSessions: () => createSqliteSharedSessionStores(sessions),
+    });
+    try {
+      const totals = await store.usage.totals({ workspaceIds: ['w'] });
+      assert.deepEqual(
+        totals.byAgent.map((a) => [a.agentId, a.calls, a.errors, a.tokensSent, a.tokensRaw, a.lastTs]),
+        [
+          ['alice', 2, 1, 150, 0, '2026-01-02T00:00:00.000Z'],
+          ['bob', 1, 0, 10, 0, '2026-01-02T00:00:00.000Z'],
+        ],
+      );
+      assert.deepEqual(
+        totals.byDay.map((d) => [d.day, d.calls]),
+        [
+          ['2026-01-01', 1],
+          ['2026-01-02', 2],
+        ],
+      );
+      const rollup = await store.usage.rollup({ workspaceIds: ['w'], sinceDay: '2026-01-02' });
+      assert.deepEqual(
+        rollup.byAgentTool.map((r) => [r.agentId, r.tool, r.calls, r.tokensSaved]),
+        [
+          ['alice', 'ctx_read', 2, 50],
+          ['bob', 'ctx_search', 1, 0],
+        ],
+      );
+      assert.deepEqual(
+        await store.usage.pathReads({ workspaceIds: ['w'], limit: 10 }),
+        [],
+        'no path was recorded',
+      );
+    } finally {
+      await store.close();
+      sessions.close();
+      await old.drop();
     }
   });
 });

@@ -12,6 +12,7 @@ import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { workflowScope } from '../../src/sessions/workflow-spec.ts';
 import { sharedSessionsMigration } from '../../src/store/postgres/migrations/002-shared-sessions.ts';
 import { createPgSharedSessionStores } from '../../src/store/postgres/shared-session-stores.ts';
 import type { SharedSessionStores } from '../../src/store/shared-session-stores.ts';
@@ -649,6 +650,23 @@ for (const backend of [sqlite, postgres]) {
           await Promise.all(conns.map((c) => c.close()));
         }
         assert.equal((await s.workflows.get(ws, 'race'))?.revision, 1);
+      });
+
+      test('a scope of a token and its context (joined by NUL, as workflowScope does) is its own run', async () => {
+        const ws = freshWorkspace();
+        const scope = workflowScope('alice', 'c\\1');
+        await s.workflows.start(run(ws, scope));
+        await s.workflows.start(run(ws, 'alice'));
+        await s.workflows.update(ws, scope, (r) => ({
+          state: 'review',
+          evidence: r.evidence,
+          history: r.history,
+        }));
+        assert.equal((await s.workflows.get(ws, scope))?.scope, scope);
+        assert.deepEqual((await s.workflows.gate(ws, scope))?.state, 'review');
+        assert.equal((await s.workflows.get(ws, 'alice'))?.state, 'draft', 'the bare token is another scope');
+        assert.equal(await s.workflows.get(ws, workflowScope('alice', 'c1')), undefined);
+        assert.equal((await s.workflows.stop(ws, scope))?.scope, scope);
       });
     });
 

@@ -60,11 +60,16 @@ export interface ReadCache {
   /** Forgets one context. */
   forget(scope: string): number;
   status(): CacheStatus;
+  /** Paths of the context whose record changed since the last call (to share with replicas). */
+  takeChanged(scope: string): string[];
+  /** Puts a record another replica made, as it is (not counted as a change). */
+  restore(scope: string, rel: string, delivery: Delivery): void;
 }
 
 interface ContextFiles {
   files: Map<string, Delivery>;
   nextRef: number;
+  changed: Set<string>;
 }
 
 export function createReadCache(limits: CacheLimits = DEFAULT_CACHE_LIMITS): ReadCache {
@@ -94,7 +99,7 @@ export function createReadCache(limits: CacheLimits = DEFAULT_CACHE_LIMITS): Rea
       return c;
     }
     if (!create) return undefined;
-    c = { files: new Map(), nextRef: 1 };
+    c = { files: new Map(), nextRef: 1, changed: new Set() };
     contexts.set(scope, c);
     while (contexts.size > limits.maxContexts) {
       const oldest = contexts.entries().next().value;
@@ -135,6 +140,7 @@ export function createReadCache(limits: CacheLimits = DEFAULT_CACHE_LIMITS): Rea
         };
       }
       c.files.set(rel, d);
+      c.changed.add(rel);
       while (c.files.size > limits.maxFilesPerContext) {
         const oldest = c.files.entries().next().value;
         if (!oldest) break;
@@ -178,6 +184,25 @@ export function createReadCache(limits: CacheLimits = DEFAULT_CACHE_LIMITS): Rea
       for (const d of c.files.values()) drop(d);
       contexts.delete(scope);
       return c.files.size;
+    },
+    takeChanged(scope) {
+      const c = contexts.get(scope);
+      if (!c) return [];
+      const rels = [...c.changed].filter((rel) => c.files.has(rel));
+      c.changed.clear();
+      return rels;
+    },
+    restore(scope, rel, delivery) {
+      const c = contextOf(scope, true) as ContextFiles;
+      const old = c.files.get(rel);
+      if (old) drop(old);
+      c.files.delete(rel);
+      c.files.set(rel, delivery);
+      c.nextRef = Math.max(c.nextRef, delivery.ref + 1);
+      chars += delivery.fullText?.length ?? 0;
+      while (chars > limits.maxChars && evictOldestFile()) {
+        // evicting
+      }
     },
     status() {
       let files = 0;

@@ -30,7 +30,7 @@ export function requireToken(deps: ServerDeps): MiddlewareHandler<HttpEnv> {
     const caller = bearer.ok ? deps.state.authenticate(bearer.token) : undefined;
     if (!caller) {
       const ip = clientAddress(c);
-      const decision = deps.limiter.take(`ip:${ip}`);
+      const decision = await deps.limiter.take(`ip:${ip}`);
       if (!decision.ok) throw rateLimited(decision.retryAfterSec, `client ${ip}`);
       const why = bearer.ok
         ? 'unknown or revoked token; create one with `lean-ctx team token create`'
@@ -40,7 +40,7 @@ export function requireToken(deps: ServerDeps): MiddlewareHandler<HttpEnv> {
       throw new AppError('unauthorized', why);
     }
     c.set('caller', caller);
-    const decision = deps.limiter.take(`token:${caller.tokenId}`);
+    const decision = await deps.limiter.take(`token:${caller.tokenId}`);
     if (!decision.ok) throw rateLimited(decision.retryAfterSec, `token "${caller.tokenId}"`);
     await next();
   };

@@ -115,6 +115,26 @@ export function eventRoutes(deps: ServerDeps): Hono<HttpEnv> {
       }
     }
 
+    /** Sends the stored events after `from` and before `before`; returns the last one sent. */
+    async function fillGap(stream: SSEStreamingApi, from: number, before: number): Promise<number> {
+      let last = from;
+      while (last < before - 1 && !stream.aborted) {
+        const page = await deps.hub.store.since(
+          ws.id,
+          channelId,
+          last,
+          Math.min(REPLAY_PAGE, before - 1 - last),
+        );
+        if (page.length === 0) break;
+        for (const e of page) {
+          if (e.revision >= before) return last;
+          await stream.writeSSE(frame(e));
+          last = e.revision;
+        }
+      }
+      return last;
+    }
+
     return streamSSE(c, async (stream) => {
       deps.metrics.sseClients.inc();
       deps.metrics.context.streamOpened(ws.id);
@@ -143,6 +163,9 @@ export function eventRoutes(deps: ServerDeps): Hono<HttpEnv> {
       try {
         let last = await replay(stream, since);
         for (let e = await live.next(); e && !stream.aborted; e = await live.next()) {
+          if (e.revision <= last) continue;
+          // Another replica's events can arrive late or not at all: the store has them.
+          if (e.revision > last + 1) last = await fillGap(stream, last, e.revision);
           if (e.revision <= last) continue;
           await stream.writeSSE(frame(e));
           last = e.revision;

@@ -3,6 +3,7 @@ import type { SharedSessionStores } from '../shared-session-stores.ts';
 import type { Store } from '../types.ts';
 import { createPgBudgetStore } from './budget-store.ts';
 import { createPgEventStore } from './event-store.ts';
+import { createPgEvidenceStore } from './evidence-store.ts';
 import { createPgKnowledgeStore } from './knowledge-store.ts';
 import { runMigrations } from './migrate.ts';
 import { MIGRATIONS } from './migrations/index.ts';
@@ -28,16 +29,18 @@ export async function createPostgresStore(opts: PostgresStoreOptions): Promise<S
     const usage = createPgUsageStore(db);
     const budgets = createPgBudgetStore(db);
     const events = createPgEventStore(db);
+    const evidence = createPgEvidenceStore(db);
     return {
       ...shared,
       events,
       usage,
       budgets,
+      evidence,
       knowledge: createPgKnowledgeStore(db),
       dependency: { name: 'postgres', check: db.ping },
       async close() {
         // what callers were promised is written before the pool goes
-        await Promise.all([events.settled(), usage.settled(), budgets.settled()]);
+        await Promise.all([events.settled(), usage.settled(), budgets.settled(), evidence.settled()]);
         await db.close();
       },
     };

@@ -1,26 +1,37 @@
 import type { UsageActivity, UsageRecord, UsageRollup, UsageStore, UsageSummary } from '../types.ts';
 import { createGroupCommit } from './group-commit.ts';
 import type { PgDatabase } from './pool.ts';
+import { createPgEconomics } from './usage-economics-store.ts';
+import { addToRollups } from './usage-rollups.ts';
 
-/** Usage rows in PostgreSQL, written in shared transactions; reads wait for what is queued. */
+/**
+ * Usage rows in PostgreSQL, written in shared transactions that also add them to the roll-ups
+ * (usage-rollups.ts); reads wait for what is queued.
+ */
 export function createPgUsageStore(db: PgDatabase): UsageStore & { settled(): Promise<void> } {
   const writes = createGroupCommit<UsageRecord & { ts: string }>(async (rows) => {
-    await db.query(
-      `INSERT INTO usage (ts, workspace_id, agent_id, context_id, tool, tokens_sent, tokens_saved, duration_ms, is_error)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[],
-         $8::float8[], $9::boolean[])`,
-      [
-        rows.map((u) => u.ts),
-        rows.map((u) => u.workspaceId),
-        rows.map((u) => u.agentId),
-        rows.map((u) => u.contextId ?? null),
-        rows.map((u) => u.tool),
-        rows.map((u) => Math.round(u.tokensSent)),
-        rows.map((u) => Math.round(u.tokensSaved)),
-        rows.map((u) => u.durationMs),
-        rows.map((u) => u.isError),
-      ],
-    );
+    await db.transaction(async (client) => {
+      await client.query(
+        `INSERT INTO usage (ts, workspace_id, agent_id, context_id, tool, tokens_sent, tokens_saved, duration_ms,
+           is_error, tokens_raw, path)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[],
+           $8::float8[], $9::boolean[], $10::bigint[], $11::text[])`,
+        [
+          rows.map((u) => u.ts),
+          rows.map((u) => u.workspaceId),
+          rows.map((u) => u.agentId),
+          rows.map((u) => u.contextId ?? null),
+          rows.map((u) => u.tool),
+          rows.map((u) => Math.round(u.tokensSent)),
+          rows.map((u) => Math.round(u.tokensSaved)),
+          rows.map((u) => u.durationMs),
+          rows.map((u) => u.isError),
+          rows.map((u) => Math.round(u.tokensRaw ?? 0)),
+          rows.map((u) => u.path ?? null),
+        ],
+      );
+      await addToRollups(client, rows);
+    });
   });
   const settled = writes.settled;
 
@@ -81,20 +92,23 @@ export function createPgUsageStore(db: PgDatabase): UsageStore & { settled(): Pr
       await settled();
       if (filter.workspaceIds !== undefined && filter.workspaceIds.length === 0)
         return { byAgentTool: [], byDay: [] };
+      // the roll-ups, as in SQLite: all time per agent and tool, and per day and agent
       const scope = '($1::text[] IS NULL OR workspace_id = ANY($1)) AND ($2::text IS NULL OR agent_id = $2)';
       const params = [filter.workspaceIds ?? null, filter.agentId ?? null];
       const byAgentTool = await db.query<UsageRollup['byAgentTool'][number]>(
-        `SELECT agent_id AS "agentId", tool, COUNT(*) AS calls, SUM(tokens_saved) AS "tokensSaved", MAX(ts) AS "lastTs"
-         FROM usage WHERE ${scope} GROUP BY agent_id, tool ORDER BY agent_id, tool`,
+        `SELECT agent_id AS "agentId", tool, SUM(calls) AS calls, SUM(tokens_saved) AS "tokensSaved",
+           MAX(last_ts) AS "lastTs"
+         FROM usage_total WHERE ${scope} GROUP BY agent_id, tool ORDER BY agent_id, tool`,
         params,
       );
       const byDay = await db.query<UsageRollup['byDay'][number]>(
-        `SELECT substr(ts, 1, 10) AS day, agent_id AS "agentId", COUNT(*) AS calls, SUM(tokens_saved) AS "tokensSaved"
-         FROM usage WHERE ${scope} AND ts >= $3 GROUP BY day, agent_id ORDER BY day, agent_id`,
+        `SELECT day, agent_id AS "agentId", SUM(calls) AS calls, SUM(tokens_saved) AS "tokensSaved"
+         FROM usage_day_agent WHERE ${scope} AND day >= $3 GROUP BY day, agent_id ORDER BY day, agent_id`,
         [...params, filter.sinceDay],
       );
       return { byAgentTool, byDay };
     },
+    // the roll-ups keep what pruned rows added, as in SQLite: reports count every call ever made
     async prune(olderThan) {
       await settled();
       const rows = await db.query<{ n: number }>(
@@ -103,5 +117,6 @@ export function createPgUsageStore(db: PgDatabase): UsageStore & { settled(): Pr
       );
       return rows[0]?.n ?? 0;
     },
+    ...createPgEconomics(db, settled),
   };
 }

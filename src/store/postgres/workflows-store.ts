@@ -19,9 +19,17 @@ interface WorkflowRow {
 const RUN_COLUMNS =
   'workspace_id, scope, name, state, spec, evidence, history, revision, started_by, started_at, updated_at';
 
+/**
+ * A scope names a token and its context with a NUL between (workflowScope), which PostgreSQL
+ * text cannot hold: it is stored with `\` doubled and NUL as `\0`, which reads back exactly.
+ */
+const toDbScope = (scope: string) => scope.replaceAll('\\', '\\\\').replaceAll('\u0000', '\\0');
+const fromDbScope = (stored: string) =>
+  stored.replace(/\\(.)/gs, (_, c: string) => (c === '0' ? '\u0000' : c));
+
 const toRun = (r: WorkflowRow): WorkflowRun => ({
   workspaceId: r.workspace_id,
-  scope: r.scope,
+  scope: fromDbScope(r.scope),
   spec: r.spec,
   state: r.state,
   evidence: r.evidence,
@@ -43,7 +51,7 @@ export function createPgWorkflowStore(pool: pg.Pool): WorkflowStore {
     async gate(ws, scope): Promise<WorkflowGate | undefined> {
       const { rows } = await pool.query<{ name: string; state: string; allowed: string[] | null }>(
         'SELECT name, state, allowed FROM workflows WHERE workspace_id = $1 AND scope = $2',
-        [ws, scope],
+        [ws, toDbScope(scope)],
       );
       const row = rows[0];
       if (!row) return undefined;
@@ -53,7 +61,7 @@ export function createPgWorkflowStore(pool: pg.Pool): WorkflowStore {
     async get(ws, scope) {
       const { rows } = await pool.query<WorkflowRow>(
         `SELECT ${RUN_COLUMNS} FROM workflows WHERE workspace_id = $1 AND scope = $2`,
-        [ws, scope],
+        [ws, toDbScope(scope)],
       );
       return rows[0] ? toRun(rows[0]) : undefined;
     },
@@ -64,14 +72,14 @@ export function createPgWorkflowStore(pool: pg.Pool): WorkflowStore {
       return writeInTransaction(pool, async (sql) => {
         const old = await sql.query<WorkflowRow>(
           `DELETE FROM workflows WHERE workspace_id = $1 AND scope = $2 RETURNING ${RUN_COLUMNS}`,
-          [run.workspaceId, run.scope],
+          [run.workspaceId, toDbScope(run.scope)],
         );
         await sql.query(
           `INSERT INTO workflows (workspace_id, scope, name, state, allowed, spec, evidence, history, revision, started_by, started_at, updated_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $10)`,
           [
             run.workspaceId,
-            run.scope,
+            toDbScope(run.scope),
             run.spec.name,
             run.state,
             allowedOf(run.spec, run.state),
@@ -90,7 +98,7 @@ export function createPgWorkflowStore(pool: pg.Pool): WorkflowStore {
       return writeInTransaction(pool, async (sql) => {
         const { rows } = await sql.query<WorkflowRow>(
           `SELECT ${RUN_COLUMNS} FROM workflows WHERE workspace_id = $1 AND scope = $2 FOR UPDATE`,
-          [ws, scope],
+          [ws, toDbScope(scope)],
         );
         if (!rows[0]) return undefined;
         const current = toRun(rows[0]);
@@ -101,7 +109,7 @@ export function createPgWorkflowStore(pool: pg.Pool): WorkflowStore {
            WHERE workspace_id = $1 AND scope = $2 RETURNING revision`,
           [
             ws,
-            scope,
+            toDbScope(scope),
             next.state,
             allowedOf(current.spec, next.state),
             JSON.stringify(next.evidence),
@@ -116,7 +124,7 @@ export function createPgWorkflowStore(pool: pg.Pool): WorkflowStore {
     async stop(ws, scope) {
       const { rows } = await pool.query<WorkflowRow>(
         `DELETE FROM workflows WHERE workspace_id = $1 AND scope = $2 RETURNING ${RUN_COLUMNS}`,
-        [ws, scope],
+        [ws, toDbScope(scope)],
       );
       return rows[0] ? toRun(rows[0]) : undefined;
     },

@@ -48,7 +48,10 @@ export function createSqliteEconomics(
   return {
     async totals(filter) {
       flush();
-      return inMemory ? usageTotalsRows(db, filter) : runEngineTask('usageTotals', { ...filter, file });
+      // a one-agent window throws here: an error crossing from a worker loses its class (RangeError)
+      if (inMemory || (filter.sinceDay !== undefined && filter.agentId !== undefined))
+        return usageTotalsRows(db, filter);
+      return runEngineTask('usageTotals', { ...filter, file });
     },
     async pathReads(filter) {
       flush();

@@ -1,6 +1,11 @@
 import type { Migration } from '../migrate.ts';
 import { coreSchema } from './001-core.ts';
 import { sharedSessionsMigration } from './002-shared-sessions.ts';
+import { economicsEvidenceMigration } from './003-economics-evidence.ts';
 
 /** Every migration, in version order. */
-export const MIGRATIONS: readonly Migration[] = [coreSchema, sharedSessionsMigration];
+export const MIGRATIONS: readonly Migration[] = [
+  coreSchema,
+  sharedSessionsMigration,
+  economicsEvidenceMigration,
+];
