@@ -15,7 +15,7 @@ import { exitOnSignal } from './lib/child-server.ts';
 import { type DeliveryResult, measureCrossReplicaDelivery } from './lib/cross-replica-delivery.ts';
 import { processCpuMs } from './lib/process-cpu.ts';
 import { type Balancer, type ReplicaFleet, startReplicaFleet } from './lib/replica-fleet.ts';
-import { machineInfo, writeResults } from './lib/results.ts';
+import { machineInfo, profileFlags, writeResults } from './lib/results.ts';
 import { runAlternating } from './lib/rounds.ts';
 import { LatencyRecorder, median, medianRoundRatio, type RoundResult, summarize } from './lib/stats.ts';
 import { cpuByPid, cpuSpentMs, storeProcessIds } from './lib/store-cpu.ts';
@@ -36,7 +36,7 @@ const args = parseBenchArgs(
 );
 const REDIS_URL = process.env.LEANCTX_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const GOALS = { cpuRatioMax: 1.3, threeVsOneMin: 0.9, deliveryP99MaxMs: 20 };
-const DELIVERY = args.smoke ? { ratePerSec: 20, durationSec: 2 } : { ratePerSec: 100, durationSec: 10 };
+const DELIVERY = args.smoke ? { ratePerSec: 20, durationSec: 2 } : { ratePerSec: 50, durationSec: 10 };
 const MCP_CALLS = args.smoke ? 9 : 60;
 
 interface Target {
@@ -85,8 +85,8 @@ async function checkCached(target: Target, token: string): Promise<void> {
 }
 
 async function runTarget(fleet: ReplicaFleet, target: Target, round: number): Promise<Round> {
-  await fleet.scaleTo(target.replicas);
-  if (round === 1 || target.key !== 'sqlite') await checkCached(target, fleet.token);
+  if (target.key !== 'sqlite') fleet.activate(target.replicas);
+  if (round === 1) await checkCached(target, fleet.token);
   const load = (durationSec: number) =>
     autocannon({
       url: `${target.proxy.url}/v1/tools/call`,
@@ -96,9 +96,10 @@ async function runTarget(fleet: ReplicaFleet, target: Target, round: number): Pr
       connections: args.concurrency,
       duration: durationSec,
     });
-  // JIT, connection pools and worker threads of freshly started replicas
-  if (!args.smoke) await load(2);
   const pids = target.pids();
+  await settle(pids);
+  // JIT and connection pools (longer on a target's first run), and what Redis held for a paused replica
+  if (!args.smoke) await load(round === 1 ? 5 : 2);
   const storePids = () => (target.key === 'sqlite' ? [] : storeProcessIds(fleet.database, redisPort()));
   const latencies = new LatencyRecorder();
   const cpuBefore = sum(pids.map(processCpuMs));
@@ -126,6 +127,23 @@ async function runTarget(fleet: ReplicaFleet, target: Target, round: number): Pr
     storeCpuUsPerReq: target.key === 'sqlite' || calls === 0 ? undefined : (storeMs * 1000) / calls,
     errors: result.errors + result.timeouts + result.non2xx,
   };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits until the servers idle (under a tenth of a core over 500 ms, at most 30 s): a replica
+ * just started warms its tokenizer and worker threads, which is not the cost of a call.
+ */
+async function settle(pids: readonly number[]): Promise<void> {
+  const until = performance.now() + 30_000;
+  let before = sum(pids.map(processCpuMs));
+  while (before !== undefined && performance.now() < until) {
+    await sleep(500);
+    const now = sum(pids.map(processCpuMs)) as number;
+    if (now - before < 50) return;
+    before = now;
+  }
 }
 
 const redisPort = () => Number(new URL(REDIS_URL).port || 6379);
@@ -168,8 +186,9 @@ let fleet: ReplicaFleet | undefined;
 let exitCode = 0;
 try {
   fleet = await startReplicaFleet({
-    maxReplicas: 3,
+    replicas: 3,
     redisUrl: REDIS_URL,
+    nodeArgs: (label) => profileFlags(args.profile, label),
     sampleFile: fileURLToPath(new URL('../package.json', import.meta.url)),
   });
   exitCode = await bench(fleet);
@@ -182,7 +201,7 @@ try {
 process.exit(exitCode);
 
 async function bench(fleet: ReplicaFleet): Promise<number> {
-  const [r1, r2, r3] = fleet.replicaUrls as [string, string, string];
+  const [r1, r2, r3] = fleet.replicas.map((r) => r.url) as [string, string, string];
   const targets: Target[] = [
     {
       key: 'sqlite',
@@ -196,7 +215,7 @@ async function bench(fleet: ReplicaFleet): Promise<number> {
       label: 'one replica, PostgreSQL + Redis',
       replicas: 1,
       proxy: await fleet.proxy([r1]),
-      pids: () => fleet.replicas.map((r) => r.pid),
+      pids: () => [fleet.replicas[0]!.pid],
     },
     {
       key: 'three',
@@ -234,7 +253,8 @@ async function bench(fleet: ReplicaFleet): Promise<number> {
     return values.length ? median(values) : undefined;
   };
 
-  await fleet.scaleTo(3);
+  fleet.activate(3);
+  await settle(fleet.replicas.map((r) => r.pid));
   const delivery = await measureCrossReplicaDelivery({
     subscribeUrl: r1,
     writeUrls: [r2, r3],

@@ -18,21 +18,20 @@ export interface Balancer {
 }
 
 /**
- * The servers of the replicas bench: one SQLite `team serve`, and up to three replicas sharing
- * one fresh PostgreSQL database, one Redis key prefix and one team.json. Replicas 2 and 3 are
- * started and stopped on demand (on fixed ports, so the proxies in front stay valid), so that
- * "one replica" is measured with no idle sibling reading its events.
+ * The servers of the replicas bench: one SQLite `team serve`, and three replicas sharing one
+ * fresh PostgreSQL database, one Redis key prefix and one team.json. All stay up (and warm) for
+ * the whole run; while "one replica" is measured, r2 and r3 are paused (SIGSTOP), so no sibling
+ * spends the shared cores on r1's events. Redis holds their pub/sub messages meanwhile.
  */
 export interface ReplicaFleet {
   readonly token: string;
   readonly database: string;
   readonly keyPrefix: string;
   readonly sqlite: ServeProcess;
-  /** Replicas running now, r1 first. */
+  /** r1, r2, r3. */
   readonly replicas: readonly ServeProcess[];
-  readonly replicaUrls: readonly string[];
-  /** Starts or stops replicas until exactly `count` run (r1 always stays). */
-  scaleTo(count: number): Promise<void>;
+  /** The first `count` replicas run, the others are paused. */
+  activate(count: number): void;
   /** A round-robin proxy process in front of `urls`. */
   proxy(urls: readonly string[]): Promise<Balancer>;
   /** Stops everything, drops the database, deletes the Redis keys and the temp dir. */
@@ -40,8 +39,10 @@ export interface ReplicaFleet {
 }
 
 export async function startReplicaFleet(opts: {
-  maxReplicas: number;
+  replicas: number;
   redisUrl: string;
+  /** Node flags per server (CPU profiles), by label: "sqlite", "r1" … */
+  nodeArgs?: (label: string) => string[];
   /** The file each read serves (copied into the workspace). */
   sampleFile: string;
 }): Promise<ReplicaFleet> {
@@ -98,24 +99,26 @@ export async function startReplicaFleet(opts: {
         2,
       ),
     );
-    const ports: number[] = [];
-    for (let i = 0; i < opts.maxReplicas; i++) ports.push(await findFreePort());
     sqlite = await startServeProcess({
       label: 'SQLite team serve',
       configPath: sqliteConfig,
       port: await findFreePort(),
       cwd: dir,
+      nodeArgs: opts.nodeArgs?.('sqlite'),
     });
-    const startReplica = (i: number) =>
+    const startReplica = async (i: number) =>
       startServeProcess({
         label: `replica r${i + 1}`,
         configPath: replicaConfig,
-        port: ports[i] as number,
+        port: await findFreePort(),
         replicaId: `r${i + 1}`,
         cwd: dir,
+        nodeArgs: opts.nodeArgs?.(`r${i + 1}`),
       });
     // r1 first and alone: it migrates the fresh database
     running.push(await startReplica(0));
+    const siblings = Array.from({ length: opts.replicas - 1 }, (_, k) => startReplica(k + 1));
+    running.push(...(await Promise.all(siblings)));
     const sqliteProcess = sqlite;
     const database = db.name;
     return {
@@ -123,18 +126,12 @@ export async function startReplicaFleet(opts: {
       database,
       keyPrefix,
       sqlite: sqliteProcess,
-      get replicas() {
-        return [...running];
-      },
-      replicaUrls: ports.map((p) => `http://127.0.0.1:${p}`),
-      async scaleTo(count) {
-        if (count < 1 || count > opts.maxReplicas)
-          throw new Error(`scaleTo(${count}): 1..${opts.maxReplicas}`);
-        while (running.length > count) await running.pop()?.stop();
-        const started = await Promise.all(
-          Array.from({ length: count - running.length }, (_, k) => startReplica(running.length + k)),
-        );
-        running.push(...started);
+      replicas: [...running],
+      activate(count) {
+        running.forEach((r, i) => {
+          if (i < count) r.resume();
+          else r.pause();
+        });
       },
       async proxy(urls) {
         const child = await startChildServer<{ port: number }>({

@@ -11,6 +11,9 @@ export interface ServeProcess {
   readonly label: string;
   readonly pid: number;
   readonly url: string;
+  /** SIGSTOP: the process keeps its sockets but runs nothing until resume(). */
+  pause(): void;
+  resume(): void;
   /** SIGTERM (a clean stop: audit and store flushed), SIGKILL after 10 s. */
   stop(): Promise<void>;
 }
@@ -26,11 +29,13 @@ export async function startServeProcess(opts: {
   port: number;
   replicaId?: string;
   cwd: string;
+  /** Node flags before the bin (--cpu-prof ...). */
+  nodeArgs?: readonly string[];
   startTimeoutMs?: number;
 }): Promise<ServeProcess> {
   const args = ['team', 'serve', '--config', opts.configPath, '--bind', `127.0.0.1:${opts.port}`];
   if (opts.replicaId) args.push('--replica-id', opts.replicaId);
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, ...args], {
     cwd: opts.cwd,
     env: {
       ...process.env,
@@ -75,7 +80,12 @@ export async function startServeProcess(opts: {
     label: opts.label,
     pid: child.pid as number,
     url: `http://127.0.0.1:${opts.port}`,
-    stop: () => stopChild(child),
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
+    stop: () => {
+      child.kill('SIGCONT');
+      return stopChild(child);
+    },
   };
 }
 
