@@ -49,7 +49,13 @@ interface Target {
 }
 
 /** A round plus the CPU of PostgreSQL and Redis (µs per call), for the PG + Redis targets. */
-type Round = RoundResult & { storeCpuUsPerReq: number | undefined };
+type Round = RoundResult & {
+  storeCpuUsPerReq: number | undefined;
+  /** Each leanctx process's CPU in the window (ms), r1 first: where a sum comes from. */
+  cpuMsByProcess: number[];
+  /** The proxy process's CPU per call (µs): the balancer's share, the same for every target. */
+  proxyCpuUsPerReq: number | undefined;
+};
 
 const READ_BODY = JSON.stringify({
   name: 'ctx_read',
@@ -102,7 +108,9 @@ async function runTarget(fleet: ReplicaFleet, target: Target, round: number): Pr
   if (!args.smoke) await load(round === 1 ? 5 : 2);
   const storePids = () => (target.key === 'sqlite' ? [] : storeProcessIds(fleet.database, redisPort()));
   const latencies = new LatencyRecorder();
-  const cpuBefore = sum(pids.map(processCpuMs));
+  const each = pids.map(processCpuMs);
+  const cpuBefore = sum(each);
+  const proxyBefore = processCpuMs(target.proxy.pid);
   const storeBefore = cpuByPid(storePids());
   const started = performance.now();
   const instance = load(args.durationSec);
@@ -111,7 +119,9 @@ async function runTarget(fleet: ReplicaFleet, target: Target, round: number): Pr
   });
   const result = await instance;
   const seconds = (performance.now() - started) / 1000;
-  const cpuAfter = sum(pids.map(processCpuMs));
+  const eachAfter = pids.map(processCpuMs);
+  const cpuAfter = sum(eachAfter);
+  const proxyAfter = processCpuMs(target.proxy.pid);
   const storeMs = cpuSpentMs(storeBefore, cpuByPid(storePids()));
   const calls = latencies.count;
   return {
@@ -125,6 +135,11 @@ async function runTarget(fleet: ReplicaFleet, target: Target, round: number): Pr
         ? undefined
         : ((cpuAfter - cpuBefore) * 1000) / calls,
     storeCpuUsPerReq: target.key === 'sqlite' || calls === 0 ? undefined : (storeMs * 1000) / calls,
+    cpuMsByProcess: eachAfter.map((ms, i) => (ms ?? Number.NaN) - (each[i] ?? Number.NaN)),
+    proxyCpuUsPerReq:
+      proxyBefore === undefined || proxyAfter === undefined || calls === 0
+        ? undefined
+        : ((proxyAfter - proxyBefore) * 1000) / calls,
     errors: result.errors + result.timeouts + result.non2xx,
   };
 }

@@ -4,17 +4,16 @@ import { after, before, describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { sealSession } from '../../src/mcp/session-seal.ts';
-import { type TestDatabase, withTestDatabase } from '../helpers/postgres.ts';
 import { type ReplicaSet, startReplicas } from '../helpers/replicas.ts';
 import { type RoundRobinProxy, startRoundRobinProxy } from '../helpers/round-robin-proxy.ts';
 import { type Frame, readFrames } from '../helpers/sse.ts';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 /**
- * The store section of the replicas' shared team.json, as one value: a fresh PostgreSQL database
- * of this run (dropped after). `{ dataDir: 'data' }` runs the same tests on one SQLite file.
+ * The store section of the replicas' shared team.json, as one value: SQLite in one data dir
+ * (WAL across processes) until PostgreSQL lands; then `{ store: { kind: 'postgres', url } }`.
  */
-const STORE = (db: TestDatabase): Record<string, unknown> => ({ store: { kind: 'postgres', url: db.url } });
+const STORE: Record<string, unknown> = { dataDir: 'data' };
 /** Each token may spend this many requests in all (the refill is negligible over a test). */
 const BURST = 100;
 
@@ -42,16 +41,14 @@ async function call(
   };
 }
 
-describe('three `lean-ctx team serve` replicas behind a round-robin proxy, sharing PostgreSQL and Redis', () => {
+describe('three `lean-ctx team serve` replicas behind a round-robin proxy, sharing Redis', () => {
   let set: ReplicaSet;
   let proxy: RoundRobinProxy;
-  let db: TestDatabase;
   before(async () => {
-    db = await withTestDatabase();
     set = await startReplicas({
       count: 3,
       redisUrl: REDIS_URL,
-      store: STORE(db),
+      store: STORE,
       tokens: ['alice', 'bob', 'reader', 'writer', 'limited', 'carol'],
       config: { maxRps: 0.001, rateBurst: BURST, maxConcurrency: 64 },
     });
@@ -60,7 +57,6 @@ describe('three `lean-ctx team serve` replicas behind a round-robin proxy, shari
   after(async () => {
     await proxy?.close();
     await set?.close();
-    await db?.drop();
   });
 
   test('an MCP SDK client whose every request lands on another replica sees 0 session errors', async () => {
