@@ -166,7 +166,17 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
     keepAliveMs: opts.keepAliveMs ?? 15_000,
     inFlight: { count: 0 },
     presence: createAgentPresence({ store, publish: (e) => hub.publish(e), now, logger }),
-    dependencies: store.dependency ? { [store.dependency.name]: store.dependency.check } : {},
+    dependencies: {
+      ...(store.dependency ? { [store.dependency.name]: store.dependency.check } : {}),
+      // Redis down degrades (rate limits fail open, stubs stop) but /healthz names it
+      ...(redis
+        ? {
+            redis: async () => {
+              await redis.run('health check', (c) => c.ping());
+            },
+          }
+        : {}),
+    },
   };
   const mcp = createMcpEndpoint(deps);
   const app = createApp(deps, mcp);
