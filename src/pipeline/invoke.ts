@@ -1,7 +1,7 @@
 import { argumentsMd5 } from '../audit/arguments-md5.ts';
 import type { Scope } from '../auth/scopes.ts';
-import { contextScope } from '../engine/read/cache.ts';
 import { archiveOf } from '../engine/archive.ts';
+import { contextScope } from '../engine/read/cache.ts';
 import type { Workspace } from '../engine/workspace.ts';
 import { AppError } from '../errors.ts';
 import {

@@ -184,9 +184,12 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
   const ended = createEndedSessions(redis, now, (err) => {
     if (Date.now() - endedLogged < 10_000) return;
     endedLogged = Date.now();
-    logger.warn('ended MCP sessions not checked (Redis unavailable): only ends seen by this replica are refused', {
-      error: String(err),
-    });
+    logger.warn(
+      'ended MCP sessions not checked (Redis unavailable): only ends seen by this replica are refused',
+      {
+        error: String(err),
+      },
+    );
   });
   const mcp = createMcpEndpoint(deps, { ended });
   const app = createApp(deps, mcp);

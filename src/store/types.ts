@@ -1,5 +1,5 @@
-import type { SharedSessionStores } from './shared-session-stores.ts';
 import type { ArchiveStore } from './archives.ts';
+import type { SharedSessionStores } from './shared-session-stores.ts';
 
 /**
  * Storage interfaces. The embedded default is SQLite; PostgreSQL and Redis implement the
