@@ -223,8 +223,13 @@ describe('two replicas on one PostgreSQL database and one Redis prefix, each wit
       await redis.close();
     }
 
+    // the other way round: ended on the replica holding its transport, refused on the other
     const fresh = await openSession(pair.b, pair.token);
     assert.equal((await listTools(pair.a, pair.token, fresh, 3)).status, 200, 'a new session is unaffected');
+    assert.equal((await mcp(pair.b, pair.token, 'DELETE', undefined, fresh)).status, 200);
+    const onA = await listTools(pair.a, pair.token, fresh, 4);
+    assert.equal(onA.status, 404, JSON.stringify(onA.body));
+    assert.equal(onA.body.error_code, 'not_found');
   });
 
   test('GET /v1/audit on either replica shows the calls both answered, in time order', async () => {
