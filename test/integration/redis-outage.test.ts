@@ -100,6 +100,16 @@ describe('Redis stopped and started under a running server', () => {
     const metrics = await (await srv.request('/v1/metrics?format=prometheus', { as: 'ops' })).text();
     const failOpen = Number(/leanctx_ratelimit_fail_open_total\{[^}]*\} (\d+)/.exec(metrics)?.[1]);
     assert.ok(failOpen >= 6, `fail-open passes are counted (${failOpen})`);
+    // /healthz names the failing dependency; /health stays the cheap liveness answer
+    const healthz = await srv.request('/healthz');
+    assert.equal(healthz.status, 503);
+    const health = (await healthz.json()) as {
+      error_code: string;
+      dependencies: Record<string, { ok: boolean }>;
+    };
+    assert.equal(health.error_code, 'store_unavailable');
+    assert.equal(health.dependencies.redis?.ok, false);
+    assert.equal((await srv.request('/health')).status, 200);
 
     // budgets live in the store, not in Redis: an exhausted budget still refuses (never fails open)
     const answers: number[] = [];
@@ -131,6 +141,10 @@ describe('Redis stopped and started under a running server', () => {
       if (after.length % 10 === 0) await new Promise((r) => setTimeout(r, 100));
     }
     assert.ok(after.includes(429), 'rate limits are enforced again once Redis is back');
+    const healthy = (await (await srv.request('/healthz')).json()) as {
+      dependencies: Record<string, { ok: boolean }>;
+    };
+    assert.equal(healthy.dependencies.redis?.ok, true);
     assert.ok(after.filter((s) => s === 200).length >= 5);
     // and the read state is shared again: a second read in a new context is a stub
     const again = { ...read, contextId: 'c2' };
