@@ -388,7 +388,8 @@ async function bench(fleet: ReplicaFleet): Promise<number> {
     ...(delivery.failedWrites > 0 ? [`${delivery.failedWrites} delivery writes failed`] : []),
     ...(delivery.missing + delivery.outOfOrder + delivery.duplicates > 0
       ? [
-          `events: ${delivery.missing} missing, ${delivery.outOfOrder} out of order, ${delivery.duplicates} twice`,
+          `events: ${delivery.missing} missing, ${delivery.outOfOrder} out of order, ${delivery.duplicates} twice` +
+            `${delivery.streamEndedEarly ? '; the server ended the SSE stream early' : ''} (last event id seen ${delivery.lastEventId})`,
         ]
       : []),
     ...(mcp.errors.length > 0 ? [`MCP: ${mcp.errors.slice(0, 3).join('; ')}`] : []),

@@ -10,6 +10,10 @@ export interface DeliveryResult {
   /** Frames that came with an event id not one above the previous one (a gap or a reorder). */
   outOfOrder: number;
   duplicates: number;
+  /** The server ended the stream before the bench closed it (a stream that fell behind is dropped). */
+  streamEndedEarly: boolean;
+  /** The highest event id the subscriber saw. */
+  lastEventId: number;
   /** From the write's answer at the client to its frame at the subscriber, ms. */
   p50Ms: number;
   p99Ms: number;
@@ -53,13 +57,17 @@ export async function measureCrossReplicaDelivery(opts: {
   let lastEventId = 0;
   let outOfOrder = 0;
   let duplicates = 0;
+  let streamEndedEarly = false;
   const reading = (async () => {
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     const decoder = new TextDecoder();
     let buf = '';
     for (;;) {
       const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true as const }));
-      if (done) return;
+      if (done) {
+        streamEndedEarly = !controller.signal.aborted;
+        return;
+      }
       const now = performance.now();
       buf += decoder.decode(value, { stream: true });
       for (let cut = buf.indexOf('\n\n'); cut >= 0; cut = buf.indexOf('\n\n')) {
@@ -129,6 +137,8 @@ export async function measureCrossReplicaDelivery(opts: {
     missing,
     outOfOrder,
     duplicates,
+    streamEndedEarly,
+    lastEventId,
     ...latency.summary(),
     maxMs,
     writesPerSec: acked.size / seconds,
