@@ -389,7 +389,7 @@ async function bench(fleet: ReplicaFleet): Promise<number> {
     ...(delivery.missing + delivery.outOfOrder + delivery.duplicates > 0
       ? [
           `events: ${delivery.missing} missing, ${delivery.outOfOrder} out of order, ${delivery.duplicates} twice` +
-            `${delivery.streamEndedEarly ? '; the server ended the SSE stream early' : ''} (last event id seen ${delivery.lastEventId})`,
+            `${delivery.streamEndedEarly ? '; the server ended the SSE stream early' : ''} (last event id seen ${delivery.lastEventId}; ${delivery.arrivedAfterNudge} more came after one more write)`,
         ]
       : []),
     ...(mcp.errors.length > 0 ? [`MCP: ${mcp.errors.slice(0, 3).join('; ')}`] : []),

@@ -14,6 +14,8 @@ export interface DeliveryResult {
   streamEndedEarly: boolean;
   /** The highest event id the subscriber saw. */
   lastEventId: number;
+  /** Of the frames still missing 15 s after the last write, how many one more write brought. */
+  arrivedAfterNudge: number;
   /** From the write's answer at the client to its frame at the subscriber, ms. */
   p50Ms: number;
   p99Ms: number;
@@ -113,7 +115,15 @@ export async function measureCrossReplicaDelivery(opts: {
   const seconds = (performance.now() - started) / 1000;
   // a frame later than this is counted missing: lost, as far as an agent can tell
   const waitUntil = performance.now() + 15_000;
-  while (performance.now() < waitUntil && [...acked.keys()].some((r) => !arrived.has(r))) await sleep(20);
+  const stillMissing = () => [...acked.keys()].filter((r) => !arrived.has(r)).length;
+  while (performance.now() < waitUntil && stillMissing() > 0) await sleep(20);
+  // Are they lost, or waiting for a next event to reveal the gap? One more write tells.
+  const missingBeforeNudge = stillMissing();
+  if (missingBeforeNudge > 0) {
+    await sessionWrite(opts.writeUrls[0] as string, auth, channel, 'nudge').catch(() => undefined);
+    const nudgeUntil = performance.now() + 5000;
+    while (performance.now() < nudgeUntil && stillMissing() > 0) await sleep(20);
+  }
   controller.abort();
   await reading;
 
@@ -134,11 +144,12 @@ export async function measureCrossReplicaDelivery(opts: {
   return {
     acknowledged: acked.size,
     failedWrites,
-    missing,
     outOfOrder,
     duplicates,
     streamEndedEarly,
     lastEventId,
+    arrivedAfterNudge: missingBeforeNudge - missing,
+    missing: missingBeforeNudge,
     ...latency.summary(),
     maxMs,
     writesPerSec: acked.size / seconds,
