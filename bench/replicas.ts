@@ -14,7 +14,12 @@ import { parseBenchArgs } from './lib/bench-args.ts';
 import { exitOnSignal } from './lib/child-server.ts';
 import { type DeliveryResult, measureCrossReplicaDelivery } from './lib/cross-replica-delivery.ts';
 import { processCpuMs } from './lib/process-cpu.ts';
-import { type Balancer, type ReplicaFleet, startReplicaFleet } from './lib/replica-fleet.ts';
+import {
+  type Balancer,
+  LOG_LINES_COUNTED,
+  type ReplicaFleet,
+  startReplicaFleet,
+} from './lib/replica-fleet.ts';
 import { machineInfo, profileFlags, writeResults } from './lib/results.ts';
 import { runAlternating } from './lib/rounds.ts';
 import { LatencyRecorder, median, medianRoundRatio, type RoundResult, summarize } from './lib/stats.ts';
@@ -277,6 +282,10 @@ async function bench(fleet: ReplicaFleet): Promise<number> {
     ...DELIVERY,
   });
   const mcp = await mcpSessionErrors(targets[2]!.proxy, fleet.token);
+  // what the replicas logged over the whole run: an event append that failed is a frame no subscriber gets
+  const logged = Object.fromEntries(
+    LOG_LINES_COUNTED.map((m) => [m, fleet.replicas.reduce((n, r) => n + (r.logLineCounts()[m] ?? 0), 0)]),
+  );
 
   const rows = targets.map((t) => {
     const s = summarize(of(t.key));
@@ -341,6 +350,11 @@ async function bench(fleet: ReplicaFleet): Promise<number> {
   );
   console.log('');
   console.log(
+    `replicas logged over the run: ${Object.entries(logged)
+      .map(([m, n]) => `"${m}" ${n}×`)
+      .join(', ')}`,
+  );
+  console.log(
     `MCP session errors across replicas: ${mcp.errors.length} in ${mcp.requests} requests (goal 0: ${mcp.errors.length === 0 ? 'met' : 'MISSED'})`,
   );
   const endLoad = loadAverage();
@@ -378,6 +392,7 @@ async function bench(fleet: ReplicaFleet): Promise<number> {
     },
     delivery: { ...delivery, goalMet: deliveryMet } satisfies DeliveryResult & { goalMet: boolean },
     mcp: { requests: mcp.requests, sessionErrors: mcp.errors },
+    replicaLogLines: logged,
   });
   console.log(`results: ${file}`);
 

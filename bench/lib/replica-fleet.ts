@@ -8,6 +8,9 @@ import { type TestDatabase, withTestDatabase } from '../../test/helpers/postgres
 import { findFreePort, parseReadyJson, startChildServer } from './child-server.ts';
 import { type ServeProcess, startServeProcess } from './serve-process.ts';
 
+/** Errors a replica may log under load that the bench reports (an event dropped, a call not recorded). */
+export const LOG_LINES_COUNTED = ['event append failed', 'recording a tool call failed'] as const;
+
 /** High enough that the limiter never answers 429; it still runs (in Redis, for replicas) on every call. */
 const BENCH_RATE_LIMIT = 1_000_000;
 
@@ -113,6 +116,7 @@ export async function startReplicaFleet(opts: {
         port: await findFreePort(),
         replicaId: `r${i + 1}`,
         cwd: dir,
+        countLogLines: LOG_LINES_COUNTED,
         nodeArgs: opts.nodeArgs?.(`r${i + 1}`),
       });
     // r1 first and alone: it migrates the fresh database

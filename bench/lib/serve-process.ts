@@ -11,6 +11,8 @@ export interface ServeProcess {
   readonly label: string;
   readonly pid: number;
   readonly url: string;
+  /** How many of its log lines (stderr) contained each of `countLogLines`, so far. */
+  logLineCounts(): Record<string, number>;
   /** SIGSTOP: the process keeps its sockets but runs nothing until resume(). */
   pause(): void;
   resume(): void;
@@ -29,6 +31,8 @@ export async function startServeProcess(opts: {
   port: number;
   replicaId?: string;
   cwd: string;
+  /** Log messages to count (substrings of a stderr line). */
+  countLogLines?: readonly string[];
   /** Node flags before the bin (--cpu-prof ...). */
   nodeArgs?: readonly string[];
   startTimeoutMs?: number;
@@ -50,8 +54,16 @@ export async function startServeProcess(opts: {
   process.once('exit', killOnExit);
   child.once('exit', () => process.off('exit', killOnExit));
   let stderr = '';
+  let partial = '';
+  const counts: Record<string, number> = Object.fromEntries((opts.countLogLines ?? []).map((m) => [m, 0]));
   child.stderr?.on('data', (c: Buffer) => {
-    stderr = (stderr + c.toString()).slice(-STDERR_TAIL_CHARS);
+    const text = c.toString();
+    stderr = (stderr + text).slice(-STDERR_TAIL_CHARS);
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      for (const m of opts.countLogLines ?? []) if (line.includes(m)) counts[m] = (counts[m] ?? 0) + 1;
+    }
   });
   const timeoutMs = opts.startTimeoutMs ?? 120_000;
   await new Promise<void>((resolve, reject) => {
@@ -60,15 +72,17 @@ export async function startServeProcess(opts: {
       child.kill('SIGKILL');
       reject(new Error(`${opts.label} did not start within ${timeoutMs} ms; its stderr:\n${stderr}`));
     }, timeoutMs);
-    child.stdout?.on('data', (c: Buffer) => {
+    const onData = (c: Buffer) => {
       out += c.toString();
       if (READY.test(out)) {
         clearTimeout(timer);
-        // keep draining stdout so a chatty server never blocks on a full pipe
+        // keep draining stdout (unread) so a chatty server never blocks on a full pipe
+        child.stdout?.off('data', onData);
         child.stdout?.resume();
         resolve();
       }
-    });
+    };
+    child.stdout?.on('data', onData);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       reject(
@@ -80,6 +94,7 @@ export async function startServeProcess(opts: {
     label: opts.label,
     pid: child.pid as number,
     url: `http://127.0.0.1:${opts.port}`,
+    logLineCounts: () => ({ ...counts }),
     pause: () => child.kill('SIGSTOP'),
     resume: () => child.kill('SIGCONT'),
     stop: () => {
