@@ -129,7 +129,8 @@ describe('three replicas on PostgreSQL and Redis behind a round-robin proxy: no 
     assert.equal(session.revision, total, 'final revision = writers × writes');
     const texts = new Set(session.content.entries.map((e) => e.text));
     for (let w = 0; w < writers; w++) {
-      for (let i = 0; i < writes; i++) assert.ok(texts.has(`writer ${w} note ${i}`), `writer ${w} note ${i} kept`);
+      for (let i = 0; i < writes; i++)
+        assert.ok(texts.has(`writer ${w} note ${i}`), `writer ${w} note ${i} kept`);
     }
 
     // In the database: one entry per write, revisions 1..total, each once.

@@ -254,6 +254,7 @@ describe('three `lean-ctx team serve` replicas behind a round-robin proxy, on Po
       const files = readdirSync(join(r.dir, 'audit.replicas'));
       assert.deepEqual(files, [`${r.id}.jsonl`], `${r.id} writes only its own file`);
       assert.ok(!readdirSync(r.dir).includes('audit.jsonl'), 'no replica writes the shared name');
+      assert.ok(!readdirSync(r.dataDir).includes('leanctx.db'), `${r.id} keeps its state in PostgreSQL`);
     }
   });
 
