@@ -164,21 +164,23 @@ describe('three replicas on PostgreSQL and Redis behind a round-robin proxy: no 
 
   test('a replica killed with SIGKILL under load loses no acknowledged write and no audit line', async () => {
     const victim = set.replicas[2] as ReplicaSet['replicas'][number];
-    const acked: { key: string; value: string; requestId: string }[] = [];
+    // each worker writes session findings to a channel of its own, so the load meets no lock queue
+    const acked: { channel: string; text: string; requestId: string }[] = [];
     const refused: number[] = [];
     let stop = false;
     const worker = async (w: number) => {
+      const channel = `kill-${w}`;
       for (let i = 0; !stop; i++) {
-        const key = `w${w}-k${i}`;
-        const value = `value of ${key}`;
+        const text = `worker ${w} finding ${i}`;
         const r = await call(proxy.url, 'loader', {
-          name: 'ctx_knowledge',
-          arguments: { action: 'remember', category: 'load', key, value },
+          name: 'ctx_session',
+          arguments: { action: 'finding', value: text },
+          channelId: channel,
         }).catch(() => undefined);
         if (r === undefined) continue;
         if (r.status >= 200 && r.status < 300) {
           assert.ok(r.requestId, 'a 2xx answer names its request id');
-          acked.push({ key, value, requestId: r.requestId });
+          acked.push({ channel, text, requestId: r.requestId });
         } else refused.push(r.status);
       }
     };
@@ -198,13 +200,13 @@ describe('three replicas on PostgreSQL and Redis behind a round-robin proxy: no 
     assert.ok(refused.length > 0, 'some calls met the dead replica (the kill happened under load)');
     for (const s of refused) assert.equal(s, 502, `a call failed with ${s}, not the proxy's 502`);
 
-    // Every acknowledged write is in the store, with its value.
-    const rows = await sql.query<{ key: string; value: string }>(
-      `SELECT key, value FROM knowledge_facts
-        WHERE category = 'load' AND superseded_by IS NULL AND removed_at IS NULL`,
+    // Every acknowledged write is in the store (no channel reached the 200 findings it keeps).
+    for (let w = 0; w < 12; w++) assert.ok(acked.filter((a) => a.channel === `kill-${w}`).length < 200);
+    const rows = await sql.query<{ channel_id: string; text: string }>(
+      `SELECT channel_id, text FROM session_entries WHERE channel_id LIKE 'kill-%'`,
     );
-    const stored = new Map(rows.rows.map((r) => [r.key, r.value]));
-    const lost = acked.filter((a) => stored.get(a.key) !== a.value).map((a) => a.key);
+    const stored = new Set(rows.rows.map((r) => `${r.channel_id}\n${r.text}`));
+    const lost = acked.filter((a) => !stored.has(`${a.channel}\n${a.text}`)).map((a) => a.text);
     assert.deepEqual(lost, [], `${lost.length} of ${acked.length} acknowledged writes missing`);
 
     // Every acknowledged call has exactly one audit line, in the file of the replica that answered.
@@ -221,12 +223,12 @@ describe('three replicas on PostgreSQL and Redis behind a round-robin proxy: no 
     }
     for (const a of acked) {
       const found = byRequest.get(a.requestId) ?? [];
-      assert.equal(found.length, 1, `request ${a.requestId} (${a.key}) has ${found.length} audit lines`);
+      assert.equal(found.length, 1, `request ${a.requestId} (${a.text}) has ${found.length} audit lines`);
       const [{ replica, line }] = found as [{ replica: string; line: AuditLine }];
       assert.deepEqual(
         [line.tool, line.tokenId, line.allowed, line.status],
-        ['ctx_knowledge', 'loader', true, 200],
-        `audit line of ${a.key}`,
+        ['ctx_session', 'loader', true, 200],
+        `audit line of ${a.text}`,
       );
       perReplica[replica] = (perReplica[replica] ?? 0) + 1;
     }
