@@ -78,6 +78,9 @@ describe('three replicas on PostgreSQL and Redis behind a round-robin proxy: no 
         ...headers,
       },
       body: JSON.stringify(body),
+    }).catch((err: Error) => {
+      const tails = set.replicas.map((r) => `${r.id}: ${r.process.stderr().slice(-600)}`).join('\n');
+      throw new Error(`${url} failed: ${String(err.cause ?? err)}\n${tails}`);
     });
     return { status: res.status, requestId: res.headers.get('x-request-id'), text: await res.text() };
   }
