@@ -8,6 +8,7 @@ import { callableTools, invokeTool } from '../pipeline/invoke.ts';
 import type { Caller } from '../pipeline/team-state.ts';
 import { agentNameFromClient } from '../sessions/names.ts';
 import { createMcpServer, type McpExtra } from './create-mcp-server.ts';
+import { createEndedSessions, type EndedSessions } from './ended-sessions.ts';
 import { credentialOf, openSession, type SealedSession, sealSession } from './session-seal.ts';
 
 interface Session {
@@ -57,8 +58,12 @@ const idKey = (id: unknown) => `${typeof id}:${String(id)}`;
  * and server), bound to the token that opened it, whose id is the caching context of every
  * read in it; a request without a session is answered on its own (stateless), as curl sends it.
  */
-export function createMcpEndpoint(deps: ServerDeps): McpEndpoint {
+export function createMcpEndpoint(
+  deps: ServerDeps,
+  opts: { ended?: EndedSessions | undefined } = {},
+): McpEndpoint {
   const sessions = new Map<string, Session>();
+  const ended = opts.ended ?? createEndedSessions(undefined, deps.now, () => undefined);
   let closed = false;
   const secret = () => deps.state.config().sessionSecret;
   const credential = (key: string, caller: Caller) => {
@@ -227,9 +232,32 @@ export function createMcpEndpoint(deps: ServerDeps): McpEndpoint {
   };
 
   /**
+   * DELETE of a sealed session, on whichever replica it lands: the end is recorded for every
+   * replica (Redis) before the answer, and the transport is closed if this replica holds it.
+   */
+  const endSealed = async (id: string, sealed: SealedSession): Promise<Response> => {
+    let failure: unknown;
+    try {
+      await ended.end(id, sealed.expiresAt);
+    } catch (err) {
+      failure = err;
+    }
+    const held = sessions.get(id);
+    if (held) closeSession(held);
+    if (failure !== undefined) {
+      throw new AppError(
+        'store_unavailable',
+        `the MCP session was ended on this replica, but Redis did not record its end, so another replica may serve it until ${new Date(sealed.expiresAt).toISOString()}; send DELETE /mcp again when Redis is back`,
+        { dependency: 'redis' },
+      );
+    }
+    return new Response(null, { status: 200 });
+  };
+
+  /**
    * A sealed session this replica does not hold: each POST is answered on its own with the
    * session's context, as the replica that opened it would. The server-to-client stream (GET)
-   * stays with that replica; DELETE has nothing to close here.
+   * stays with that replica.
    */
   const servedElsewhere = async (
     req: McpRequest,
@@ -239,7 +267,6 @@ export function createMcpEndpoint(deps: ServerDeps): McpEndpoint {
       authInfo: { extra: { leanctx: RequestInfo } };
     },
   ): Promise<Response> => {
-    if (req.request.method === 'DELETE') return new Response(null, { status: 200 });
     if (req.request.method !== 'POST') {
       throw new AppError(
         'method_not_allowed',
@@ -275,6 +302,16 @@ export function createMcpEndpoint(deps: ServerDeps): McpEndpoint {
       const sessionId = req.request.headers.get('mcp-session-id');
       if (sessionId) {
         const sealed = openSealed(sessionId, req.caller);
+        if (sealed && (await ended.isEnded(sessionId))) {
+          const held = sessions.get(sessionId);
+          if (held) closeSession(held);
+          throw new AppError(
+            'not_found',
+            'this MCP session was ended with DELETE /mcp; send a new initialize request',
+            { hint: 'start a new session without the mcp-session-id header' },
+          );
+        }
+        if (sealed && req.request.method === 'DELETE') return endSealed(sessionId, sealed);
         const session = sessions.get(sessionId);
         if (!session && sealed) return servedElsewhere(req, sealed, messages, options);
         if (!session || session.caller !== req.caller) {

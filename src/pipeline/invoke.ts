@@ -1,5 +1,6 @@
 import { argumentsMd5 } from '../audit/arguments-md5.ts';
 import type { Scope } from '../auth/scopes.ts';
+import { archiveOf } from '../engine/archive.ts';
 import { contextScope } from '../engine/read/cache.ts';
 import type { Workspace } from '../engine/workspace.ts';
 import { AppError } from '../errors.ts';
@@ -63,6 +64,23 @@ function refsOf(tool: string, args: Record<string, unknown>): Record<string, unk
     if (typeof v === 'string' && v.length <= 200 && /^\P{Cc}*$/u.test(v)) refs[key] = v;
   }
   return refs;
+}
+
+/**
+ * Archives this call made are in the shared store before its answer names their ids, so any
+ * replica can expand them. A failed write keeps the answer (the id still expands here) and is
+ * retried with the next call's.
+ */
+async function shareArchives(deps: ServerDeps, ws: Workspace, requestId: string): Promise<void> {
+  try {
+    await archiveOf(ws).flush();
+  } catch (err) {
+    deps.logger.error('archive not shared with other replicas; retried with the next call', {
+      requestId,
+      workspaceId: ws.id,
+      error: String(err),
+    });
+  }
 }
 
 /** The workspace a call runs in, after the token's workspace list is checked. */
@@ -173,8 +191,10 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     const readScope =
       deps.readState && !req.nested ? contextScope(req.caller.tokenId, req.contextId) : undefined;
     if (readScope !== undefined) await deps.readState?.pull(ws, readScope);
+    if (deps.store.archives) archiveOf(ws).shareTo(deps.store.archives);
     let outcome = await runWithTimeout(deps, tool, args, ws, req, channelId, config.requestTimeoutMs, run);
     if (readScope !== undefined) await deps.readState?.push(ws, readScope);
+    if (deps.store.archives) await shareArchives(deps, ws, req.requestId);
     // A caller with a budget is charged before the answer leaves, so the answer can warn it.
     let charged: number | undefined;
     if (!req.nested && chargedBeforeAnswer(deps, req.caller)) {

@@ -16,6 +16,7 @@ import { createGateway, type Gateway } from '../gateway/gateway.ts';
 import { createGatewayLogger } from '../gateway/logger.ts';
 import { budgetUsage } from '../governance/budget-status.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { createEndedSessions } from '../mcp/ended-sessions.ts';
 import { createMcpEndpoint } from '../mcp/http-endpoint.ts';
 import { countSessionUse } from '../metrics/count-sessions.ts';
 import { createMetrics } from '../metrics/metrics.ts';
@@ -23,6 +24,7 @@ import type { ServerDeps } from '../pipeline/deps.ts';
 import { createTeamState } from '../pipeline/team-state.ts';
 import { createLocalLimiter, createRedisLimiter } from '../ratelimit/shared-limiter.ts';
 import { createAgentPresence } from '../sessions/agent-presence.ts';
+import { ARCHIVE_TTL_MS } from '../store/archives.ts';
 import { openStore } from '../store/open-store.ts';
 import { createRedisLink } from '../store/redis/redis-link.ts';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
@@ -178,7 +180,18 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
         : {}),
     },
   };
-  const mcp = createMcpEndpoint(deps);
+  let endedLogged = 0;
+  const ended = createEndedSessions(redis, now, (err) => {
+    if (Date.now() - endedLogged < 10_000) return;
+    endedLogged = Date.now();
+    logger.warn(
+      'ended MCP sessions not checked (Redis unavailable): only ends seen by this replica are refused',
+      {
+        error: String(err),
+      },
+    );
+  });
+  const mcp = createMcpEndpoint(deps, { ended });
   const app = createApp(deps, mcp);
   const listeners: Listening[] = [];
   const pruneEvents = async () => {
@@ -191,6 +204,12 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
       if (deleted > 0) deps.logger.info('old events removed', { deleted });
     } catch (err) {
       deps.logger.error('event retention failed', { error: String(err) });
+    }
+    try {
+      const deleted = await store.archives?.prune(new Date(now() - ARCHIVE_TTL_MS).toISOString());
+      if (deleted) deps.logger.info('expired ctx_expand archives removed', { deleted });
+    } catch (err) {
+      deps.logger.error('archive retention failed', { error: String(err) });
     }
     if (cfg.usageRetentionDays === undefined) return;
     try {

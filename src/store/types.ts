@@ -1,3 +1,4 @@
+import type { ArchiveStore } from './archives.ts';
 import type { SharedSessionStores } from './shared-session-stores.ts';
 
 /**
@@ -273,6 +274,8 @@ export interface Store extends SharedSessionStores {
   readonly budgets: BudgetStore;
   /** What each context read, by content hash (ctx_proof, ctx_verify). */
   readonly evidence: EvidenceStore;
+  /** Archives behind `ctx_expand` ids shared by replicas (PostgreSQL); undefined: the workspace data dir. */
+  readonly archives?: ArchiveStore;
   /** An external service the store stands on (PostgreSQL), checked by `/healthz`; none for SQLite. */
   readonly dependency?: StoreDependency;
   close(): Promise<void>;

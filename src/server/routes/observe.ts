@@ -1,6 +1,6 @@
-import { open } from 'node:fs/promises';
 import { Hono } from 'hono';
 import { accessEntry } from '../../audit/endpoint-audit.ts';
+import { readAuditTail } from '../../audit/read-audit.ts';
 import { AppError } from '../../errors.ts';
 import type { ServerDeps } from '../../pipeline/deps.ts';
 import { resolveWorkspace } from '../../pipeline/invoke.ts';
@@ -8,23 +8,6 @@ import { listChannels } from '../../sessions/channels.ts';
 import type { HttpEnv } from '../http-env.ts';
 import { workspaceFrom } from '../request-scope.ts';
 import { requireScope } from '../require-scope.ts';
-
-const AUDIT_TAIL_BYTES = 8 * 1024 * 1024;
-
-async function readAuditTail(path: string): Promise<Record<string, unknown>[]> {
-  const fh = await open(path, 'r');
-  try {
-    const { size } = await fh.stat();
-    const start = Math.max(0, size - AUDIT_TAIL_BYTES);
-    const buf = Buffer.alloc(size - start);
-    await fh.read(buf, 0, buf.length, start);
-    const lines = buf.toString('utf8').split('\n');
-    if (start > 0) lines.shift();
-    return lines.filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
-  } finally {
-    await fh.close();
-  }
-}
 
 /** Metrics, audit reads and session listings. */
 export function observeRoutes(deps: ServerDeps): Hono<HttpEnv> {
@@ -73,7 +56,7 @@ export function observeRoutes(deps: ServerDeps): Hono<HttpEnv> {
     const path = deps.audit.path;
     if (!path) return c.json({ enabled: false, entries: [], hint: 'set auditLogPath in team.json' });
     deps.audit.flush();
-    const all = await readAuditTail(path);
+    const all = await readAuditTail(path, deps.state.config().auditLogPath);
     // A token limited to some workspaces sees only their lines (not refusals outside any).
     const allowed = caller.workspaces;
     const visible = allowed

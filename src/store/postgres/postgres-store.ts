@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { SharedSessionStores } from '../shared-session-stores.ts';
 import type { Store } from '../types.ts';
+import { createPgArchiveStore } from './archive-store.ts';
 import { createPgBudgetStore } from './budget-store.ts';
 import { createPgEventStore } from './event-store.ts';
 import { createPgEvidenceStore } from './evidence-store.ts';
@@ -37,6 +38,7 @@ export async function createPostgresStore(opts: PostgresStoreOptions): Promise<S
       budgets,
       evidence,
       knowledge: createPgKnowledgeStore(db),
+      archives: createPgArchiveStore(db),
       dependency: { name: 'postgres', check: db.ping },
       async close() {
         // what callers were promised is written before the pool goes

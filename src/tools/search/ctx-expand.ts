@@ -39,9 +39,9 @@ export const ctxExpand = defineTool({
   }),
   async run(args, ctx) {
     const archive = archiveOf(ctx.workspace);
-    if (args.action === 'list') return listing(archive.list());
+    if (args.action === 'list') return listing(await archive.list());
     if (!args.id) throw new ToolError('id is required to retrieve; action=list shows the ids');
-    const found = archive.get(args.id);
+    const found = await archive.get(args.id);
     if (!found) {
       throw new ToolError(
         `no archived output with id "${args.id}"; action=list shows what exists (kept 48 h)`,
