@@ -5,6 +5,31 @@ export interface CallEdge extends GraphCall {
   target: GraphSymbol | undefined;
 }
 
+/**
+ * The store's lookups, each remembered for the length of one answer: resolving a few hundred
+ * call sites asks for the same names, imports and importers over and over. The arrays it hands
+ * out are shared, so no caller may change them.
+ */
+export function lookupsOnce(store: GraphStore): GraphStore {
+  const once = <T>(fn: (key: string) => T) => {
+    const seen = new Map<string, T>();
+    return (key: string): T => {
+      let v = seen.get(key);
+      if (v === undefined) {
+        v = fn(key);
+        seen.set(key, v);
+      }
+      return v;
+    };
+  };
+  return {
+    ...store,
+    symbolsNamed: once((name) => store.symbolsNamed(name)),
+    importsOf: once((path) => store.importsOf(path)),
+    importersOf: once((path) => store.importersOf(path)),
+  };
+}
+
 const dirOf = (path: string) => path.slice(0, path.lastIndexOf('/') + 1);
 const ownerOf = (qualified: string | null) =>
   qualified?.includes('.') ? qualified.slice(0, qualified.lastIndexOf('.')) : undefined;
@@ -164,7 +189,8 @@ function namesOf(store: GraphStore, def: GraphSymbol): Set<string> {
 }
 
 /** Call sites of a definition: resolved ones, then bare-name matches nothing resolved (marked). */
-export function callersOf(store: GraphStore, defs: readonly GraphSymbol[]): CallEdge[] {
+export function callersOf(graph: GraphStore, defs: readonly GraphSymbol[]): CallEdge[] {
+  const store = lookupsOnce(graph);
   const names = new Set<string>();
   for (const def of defs) for (const n of namesOf(store, def)) names.add(n);
   const wanted = new Set(defs.map((d) => `${d.path}\0${d.qualified}`));
@@ -189,7 +215,8 @@ export function callersOf(store: GraphStore, defs: readonly GraphSymbol[]): Call
 }
 
 /** Calls made inside each definition, resolved where the graph can. */
-export function calleesOf(store: GraphStore, defs: readonly GraphSymbol[]): CallEdge[] {
+export function calleesOf(graph: GraphStore, defs: readonly GraphSymbol[]): CallEdge[] {
+  const store = lookupsOnce(graph);
   const edges: CallEdge[] = [];
   for (const def of defs) {
     const imports = store.importsOf(def.path);

@@ -134,6 +134,15 @@ export function createSqliteGraphStore(file: string): GraphStore {
       (SELECT count(*) FROM imports) AS imports, (SELECT count(*) FROM calls) AS calls,
       (SELECT count(*) FROM files WHERE parser = 'regex') AS regexFiles`),
   };
+  /**
+   * The counts, kept until this connection writes or another one commits (`data_version`
+   * changes then): counting the call sites scans a million-row index, too slow for every answer.
+   */
+  let counted: { version: number; counts: ReturnType<GraphStore['counts']> } | undefined;
+  const dataVersion = () => db.pragma('data_version', { simple: true }) as number;
+  const written = () => {
+    counted = undefined;
+  };
   const forget = (path: string) => {
     q.delFile.run(path);
     q.delSymbols.run(path);
@@ -182,12 +191,21 @@ export function createSqliteGraphStore(file: string): GraphStore {
       const rows = q.stats.all() as Pick<FileRow, 'path' | 'size' | 'mtime_ms' | 'hash'>[];
       return new Map(rows.map((r) => [r.path, { size: r.size, mtimeMs: r.mtime_ms, hash: r.hash }]));
     },
-    put: (files) => put(files),
+    put(files) {
+      written();
+      put(files);
+    },
     uncounted: () => (q.uncounted.all() as { path: string }[]).map((r) => r.path),
     setTokens: (rows) => setTokens(rows),
     touch: (path, size, mtimeMs) => void q.touch.run(size, mtimeMs, path),
-    delete: (paths) => del(paths),
-    clear: () => db.exec('DELETE FROM files; DELETE FROM symbols; DELETE FROM imports; DELETE FROM calls;'),
+    delete(paths) {
+      written();
+      del(paths);
+    },
+    clear() {
+      written();
+      db.exec('DELETE FROM files; DELETE FROM symbols; DELETE FROM imports; DELETE FROM calls;');
+    },
     imports: () => (q.imports.all() as ImportRow[]).map(toImport),
     setImportTargets: (rows) => setTargets(rows),
     importsOf: (path) => (q.importsOf.all(path) as ImportRow[]).map(toImport),
@@ -202,7 +220,12 @@ export function createSqliteGraphStore(file: string): GraphStore {
       return row && toFile(row);
     },
     unresolvedImports: () => (q.unresolved.all() as ImportRow[]).map(toImport),
-    counts: () => q.counts.get() as ReturnType<GraphStore['counts']>,
+    counts() {
+      const version = dataVersion();
+      if (counted?.version !== version)
+        counted = { version, counts: q.counts.get() as ReturnType<GraphStore['counts']> };
+      return { ...counted.counts };
+    },
     close: () => db.close(),
   };
 }
