@@ -30,6 +30,9 @@ export function lookupsOnce(store: GraphStore): GraphStore {
   };
 }
 
+/** `a.localeCompare(b)` with one collator made once, not one looked up per comparison. */
+const byLocale = new Intl.Collator().compare;
+
 const dirOf = (path: string) => path.slice(0, path.lastIndexOf('/') + 1);
 const ownerOf = (qualified: string | null) =>
   qualified?.includes('.') ? qualified.slice(0, qualified.lastIndexOf('.')) : undefined;
@@ -194,23 +197,27 @@ export function callersOf(graph: GraphStore, defs: readonly GraphSymbol[]): Call
   const names = new Set<string>();
   for (const def of defs) for (const n of namesOf(store, def)) names.add(n);
   const wanted = new Set(defs.map((d) => `${d.path}\0${d.qualified}`));
-  const importsByFile = new Map<string, GraphImport[]>();
   const edges: CallEdge[] = [];
+  const none: GraphImport[] = [];
   for (const name of names) {
-    for (const call of store.callsTo(name)) {
-      let imports = importsByFile.get(call.path);
-      if (!imports) {
-        imports = store.importsOf(call.path);
-        importsByFile.set(call.path, imports);
-      }
-      const target = resolveCall(store, call, imports);
+    const calls = store.callsTo(name);
+    // a call resolves through an import only when the import binds a name: those are all a
+    // calling file's imports that matter, fetched for every calling file at once
+    const bindings = new Map<string, GraphImport[]>();
+    for (const imp of store.bindingsIn([...new Set(calls.map((c) => c.path))])) {
+      const inFile = bindings.get(imp.from);
+      if (inFile) inFile.push(imp);
+      else bindings.set(imp.from, [imp]);
+    }
+    for (const call of calls) {
+      const target = resolveCall(store, call, bindings.get(call.path) ?? none);
       if (target === undefined) continue;
       if (target === null) edges.push({ ...call, target: undefined });
       else if (wanted.has(`${target.path}\0${target.qualified}`)) edges.push({ ...call, target });
     }
   }
   return edges.sort(
-    (a, b) => Number(!a.target) - Number(!b.target) || a.path.localeCompare(b.path) || a.line - b.line,
+    (a, b) => Number(!a.target) - Number(!b.target) || byLocale(a.path, b.path) || a.line - b.line,
   );
 }
 
