@@ -89,6 +89,11 @@ export interface GraphStore {
   imports(): GraphImport[];
   setImportTargets(rows: readonly { from: string; specifier: string; target: string | null }[]): void;
   importsOf(path: string): GraphImport[];
+  /**
+   * The imports of these files that bind names (`names` not empty), in one lookup: all that
+   * resolving a call needs of its file's imports.
+   */
+  bindingsIn(paths: readonly string[]): GraphImport[];
   /** Files that import `path`. */
   importersOf(path: string): string[];
   symbolsNamed(name: string): GraphSymbol[];
@@ -101,5 +106,7 @@ export interface GraphStore {
   /** Imports that resolved to no workspace file (packages, and specifiers naming a missing file). */
   unresolvedImports(): GraphImport[];
   counts(): GraphCounts;
+  /** How many files the graph holds: `counts().files` without counting every row. */
+  fileCount(): number;
   close(): void;
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
@@ -11,6 +11,12 @@ export interface Replica {
   id: string;
   url: string;
   process: ServingProcess;
+  /** The directory its relative paths resolve in: `set.dir`, or its own "host" with `ownDataDirs`. */
+  dir: string;
+  /** Its data dir (shared by all unless `ownDataDirs`). */
+  dataDir: string;
+  /** Its audit file (`audit.replicas/<id>.jsonl` under `dir`). */
+  auditPath: string;
 }
 
 export interface ReplicaSet {
@@ -54,6 +60,12 @@ export async function startReplicas(opts: {
   tokens: string[];
   config?: Record<string, unknown>;
   files?: Record<string, string>;
+  /**
+   * Each replica as on a host of its own (deploy/compose.yaml): it reads the one team.json
+   * through a symlink in `<dir>/<id>/`, so the file is shared while its relative paths (data
+   * dir, audit file, workspace "ops") resolve in that host directory.
+   */
+  ownDataDirs?: boolean;
 }): Promise<ReplicaSet> {
   const dir = mkdtempSync(join(tmpdir(), 'leanctx-replicas-'));
   const root = makeTree(opts.files ?? SAMPLE_FILES);
@@ -93,10 +105,19 @@ export async function startReplicas(opts: {
   const replicas: Replica[] = [];
   const started = Array.from({ length: opts.count }, (_, i) => {
     const id = `r${i + 1}`;
+    let home = dir;
+    let config = configPath;
+    if (opts.ownDataDirs) {
+      home = join(dir, id);
+      mkdirSync(join(home, 'data'), { recursive: true });
+      writeFileSync(join(home, 'notes.txt'), 'readable notes\n');
+      config = join(home, 'team.json');
+      symlinkSync(configPath, config);
+    }
     const child = startCli(
-      ['team', 'serve', '--config', configPath, '--bind', '127.0.0.1:0', '--replica-id', id],
+      ['team', 'serve', '--config', config, '--bind', '127.0.0.1:0', '--replica-id', id],
       {
-        cwd: dir,
+        cwd: home,
         env: {
           LEANCTX_TEST_SESSION_SECRET: sessionSecret,
           LEANCTX_REDIS_URL: '',
@@ -104,13 +125,20 @@ export async function startReplicas(opts: {
         },
       },
     );
-    return { id, child };
+    return { id, child, home };
   });
   try {
-    for (const { id, child } of started) {
+    for (const { id, child, home } of started) {
       const out = await child.waitFor(/Team Server - [^\n]*:(\d+)/, 180_000);
       const port = /Team Server - [^\n]*:(\d+)/.exec(out)?.[1];
-      replicas.push({ id, url: `http://127.0.0.1:${port}`, process: child });
+      replicas.push({
+        id,
+        url: `http://127.0.0.1:${port}`,
+        process: child,
+        dir: home,
+        dataDir: join(home, 'data'),
+        auditPath: join(home, 'audit.replicas', `${id}.jsonl`),
+      });
     }
   } catch (err) {
     await Promise.all(started.map((s) => s.child.kill('SIGKILL')));

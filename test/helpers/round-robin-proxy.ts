@@ -13,6 +13,21 @@ export interface RoundRobinProxy {
   close(): Promise<void>;
 }
 
+/** Hop-by-hop headers describe one connection; the proxy's own connection to the client sets its own. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive']);
+
+/**
+ * The target's raw headers without its hop-by-hop ones: forwarding the target's
+ * `Keep-Alive: timeout=65` would let the client reuse a socket this server closes after its own 5 s.
+ */
+function endToEnd(raw: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (!HOP_BY_HOP.has((raw[i] as string).toLowerCase())) out.push(raw[i] as string, raw[i + 1] as string);
+  }
+  return out;
+}
+
 /**
  * A load balancer as small as a test needs: each new request goes to the next target in turn
  * (no stickiness, no retries), bodies stream both ways, and nothing is buffered, so an SSE
@@ -44,7 +59,7 @@ export async function startRoundRobinProxy(targets: string[]): Promise<RoundRobi
         headers: req.headers,
       },
       (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.rawHeaders);
+        res.writeHead(answer.statusCode ?? 502, answer.statusMessage, endToEnd(answer.rawHeaders));
         // Headers go out now: an SSE stream's first event may be a while away.
         res.flushHeaders();
         answer.pipe(res);

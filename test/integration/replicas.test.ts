@@ -4,16 +4,20 @@ import { after, before, describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { sealSession } from '../../src/mcp/session-seal.ts';
+import { type TestDatabase, withTestDatabase } from '../helpers/postgres.ts';
 import { type ReplicaSet, startReplicas } from '../helpers/replicas.ts';
 import { type RoundRobinProxy, startRoundRobinProxy } from '../helpers/round-robin-proxy.ts';
 import { type Frame, readFrames } from '../helpers/sse.ts';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 /**
- * The store section of the replicas' shared team.json, as one value: SQLite in one data dir
- * (WAL across processes) until PostgreSQL lands; then `{ store: { kind: 'postgres', url } }`.
+ * The store section of the replicas' shared team.json, as one value: a PostgreSQL database of
+ * this run's own. Each replica keeps its own data dir (`ownDataDirs`), as on separate hosts.
  */
-const STORE: Record<string, unknown> = { dataDir: 'data' };
+const STORE = (db: TestDatabase): Record<string, unknown> => ({
+  dataDir: 'data',
+  store: { kind: 'postgres', url: db.url },
+});
 /** Each token may spend this many requests in all (the refill is negligible over a test). */
 const BURST = 100;
 
@@ -41,14 +45,17 @@ async function call(
   };
 }
 
-describe('three `lean-ctx team serve` replicas behind a round-robin proxy, sharing Redis', () => {
+describe('three `lean-ctx team serve` replicas behind a round-robin proxy, on PostgreSQL and Redis', () => {
+  let db: TestDatabase;
   let set: ReplicaSet;
   let proxy: RoundRobinProxy;
   before(async () => {
+    db = await withTestDatabase();
     set = await startReplicas({
       count: 3,
       redisUrl: REDIS_URL,
-      store: STORE,
+      store: STORE(db),
+      ownDataDirs: true,
       tokens: ['alice', 'bob', 'reader', 'writer', 'limited', 'carol'],
       config: { maxRps: 0.001, rateBurst: BURST, maxConcurrency: 64 },
     });
@@ -57,6 +64,7 @@ describe('three `lean-ctx team serve` replicas behind a round-robin proxy, shari
   after(async () => {
     await proxy?.close();
     await set?.close();
+    await db?.drop();
   });
 
   test('an MCP SDK client whose every request lands on another replica sees 0 session errors', async () => {
@@ -242,9 +250,12 @@ describe('three `lean-ctx team serve` replicas behind a round-robin proxy, shari
     const text = await res.text();
     assert.match(text, /leanctx_http_requests_total\{[^}]*replica="r2"/);
     const { readdirSync } = await import('node:fs');
-    const files = readdirSync(join(set.dir, 'audit.replicas'));
-    assert.ok(files.includes('r2.jsonl'), files.join(', '));
-    assert.ok(!readdirSync(set.dir).includes('audit.jsonl'), 'no replica writes the shared name');
+    for (const r of set.replicas) {
+      const files = readdirSync(join(r.dir, 'audit.replicas'));
+      assert.deepEqual(files, [`${r.id}.jsonl`], `${r.id} writes only its own file`);
+      assert.ok(!readdirSync(r.dir).includes('audit.jsonl'), 'no replica writes the shared name');
+      assert.ok(!readdirSync(r.dataDir).includes('leanctx.db'), `${r.id} keeps its state in PostgreSQL`);
+    }
   });
 
   test("no replica's audit file is readable through a workspace that contains it", async () => {
@@ -252,7 +263,8 @@ describe('three `lean-ctx team serve` replicas behind a round-robin proxy, shari
     const read = (path: string) =>
       call(b, set, 'bob', { name: 'ctx_read', workspaceId: 'ops', arguments: { path, mode: 'full' } });
     assert.match((await read('notes.txt')).text, /readable notes/, 'the workspace itself is readable');
-    for (const path of ['audit.replicas/r3.jsonl', 'audit.replicas/r2.jsonl']) {
+    // r2's own audit file lies inside its "ops" workspace; r3's is on another host
+    for (const path of ['audit.replicas/r2.jsonl', '../r3/audit.replicas/r3.jsonl']) {
       const answer = await read(path);
       assert.doesNotMatch(JSON.stringify(answer.body), /argumentsMd5/, `${path} stays unread`);
     }

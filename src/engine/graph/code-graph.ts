@@ -483,7 +483,7 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
 
   function status(): GraphProgress {
     return {
-      indexed: store.counts().files,
+      indexed: store.fileCount(),
       ...progress,
       building: (job !== undefined && !background) || next !== undefined,
       watchedDirs: watcher.size,

@@ -5,6 +5,34 @@ export interface CallEdge extends GraphCall {
   target: GraphSymbol | undefined;
 }
 
+/**
+ * The store's lookups, each remembered for the length of one answer: resolving a few hundred
+ * call sites asks for the same names, imports and importers over and over. The arrays it hands
+ * out are shared, so no caller may change them.
+ */
+export function lookupsOnce(store: GraphStore): GraphStore {
+  const once = <T>(fn: (key: string) => T) => {
+    const seen = new Map<string, T>();
+    return (key: string): T => {
+      let v = seen.get(key);
+      if (v === undefined) {
+        v = fn(key);
+        seen.set(key, v);
+      }
+      return v;
+    };
+  };
+  return {
+    ...store,
+    symbolsNamed: once((name) => store.symbolsNamed(name)),
+    importsOf: once((path) => store.importsOf(path)),
+    importersOf: once((path) => store.importersOf(path)),
+  };
+}
+
+/** `a.localeCompare(b)` with one collator made once, not one looked up per comparison. */
+const byLocale = new Intl.Collator().compare;
+
 const dirOf = (path: string) => path.slice(0, path.lastIndexOf('/') + 1);
 const ownerOf = (qualified: string | null) =>
   qualified?.includes('.') ? qualified.slice(0, qualified.lastIndexOf('.')) : undefined;
@@ -164,32 +192,38 @@ function namesOf(store: GraphStore, def: GraphSymbol): Set<string> {
 }
 
 /** Call sites of a definition: resolved ones, then bare-name matches nothing resolved (marked). */
-export function callersOf(store: GraphStore, defs: readonly GraphSymbol[]): CallEdge[] {
+export function callersOf(graph: GraphStore, defs: readonly GraphSymbol[]): CallEdge[] {
+  const store = lookupsOnce(graph);
   const names = new Set<string>();
   for (const def of defs) for (const n of namesOf(store, def)) names.add(n);
   const wanted = new Set(defs.map((d) => `${d.path}\0${d.qualified}`));
-  const importsByFile = new Map<string, GraphImport[]>();
   const edges: CallEdge[] = [];
+  const none: GraphImport[] = [];
   for (const name of names) {
-    for (const call of store.callsTo(name)) {
-      let imports = importsByFile.get(call.path);
-      if (!imports) {
-        imports = store.importsOf(call.path);
-        importsByFile.set(call.path, imports);
-      }
-      const target = resolveCall(store, call, imports);
+    const calls = store.callsTo(name);
+    // a call resolves through an import only when the import binds a name: those are all a
+    // calling file's imports that matter, fetched for every calling file at once
+    const bindings = new Map<string, GraphImport[]>();
+    for (const imp of store.bindingsIn([...new Set(calls.map((c) => c.path))])) {
+      const inFile = bindings.get(imp.from);
+      if (inFile) inFile.push(imp);
+      else bindings.set(imp.from, [imp]);
+    }
+    for (const call of calls) {
+      const target = resolveCall(store, call, bindings.get(call.path) ?? none);
       if (target === undefined) continue;
       if (target === null) edges.push({ ...call, target: undefined });
       else if (wanted.has(`${target.path}\0${target.qualified}`)) edges.push({ ...call, target });
     }
   }
   return edges.sort(
-    (a, b) => Number(!a.target) - Number(!b.target) || a.path.localeCompare(b.path) || a.line - b.line,
+    (a, b) => Number(!a.target) - Number(!b.target) || byLocale(a.path, b.path) || a.line - b.line,
   );
 }
 
 /** Calls made inside each definition, resolved where the graph can. */
-export function calleesOf(store: GraphStore, defs: readonly GraphSymbol[]): CallEdge[] {
+export function calleesOf(graph: GraphStore, defs: readonly GraphSymbol[]): CallEdge[] {
+  const store = lookupsOnce(graph);
   const edges: CallEdge[] = [];
   for (const def of defs) {
     const imports = store.importsOf(def.path);

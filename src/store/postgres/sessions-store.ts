@@ -9,7 +9,7 @@ import {
   type SessionState,
   type SessionStore,
 } from '../sessions.ts';
-import { num, type Sql, writeInTransaction } from './write-transaction.ts';
+import { num, type Sql, writeInTransaction, writeStatement } from './write-transaction.ts';
 
 interface StateRow {
   revision: string | number;
@@ -56,6 +56,28 @@ INSERT INTO sessions AS s (workspace_id, channel_id, revision, updated_at, updat
 ON CONFLICT (workspace_id, channel_id) DO UPDATE
   SET revision = s.revision + 1, updated_at = excluded.updated_at, updated_by = excluded.updated_by
 RETURNING s.revision`;
+
+// An entry in one statement: the bump, the insert and the prune. Concurrent writers of a channel
+// queue on its row for the time PostgreSQL takes to run this, not for four round trips to a
+// busy replica (which let 50 writers on one channel pass statement_timeout). The prune sees the
+// statement's snapshot, without the new row: OFFSET $9 is the retention minus one. It reads
+// `bumped`, so it starts only once the channel's row is held.
+const APPLY_ENTRY = `
+WITH bumped AS (
+  INSERT INTO sessions AS s (workspace_id, channel_id, revision, updated_at, updated_by) VALUES ($1, $2, 1, $3, $4)
+  ON CONFLICT (workspace_id, channel_id) DO UPDATE
+    SET revision = s.revision + 1, updated_at = excluded.updated_at, updated_by = excluded.updated_by
+  RETURNING s.revision
+), added AS (
+  INSERT INTO session_entries (workspace_id, channel_id, revision, kind, text, agent, ts, file, line)
+  SELECT $1::text, $2::text, revision, $5::text, $6::text, $4::text, $3::text, $7::text, $8::integer FROM bumped
+), pruned AS (
+  DELETE FROM session_entries WHERE workspace_id = $1 AND channel_id = $2 AND kind = $5
+    AND EXISTS (SELECT 1 FROM bumped)
+    AND id <= (SELECT id FROM session_entries WHERE workspace_id = $1 AND channel_id = $2 AND kind = $5
+               ORDER BY id DESC LIMIT 1 OFFSET $9)
+)
+SELECT revision FROM bumped`;
 
 const SET_TASK = `UPDATE sessions SET task_text = $3, task_agent = $4, task_ts = $5, task_revision = $6
   WHERE workspace_id = $1 AND channel_id = $2`;
@@ -172,6 +194,21 @@ export function createPgSessionStore(pool: pg.Pool): SessionStore {
     },
 
     async apply(ws, ch, agent, change) {
+      if (change.kind !== 'task' && change.kind !== 'reset' && change.kind !== 'replace') {
+        const ts = new Date().toISOString();
+        const { rows } = await writeStatement<{ revision: string | number }>(pool, APPLY_ENTRY, [
+          ws,
+          ch,
+          ts,
+          agent,
+          change.kind,
+          change.text,
+          change.file ?? null,
+          change.line ?? null,
+          SESSION_RETENTION[change.kind] - 1,
+        ]);
+        return { revision: num(rows[0]?.revision ?? 0), ts, savedAs: undefined };
+      }
       return writeInTransaction(pool, async (sql) => {
         const ts = new Date().toISOString();
         const bumped = (await sql.query<{ revision: string | number }>(BUMP_REVISION, [ws, ch, ts, agent]))
@@ -211,9 +248,6 @@ export function createPgSessionStore(pool: pg.Pool): SessionStore {
             for (const kind of Object.keys(SESSION_RETENTION) as EntryKind[]) await prune(sql, ws, ch, kind);
             break;
           }
-          default:
-            await addEntry(sql, ws, ch, revision, { ...change, agent, ts });
-            await prune(sql, ws, ch, change.kind);
         }
         return { revision, ts, savedAs };
       });

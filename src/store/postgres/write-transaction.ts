@@ -43,5 +43,23 @@ export async function writeInTransaction<T>(pool: pg.Pool, write: (sql: Sql) => 
   }
 }
 
+/**
+ * Runs one statement on its own (autocommit), retried like writeInTransaction. A row lock it
+ * takes is held only while PostgreSQL runs it, never across a round trip to a busy process.
+ */
+export async function writeStatement<R extends pg.QueryResultRow>(
+  pool: pg.Pool,
+  text: string,
+  values: unknown[],
+): Promise<pg.QueryResult<R>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await pool.query<R>(text, values);
+    } catch (err) {
+      if (!retryable(err) || attempt >= MAX_ATTEMPTS) throw err;
+    }
+  }
+}
+
 /** bigint and numeric columns arrive as strings unless the pool parses them; every figure here fits a number. */
 export const num = (v: string | number): number => (typeof v === 'number' ? v : Number(v));

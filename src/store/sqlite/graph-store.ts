@@ -72,13 +72,17 @@ const toSymbol = (r: SymbolRow): GraphSymbol => ({
   endLine: r.end_line,
   exported: r.exported === 1,
 });
+/** Most imports rename and re-export nothing: `[]` and `{}` are not worth a parse. */
+const listOf = (json: string): string[] => (json === '[]' ? [] : (JSON.parse(json) as string[]));
+const mapOf = (json: string): Record<string, string> =>
+  json === '{}' ? {} : (JSON.parse(json) as Record<string, string>);
 const toImport = (r: ImportRow): GraphImport => ({
   from: r.source,
   specifier: r.specifier,
-  names: JSON.parse(r.names) as string[],
-  aliases: JSON.parse(r.aliases) as Record<string, string>,
+  names: listOf(r.names),
+  aliases: mapOf(r.aliases),
   target: r.target,
-  reexports: JSON.parse(r.reexports) as Record<string, string>,
+  reexports: mapOf(r.reexports),
 });
 const toFile = (r: FileRow): GraphFile => ({
   path: r.path,
@@ -121,6 +125,10 @@ export function createSqliteGraphStore(file: string): GraphStore {
     imports: db.prepare('SELECT * FROM imports'),
     setTarget: db.prepare('UPDATE imports SET target = ? WHERE source = ? AND specifier = ?'),
     importsOf: db.prepare('SELECT * FROM imports WHERE source = ?'),
+    bindingsIn: db.prepare(
+      "SELECT * FROM imports WHERE names <> '[]' AND source IN (SELECT value FROM json_each(?)) ORDER BY source, rowid",
+    ),
+    fileCount: db.prepare('SELECT count(*) AS n FROM files'),
     importersOf: db.prepare('SELECT DISTINCT source FROM imports WHERE target = ? ORDER BY source'),
     symbolsNamed: db.prepare('SELECT * FROM symbols WHERE name = ? ORDER BY path, start_line'),
     symbolsIn: db.prepare('SELECT * FROM symbols WHERE path = ? ORDER BY start_line'),
@@ -133,6 +141,15 @@ export function createSqliteGraphStore(file: string): GraphStore {
       (SELECT count(*) FROM files) AS files, (SELECT count(*) FROM symbols) AS symbols,
       (SELECT count(*) FROM imports) AS imports, (SELECT count(*) FROM calls) AS calls,
       (SELECT count(*) FROM files WHERE parser = 'regex') AS regexFiles`),
+  };
+  /**
+   * The counts, kept until this connection writes or another one commits (`data_version`
+   * changes then): counting the call sites scans a million-row index, too slow for every answer.
+   */
+  let counted: { version: number; counts: ReturnType<GraphStore['counts']> } | undefined;
+  const dataVersion = () => db.pragma('data_version', { simple: true }) as number;
+  const written = () => {
+    counted = undefined;
   };
   const forget = (path: string) => {
     q.delFile.run(path);
@@ -182,15 +199,25 @@ export function createSqliteGraphStore(file: string): GraphStore {
       const rows = q.stats.all() as Pick<FileRow, 'path' | 'size' | 'mtime_ms' | 'hash'>[];
       return new Map(rows.map((r) => [r.path, { size: r.size, mtimeMs: r.mtime_ms, hash: r.hash }]));
     },
-    put: (files) => put(files),
+    put(files) {
+      written();
+      put(files);
+    },
     uncounted: () => (q.uncounted.all() as { path: string }[]).map((r) => r.path),
     setTokens: (rows) => setTokens(rows),
     touch: (path, size, mtimeMs) => void q.touch.run(size, mtimeMs, path),
-    delete: (paths) => del(paths),
-    clear: () => db.exec('DELETE FROM files; DELETE FROM symbols; DELETE FROM imports; DELETE FROM calls;'),
+    delete(paths) {
+      written();
+      del(paths);
+    },
+    clear() {
+      written();
+      db.exec('DELETE FROM files; DELETE FROM symbols; DELETE FROM imports; DELETE FROM calls;');
+    },
     imports: () => (q.imports.all() as ImportRow[]).map(toImport),
     setImportTargets: (rows) => setTargets(rows),
     importsOf: (path) => (q.importsOf.all(path) as ImportRow[]).map(toImport),
+    bindingsIn: (paths) => (q.bindingsIn.all(JSON.stringify(paths)) as ImportRow[]).map(toImport),
     importersOf: (path) => (q.importersOf.all(path) as { source: string }[]).map((r) => r.source),
     symbolsNamed: (name) => (q.symbolsNamed.all(name) as SymbolRow[]).map(toSymbol),
     symbolsIn: (path) => (q.symbolsIn.all(path) as SymbolRow[]).map(toSymbol),
@@ -202,7 +229,13 @@ export function createSqliteGraphStore(file: string): GraphStore {
       return row && toFile(row);
     },
     unresolvedImports: () => (q.unresolved.all() as ImportRow[]).map(toImport),
-    counts: () => q.counts.get() as ReturnType<GraphStore['counts']>,
+    fileCount: () => (q.fileCount.get() as { n: number }).n,
+    counts() {
+      const version = dataVersion();
+      if (counted?.version !== version)
+        counted = { version, counts: q.counts.get() as ReturnType<GraphStore['counts']> };
+      return { ...counted.counts };
+    },
     close: () => db.close(),
   };
 }

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { IndexedFile } from '../../../src/store/graph.ts';
+import { createSqliteGraphStore } from '../../../src/store/sqlite/graph-store.ts';
+
+/** One file's rows: `calls` call sites of `f`, and imports as given (names bound, or none). */
+function indexed(
+  path: string,
+  calls: number,
+  imports: { specifier: string; names: string[] }[],
+): IndexedFile {
+  return {
+    file: {
+      path,
+      hash: `h-${path}`,
+      language: 'typescript',
+      lines: 10,
+      tokens: null,
+      size: 1,
+      mtimeMs: 1,
+      parser: 'tree-sitter',
+    },
+    symbols: [
+      {
+        path,
+        name: 'f',
+        qualified: 'f',
+        kind: 'function',
+        signature: 'f()',
+        startLine: 1,
+        endLine: 2,
+        exported: true,
+      },
+    ],
+    imports: imports.map((i) => ({ from: path, ...i, aliases: {}, reexports: {}, target: null })),
+    calls: Array.from({ length: calls }, (_, k) => ({
+      path,
+      line: k + 3,
+      caller: null,
+      callee: 'f',
+      receiver: '',
+    })),
+  };
+}
+
+test('the graph counts follow every write, this connection’s and another’s, while answers between writes reuse them', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'leanctx-graph-store-')), 'graph.sqlite');
+  const store = createSqliteGraphStore(file);
+  const other = createSqliteGraphStore(file);
+  try {
+    assert.deepEqual(store.counts(), { files: 0, symbols: 0, imports: 0, calls: 0, regexFiles: 0 });
+    store.put([indexed('a.ts', 3, [{ specifier: './b', names: ['g'] }])]);
+    assert.deepEqual(store.counts(), { files: 1, symbols: 1, imports: 1, calls: 3, regexFiles: 0 });
+    assert.equal(store.fileCount(), 1);
+    // a copy, not the kept figures: a caller changing it changes nothing
+    const seen = store.counts();
+    seen.calls = 99;
+    assert.equal(store.counts().calls, 3);
+
+    // another connection to the same file (a CLI build beside a server) commits: seen at once
+    other.put([indexed('b.ts', 2, [])]);
+    assert.deepEqual(store.counts(), { files: 2, symbols: 2, imports: 1, calls: 5, regexFiles: 0 });
+    assert.equal(store.fileCount(), 2);
+
+    store.delete(['a.ts']);
+    assert.deepEqual(store.counts(), { files: 1, symbols: 1, imports: 0, calls: 2, regexFiles: 0 });
+    store.clear();
+    assert.deepEqual(store.counts(), { files: 0, symbols: 0, imports: 0, calls: 0, regexFiles: 0 });
+    assert.equal(store.fileCount(), 0);
+  } finally {
+    other.close();
+    store.close();
+  }
+});
+
+test('bindingsIn gives the imports that bind names of exactly the files asked for, each file’s in the order written', () => {
+  const store = createSqliteGraphStore(':memory:');
+  try {
+    store.put([
+      indexed('a.ts', 1, [
+        { specifier: './x', names: ['x', 'f'] },
+        { specifier: './side-effect', names: [] },
+        { specifier: './y', names: ['f'] },
+      ]),
+      indexed('b.c', 1, [{ specifier: 'b.h', names: [] }]),
+      indexed('c.ts', 1, [{ specifier: './z', names: ['z'] }]),
+    ]);
+    const got = store.bindingsIn(['a.ts', 'b.c', 'missing.ts']).map((i) => [i.from, i.specifier, i.names]);
+    assert.deepEqual(got, [
+      ['a.ts', './x', ['x', 'f']],
+      ['a.ts', './y', ['f']],
+    ]);
+    // the same rows importsOf gives, less those binding nothing
+    assert.deepEqual(
+      store.bindingsIn(['a.ts']),
+      store.importsOf('a.ts').filter((i) => i.names.length > 0),
+    );
+    assert.deepEqual(store.bindingsIn([]), []);
+  } finally {
+    store.close();
+  }
+});
