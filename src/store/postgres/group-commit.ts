@@ -1,3 +1,5 @@
+import { failedBeforeStart } from './pool.ts';
+
 /**
  * Writes that share transactions: the first row starts a write at once, and rows that arrive
  * while it runs go together in the next one. One write runs at a time, so rows commit in the
@@ -12,7 +14,26 @@ export interface GroupCommit<T> {
 /** Rows in one transaction at most; a longer queue is written in several. */
 const MAX_BATCH_ROWS = 500;
 
-export function createGroupCommit<T>(write: (rows: T[]) => Promise<void>): GroupCommit<T> {
+/**
+ * Waits before each new attempt of a batch that could not get a connection (a pool kept busy
+ * by a burst): what callers were told is written is not dropped because of a queue.
+ */
+const RETRY_DELAYS_MS = [100, 250, 500, 1000, 2000];
+
+export interface GroupCommitOptions {
+  /** Whether a failed batch may be written again: only when none of it reached the database. */
+  retryable?: (err: unknown) => boolean;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function createGroupCommit<T>(
+  write: (rows: T[]) => Promise<void>,
+  opts: GroupCommitOptions = {},
+): GroupCommit<T> {
+  const retryable = opts.retryable ?? failedBeforeStart;
+  const sleep = opts.sleep ?? pause;
   const queued: T[] = [];
   const waiting: { resolve: () => void; reject: (err: unknown) => void }[] = [];
   let running: Promise<void> | undefined;
@@ -22,11 +43,20 @@ export function createGroupCommit<T>(write: (rows: T[]) => Promise<void>): Group
       // callers and rows pair up one to one
       const rows = queued.splice(0, MAX_BATCH_ROWS);
       const callers = waiting.splice(0, MAX_BATCH_ROWS);
-      try {
-        await write(rows);
-        for (const c of callers) c.resolve();
-      } catch (err) {
-        for (const c of callers) c.reject(err);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await write(rows);
+          for (const c of callers) c.resolve();
+          break;
+        } catch (err) {
+          const delay = RETRY_DELAYS_MS[attempt];
+          if (delay !== undefined && retryable(err)) {
+            await sleep(delay);
+            continue;
+          }
+          for (const c of callers) c.reject(err);
+          break;
+        }
       }
     }
     running = undefined;

@@ -111,6 +111,14 @@ export function toStoreError(err: unknown, target: string): unknown {
   );
 }
 
+/** Failures of a transaction that never got a connection: nothing of it reached the database. */
+const neverStartedFailures = new WeakSet<object>();
+
+/** Whether `err` failed a transaction before any of its statements was sent (safe to run again). */
+export function failedBeforeStart(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && neverStartedFailures.has(err);
+}
+
 /** Opens a pool lazily (no connection until the first query), with timeouts on every step. */
 export function createPgDatabase(opts: PgPoolOptions): PgDatabase {
   const statementTimeoutMs = opts.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
@@ -163,7 +171,12 @@ export function createPgDatabase(opts: PgPoolOptions): PgDatabase {
       try {
         client = await pool.connect();
       } catch (err) {
-        return fail(err);
+        try {
+          return fail(err);
+        } catch (mapped) {
+          if (typeof mapped === 'object' && mapped !== null) neverStartedFailures.add(mapped);
+          throw mapped;
+        }
       }
       let broken: Error | undefined;
       try {

@@ -101,11 +101,20 @@ export function createPgUsageStore(db: PgDatabase): UsageStore & { settled(): Pr
          FROM usage_total WHERE ${scope} GROUP BY agent_id, tool ORDER BY agent_id, tool`,
         params,
       );
-      const byDay = await db.query<UsageRollup['byDay'][number]>(
-        `SELECT day, agent_id AS "agentId", SUM(calls) AS calls, SUM(tokens_saved) AS "tokensSaved"
-         FROM usage_day_agent WHERE ${scope} AND day >= $3 GROUP BY day, agent_id ORDER BY day, agent_id`,
-        [...params, filter.sinceDay],
-      );
+      // per day across agents (one agent's days when the filter names one), as in SQLite
+      const byDay =
+        filter.agentId === undefined
+          ? await db.query<UsageRollup['byDay'][number]>(
+              `SELECT day, SUM(calls) AS calls, SUM(tokens_saved) AS "tokensSaved"
+               FROM usage_day WHERE ($1::text[] IS NULL OR workspace_id = ANY($1)) AND day >= $2
+               GROUP BY day ORDER BY day`,
+              [filter.workspaceIds ?? null, filter.sinceDay],
+            )
+          : await db.query<UsageRollup['byDay'][number]>(
+              `SELECT day, SUM(calls) AS calls, SUM(tokens_saved) AS "tokensSaved"
+               FROM usage_day_agent WHERE ${scope} AND day >= $3 GROUP BY day ORDER BY day`,
+              [...params, filter.sinceDay],
+            );
       return { byAgentTool, byDay };
     },
     // the roll-ups keep what pruned rows added, as in SQLite: reports count every call ever made
