@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { type TestDatabase, withTestDatabase } from '../helpers/postgres.ts';
@@ -166,7 +167,7 @@ describe('three replicas on PostgreSQL and Redis behind a round-robin proxy: no 
     );
   });
 
-  test('twelve concurrent knowledge writers over the replicas: every 2xx remember is stored, none waits into a 503', async () => {
+  test('twelve concurrent knowledge writers over the replicas: every 2xx remember is stored, none waits into a 503', async (t) => {
     // each writer supersedes one of three hot keys (shared with three other writers) and adds keys
     // of its own, so the load meets both a key's queue and writes to unrelated keys
     const writers = 12;
@@ -174,22 +175,31 @@ describe('three replicas on PostgreSQL and Redis behind a round-robin proxy: no 
     const hot = (w: number) => `hot-${w % 3}`;
     const acked: { key: string; value: string }[] = [];
     const failed: string[] = [];
+    const took: number[] = [];
     const before = proxy.log.length;
     await Promise.all(
       Array.from({ length: writers }, async (_, w) => {
         for (let i = 0; i < writes; i++) {
           const key = i % 2 === 0 ? hot(w) : `own-${w}-${i}`;
           const value = `${randomUUID()} by writer ${w}`;
+          const started = performance.now();
           const r = await call(
             proxy.url,
             'writer',
             { name: 'ctx_knowledge', arguments: { action: 'remember', category: 'replicas', key, value } },
             { 'x-leanctx-agent': `agent-${w}` },
           );
+          took.push(performance.now() - started);
           if (r.status >= 200 && r.status < 300) acked.push({ key, value });
           else failed.push(`${r.status} ${r.text.slice(0, 300)}`);
         }
       }),
+    );
+    took.sort((x, y) => x - y);
+    const at = (q: number) => Math.round(took[Math.floor(q * (took.length - 1))] ?? 0);
+    // reported, not asserted: the latency a reader of the log compares across machines and loads
+    t.diagnostic(
+      `remember latency ms: p50 ${at(0.5)}, p95 ${at(0.95)}, max ${at(1)} (load ${loadavg()[0]?.toFixed(1)})`,
     );
     assert.deepEqual(
       failed,
