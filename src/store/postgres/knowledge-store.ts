@@ -27,9 +27,9 @@ const MAX_QUERY_TERMS = 64;
 /** Name terms weigh twice the body's ({D, C, B, A}), as the SQLite index's BM25 weights do. */
 const WEIGHTS = '{0, 0, 0.5, 1}';
 
-/** The advisory lock id of workspace $1, and of key ($2, $3) in it. */
-const WORKSPACE_LOCK = "hashtextextended('leanctx.knowledge:' || $1, 0)";
-const KEY_LOCK =
+/** The advisory lock id of workspace $1, and of key ($2, $3) in it (exported for the lock tests). */
+export const WORKSPACE_LOCK = "hashtextextended('leanctx.knowledge:' || $1, 0)";
+export const KEY_LOCK =
   "hashtextextended('leanctx.knowledge.key:' || json_build_array($1::text, $2::text, $3::text)::text, 0)";
 /** The most tries of a write that lost a race (a deadlock, a serialization failure, a twin latest row). */
 const MAX_ATTEMPTS = 8;
