@@ -147,8 +147,9 @@ describe('PostgreSQL shared by several processes', () => {
       now: new Date().toISOString(),
     });
     // resolves once some backend waits on an advisory lock (what a queued writer does)
-    const someoneWaits = async () => {
-      for (;;) {
+    const someoneWaits = async (what: string) => {
+      for (let poll = 0; ; poll++) {
+        if (poll === 1500) assert.fail(`${what} never queued on the held advisory lock`);
         const { rows } = await holder.query(
           "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND pid <> pg_backend_pid()",
         );
@@ -162,7 +163,7 @@ describe('PostgreSQL shared by several processes', () => {
       await holder.query(`SELECT pg_advisory_xact_lock(${KEY_LOCK})`, ['locks', 'c', 'a']);
       assert.equal((await store.knowledge.remember(fact('b'))).outcome, 'created');
       const queued = store.knowledge.remember(fact('a'));
-      await someoneWaits();
+      await someoneWaits("key a's writer (behind key a's lock)");
       assert.equal(await store.knowledge.current('locks', { category: 'c', key: 'a' }), undefined);
       await holder.query('COMMIT');
       assert.equal((await queued).outcome, 'created');
@@ -171,7 +172,7 @@ describe('PostgreSQL shared by several processes', () => {
       await holder.query('BEGIN');
       await holder.query(`SELECT pg_advisory_xact_lock(${WORKSPACE_LOCK})`, ['locks']);
       const behindImport = store.knowledge.remember(fact('d'));
-      await someoneWaits();
+      await someoneWaits("key d's writer (behind the workspace's lock)");
       await holder.query('COMMIT');
       assert.equal((await behindImport).outcome, 'created');
     } finally {
