@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { type TestDatabase, withTestDatabase } from '../helpers/postgres.ts';
@@ -163,6 +165,103 @@ describe('three replicas on PostgreSQL and Redis behind a round-robin proxy: no 
       Array.from({ length: total }, (_, i) => i + 1),
       'each session revision announced exactly once',
     );
+  });
+
+  test('twelve concurrent knowledge writers over the replicas: every 2xx remember is stored, none waits into a 503', async (t) => {
+    // each writer supersedes one of three hot keys (shared with three other writers) and adds keys
+    // of its own, so the load meets both a key's queue and writes to unrelated keys
+    const writers = 12;
+    const writes = 8;
+    const hot = (w: number) => `hot-${w % 3}`;
+    const acked: { key: string; value: string }[] = [];
+    const failed: string[] = [];
+    const took: number[] = [];
+    const before = proxy.log.length;
+    await Promise.all(
+      Array.from({ length: writers }, async (_, w) => {
+        for (let i = 0; i < writes; i++) {
+          const key = i % 2 === 0 ? hot(w) : `own-${w}-${i}`;
+          const value = `${randomUUID()} by writer ${w}`;
+          const started = performance.now();
+          const r = await call(
+            proxy.url,
+            'writer',
+            { name: 'ctx_knowledge', arguments: { action: 'remember', category: 'replicas', key, value } },
+            { 'x-leanctx-agent': `agent-${w}` },
+          );
+          took.push(performance.now() - started);
+          if (r.status >= 200 && r.status < 300) acked.push({ key, value });
+          else failed.push(`${r.status} ${r.text.slice(0, 300)}`);
+        }
+      }),
+    );
+    took.sort((x, y) => x - y);
+    const at = (q: number) => Math.round(took[Math.floor(q * (took.length - 1))] ?? 0);
+    // reported, not asserted: the latency a reader of the log compares across machines and loads
+    t.diagnostic(
+      `remember latency ms: p50 ${at(0.5)}, p95 ${at(0.95)}, max ${at(1)} (load ${loadavg()[0]?.toFixed(1)})`,
+    );
+    assert.deepEqual(
+      failed,
+      [],
+      'no remember answered a non-2xx (a 503 here is a lock wait past the statement timeout)',
+    );
+    assert.equal(acked.length, writers * writes);
+    assert.equal(new Set(proxy.log.slice(before)).size, 3, 'the writes reached all three replicas');
+
+    const { rows } = await sql.query<{
+      id: string;
+      key: string;
+      value: string;
+      supersedes: string | null;
+      superseded_by: string | null;
+      valid_from: string;
+    }>(
+      `SELECT id, key, value, supersedes, superseded_by, valid_from FROM knowledge_facts
+       WHERE category = 'replicas' ORDER BY id`,
+    );
+    // every acknowledged value is one stored version
+    for (const a of acked) {
+      const stored = rows.filter((r) => r.key === a.key && r.value === a.value);
+      assert.equal(stored.length, 1, `${a.key} = ${a.value} stored once`);
+    }
+    assert.equal(rows.length, acked.length, 'no version that was not acknowledged');
+    // each key's versions form one chain: one latest, each superseding the one before, valid times rising
+    for (const key of new Set(acked.map((a) => a.key))) {
+      const chain = rows.filter((r) => r.key === key);
+      assert.equal(chain.filter((r) => r.superseded_by === null).length, 1, `${key} has one current version`);
+      chain.forEach((r, i) => {
+        const prev = chain[i - 1];
+        const next = chain[i + 1];
+        assert.equal(
+          r.supersedes === null ? null : Number(r.supersedes),
+          prev ? Number(prev.id) : null,
+          `${key} #${i}`,
+        );
+        assert.equal(
+          r.superseded_by === null ? null : Number(r.superseded_by),
+          next ? Number(next.id) : null,
+          `${key} #${i}`,
+        );
+        if (prev) assert.ok(r.valid_from > prev.valid_from, `${key} #${i} valid from after its predecessor`);
+      });
+    }
+    for (let k = 0; k < 3; k++) {
+      assert.equal(
+        rows.filter((r) => r.key === `hot-${k}`).length,
+        (writers / 3) * (writes / 2),
+        `hot-${k} versions`,
+      );
+    }
+
+    // read through one replica, a hot key's newest version is its chain's last
+    const last = rows.filter((r) => r.key === 'hot-0').at(-1);
+    const got = await call(set.replicas[0]?.url as string, 'reader', {
+      name: 'ctx_knowledge',
+      arguments: { action: 'timeline', category: 'replicas', key: 'hot-0', limit: 1, format: 'json' },
+    });
+    assert.equal(got.status, 200, got.text);
+    assert.ok(last && got.text.includes(last.value.split(' ')[0] as string), got.text.slice(0, 400));
   });
 
   test('a replica killed with SIGKILL under load loses no acknowledged write and no audit line', async () => {

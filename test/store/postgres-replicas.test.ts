@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { EVIDENCE_KEPT_PER_CONTEXT } from '../../src/store/evidence.ts';
+import { KEY_LOCK, WORKSPACE_LOCK } from '../../src/store/postgres/knowledge-store.ts';
 import { runMigrations } from '../../src/store/postgres/migrate.ts';
 import { MIGRATIONS } from '../../src/store/postgres/migrations/index.ts';
 import { createPgDatabase } from '../../src/store/postgres/pool.ts';
@@ -120,6 +122,62 @@ describe('PostgreSQL shared by several processes', () => {
         { calls: names.length * perWriter, tokens: 7 * names.length * perWriter },
       );
     } finally {
+      await store.close();
+      sessions.close();
+    }
+  });
+
+  test('a knowledge write waits for its own key and for a workspace-wide write, never for another key', async () => {
+    const sessions = openPrivateDatabase(':memory:');
+    const store = await createPostgresStore({
+      url: db.url,
+      sharedSessions: () => createSqliteSharedSessionStores(sessions),
+    });
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    const fact = (key: string) => ({
+      workspaceId: 'locks',
+      kind: 'fact' as const,
+      category: 'c',
+      key,
+      value: `value of ${key}`,
+      examples: [],
+      confidence: 0.9,
+      source: 'test',
+      now: new Date().toISOString(),
+    });
+    // resolves once some backend waits on an advisory lock (what a queued writer does)
+    const someoneWaits = async (what: string) => {
+      for (let poll = 0; ; poll++) {
+        if (poll === 1500) assert.fail(`${what} never queued on the held advisory lock`);
+        const { rows } = await holder.query(
+          "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND pid <> pg_backend_pid()",
+        );
+        if (rows.length > 0) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    try {
+      // a writer of key a holds its lock: key b goes through, key a queues until it commits
+      await holder.query('BEGIN');
+      await holder.query(`SELECT pg_advisory_xact_lock(${KEY_LOCK})`, ['locks', 'c', 'a']);
+      assert.equal((await store.knowledge.remember(fact('b'))).outcome, 'created');
+      const queued = store.knowledge.remember(fact('a'));
+      await someoneWaits("key a's writer (behind key a's lock)");
+      assert.equal(await store.knowledge.current('locks', { category: 'c', key: 'a' }), undefined);
+      await holder.query('COMMIT');
+      assert.equal((await queued).outcome, 'created');
+
+      // an import holds the workspace: every key's writer queues behind it
+      await holder.query('BEGIN');
+      await holder.query(`SELECT pg_advisory_xact_lock(${WORKSPACE_LOCK})`, ['locks']);
+      const behindImport = store.knowledge.remember(fact('d'));
+      await someoneWaits("key d's writer (behind the workspace's lock)");
+      await holder.query('COMMIT');
+      assert.equal((await behindImport).outcome, 'created');
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
       await store.close();
       sessions.close();
     }

@@ -27,6 +27,60 @@ const MAX_QUERY_TERMS = 64;
 /** Name terms weigh twice the body's ({D, C, B, A}), as the SQLite index's BM25 weights do. */
 const WEIGHTS = '{0, 0, 0.5, 1}';
 
+/** The advisory lock id of workspace $1, and of key ($2, $3) in it (exported for the lock tests). */
+export const WORKSPACE_LOCK = "hashtextextended('leanctx.knowledge:' || $1, 0)";
+export const KEY_LOCK =
+  "hashtextextended('leanctx.knowledge.key:' || json_build_array($1::text, $2::text, $3::text)::text, 0)";
+/** The most tries of a write that lost a race (a deadlock, a serialization failure, a twin latest row). */
+const MAX_ATTEMPTS = 8;
+const RETRYABLE = new Set(['40P01', '40001', '23505']);
+const lostRace = (err: unknown) => {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && RETRYABLE.has(code);
+};
+
+/** FACT, each column of alias k (an UPDATE … FROM joins a CTE with its own id). */
+const FACT_OF_K = FACT.split(',')
+  .map((c) => `k.${c.trim()}`)
+  .join(', ');
+
+/** A row's INSERT without its RETURNING; parameters $1..$22 from factParams. */
+const INSERT_FACT = `INSERT INTO knowledge_facts (workspace_id, kind, category, key, value, examples, confidence,
+    valid_from, valid_until, recorded_at, closed_at, removed_at, supersedes, superseded_by, source, confirmations,
+    last_confirmed, feedback_up, feedback_down, retrievals, search)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+    CASE WHEN $21::text IS NULL THEN NULL
+      ELSE setweight(to_tsvector('english', $21), 'A') || setweight(to_tsvector('english', $22::text), 'B') END)`;
+
+/** INSERT_FACT's parameters for a fact; a fact out of search (its key removed) gets no vector. */
+function factParams(f: Omit<Fact, 'id'>, searchable: boolean, terms?: FactTerms): unknown[] {
+  const { head, body } = searchable ? (terms ?? factTerms(f)) : { head: null, body: null };
+  return [
+    f.workspaceId,
+    f.kind,
+    f.category,
+    f.key,
+    f.value,
+    JSON.stringify(f.examples),
+    f.confidence,
+    f.validFrom,
+    f.validUntil,
+    f.recordedAt,
+    f.closedAt,
+    f.removedAt,
+    f.supersedes,
+    f.supersededBy,
+    f.source,
+    f.confirmations,
+    f.lastConfirmed,
+    f.feedbackUp,
+    f.feedbackDown,
+    f.retrievals,
+    head,
+    body,
+  ];
+}
+
 const on =
   (client: pg.PoolClient): PgQuery =>
   async (sql, params) =>
@@ -56,14 +110,23 @@ const queryWords = (terms: readonly string[]) =>
 
 /**
  * Knowledge in PostgreSQL: the same bi-temporal rows as the SQLite store, full-text search
- * over a weighted tsvector (GIN) instead of FTS5. Every read-modify-write holds the
- * workspace's advisory lock for its transaction, so replicas never fork a key's history.
+ * over a weighted tsvector (GIN) instead of FTS5. A write to one key (remember, remove) holds
+ * that key's advisory lock and the workspace's lock in shared mode, so writers of different keys
+ * never wait on each other and writers of one key queue inside PostgreSQL; a write spanning keys
+ * (retire, load) holds the workspace's lock exclusively. Replicas never fork a key's history.
  */
 export function createPgKnowledgeStore(db: PgDatabase): KnowledgeStore {
   const relations = createPgRelations();
 
   const lockWorkspace = (query: PgQuery, ws: string) =>
-    query("SELECT pg_advisory_xact_lock(hashtextextended('leanctx.knowledge:' || $1, 0))", [ws]);
+    query(`SELECT pg_advisory_xact_lock(${WORKSPACE_LOCK})`, [ws]);
+  // one statement, one round trip: the workspace shared first (the order every writer takes)
+  const lockKey = (query: PgQuery, ws: string, ref: FactRef) =>
+    query(`SELECT pg_advisory_xact_lock_shared(${WORKSPACE_LOCK}), pg_advisory_xact_lock(${KEY_LOCK})`, [
+      ws,
+      ref.category,
+      ref.key,
+    ]);
   const latest = async (query: PgQuery, ws: string, ref: FactRef) =>
     (
       await query<FactRow>(
@@ -71,8 +134,6 @@ export function createPgKnowledgeStore(db: PgDatabase): KnowledgeStore {
         [ws, ref.category, ref.key],
       )
     )[0];
-  const byId = async (query: PgQuery, id: number) =>
-    (await query<FactRow>(`SELECT ${FACT} FROM knowledge_facts WHERE id = $1`, [id]))[0] as FactRow;
   const close = (query: PgQuery, validUntil: string, now: string, by: number, id: number) =>
     query('UPDATE knowledge_facts SET valid_until = $1, closed_at = $2, superseded_by = $3 WHERE id = $4', [
       validUntil,
@@ -88,41 +149,28 @@ export function createPgKnowledgeStore(db: PgDatabase): KnowledgeStore {
     searchable: boolean,
     terms?: FactTerms,
   ): Promise<Fact> => {
-    const { head, body } = searchable ? (terms ?? factTerms(f)) : { head: null, body: null };
-    const rows = await query<{ id: number }>(
-      `INSERT INTO knowledge_facts (workspace_id, kind, category, key, value, examples, confidence, valid_from,
-         valid_until, recorded_at, closed_at, removed_at, supersedes, superseded_by, source, confirmations,
-         last_confirmed, feedback_up, feedback_down, retrievals, search)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-         CASE WHEN $21::text IS NULL THEN NULL
-           ELSE setweight(to_tsvector('english', $21), 'A') || setweight(to_tsvector('english', $22::text), 'B') END)
-       RETURNING id`,
-      [
-        f.workspaceId,
-        f.kind,
-        f.category,
-        f.key,
-        f.value,
-        JSON.stringify(f.examples),
-        f.confidence,
-        f.validFrom,
-        f.validUntil,
-        f.recordedAt,
-        f.closedAt,
-        f.removedAt,
-        f.supersedes,
-        f.supersededBy,
-        f.source,
-        f.confirmations,
-        f.lastConfirmed,
-        f.feedbackUp,
-        f.feedbackDown,
-        f.retrievals,
-        head,
-        body,
-      ],
-    );
+    const rows = await query<{ id: number }>(`${INSERT_FACT} RETURNING id`, factParams(f, searchable, terms));
     return { ...f, id: (rows[0] as { id: number }).id };
+  };
+
+  /**
+   * Inserts the successor of the parked version `prev` and points `prev` at it, in one statement
+   * (one round trip fewer while the key's lock is held); returns the new fact and `prev` as updated.
+   */
+  const insertSuccessor = async (
+    query: PgQuery,
+    f: Omit<Fact, 'id'>,
+    terms: FactTerms | undefined,
+    prev: number,
+  ): Promise<{ fact: Fact; previous: Fact }> => {
+    const rows = await query<FactRow & { successor: number }>(
+      `WITH added AS (${INSERT_FACT} RETURNING id)
+       UPDATE knowledge_facts k SET superseded_by = added.id FROM added WHERE k.id = $23
+       RETURNING ${FACT_OF_K}, added.id AS successor`,
+      [...factParams(f, true, terms), prev],
+    );
+    const row = rows[0] as FactRow & { successor: number };
+    return { fact: { ...f, id: row.successor }, previous: toFact(row) };
   };
 
   const rememberIn = async (query: PgQuery, n: NewFact): Promise<RememberResult> => {
@@ -130,12 +178,12 @@ export function createPgKnowledgeStore(db: PgDatabase): KnowledgeStore {
     // record time never runs backwards for a key, whatever the writers' clocks say
     const now = cur && cur.recorded_at > n.now ? cur.recorded_at : n.now;
     if (cur && cur.kind === n.kind && valuesAgree(cur.value, n.value)) {
-      await query(
+      const rows = await query<FactRow>(
         `UPDATE knowledge_facts SET confirmations = confirmations + 1, confidence = (confidence + $1) / 2,
-           last_confirmed = $2 WHERE id = $3`,
+           last_confirmed = $2 WHERE id = $3 RETURNING ${FACT}`,
         [n.confidence, now, cur.id],
       );
-      return { outcome: 'confirmed', fact: toFact(await byId(query, cur.id)) };
+      return { outcome: 'confirmed', fact: toFact(rows[0] as FactRow) };
     }
     let validFrom = n.validFrom ?? now;
     if (cur && validFrom <= cur.valid_from) {
@@ -148,9 +196,8 @@ export function createPgKnowledgeStore(db: PgDatabase): KnowledgeStore {
       return { outcome: 'created', fact: await insert(query, { ...base, supersedes: null }, true, n.terms) };
     // the unique "latest" index allows one open version per key: park the old one first
     await close(query, validFrom, now, 0, cur.id);
-    const fact = await insert(query, { ...base, supersedes: cur.id }, true, n.terms);
-    await close(query, validFrom, now, fact.id, cur.id);
-    return { outcome: 'superseded', fact, previous: toFact(await byId(query, cur.id)) };
+    const { fact, previous } = await insertSuccessor(query, { ...base, supersedes: cur.id }, n.terms, cur.id);
+    return { outcome: 'superseded', fact, previous };
   };
 
   /** Removes a key's current fact and takes every version of it out of search. */
@@ -162,23 +209,38 @@ export function createPgKnowledgeStore(db: PgDatabase): KnowledgeStore {
   ): Promise<Fact | undefined> => {
     const cur = await latest(query, ws, ref);
     if (!cur) return undefined;
-    await query(
-      'UPDATE knowledge_facts SET search = NULL WHERE workspace_id = $1 AND category = $2 AND key = $3',
-      [ws, ref.category, ref.key],
-    );
+    // one statement: every version leaves search, the current one is marked removed
     const rows = await query<FactRow>(
-      `UPDATE knowledge_facts SET removed_at = $1 WHERE id = $2 RETURNING ${FACT}`,
-      [now, cur.id],
+      `UPDATE knowledge_facts SET search = NULL, removed_at = CASE WHEN id = $4 THEN $5 ELSE removed_at END
+       WHERE workspace_id = $1 AND category = $2 AND key = $3 RETURNING ${FACT}`,
+      [ws, ref.category, ref.key, cur.id, now],
     );
-    return toFact(rows[0] as FactRow);
+    return toFact(rows.find((r) => Number(r.id) === Number(cur.id)) as FactRow);
   };
 
+  /** Runs `fn` in a transaction after `lock`, again from the start when it lost a race (see RETRYABLE). */
+  const retried = async <T>(
+    lock: (query: PgQuery) => Promise<unknown>,
+    fn: (query: PgQuery) => Promise<T>,
+  ) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await db.transaction(async (client) => {
+          const query = on(client);
+          await lock(query);
+          return fn(query);
+        });
+      } catch (err) {
+        if (!lostRace(err) || attempt >= MAX_ATTEMPTS) throw err;
+      }
+    }
+  };
+  /** A write across keys: the workspace's lock, exclusive. */
   const locked = <T>(ws: string, fn: (query: PgQuery) => Promise<T>) =>
-    db.transaction(async (client) => {
-      const query = on(client);
-      await lockWorkspace(query, ws);
-      return fn(query);
-    });
+    retried((query) => lockWorkspace(query, ws), fn);
+  /** A write to one key: that key's lock, and the workspace's shared with every other key's writer. */
+  const lockedKey = <T>(ws: string, ref: FactRef, fn: (query: PgQuery) => Promise<T>) =>
+    retried((query) => lockKey(query, ws, ref), fn);
 
   const vote = async (ws: string, ref: FactRef, column: 'feedback_up' | 'feedback_down') => {
     const rows = await db.query<FactRow>(
@@ -190,7 +252,7 @@ export function createPgKnowledgeStore(db: PgDatabase): KnowledgeStore {
   };
 
   return {
-    remember: (fact) => locked(fact.workspaceId, (query) => rememberIn(query, fact)),
+    remember: (fact) => lockedKey(fact.workspaceId, fact, (query) => rememberIn(query, fact)),
     async current(ws, ref) {
       const row = await latest(db.query, ws, ref);
       return row && toFact(row);
@@ -228,7 +290,7 @@ export function createPgKnowledgeStore(db: PgDatabase): KnowledgeStore {
       return rows.map(toFact);
     },
     feedback: (ws, ref, v) => vote(ws, ref, v === 'up' ? 'feedback_up' : 'feedback_down'),
-    remove: (ws, ref, now) => locked(ws, (query) => removeIn(query, ws, ref, now)),
+    remove: (ws, ref, now) => lockedKey(ws, ref, (query) => removeIn(query, ws, ref, now)),
     async retrieved(ids) {
       if (ids.length === 0) return;
       await db.query(
