@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -13,6 +13,7 @@ import { silentLogger } from '../../src/logger.ts';
 import { openTeamServer, type TeamServer } from '../../src/server/team-server.ts';
 import { builtinTools } from '../../src/tools/all-tools.ts';
 import { type TestDatabase, withTestDatabase } from '../helpers/postgres.ts';
+import { startRedis, stopRedis } from '../helpers/redis-server.ts';
 import { deleteKeys, uniquePrefix } from '../helpers/replicas.ts';
 import { makeTree, SAMPLE_FILES } from '../helpers/team-server.ts';
 
@@ -264,29 +265,6 @@ function freePort(): Promise<number> {
     });
   });
 }
-
-/** Our own redis-server (never the shared one on 6379), so it can be stopped mid-test. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (out.includes('Ready to accept connections')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`redis-server exited ${code}: ${out}`)));
-  });
-  return child;
-}
-
-const stopRedis = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
 
 describe('ending an MCP session while Redis is down', () => {
   let redis: ChildProcess;
