@@ -746,6 +746,23 @@ export function describeStoreContract(
           costUsd: 0,
           calls: 5,
         });
+        // one burst, two keys interleaved: each row gets exactly its own charges
+        for (let i = 0; i < 6; i++) {
+          store().budgets.record(charge(token, { agent: i % 2 ? 'b' : 'a1', tokens: 1 + i, costUsd: 0.25 }));
+        }
+        const usage = (await store().budgets.usage('2026-05-01')).filter((u) => u.tokenId === token);
+        assert.deepEqual(usage, [
+          {
+            tokenId: token,
+            workspaceId: 'main',
+            agent: 'a1',
+            role: '',
+            tokens: 10 + 9,
+            costUsd: 0.75,
+            calls: 8,
+          },
+          { tokenId: token, workspaceId: 'main', agent: 'b', role: '', tokens: 12, costUsd: 0.75, calls: 3 },
+        ]);
       });
 
       test('50 charges at once to one token are serialized: no two see the same "before"', async () => {

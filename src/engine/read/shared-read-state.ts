@@ -63,8 +63,13 @@ export function createRedisReadState(link: RedisLink, onFailure: (err: unknown) 
         if (seq === (seen.get(key) ?? 0)) return;
         const all = await link.run('read state', (c) => c.hGetAll(key));
         cache.forget(scope);
-        for (const [rel, json] of Object.entries(all))
-          if (rel !== SEQ) cache.restore(scope, rel, fromStored(json));
+        for (const [rel, json] of Object.entries(all)) {
+          if (rel === SEQ) continue;
+          const d = fromStored(json);
+          cache.restore(scope, rel, d);
+          // what Redis holds already: a read that changes no hash or view has nothing to push
+          shared.set(d, honestyOf(d));
+        }
         cache.takeChanged(scope);
         remember(key, Number(all[SEQ] ?? 0));
       } catch (err) {

@@ -7,14 +7,17 @@ const RETRY_EVERY_MS = 1000;
 
 const UPSERT = `INSERT INTO budget_usage (token_id, day, workspace_id, agent, role, tokens, cost_usd, calls)
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::float8[],
-    array_fill(1::bigint, ARRAY[cardinality($1::text[])]))
+    $8::bigint[])
   ON CONFLICT (token_id, day, workspace_id, agent, role) DO UPDATE SET tokens = budget_usage.tokens + EXCLUDED.tokens,
-    cost_usd = budget_usage.cost_usd + EXCLUDED.cost_usd, calls = budget_usage.calls + 1`;
+    cost_usd = budget_usage.cost_usd + EXCLUDED.cost_usd, calls = budget_usage.calls + EXCLUDED.calls`;
 const TOTALS = `SELECT COALESCE(SUM(tokens), 0) AS tokens, COALESCE(SUM(cost_usd), 0) AS "costUsd",
     COALESCE(SUM(calls), 0) AS calls
   FROM budget_usage WHERE token_id = $1 AND day >= $2`;
 
-const columns = (rows: readonly BudgetCharge[]) => [
+/** One budget row's increments: the charges of a batch that share its key, added up. */
+type Increment = BudgetCharge & { calls: number };
+
+const columns = (rows: readonly Increment[]) => [
   rows.map((c) => c.tokenId),
   rows.map((c) => c.day),
   rows.map((c) => c.workspaceId),
@@ -22,7 +25,27 @@ const columns = (rows: readonly BudgetCharge[]) => [
   rows.map((c) => c.role),
   rows.map((c) => Math.round(c.tokens)),
   rows.map((c) => c.costUsd),
+  rows.map((c) => c.calls),
 ];
+
+/**
+ * Charges summed per row key, so a batch is one statement (an upsert cannot touch a row twice,
+ * and the calls of one agent nearly always share their key); keys in sorted order, so two
+ * replicas' batches lock shared rows in the same order.
+ */
+function incrementsOf(charges: readonly BudgetCharge[]): Increment[] {
+  const byKey = new Map<string, Increment>();
+  for (const c of charges) {
+    const key = [c.tokenId, c.day, c.workspaceId, c.agent, c.role].join('\u0000');
+    const row = byKey.get(key);
+    if (row) {
+      row.tokens += Math.round(c.tokens);
+      row.costUsd += c.costUsd;
+      row.calls++;
+    } else byKey.set(key, { ...c, tokens: Math.round(c.tokens), calls: 1 });
+  }
+  return [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+}
 
 /**
  * Budget counters in PostgreSQL. A charge takes the token's advisory lock for its transaction,
@@ -38,24 +61,8 @@ export function createPgBudgetStore(db: PgDatabase): BudgetStore & { settled(): 
     if (writing || pending.length === 0) return writing ?? Promise.resolve();
     const rows = pending;
     pending = [];
-    // one upsert cannot touch a row twice: repeated keys go in separate statements
     const run = async () => {
-      const seen = new Set<string>();
-      let batch: BudgetCharge[] = [];
-      const batches = [batch];
-      for (const c of rows) {
-        const key = [c.tokenId, c.day, c.workspaceId, c.agent, c.role].join('\u0000');
-        if (seen.has(key)) {
-          seen.clear();
-          batch = [];
-          batches.push(batch);
-        }
-        seen.add(key);
-        batch.push(c);
-      }
-      await db.transaction(async (client) => {
-        for (const b of batches) await client.query(UPSERT, columns(b));
-      });
+      await db.query(UPSERT, columns(incrementsOf(rows)));
     };
     writing = run()
       .catch(() => {
@@ -91,7 +98,7 @@ export function createPgBudgetStore(db: PgDatabase): BudgetStore & { settled(): 
         ]);
         const { rows } = await client.query<BudgetTotals>(TOTALS, [c.tokenId, sinceDay]);
         const before = rows[0] as BudgetTotals;
-        await client.query(UPSERT, columns([c]));
+        await client.query(UPSERT, columns([{ ...c, calls: 1 }]));
         const after = {
           tokens: before.tokens + c.tokens,
           costUsd: before.costUsd + c.costUsd,

@@ -9,16 +9,18 @@ import type { PgDatabase } from './pool.ts';
 
 type Read = Required<ReadEvidence>;
 
-// a read of a known pair bumps it and adds its tool if new; bytes and first_ts stay the first read's
+// a batch's reads of one pair come as one row (reads: how many, tools: which, in first-use order);
+// a known pair adds them and keeps its bytes and first_ts, and gains the tools it lacked
 const UPSERT = `INSERT INTO read_evidence (workspace_id, context_id, agent_id, path, sha256, bytes, reads, first_ts,
     last_ts, tools)
-  SELECT w, c, a, p, h, b, 1, t, t, jsonb_build_array(tool)
-  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[])
-    AS r(w, c, a, p, h, b, t, tool)
+  SELECT w, c, a, p, h, b, n, f, l, t::jsonb
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::text[],
+    $9::text[], $10::text[]) AS r(w, c, a, p, h, b, n, f, l, t)
   ON CONFLICT (workspace_id, context_id, agent_id, path, sha256) DO UPDATE SET
-    reads = read_evidence.reads + 1, last_ts = EXCLUDED.last_ts,
-    tools = CASE WHEN read_evidence.tools @> EXCLUDED.tools THEN read_evidence.tools
-                 ELSE read_evidence.tools || EXCLUDED.tools END`;
+    reads = read_evidence.reads + EXCLUDED.reads, last_ts = EXCLUDED.last_ts,
+    tools = read_evidence.tools || COALESCE((SELECT jsonb_agg(x.tool ORDER BY x.i)
+      FROM jsonb_array_elements(EXCLUDED.tools) WITH ORDINALITY AS x(tool, i)
+      WHERE NOT read_evidence.tools @> jsonb_build_array(x.tool)), '[]'::jsonb)`;
 const COUNT = `SELECT COUNT(*) AS n FROM read_evidence WHERE workspace_id = $1 AND context_id = $2 AND agent_id = $3`;
 const TRIM = `DELETE FROM read_evidence WHERE (workspace_id, context_id, agent_id, path, sha256) IN (
     SELECT workspace_id, context_id, agent_id, path, sha256 FROM read_evidence
@@ -27,23 +29,27 @@ const TRIM = `DELETE FROM read_evidence WHERE (workspace_id, context_id, agent_i
 const SEP = '\u0000';
 const contextKey = (r: Read) => [r.workspaceId, r.contextId, r.agentId].join(SEP);
 
-/** One upsert cannot touch a row twice: a pair read again in the batch starts the next statement. */
-function splitRepeats(rows: readonly Read[]): Read[][] {
-  const batches: Read[][] = [];
-  let batch: Read[] = [];
-  const seen = new Set<string>();
+/** A pair's reads in one batch, added up: one upsert cannot touch a row twice. */
+interface PairReads {
+  first: Read;
+  reads: number;
+  lastTs: string;
+  tools: string[];
+}
+
+function pairsOf(rows: readonly Read[]): PairReads[] {
+  const pairs = new Map<string, PairReads>();
   for (const r of rows) {
     const key = [contextKey(r), r.path, r.sha256].join(SEP);
-    if (seen.has(key)) {
-      batches.push(batch);
-      batch = [];
-      seen.clear();
+    const pair = pairs.get(key);
+    if (!pair) pairs.set(key, { first: r, reads: 1, lastTs: r.ts, tools: [r.tool] });
+    else {
+      pair.reads++;
+      pair.lastTs = r.ts;
+      if (!pair.tools.includes(r.tool)) pair.tools.push(r.tool);
     }
-    seen.add(key);
-    batch.push(r);
   }
-  if (batch.length > 0) batches.push(batch);
-  return batches;
+  return [...pairs.values()];
 }
 
 /**
@@ -63,18 +69,19 @@ export function createPgEvidenceStore(db: PgDatabase): EvidenceStore & { settled
           [r.workspaceId, r.contextId, r.agentId],
         );
       }
-      for (const batch of splitRepeats(rows)) {
-        await client.query(UPSERT, [
-          batch.map((r) => r.workspaceId),
-          batch.map((r) => r.contextId),
-          batch.map((r) => r.agentId),
-          batch.map((r) => r.path),
-          batch.map((r) => r.sha256),
-          batch.map((r) => Math.round(r.bytes)),
-          batch.map((r) => r.ts),
-          batch.map((r) => r.tool),
-        ]);
-      }
+      const pairs = pairsOf(rows);
+      await client.query(UPSERT, [
+        pairs.map((p) => p.first.workspaceId),
+        pairs.map((p) => p.first.contextId),
+        pairs.map((p) => p.first.agentId),
+        pairs.map((p) => p.first.path),
+        pairs.map((p) => p.first.sha256),
+        pairs.map((p) => Math.round(p.first.bytes)),
+        pairs.map((p) => p.reads),
+        pairs.map((p) => p.first.ts),
+        pairs.map((p) => p.lastTs),
+        pairs.map((p) => JSON.stringify(p.tools)),
+      ]);
       for (const [, r] of contexts) {
         const ctx = [r.workspaceId, r.contextId, r.agentId];
         const { rows: counted } = await client.query<{ n: number }>(COUNT, ctx);
