@@ -27,6 +27,11 @@ export interface PgDatabase {
   readonly query: PgQuery;
   /** Runs `fn` inside BEGIN … COMMIT on one connection; ROLLBACK when it throws. */
   transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  /**
+   * One statement, atomic on its own (no BEGIN/COMMIT round trips); like `transaction`, a
+   * failure to get a connection is marked `failedBeforeStart` (safe to run again).
+   */
+  write(sql: string, params: unknown[]): Promise<void>;
   /** One round trip (`SELECT 1`); throws `store_unavailable` when it fails. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -156,6 +161,19 @@ export function createPgDatabase(opts: PgPoolOptions): PgDatabase {
     throw toStoreError(err, target);
   };
 
+  const checkOut = async (): Promise<pg.PoolClient> => {
+    try {
+      return await pool.connect();
+    } catch (err) {
+      try {
+        return fail(err);
+      } catch (mapped) {
+        if (typeof mapped === 'object' && mapped !== null) neverStartedFailures.add(mapped);
+        throw mapped;
+      }
+    }
+  };
+
   return {
     pool,
     target,
@@ -167,17 +185,7 @@ export function createPgDatabase(opts: PgPoolOptions): PgDatabase {
       }
     },
     async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-      let client: pg.PoolClient;
-      try {
-        client = await pool.connect();
-      } catch (err) {
-        try {
-          return fail(err);
-        } catch (mapped) {
-          if (typeof mapped === 'object' && mapped !== null) neverStartedFailures.add(mapped);
-          throw mapped;
-        }
-      }
+      const client = await checkOut();
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');
@@ -191,6 +199,19 @@ export function createPgDatabase(opts: PgPoolOptions): PgDatabase {
         return fail(err);
       } finally {
         // a connection whose ROLLBACK failed is not reused
+        client.release(broken);
+      }
+    },
+    async write(sql, params) {
+      const client = await checkOut();
+      let broken: Error | undefined;
+      try {
+        await client.query(sql, params);
+      } catch (err) {
+        // a statement the server never answered leaves the connection in an unknown state
+        if (isUnavailable(err)) broken = err as Error;
+        fail(err);
+      } finally {
         client.release(broken);
       }
     },

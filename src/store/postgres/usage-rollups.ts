@@ -1,8 +1,7 @@
 import type { UsageRecord } from '../types.ts';
-import type { Sql } from './write-transaction.ts';
 
 /**
- * The usage roll-ups (migration 003), added to in the transaction that inserts the calls. Each
+ * The usage roll-ups (migration 003), added to in the statement that inserts the calls. Each
  * is an `INSERT … ON CONFLICT DO UPDATE` of increments, so replicas writing at once never lose
  * a count; a batch is summed per key first (one statement cannot touch a row twice) and its
  * keys go in sorted order, so two batches lock shared rows in the same order and never deadlock.
@@ -40,7 +39,13 @@ const PATH_COLUMNS = [
   ['last_ts', 'text'],
 ] as const;
 
-function upsertSql(table: string, keys: readonly string[], columns: readonly (readonly [string, string])[]) {
+/** The upsert of one roll-up whose parameters start at `$first`. */
+function upsertSql(
+  table: string,
+  keys: readonly string[],
+  columns: readonly (readonly [string, string])[],
+  first: number,
+) {
   const all = [...keys.map((k) => [k, 'text'] as const), ...columns];
   const update = columns.map(([c]) =>
     c === 'last_ts'
@@ -48,7 +53,7 @@ function upsertSql(table: string, keys: readonly string[], columns: readonly (re
       : `${c} = ${table}.${c} + EXCLUDED.${c}`,
   );
   return `INSERT INTO ${table} (${all.map(([c]) => c).join(', ')})
-    SELECT * FROM unnest(${all.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
+    SELECT * FROM unnest(${all.map(([, type], i) => `$${first + i}::${type}[]`).join(', ')})
     ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${update.join(', ')}`;
 }
 
@@ -69,17 +74,14 @@ const USAGE_TABLES = [
     keys: ['workspace_id', 'day', 'tool'],
     key: (u: Row) => [u.workspaceId, u.ts.slice(0, 10), u.tool],
   },
-].map((t) => ({ ...t, sql: upsertSql(t.table, t.keys, FIGURE_COLUMNS) }));
+];
 
 const PATH_TABLES = [
   { table: 'usage_path_total', daily: false, dirs: false },
   { table: 'usage_path_daily', daily: true, dirs: false },
   { table: 'usage_dir_total', daily: false, dirs: true },
   { table: 'usage_dir_daily', daily: true, dirs: true },
-].map((t) => ({
-  ...t,
-  sql: upsertSql(t.table, t.daily ? ['workspace_id', 'day', 'path'] : ['workspace_id', 'path'], PATH_COLUMNS),
-}));
+].map((t) => ({ ...t, keys: t.daily ? ['workspace_id', 'day', 'path'] : ['workspace_id', 'path'] }));
 
 function add(map: Map<string, Figures>, key: string, u: Row) {
   const f = map.get(key) ?? { calls: 0, errors: 0, sent: 0, raw: 0, saved: 0, net: 0, ms: 0, last: '' };
@@ -114,8 +116,24 @@ function toColumns(map: Map<string, Figures>, width: number, figures: (f: Figure
   return columns;
 }
 
-/** Adds a batch of calls to every roll-up, through `sql` (the transaction that inserts them). */
-export async function addToRollups(sql: Sql, rows: readonly Row[]): Promise<void> {
+/**
+ * The upserts that add a batch of calls to every roll-up, numbered from parameter `$first`:
+ * each is meant for a `WITH` of the statement that inserts the calls, so a batch is one round
+ * trip and all of it commits or none does.
+ */
+export function rollupUpserts(rows: readonly Row[], first: number): { sql: string[]; params: unknown[][] } {
+  const sql: string[] = [];
+  const params: unknown[][] = [];
+  const push = (
+    table: string,
+    keys: readonly string[],
+    figureColumns: readonly (readonly [string, string])[],
+    columns: unknown[][] | undefined,
+  ) => {
+    if (!columns) return;
+    sql.push(upsertSql(table, keys, figureColumns, first + params.length));
+    params.push(...columns);
+  };
   for (const t of USAGE_TABLES) {
     const map = new Map<string, Figures>();
     for (const u of rows) add(map, t.key(u).join(SEP), u);
@@ -129,7 +147,7 @@ export async function addToRollups(sql: Sql, rows: readonly Row[]): Promise<void
       f.ms,
       f.last,
     ]);
-    if (columns) await sql.query(t.sql, columns);
+    push(t.table, t.keys, FIGURE_COLUMNS, columns);
   }
   for (const t of PATH_TABLES) {
     const map = new Map<string, Figures>();
@@ -141,12 +159,13 @@ export async function addToRollups(sql: Sql, rows: readonly Row[]): Promise<void
         add(map, (t.daily ? [u.workspaceId, day, p] : [u.workspaceId, p]).join(SEP), u);
       }
     }
-    const columns = toColumns(map, (t.daily ? 3 : 2) + PATH_COLUMNS.length, (f) => [
+    const columns = toColumns(map, t.keys.length + PATH_COLUMNS.length, (f) => [
       f.calls,
       f.sent,
       f.raw,
       f.last,
     ]);
-    if (columns) await sql.query(t.sql, columns);
+    push(t.table, t.keys, PATH_COLUMNS, columns);
   }
+  return { sql, params };
 }

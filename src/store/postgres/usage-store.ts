@@ -2,36 +2,34 @@ import type { UsageActivity, UsageRecord, UsageRollup, UsageStore, UsageSummary 
 import { createGroupCommit } from './group-commit.ts';
 import type { PgDatabase } from './pool.ts';
 import { createPgEconomics } from './usage-economics-store.ts';
-import { addToRollups } from './usage-rollups.ts';
+import { rollupUpserts } from './usage-rollups.ts';
 
 /**
- * Usage rows in PostgreSQL, written in shared transactions that also add them to the roll-ups
- * (usage-rollups.ts); reads wait for what is queued.
+ * Usage rows in PostgreSQL: a batch of calls and what it adds to the roll-ups (usage-rollups.ts)
+ * are one statement, one round trip, atomic; reads wait for what is queued.
  */
 export function createPgUsageStore(db: PgDatabase): UsageStore & { settled(): Promise<void> } {
   const writes = createGroupCommit<UsageRecord & { ts: string }>(async (rows) => {
-    await db.transaction(async (client) => {
-      await client.query(
-        `INSERT INTO usage (ts, workspace_id, agent_id, context_id, tool, tokens_sent, tokens_saved, duration_ms,
-           is_error, tokens_raw, path)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[],
-           $8::float8[], $9::boolean[], $10::bigint[], $11::text[])`,
-        [
-          rows.map((u) => u.ts),
-          rows.map((u) => u.workspaceId),
-          rows.map((u) => u.agentId),
-          rows.map((u) => u.contextId ?? null),
-          rows.map((u) => u.tool),
-          rows.map((u) => Math.round(u.tokensSent)),
-          rows.map((u) => Math.round(u.tokensSaved)),
-          rows.map((u) => u.durationMs),
-          rows.map((u) => u.isError),
-          rows.map((u) => Math.round(u.tokensRaw ?? 0)),
-          rows.map((u) => u.path ?? null),
-        ],
-      );
-      await addToRollups(client, rows);
-    });
+    const insert = `INSERT INTO usage (ts, workspace_id, agent_id, context_id, tool, tokens_sent, tokens_saved,
+        duration_ms, is_error, tokens_raw, path)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[],
+        $8::float8[], $9::boolean[], $10::bigint[], $11::text[])`;
+    const columns = [
+      rows.map((u) => u.ts),
+      rows.map((u) => u.workspaceId),
+      rows.map((u) => u.agentId),
+      rows.map((u) => u.contextId ?? null),
+      rows.map((u) => u.tool),
+      rows.map((u) => Math.round(u.tokensSent)),
+      rows.map((u) => Math.round(u.tokensSaved)),
+      rows.map((u) => u.durationMs),
+      rows.map((u) => u.isError),
+      rows.map((u) => Math.round(u.tokensRaw ?? 0)),
+      rows.map((u) => u.path ?? null),
+    ];
+    const rollups = rollupUpserts(rows, columns.length + 1);
+    const steps = [insert, ...rollups.sql].map((sql, i) => `s${i} AS (${sql})`);
+    await db.write(`WITH ${steps.join(',\n')}\nSELECT 1`, [...columns, ...rollups.params]);
   });
   const settled = writes.settled;
 
