@@ -43,6 +43,9 @@ const REDIS_URL = process.env.LEANCTX_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379
 const GOALS = { cpuRatioMax: 1.3, threeVsOneMin: 0.9, deliveryP99MaxMs: 20 };
 const DELIVERY = args.smoke ? { ratePerSec: 20, durationSec: 2 } : { ratePerSec: 50, durationSec: 10 };
 const MCP_CALLS = args.smoke ? 9 : 60;
+/** Warm-up calls per replica before a target's first measured round, and before each later one. */
+const WARM_CALLS_FIRST = 8000;
+const WARM_CALLS = 1000;
 
 interface Target {
   key: 'sqlite' | 'one' | 'three';
@@ -98,19 +101,21 @@ async function checkCached(target: Target, token: string): Promise<void> {
 async function runTarget(fleet: ReplicaFleet, target: Target, round: number): Promise<Round> {
   if (target.key !== 'sqlite') fleet.activate(target.replicas);
   if (round === 1) await checkCached(target, fleet.token);
-  const load = (durationSec: number) =>
+  const load = (run: { duration: number } | { amount: number }) =>
     autocannon({
       url: `${target.proxy.url}/v1/tools/call`,
       method: 'POST',
       headers: { authorization: `Bearer ${fleet.token}`, 'content-type': 'application/json' },
       body: READ_BODY,
       connections: args.concurrency,
-      duration: durationSec,
+      ...run,
     });
   const pids = target.pids();
   await settle(pids);
-  // JIT and connection pools (longer on a target's first run), and what Redis held for a paused replica
-  if (!args.smoke) await load(round === 1 ? 5 : 2);
+  // JIT and connection pools, and what Redis held for a paused replica. Counted in calls per
+  // replica, not seconds: each process compiles the same code, and with three each sees a third
+  // of the calls, so a warm-up in seconds leaves three replicas still optimizing (profiled).
+  if (!args.smoke) await load({ amount: (round === 1 ? WARM_CALLS_FIRST : WARM_CALLS) * target.replicas });
   const storePids = () => (target.key === 'sqlite' ? [] : storeProcessIds(fleet.database, redisPort()));
   const latencies = new LatencyRecorder();
   const each = pids.map(processCpuMs);
@@ -118,7 +123,7 @@ async function runTarget(fleet: ReplicaFleet, target: Target, round: number): Pr
   const proxyBefore = processCpuMs(target.proxy.pid);
   const storeBefore = cpuByPid(storePids());
   const started = performance.now();
-  const instance = load(args.durationSec);
+  const instance = load({ duration: args.durationSec });
   instance.on('response', (_client, status, _bytes, ms) => {
     if (status === 200) latencies.record(ms);
   });
