@@ -167,9 +167,12 @@ function roleOf(type: string, grammar: GrammarId): Role {
   return Role.None;
 }
 
-/** Per grammar: one query capturing every node the call walk reads, and each node type id's role. */
+/**
+ * Per grammar: one query capturing every node the call walk reads (none where the grammar has
+ * no such node, as bash), and each node type id's role.
+ */
 interface CallQuery {
-  query: Query;
+  query: Query | undefined;
   roles: Uint8Array;
 }
 const queries = new Map<GrammarId, CallQuery>();
@@ -186,7 +189,8 @@ function callQueryOf(language: Language, grammar: GrammarId): CallQuery {
       if (roles[id] !== Role.None) types.push(type);
     }
     // one pattern, so captures come in document order, an outer node before an inner one starting with it
-    q = { query: new Query(language, `[${types.map((t) => `(${t})`).join(' ')}] @n`), roles };
+    const query = types.length > 0 ? new Query(language, `[${types.map((t) => `(${t})`).join(' ')}] @n`) : undefined;
+    q = { query, roles };
     queries.set(grammar, q);
   }
   return q;
@@ -229,6 +233,7 @@ function visitCallNode(node: Node, role: Role, calls: CallSite[], b: Bindings) {
  */
 function walkCalls(root: Node, grammar: GrammarId, calls: CallSite[], b: Bindings) {
   const { query, roles } = callQueryOf(root.tree.language, grammar);
+  if (!query) return;
   for (const { node } of query.captures(root)) {
     visitCallNode(node, (roles[node.typeId] ?? Role.None) as Role, calls, b);
   }
