@@ -152,7 +152,7 @@ function pyBindings(node: Node, b: Bindings) {
   }
 }
 
-/** What the call walk does at a node type; 0: nothing, descend. */
+/** What is read from a node of a type: a call site, or one of the import forms. */
 const Role = { None: 0, Call: 1, EsImport: 2, EsExport: 3, PyImport: 4, RustMod: 5, GoImport: 6 } as const;
 type Role = (typeof Role)[keyof typeof Role];
 
@@ -168,8 +168,9 @@ function roleOf(type: string, grammar: GrammarId): Role {
 }
 
 /**
- * Per grammar: one query capturing every node the call walk reads (none where the grammar has
- * no such node, as bash), and each node type id's role.
+ * Per grammar: one query capturing every node a role reads (none where the grammar has no such
+ * node, as bash), and each node type id's role. Immutable, so made once per thread, like the
+ * loaded grammars.
  */
 interface CallQuery {
   query: Query | undefined;
@@ -189,7 +190,8 @@ function callQueryOf(language: Language, grammar: GrammarId): CallQuery {
       if (roles[id] !== Role.None) types.push(type);
     }
     // one pattern, so captures come in document order, an outer node before an inner one starting with it
-    const query = types.length > 0 ? new Query(language, `[${types.map((t) => `(${t})`).join(' ')}] @n`) : undefined;
+    const query =
+      types.length > 0 ? new Query(language, `[${types.map((t) => `(${t})`).join(' ')}] @n`) : undefined;
     q = { query, roles };
     queries.set(grammar, q);
   }
