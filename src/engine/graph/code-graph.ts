@@ -204,12 +204,13 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
   /**
    * Indexes `todo` with IN_FLIGHT files read or parsing at once, so the workers never wait for
    * a batch's slowest file or for the inserts; rows go to SQLite PUT_FILES files a transaction.
-   * A file that fails is skipped and counted.
+   * A file that fails is skipped and counted. `stored` gets the paths written.
    */
-  async function indexAll(todo: readonly Todo[], resolve: ImportResolver) {
+  async function indexAll(todo: readonly Todo[], resolve: ImportResolver, stored: Set<string>) {
     let pending: IndexedFile[] = [];
     const flush = () => {
       store.put(pending);
+      for (const f of pending) stored.add(f.file.path);
       progress.parsed += pending.length;
       pending = [];
     };
@@ -351,15 +352,25 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
     progress.checked = 0;
     if (gone.length > 0) store.delete(gone);
     const resolve = createImportResolver(root, present);
-    await indexAll(todo, resolve);
-    // an added or removed file can change what other files' imports resolve to
-    if (gone.length > 0 || added) {
+    const stored = new Set<string>();
+    await indexAll(todo, resolve, stored);
+    // an added or removed file can change what other files' imports resolve to; the files just
+    // stored were resolved by this same resolver, and when they are all there is (a cold build)
+    // nothing is left to look at
+    if ((gone.length > 0 || added) && stored.size < store.fileCount()) {
+      const languages = new Map<string, string>();
+      const languageAt = (path: string) => {
+        let language = languages.get(path);
+        if (language === undefined) {
+          language = store.file(path)?.language ?? '';
+          languages.set(path, language);
+        }
+        return language;
+      };
       const changed = store
         .imports()
-        .map((imp) => ({
-          ...imp,
-          next: resolve(imp.from, imp.specifier, store.file(imp.from)?.language ?? ''),
-        }))
+        .filter((imp) => !stored.has(imp.from))
+        .map((imp) => ({ ...imp, next: resolve(imp.from, imp.specifier, languageAt(imp.from)) }))
         .filter((imp) => imp.next !== imp.target)
         .map((imp) => ({ from: imp.from, specifier: imp.specifier, target: imp.next }));
       store.setImportTargets(changed);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Node } from 'web-tree-sitter';
+import { type Language, type Node, Query } from 'web-tree-sitter';
 import { createParser, type GrammarId } from '../languages/grammars.ts';
 import { grammarOf, languageOf, refineLanguage } from '../languages/language-of.ts';
 import { outlineFileHere } from '../languages/outline-file.ts';
@@ -152,25 +152,73 @@ function pyBindings(node: Node, b: Bindings) {
   }
 }
 
-function walkCalls(root: Node, grammar: GrammarId, calls: CallSite[], b: Bindings) {
-  const stack: Node[] = [root];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (CALL_NODES.has(node.type)) {
+/** What is read from a node of a type: a call site, or one of the import forms. */
+const Role = { None: 0, Call: 1, EsImport: 2, EsExport: 3, PyImport: 4, RustMod: 5, GoImport: 6 } as const;
+type Role = (typeof Role)[keyof typeof Role];
+
+function roleOf(type: string, grammar: GrammarId): Role {
+  if (CALL_NODES.has(type)) return Role.Call;
+  if (grammar === 'python')
+    return type === 'import_statement' || type === 'import_from_statement' ? Role.PyImport : Role.None;
+  if (type === 'import_statement') return Role.EsImport;
+  if (type === 'export_statement') return Role.EsExport;
+  if (grammar === 'rust' && type === 'mod_item') return Role.RustMod;
+  if (grammar === 'go' && type === 'import_spec') return Role.GoImport;
+  return Role.None;
+}
+
+/**
+ * Per grammar: one query capturing every node a role reads (none where the grammar has no such
+ * node, as bash), and each node type id's role. Immutable, so made once per thread, like the
+ * loaded grammars.
+ */
+interface CallQuery {
+  query: Query | undefined;
+  roles: Uint8Array;
+}
+const queries = new Map<GrammarId, CallQuery>();
+
+function callQueryOf(language: Language, grammar: GrammarId): CallQuery {
+  let q = queries.get(grammar);
+  if (!q) {
+    const roles = new Uint8Array(language.types.length);
+    const types: string[] = [];
+    for (let id = 0; id < roles.length; id++) {
+      const type = language.types[id];
+      if (!type || !language.nodeTypeIsNamed(id)) continue;
+      roles[id] = roleOf(type, grammar);
+      if (roles[id] !== Role.None) types.push(type);
+    }
+    // one pattern, so captures come in document order, an outer node before an inner one starting with it
+    const query =
+      types.length > 0 ? new Query(language, `[${types.map((t) => `(${t})`).join(' ')}] @n`) : undefined;
+    q = { query, roles };
+    queries.set(grammar, q);
+  }
+  return q;
+}
+
+function visitCallNode(node: Node, role: Role, calls: CallSite[], b: Bindings) {
+  switch (role) {
+    case Role.Call: {
       const site = callSite(node);
       if (site) calls.push(site);
-    } else if (node.type === 'import_statement' && grammar !== 'python') esBindings(node, b);
-    else if (node.type === 'export_statement' && grammar !== 'python') esReexports(node, b);
-    else if (
-      grammar === 'python' &&
-      (node.type === 'import_statement' || node.type === 'import_from_statement')
-    ) {
-      pyBindings(node, b);
-    } else if (grammar === 'rust' && node.type === 'mod_item' && !node.childForFieldName('body')) {
+      return;
+    }
+    case Role.EsImport:
+      return esBindings(node, b);
+    case Role.EsExport:
+      return esReexports(node, b);
+    case Role.PyImport:
+      return pyBindings(node, b);
+    case Role.RustMod: {
       // `mod parser;` loads parser.rs or parser/mod.rs beside this module
+      if (node.childForFieldName('body')) return;
       const name = node.childForFieldName('name')?.text;
       if (name) bind(b, `mod::${name}`, undefined);
-    } else if (grammar === 'go' && node.type === 'import_spec') {
+      return;
+    }
+    case Role.GoImport: {
       // a Go package is called through its last path segment unless the import names it
       const path = node.childForFieldName('path');
       if (path) {
@@ -178,10 +226,18 @@ function walkCalls(root: Node, grammar: GrammarId, calls: CallSite[], b: Binding
         bind(b, spec, node.childForFieldName('name')?.text ?? spec.slice(spec.lastIndexOf('/') + 1));
       }
     }
-    for (let i = node.namedChildCount - 1; i >= 0; i--) {
-      const c = node.namedChild(i);
-      if (c) stack.push(c);
-    }
+  }
+}
+
+/**
+ * Call sites and import bindings, in document order. A query finds the nodes inside the WASM
+ * runtime; only those become Node objects, not every node of the tree.
+ */
+function walkCalls(root: Node, grammar: GrammarId, calls: CallSite[], b: Bindings) {
+  const { query, roles } = callQueryOf(root.tree.language, grammar);
+  if (!query) return;
+  for (const { node } of query.captures(root)) {
+    visitCallNode(node, (roles[node.typeId] ?? Role.None) as Role, calls, b);
   }
 }
 
