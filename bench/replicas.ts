@@ -359,6 +359,10 @@ async function bench(fleet: ReplicaFleet): Promise<number> {
       .map(([m, n]) => `"${m}" ${n}×`)
       .join(', ')}${refusedNote}`,
   );
+  for (const r of fleet.replicas) {
+    for (const line of Object.values(r.firstLogLines()))
+      console.log(`  first such line of ${r.label}: ${line}`);
+  }
   console.log(
     `MCP session errors across replicas: ${mcp.errors.length} in ${mcp.requests} requests (goal 0: ${mcp.errors.length === 0 ? 'met' : 'MISSED'})`,
   );

@@ -34,12 +34,17 @@ export interface ChannelInfo {
 /** The most terms one event search may have (EventStore.search). */
 export const MAX_EVENT_SEARCH_TERMS = 8;
 
+export interface AppendOptions {
+  /** A caller waits for the commit before it answers: commit without waiting for a batch timer. */
+  awaited?: boolean;
+}
+
 export interface EventStore {
   /**
    * Appends and returns the event with its revision. Revisions are assigned in call order
    * and appends of one channel settle in that order (subscribers rely on it).
    */
-  append(event: NewEvent): Promise<EventRecord>;
+  append(event: NewEvent, opts?: AppendOptions): Promise<EventRecord>;
   /** Events of a channel with revision > `after`, oldest first. */
   since(workspaceId: string, channelId: string, after: number, limit: number): Promise<EventRecord[]>;
   /** The channel's newest revision (0 when it has none). */

@@ -119,6 +119,25 @@ export function failedBeforeStart(err: unknown): boolean {
   return typeof err === 'object' && err !== null && neverStartedFailures.has(err);
 }
 
+/** SQLSTATEs of a statement that may pass when run again: lock waits and the statement timeout. */
+const TRANSIENT_STATES = new Set([
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+  '55P03', // lock_not_available
+  '57014', // query_canceled (statement_timeout)
+]);
+/** Failures PostgreSQL reported on a statement of a transaction it then rolled back. */
+const rolledBackTransients = new WeakSet<object>();
+
+/**
+ * Whether the transaction that threw `err` left nothing behind and may pass if run again: it
+ * never got a connection, or PostgreSQL refused a statement for a lock or a timeout and the
+ * ROLLBACK went through (never a lost connection, whose COMMIT may or may not have happened).
+ */
+export function safeToRetry(err: unknown): boolean {
+  return failedBeforeStart(err) || (typeof err === 'object' && err !== null && rolledBackTransients.has(err));
+}
+
 /** Opens a pool lazily (no connection until the first query), with timeouts on every step. */
 export function createPgDatabase(opts: PgPoolOptions): PgDatabase {
   const statementTimeoutMs = opts.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
@@ -188,7 +207,14 @@ export function createPgDatabase(opts: PgPoolOptions): PgDatabase {
         await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
           broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
         });
-        return fail(err);
+        const code = (err as { code?: unknown }).code;
+        const transient = !broken && typeof code === 'string' && TRANSIENT_STATES.has(code);
+        try {
+          return fail(err);
+        } catch (mapped) {
+          if (transient && typeof mapped === 'object' && mapped !== null) rolledBackTransients.add(mapped);
+          throw mapped;
+        }
       } finally {
         // a connection whose ROLLBACK failed is not reused
         client.release(broken);
