@@ -4,6 +4,9 @@ import type { EventRecord } from '../store/types.ts';
 import type { EventFanOut } from './event-hub.ts';
 import { parseFanOutMessage } from './fan-out-message.ts';
 
+/** The NOTIFY channel of every leanctx process on one database (NOTIFY never crosses databases). */
+export const EVENTS_NOTIFY_CHANNEL = 'leanctx_events';
+
 /** NOTIFY payloads must stay under 8000 bytes; a batch is cut into messages below this. */
 const MAX_NOTIFY_BYTES = 7800;
 

@@ -1,3 +1,5 @@
+import type { EventFanOut } from '../events/event-hub.ts';
+import type { Logger } from '../logger.ts';
 import type { ArchiveStore } from './archives.ts';
 import type { SharedSessionStores } from './shared-session-stores.ts';
 
@@ -283,5 +285,10 @@ export interface Store extends SharedSessionStores {
   readonly archives?: ArchiveStore;
   /** An external service the store stands on (PostgreSQL), checked by `/healthz`; none for SQLite. */
   readonly dependency?: StoreDependency;
+  /**
+   * Other replicas' events as the store itself announces them (PostgreSQL LISTEN/NOTIFY, sent
+   * inside each event commit); undefined: the server uses Redis pub/sub when it has Redis.
+   */
+  listenForEvents?(logger: Logger): EventFanOut;
   close(): Promise<void>;
 }
