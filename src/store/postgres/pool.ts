@@ -126,13 +126,14 @@ const TRANSIENT_STATES = new Set([
   '55P03', // lock_not_available
   '57014', // query_canceled (statement_timeout)
 ]);
-/** Failures PostgreSQL reported on a statement of a transaction it then rolled back. */
+/** Transient failures of a transaction before its COMMIT was sent: it cannot have committed. */
 const rolledBackTransients = new WeakSet<object>();
 
 /**
  * Whether the transaction that threw `err` left nothing behind and may pass if run again: it
- * never got a connection, or PostgreSQL refused a statement for a lock or a timeout and the
- * ROLLBACK went through (never a lost connection, whose COMMIT may or may not have happened).
+ * never got a connection, or it failed before its COMMIT was sent, for a lock, a timeout or a
+ * lost connection (PostgreSQL rolls back a transaction whose connection goes). Never a failure
+ * of the COMMIT itself, which may or may not have happened.
  */
 export function safeToRetry(err: unknown): boolean {
   return failedBeforeStart(err) || (typeof err === 'object' && err !== null && rolledBackTransients.has(err));
@@ -198,9 +199,11 @@ export function createPgDatabase(opts: PgPoolOptions): PgDatabase {
         }
       }
       let broken: Error | undefined;
+      let committing = false;
       try {
         await client.query('BEGIN');
         const out = await fn(client);
+        committing = true;
         await client.query('COMMIT');
         return out;
       } catch (err) {
@@ -208,7 +211,8 @@ export function createPgDatabase(opts: PgPoolOptions): PgDatabase {
           broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
         });
         const code = (err as { code?: unknown }).code;
-        const transient = !broken && typeof code === 'string' && TRANSIENT_STATES.has(code);
+        const transient =
+          !committing && ((typeof code === 'string' && TRANSIENT_STATES.has(code)) || isUnavailable(err));
         try {
           return fail(err);
         } catch (mapped) {
