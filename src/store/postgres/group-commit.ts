@@ -36,6 +36,8 @@ export class QueueFullError extends Error {
  * were told is written is not dropped because of a queue.
  */
 const RETRY_DELAYS_MS = [100, 250, 500, 1000, 2000];
+/** Then every 2 s, until this long has passed since the batch's first attempt. */
+const RETRY_WINDOW_MS = 30_000;
 
 export interface GroupCommitOptions {
   /** Whether a failed batch may be written again: only when none of it was committed. */
@@ -63,15 +65,19 @@ export function createGroupCommit<T>(
       // callers and rows pair up one to one
       const rows = queued.splice(0, MAX_BATCH_ROWS);
       const callers = waiting.splice(0, MAX_BATCH_ROWS);
+      const deadline = performance.now() + RETRY_WINDOW_MS;
+      let slept = 0;
       for (let attempt = 0; ; attempt++) {
         try {
           await write(rows);
           for (const c of callers) c.resolve();
           break;
         } catch (err) {
-          const delay = RETRY_DELAYS_MS[attempt];
-          if (delay !== undefined && retryable(err)) {
+          const delay = RETRY_DELAYS_MS[attempt] ?? 2000;
+          const inWindow = slept + delay <= RETRY_WINDOW_MS && performance.now() + delay <= deadline;
+          if (inWindow && retryable(err)) {
             await sleep(delay);
+            slept += delay;
             continue;
           }
           for (const c of callers) c.reject(err);
