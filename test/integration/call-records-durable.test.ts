@@ -45,7 +45,7 @@ describe('call records on PostgreSQL under a burst', () => {
     dbs.push(db);
     const srv = await startTestServer({
       config: {
-        store: { kind: 'postgres', url: db.url, maxConnections: 2, connectTimeoutMs: 100 },
+        store: { kind: 'postgres', url: db.url, maxConnections: 2, connectTimeoutMs: 250 },
         maxConcurrency: 512,
         maxRps: 10_000,
         rateBurst: 10_000,
