@@ -340,7 +340,9 @@ async function bench(fleet: ReplicaFleet): Promise<number> {
         { title: 'writes/s', right: true },
         { title: 'missing', right: true },
         { title: 'gaps or reorders', right: true },
-        { title: 'p50 ms', right: true },
+        { title: 'answer→frame p50 ms', right: true },
+        { title: 'p99 ms', right: true },
+        { title: 'sent→frame p50 ms', right: true },
         { title: 'p99 ms', right: true },
         { title: 'goal' },
       ],
@@ -353,6 +355,8 @@ async function bench(fleet: ReplicaFleet): Promise<number> {
           String(delivery.outOfOrder),
           formatMs(delivery.p50Ms),
           formatMs(delivery.p99Ms),
+          formatMs(delivery.fromSendP50Ms),
+          formatMs(delivery.fromSendP99Ms),
           `p99 ≤ ${GOALS.deliveryP99MaxMs} ms: ${deliveryMet ? 'met' : 'MISSED'}`,
         ],
       ],
@@ -364,6 +368,10 @@ async function bench(fleet: ReplicaFleet): Promise<number> {
       .map(([m, n]) => `"${m}" ${n}×`)
       .join(', ')}${refusedNote}`,
   );
+  for (const r of fleet.replicas) {
+    for (const line of Object.values(r.firstLogLines()))
+      console.log(`  first such line of ${r.label}: ${line}`);
+  }
   console.log(
     `MCP session errors across replicas: ${mcp.errors.length} in ${mcp.requests} requests (goal 0: ${mcp.errors.length === 0 ? 'met' : 'MISSED'})`,
   );

@@ -16,10 +16,16 @@ export interface DeliveryResult {
   lastEventId: number;
   /** Of the frames still missing 15 s after the last write, how many one more write brought. */
   arrivedAfterNudge: number;
-  /** From the write's answer at the client to its frame at the subscriber, ms. */
+  /**
+   * From the write's answer at the client to its frame at the subscriber, ms (0 when the frame
+   * came first: the answer waits for the event's commit, which already announces it).
+   */
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** From sending the write to its frame at the subscriber (the write's own round trip included), ms. */
+  fromSendP50Ms: number;
+  fromSendP99Ms: number;
   writesPerSec: number;
 }
 
@@ -93,11 +99,14 @@ export async function measureCrossReplicaDelivery(opts: {
   await sleep(200);
 
   const acked = new Map<number, number>();
+  const sentAt = new Map<number, number>();
   let failedWrites = 0;
   const write = async (url: string, n: number) => {
     try {
+      const sent = performance.now();
       const { revision, at } = await sessionWrite(url, auth, channel, `finding ${n} through ${url}`);
       acked.set(revision, at);
+      sentAt.set(revision, sent);
     } catch (err) {
       failedWrites++;
       if (failedWrites === 1) console.error(`a write failed: ${String(err)}`);
@@ -128,6 +137,7 @@ export async function measureCrossReplicaDelivery(opts: {
   await reading;
 
   const latency = new LatencyRecorder();
+  const fromSend = new LatencyRecorder();
   let missing = 0;
   let maxMs = 0;
   for (const [revision, at] of acked) {
@@ -139,6 +149,7 @@ export async function measureCrossReplicaDelivery(opts: {
     // a frame may beat the answer to the client: that is a delay of 0, not a negative one
     const ms = Math.max(0, got - at);
     latency.record(ms);
+    fromSend.record(got - (sentAt.get(revision) ?? at));
     maxMs = Math.max(maxMs, ms);
   }
   return {
@@ -152,6 +163,8 @@ export async function measureCrossReplicaDelivery(opts: {
     missing: missingBeforeNudge,
     ...latency.summary(),
     maxMs,
+    fromSendP50Ms: fromSend.summary().p50Ms,
+    fromSendP99Ms: fromSend.summary().p99Ms,
     writesPerSec: acked.size / seconds,
   };
 }

@@ -13,6 +13,8 @@ export interface ServeProcess {
   readonly url: string;
   /** How many of its log lines (stderr) contained each of `countLogLines`, so far. */
   logLineCounts(): Record<string, number>;
+  /** The first such line of each, as logged (what the failure was). */
+  firstLogLines(): Record<string, string>;
   /** SIGSTOP: the process keeps its sockets but runs nothing until resume(). */
   pause(): void;
   resume(): void;
@@ -56,13 +58,18 @@ export async function startServeProcess(opts: {
   let stderr = '';
   let partial = '';
   const counts: Record<string, number> = Object.fromEntries((opts.countLogLines ?? []).map((m) => [m, 0]));
+  const firstLines: Record<string, string> = {};
   child.stderr?.on('data', (c: Buffer) => {
     const text = c.toString();
     stderr = (stderr + text).slice(-STDERR_TAIL_CHARS);
     const lines = (partial + text).split('\n');
     partial = lines.pop() ?? '';
     for (const line of lines) {
-      for (const m of opts.countLogLines ?? []) if (line.includes(m)) counts[m] = (counts[m] ?? 0) + 1;
+      for (const m of opts.countLogLines ?? []) {
+        if (!line.includes(m)) continue;
+        counts[m] = (counts[m] ?? 0) + 1;
+        firstLines[m] ??= line.slice(0, 600);
+      }
     }
   });
   const timeoutMs = opts.startTimeoutMs ?? 120_000;
@@ -95,6 +102,7 @@ export async function startServeProcess(opts: {
     pid: child.pid as number,
     url: `http://127.0.0.1:${opts.port}`,
     logLineCounts: () => ({ ...counts }),
+    firstLogLines: () => ({ ...firstLines }),
     pause: () => child.kill('SIGSTOP'),
     resume: () => child.kill('SIGCONT'),
     stop: () => {

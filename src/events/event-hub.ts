@@ -1,10 +1,10 @@
-import type { EventRecord, EventStore, NewEvent } from '../store/types.ts';
+import type { AppendOptions, EventRecord, EventStore, NewEvent } from '../store/types.ts';
 
 export type EventListener = (event: EventRecord) => void;
 
 export interface EventHub {
   /** Stores the event and hands it to live subscribers of its channel. */
-  publish(event: NewEvent): Promise<EventRecord>;
+  publish(event: NewEvent, opts?: AppendOptions): Promise<EventRecord>;
   subscribe(workspaceId: string, channelId: string, listener: EventListener): () => void;
   /** Resolves when every event published so far is stored (shutdown). */
   drain(): Promise<void>;
@@ -76,12 +76,12 @@ export function createEventHub(
   let last: Promise<unknown> = Promise.resolve();
   return {
     store,
-    publish(event) {
+    publish(event, opts) {
       // The store assigns revisions in call order and settles appends in that order, so
       // listeners see each channel's events in revision order.
       let appended: Promise<EventRecord>;
       try {
-        appended = store.append(capPayload(event));
+        appended = store.append(capPayload(event), opts);
       } catch (err) {
         appended = Promise.reject(err);
       }

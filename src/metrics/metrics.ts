@@ -17,6 +17,8 @@ export interface Metrics {
   budgetAlerts: Counter<'budget' | 'level'>;
   /** Calls let through unchecked because Redis did not answer (rate limits fail open). */
   rateLimitFailOpen: Counter;
+  /** Usage rows and events given up: retries spent or the write queue full (`record`: usage, event). */
+  recordsDropped: Counter<'record'>;
   /** The original lean-ctx MetricsSnapshot counters (top level of the JSON answer). */
   context: ContextMetrics;
   /** The original's `slo` view, also exported as the `leanctx_team_*` series. */
@@ -92,6 +94,12 @@ export function createMetrics(
     rateLimitFailOpen: new Counter({
       name: 'leanctx_ratelimit_fail_open_total',
       help: 'Requests let through without a rate-limit check because Redis did not answer',
+      registers,
+    }),
+    recordsDropped: new Counter({
+      name: 'leanctx_records_dropped_total',
+      help: 'Usage rows (record=usage) and events (record=event) not stored: the store stayed unavailable through every retry, or its write queue was full',
+      labelNames: ['record'],
       registers,
     }),
     context: createContextMetrics(now),

@@ -156,7 +156,7 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
   let denied: string | null = null;
   let releaseSlot: (() => void) | undefined;
   // work: the tool's own promise; a timed-out call keeps its slot until it settles.
-  const run: RunState = { work: undefined, clientGone: false };
+  const run: RunState = { work: undefined, clientGone: false, emitted: [], answered: false };
   try {
     const tool = deps.registry.get(req.name);
     if (!tool) {
@@ -193,6 +193,8 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     if (readScope !== undefined) await deps.readState?.pull(ws, readScope);
     if (deps.store.archives) archiveOf(ws).shareTo(deps.store.archives);
     let outcome = await runWithTimeout(deps, tool, args, ws, req, channelId, config.requestTimeoutMs, run);
+    // The answer waits for the events the call emitted: a write is not acknowledged before its event is stored.
+    const emitted = eventsStored(deps, run, req.requestId);
     if (readScope !== undefined) await deps.readState?.push(ws, readScope);
     if (deps.store.archives) await shareArchives(deps, ws, req.requestId);
     // A caller with a budget is charged before the answer leaves, so the answer can warn it.
@@ -206,6 +208,14 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
         const content = [...outcome.result.content, { type: 'text' as const, text: warning }];
         outcome = { ...outcome, result: { ...outcome.result, content } };
       }
+    }
+    const unstored = await emitted;
+    if (unstored) {
+      const content = [
+        ...outcome.result.content,
+        { type: 'text' as const, text: unstoredNote(unstored, channelId) },
+      ];
+      outcome = { ...outcome, result: { ...outcome.result, content } };
     }
     const { result } = outcome;
     const durationMs = performance.now() - started;
@@ -221,6 +231,8 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     });
     return result;
   } catch (err) {
+    // a call that timed out may still have written: its events are logged if lost
+    if (!run.answered) void eventsStored(deps, run, req.requestId);
     const clientGone = !(err instanceof AppError) && (run.clientGone || req.signal?.aborted === true);
     const appErr =
       err instanceof AppError
@@ -240,6 +252,7 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     deps.metrics.toolCalls.inc({ tool: label, outcome: appErr.code });
     throw appErr;
   } finally {
+    run.answered = true;
     if (releaseSlot) {
       if (run.work) void run.work.then(releaseSlot, releaseSlot);
       else releaseSlot();
@@ -298,8 +311,14 @@ async function recordCall(
   // a large answer is counted on a worker thread; one that cannot be counted is estimated
   const tokensSent = charged ?? (await servedTokens(result));
   const isError = result.isError === true;
-  const logFailure = (err: unknown) =>
-    deps.logger.error('recording a tool call failed', { error: String(err) });
+  const dropped = (record: 'usage' | 'event') => (err: unknown) => {
+    deps.metrics.recordsDropped.inc({ record });
+    deps.logger.error('recording a tool call failed', {
+      requestId: req.requestId,
+      record,
+      error: String(err),
+    });
+  };
   // what a nested call served is part of its outer call's answer, charged there
   if (charged === undefined && !req.nested) recordServedCall(deps, req.caller, workspaceId, tokensSent);
   deps.store.usage
@@ -315,7 +334,7 @@ async function recordCall(
       tokensRaw,
       path: readPathOf(tool, args),
     })
-    .catch(logFailure);
+    .catch(dropped('usage'));
   deps.hub
     .publish({
       workspaceId,
@@ -331,7 +350,7 @@ async function recordCall(
         tokensSaved,
       },
     })
-    .catch(logFailure);
+    .catch(dropped('event'));
   // The original lean-ctx clients watch for this kind after a knowledge write; ours is knowledge_changed.
   const knowledgeTool = tool === 'ctx_knowledge' || tool === 'ctx_knowledge_relations';
   if (!isError && knowledgeTool && KNOWLEDGE_WRITES.has(String(args.action))) {
@@ -343,7 +362,7 @@ async function recordCall(
         actor: req.caller.tokenId,
         payload: refsOf(tool, args),
       })
-      .catch(logFailure);
+      .catch(dropped('event'));
   }
 }
 
@@ -366,6 +385,48 @@ interface RunState {
   clientGone: boolean;
   /** The exit code of a command the call ran (ctx_shell), for its audit line. */
   exitCode?: number | null;
+  /** Events the tool emitted before its answer: each settles with undefined once stored, else its error. */
+  emitted: { kind: string; stored: Promise<unknown> }[];
+  /** The call has answered (or was refused): later emits are not waited for. */
+  answered: boolean;
+}
+
+/** An event the answer waited for that the store did not take. */
+interface UnstoredEvent {
+  kind: string;
+  error: unknown;
+}
+
+/**
+ * Waits for the events the call emitted. One the store did not take after its retries is
+ * logged and counted; the call's own write stands, so the answer keeps its result and says
+ * which event is missing (unstoredNote) instead of failing a write that happened.
+ */
+async function eventsStored(
+  deps: ServerDeps,
+  run: RunState,
+  requestId: string,
+): Promise<UnstoredEvent[] | undefined> {
+  run.answered = true;
+  if (run.emitted.length === 0) return undefined;
+  const settled = await Promise.all(run.emitted.map(async (e) => ({ kind: e.kind, error: await e.stored })));
+  const unstored = settled.filter((e) => e.error !== undefined);
+  if (unstored.length === 0) return undefined;
+  for (const e of unstored) {
+    deps.metrics.recordsDropped.inc({ record: 'event' });
+    deps.logger.error('event of an acknowledged write not stored', {
+      requestId,
+      kind: e.kind,
+      error: String(e.error),
+    });
+  }
+  return unstored;
+}
+
+function unstoredNote(unstored: readonly UnstoredEvent[], channelId: string): string {
+  const kinds = [...new Set(unstored.map((e) => e.kind))].join(', ');
+  const reason = String(unstored[0]?.error instanceof Error ? unstored[0].error.message : unstored[0]?.error);
+  return `note: the write above was applied, but its ${kinds} event could not be recorded (${reason}); subscribers of channel "${channelId}" will not see it. Do not repeat the write.`;
 }
 
 async function runWithTimeout(
@@ -428,9 +489,20 @@ async function runWithTimeout(
         signal: controller.signal,
       }),
     emit(kind, payload) {
-      void deps.hub
-        .publish({ workspaceId: ws.id, channelId, kind, actor: req.caller.tokenId, payload })
-        .catch((err: unknown) => deps.logger.error('event append failed', { error: String(err) }));
+      const event = { workspaceId: ws.id, channelId, kind, actor: req.caller.tokenId, payload };
+      if (run.answered) {
+        // work the call left running (a build in the background): nobody waits for it
+        void deps.hub.publish(event).catch((err: unknown) => {
+          deps.metrics.recordsDropped.inc({ record: 'event' });
+          deps.logger.error('event append failed', { requestId: req.requestId, kind, error: String(err) });
+        });
+        return;
+      }
+      const stored = deps.hub.publish(event, { awaited: true }).then(
+        () => undefined,
+        (err: unknown) => err ?? new Error('event append failed'),
+      );
+      run.emitted.push({ kind, stored });
     },
   };
   try {

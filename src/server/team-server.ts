@@ -132,7 +132,8 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
     },
     () => metrics.context.eventBroadcast(),
     // its own origin id: two replicas given the same --replica-id must still hear each other
-    redis && createRedisFanOut(redis, randomUUID(), logger),
+    // PostgreSQL announces events in their commit (in revision order); else Redis, when there is one
+    store.listenForEvents?.(logger) ?? (redis && createRedisFanOut(redis, randomUUID(), logger)),
   );
   let readStateLogged = 0;
   const deps: ServerDeps = {

@@ -1,3 +1,5 @@
+import type { EventFanOut } from '../events/event-hub.ts';
+import type { Logger } from '../logger.ts';
 import type { ArchiveStore } from './archives.ts';
 import type { SharedSessionStores } from './shared-session-stores.ts';
 
@@ -34,12 +36,17 @@ export interface ChannelInfo {
 /** The most terms one event search may have (EventStore.search). */
 export const MAX_EVENT_SEARCH_TERMS = 8;
 
+export interface AppendOptions {
+  /** A caller waits for the commit before it answers: commit without waiting for a batch timer. */
+  awaited?: boolean;
+}
+
 export interface EventStore {
   /**
    * Appends and returns the event with its revision. Revisions are assigned in call order
    * and appends of one channel settle in that order (subscribers rely on it).
    */
-  append(event: NewEvent): Promise<EventRecord>;
+  append(event: NewEvent, opts?: AppendOptions): Promise<EventRecord>;
   /** Events of a channel with revision > `after`, oldest first. */
   since(workspaceId: string, channelId: string, after: number, limit: number): Promise<EventRecord[]>;
   /** The channel's newest revision (0 when it has none). */
@@ -278,5 +285,10 @@ export interface Store extends SharedSessionStores {
   readonly archives?: ArchiveStore;
   /** An external service the store stands on (PostgreSQL), checked by `/healthz`; none for SQLite. */
   readonly dependency?: StoreDependency;
+  /**
+   * Other replicas' events as the store itself announces them (PostgreSQL LISTEN/NOTIFY, sent
+   * inside each event commit); undefined: the server uses Redis pub/sub when it has Redis.
+   */
+  listenForEvents?(logger: Logger): EventFanOut;
   close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createGroupCommit } from '../../src/store/postgres/group-commit.ts';
-import { createPgDatabase, failedBeforeStart } from '../../src/store/postgres/pool.ts';
+import { createGroupCommit, QueueFullError } from '../../src/store/postgres/group-commit.ts';
+import { createPgDatabase, failedBeforeStart, safeToRetry } from '../../src/store/postgres/pool.ts';
 import { withTestDatabase } from '../helpers/postgres.ts';
 
 const noSleep = async () => undefined;
@@ -44,7 +44,8 @@ test('retries end: a pool that never frees up fails the batch after the last wai
     { retryable: () => true, sleep: noSleep },
   );
   await assert.rejects(commit.add(1), /still busy/);
-  assert.equal(attempts, 6);
+  // 100, 250, 500, 1000 and 2000 ms, then every 2 s while the waits add up to at most 30 s: 18 retries
+  assert.equal(attempts, 1 + 18);
 });
 
 test('on real PostgreSQL: a full pool fails before start, a failing statement does not', async () => {
@@ -96,4 +97,63 @@ test('on real PostgreSQL: a full pool fails before start, a failing statement do
     await pg.close();
     await db.drop();
   }
+});
+
+test('on real PostgreSQL: a statement refused for a lock wait is safe to run again, a wrong statement is not', async () => {
+  const db = await withTestDatabase();
+  const pg = createPgDatabase({ url: db.url, maxConnections: 2 });
+  try {
+    await pg.query('CREATE TABLE t (n int PRIMARY KEY)');
+    await pg.query('INSERT INTO t VALUES (1)');
+    let release!: () => void;
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holder = pg.transaction(async (client) => {
+      await client.query('SELECT n FROM t WHERE n = 1 FOR UPDATE');
+      locked();
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await isLocked;
+    const waited = await pg
+      .transaction(async (client) => {
+        await client.query("SET LOCAL lock_timeout = '50ms'");
+        await client.query('UPDATE t SET n = 2 WHERE n = 1');
+      })
+      .catch((err: unknown) => err);
+    release();
+    await holder;
+    assert.equal((waited as { code?: string }).code, '55P03', String(waited));
+    assert.equal(safeToRetry(waited), true, 'rolled back before COMMIT: nothing was written');
+    const wrong = await pg
+      .transaction(async (client) => {
+        await client.query('INSERT INTO t VALUES (1)');
+      })
+      .catch((err: unknown) => err);
+    assert.equal(safeToRetry(wrong), false, 'a duplicate key fails again: not retried');
+  } finally {
+    await pg.close();
+    await db.drop();
+  }
+});
+
+test('a full queue refuses a row at once and names its bound; the rows it holds are still written', async () => {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const written: number[] = [];
+  const commit = createGroupCommit<number>(
+    async (rows) => {
+      await gate;
+      written.push(...rows);
+    },
+    { maxQueued: 3, sleep: noSleep },
+  );
+  const first = commit.add(0); // taken by the running write
+  const queued = [commit.add(1), commit.add(2), commit.add(3)];
+  await assert.rejects(
+    commit.add(4),
+    (err: unknown) => err instanceof QueueFullError && /3 rows already wait/.test(String(err)),
+  );
+  open();
+  await Promise.all([first, ...queued]);
+  assert.deepEqual(written, [0, 1, 2, 3]);
 });

@@ -1,3 +1,4 @@
+import { notifyPayloads } from '../../events/pg-notify-fan-out.ts';
 import { type ChannelInfo, type EventRecord, type EventStore, MAX_EVENT_SEARCH_TERMS } from '../types.ts';
 import { createGroupCommit } from './group-commit.ts';
 import type { PgDatabase } from './pool.ts';
@@ -27,7 +28,11 @@ const toEvent = (row: EventRow): EventRecord => ({
  * the transaction that inserts the events: the row lock orders writers of every process, so
  * revisions never collide or skip, and they commit in revision order.
  */
-export function createPgEventStore(db: PgDatabase): EventStore & { settled(): Promise<void> } {
+export function createPgEventStore(
+  db: PgDatabase,
+  /** LISTEN/NOTIFY fan-out: each batch is announced on `channel` by its own transaction, so at commit. */
+  notify?: { channel: string; originId: string },
+): EventStore & { settled(): Promise<void> } {
   const writes = createGroupCommit<EventRecord>((rows) =>
     db.transaction(async (client) => {
       const byChannel = new Map<string, EventRecord[]>();
@@ -65,6 +70,12 @@ export function createPgEventStore(db: PgDatabase): EventStore & { settled(): Pr
           rows.map((e) => JSON.stringify(e.payload)),
         ],
       );
+      if (notify) {
+        await client.query('SELECT pg_notify($1, m) FROM unnest($2::text[]) AS m', [
+          notify.channel,
+          notifyPayloads(rows, notify.originId),
+        ]);
+      }
     }),
   );
   // reads see every append this process started before them, as the SQLite store's do

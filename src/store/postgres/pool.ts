@@ -124,6 +124,26 @@ export function failedBeforeStart(err: unknown): boolean {
   return typeof err === 'object' && err !== null && neverStartedFailures.has(err);
 }
 
+/** SQLSTATEs of a statement that may pass when run again: lock waits and the statement timeout. */
+const TRANSIENT_STATES = new Set([
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+  '55P03', // lock_not_available
+  '57014', // query_canceled (statement_timeout)
+]);
+/** Transient failures of a transaction before its COMMIT was sent: it cannot have committed. */
+const rolledBackTransients = new WeakSet<object>();
+
+/**
+ * Whether the transaction that threw `err` left nothing behind and may pass if run again: it
+ * never got a connection, or it failed before its COMMIT was sent, for a lock, a timeout or a
+ * lost connection (PostgreSQL rolls back a transaction whose connection goes). Never a failure
+ * of the COMMIT itself, which may or may not have happened.
+ */
+export function safeToRetry(err: unknown): boolean {
+  return failedBeforeStart(err) || (typeof err === 'object' && err !== null && rolledBackTransients.has(err));
+}
+
 /** Opens a pool lazily (no connection until the first query), with timeouts on every step. */
 export function createPgDatabase(opts: PgPoolOptions): PgDatabase {
   const statementTimeoutMs = opts.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
@@ -187,16 +207,26 @@ export function createPgDatabase(opts: PgPoolOptions): PgDatabase {
     async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
       const client = await checkOut();
       let broken: Error | undefined;
+      let committing = false;
       try {
         await client.query('BEGIN');
         const out = await fn(client);
+        committing = true;
         await client.query('COMMIT');
         return out;
       } catch (err) {
         await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
           broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
         });
-        return fail(err);
+        const code = (err as { code?: unknown }).code;
+        const transient =
+          !committing && ((typeof code === 'string' && TRANSIENT_STATES.has(code)) || isUnavailable(err));
+        try {
+          return fail(err);
+        } catch (mapped) {
+          if (transient && typeof mapped === 'object' && mapped !== null) rolledBackTransients.add(mapped);
+          throw mapped;
+        }
       } finally {
         // a connection whose ROLLBACK failed is not reused
         client.release(broken);

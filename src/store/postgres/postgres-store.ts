@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import type { EventFanOut } from '../../events/event-hub.ts';
+import { createPgNotifyFanOut, EVENTS_NOTIFY_CHANNEL } from '../../events/pg-notify-fan-out.ts';
 import type { SharedSessionStores } from '../shared-session-stores.ts';
 import type { Store } from '../types.ts';
 import { createPgArchiveStore } from './archive-store.ts';
@@ -29,7 +32,10 @@ export async function createPostgresStore(opts: PostgresStoreOptions): Promise<S
     const shared = await opts.sharedSessions(db.pool);
     const usage = createPgUsageStore(db);
     const budgets = createPgBudgetStore(db);
-    const events = createPgEventStore(db);
+    // each store is one origin: its own events come back on its listener and are skipped
+    const notify = { channel: EVENTS_NOTIFY_CHANNEL, originId: randomUUID() };
+    const events = createPgEventStore(db, notify);
+    let listener: EventFanOut | undefined;
     const evidence = createPgEvidenceStore(db);
     return {
       ...shared,
@@ -40,7 +46,12 @@ export async function createPostgresStore(opts: PostgresStoreOptions): Promise<S
       knowledge: createPgKnowledgeStore(db),
       archives: createPgArchiveStore(db),
       dependency: { name: 'postgres', check: db.ping },
+      listenForEvents(logger) {
+        listener ??= createPgNotifyFanOut({ url: opts.url, ...notify, logger });
+        return listener;
+      },
       async close() {
+        await listener?.close();
         // what callers were promised is written before the pool goes
         await Promise.all([events.settled(), usage.settled(), budgets.settled(), evidence.settled()]);
         await db.close();

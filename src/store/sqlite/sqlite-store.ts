@@ -1,5 +1,6 @@
 import { runEngineTask } from '../../engine/workers/engine-pool.ts';
 import {
+  type AppendOptions,
   type ChannelInfo,
   type EventRecord,
   type EventStore,
@@ -59,8 +60,11 @@ CREATE INDEX IF NOT EXISTS usage_ts ON usage (ts);
 const FLUSH_EVERY_MS = 10;
 
 interface WriteBatch<T> {
-  /** Queues a row; resolves once it is committed, rejects when the commit failed. */
-  add(row: T): Promise<void>;
+  /**
+   * Queues a row; resolves once it is committed, rejects when the commit failed. `soon`: a
+   * caller waits for it, so the batch commits after this turn of the event loop, not the timer.
+   */
+  add(row: T, soon?: boolean): Promise<void>;
   /** Commits what is queued now (reads call it first, so they see every write). Never throws. */
   flush(): void;
 }
@@ -74,9 +78,12 @@ function createWriteBatch<T>(write: (rows: T[]) => void, isOpen: () => boolean):
   let rows: T[] = [];
   let settle: { promise: Promise<void>; resolve: () => void; reject: (err: unknown) => void } | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
   const flush = () => {
     clearTimeout(timer);
     timer = undefined;
+    if (immediate) clearImmediate(immediate);
+    immediate = undefined;
     const batch = rows;
     const done = settle;
     rows = [];
@@ -91,9 +98,10 @@ function createWriteBatch<T>(write: (rows: T[]) => void, isOpen: () => boolean):
     }
   };
   return {
-    add(row) {
+    add(row, soon = false) {
       // Kept referenced: callers await the commit, and it fires within FLUSH_EVERY_MS.
-      timer ??= setTimeout(flush, FLUSH_EVERY_MS);
+      if (soon) immediate ??= setImmediate(flush);
+      else timer ??= setTimeout(flush, FLUSH_EVERY_MS);
       if (!settle) {
         let resolve!: () => void;
         let reject!: (err: unknown) => void;
@@ -169,9 +177,9 @@ export function createSqliteStore(file: string): Store {
     () => db.open,
   );
   const flushEvents = eventBatch.flush;
-  const append = (e: NewEvent): Promise<EventRecord> => {
+  const append = (e: NewEvent, opts?: AppendOptions): Promise<EventRecord> => {
     const record = { ...e, revision: 0, ts: e.ts ?? new Date().toISOString() };
-    return eventBatch.add(record).then(() => record);
+    return eventBatch.add(record, opts?.awaited === true).then(() => record);
   };
   const selectSince = db.prepare<[string, string, number, number], EventRow>(
     'SELECT * FROM events WHERE workspace_id = ? AND channel_id = ? AND revision > ? ORDER BY revision LIMIT ?',
