@@ -27,6 +27,7 @@ export function lookupsOnce(store: GraphStore): GraphStore {
     symbolsNamed: once((name) => store.symbolsNamed(name)),
     importsOf: once((path) => store.importsOf(path)),
     importersOf: once((path) => store.importersOf(path)),
+    renamingImportsTo: once((path) => store.renamingImportsTo(path)),
   };
 }
 
@@ -172,18 +173,14 @@ function namesOf(store: GraphStore, def: GraphSymbol): Set<string> {
     for (const [file, name] of frontier) {
       if (seen.has(`${file}\0${name}`)) continue;
       seen.add(`${file}\0${name}`);
-      for (const importer of store.importersOf(file)) {
-        for (const imp of store.importsOf(importer)) {
-          if (imp.target !== file) continue;
-          for (const [local, imported] of Object.entries(imp.aliases))
-            if (imported === name) names.add(local);
-          for (const [exported, imported] of Object.entries(imp.reexports ?? {})) {
-            if (imported !== name) continue;
-            names.add(exported);
-            next.push([importer, exported]);
-          }
-          if (imp.reexports?.['*'] === '*') next.push([importer, name]);
+      for (const imp of store.renamingImportsTo(file)) {
+        for (const [local, imported] of Object.entries(imp.aliases)) if (imported === name) names.add(local);
+        for (const [exported, imported] of Object.entries(imp.reexports ?? {})) {
+          if (imported !== name) continue;
+          names.add(exported);
+          next.push([imp.from, exported]);
         }
+        if (imp.reexports?.['*'] === '*') next.push([imp.from, name]);
       }
     }
     frontier = next;
@@ -216,8 +213,12 @@ export function callersOf(graph: GraphStore, defs: readonly GraphSymbol[]): Call
       else if (wanted.has(`${target.path}\0${target.qualified}`)) edges.push({ ...call, target });
     }
   }
+  // most neighbours share a path: equal strings need no collation
   return edges.sort(
-    (a, b) => Number(!a.target) - Number(!b.target) || byLocale(a.path, b.path) || a.line - b.line,
+    (a, b) =>
+      Number(!a.target) - Number(!b.target) ||
+      (a.path === b.path ? 0 : byLocale(a.path, b.path)) ||
+      a.line - b.line,
   );
 }
 
