@@ -90,10 +90,10 @@ export interface GraphStore {
   setImportTargets(rows: readonly { from: string; specifier: string; target: string | null }[]): void;
   importsOf(path: string): GraphImport[];
   /**
-   * The imports of these files that bind names (`names` not empty), in one lookup: all that
-   * resolving a call needs of its file's imports.
+   * The imports of these files that bind any of `names`, each file's in the order written, in
+   * one lookup: all that resolving calls by those names needs of their files' imports.
    */
-  bindingsIn(paths: readonly string[]): GraphImport[];
+  bindingsIn(paths: readonly string[], names: readonly string[]): GraphImport[];
   /** Files that import `path`. */
   importersOf(path: string): string[];
   /**

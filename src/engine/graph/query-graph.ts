@@ -107,6 +107,13 @@ function namespaceIn(
   return undefined;
 }
 
+/** The name an import would have to bind for a call to go through it: the callee or the receiver's first part. */
+function headOf(call: GraphCall): string {
+  if (call.receiver === '') return call.callee;
+  const dot = call.receiver.search(/\??\./);
+  return dot === -1 ? call.receiver : call.receiver.slice(0, dot);
+}
+
 /**
  * Where a call lands: the same file's definition, an imported binding's file (through
  * re-exports and namespace members like `z.core.f()`), or the caller's own class for
@@ -119,7 +126,7 @@ export function resolveCall(
   imports: readonly GraphImport[],
 ): GraphSymbol | null | undefined {
   const path = call.receiver === '' ? [] : call.receiver.split(/\??\./);
-  const head = call.receiver === '' ? call.callee : path[0]!;
+  const head = headOf(call);
   const binding = call.receiver === 'this' ? undefined : imports.find((i) => i.names.includes(head));
   const name = call.receiver === '' ? (binding?.aliases[head] ?? call.callee) : call.callee;
   const defs = store.symbolsNamed(name);
@@ -198,10 +205,12 @@ export function callersOf(graph: GraphStore, defs: readonly GraphSymbol[]): Call
   const none: GraphImport[] = [];
   for (const name of names) {
     const calls = store.callsTo(name);
-    // a call resolves through an import only when the import binds a name: those are all a
-    // calling file's imports that matter, fetched for every calling file at once
+    // a call resolves through an import only when the import binds the call's head: those are
+    // all a calling file's imports that matter, fetched for every calling file at once
     const bindings = new Map<string, GraphImport[]>();
-    for (const imp of store.bindingsIn([...new Set(calls.map((c) => c.path))])) {
+    const heads = new Set<string>();
+    for (const call of calls) if (call.receiver !== 'this') heads.add(headOf(call));
+    for (const imp of store.bindingsIn([...new Set(calls.map((c) => c.path))], [...heads])) {
       const inFile = bindings.get(imp.from);
       if (inFile) inFile.push(imp);
       else bindings.set(imp.from, [imp]);

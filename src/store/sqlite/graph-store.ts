@@ -130,8 +130,11 @@ export function createSqliteGraphStore(file: string): GraphStore {
     imports: db.prepare('SELECT * FROM imports'),
     setTarget: db.prepare('UPDATE imports SET target = ? WHERE source = ? AND specifier = ?'),
     importsOf: db.prepare('SELECT * FROM imports WHERE source = ?'),
+    // `names` is a JSON array: one holding a name holds it quoted, a cheap test before any parse
     bindingsIn: db.prepare(
-      "SELECT * FROM imports WHERE names <> '[]' AND source IN (SELECT value FROM json_each(?)) ORDER BY source, rowid",
+      `SELECT * FROM imports WHERE source IN (SELECT value FROM json_each(?)) AND names <> '[]'
+       AND EXISTS (SELECT 1 FROM json_each(?) AS quoted WHERE instr(names, quoted.value) > 0)
+       ORDER BY source, rowid`,
     ),
     fileCount: db.prepare('SELECT count(*) AS n FROM files'),
     importersOf: db.prepare('SELECT DISTINCT source FROM imports WHERE target = ? ORDER BY source'),
@@ -232,7 +235,15 @@ export function createSqliteGraphStore(file: string): GraphStore {
     imports: () => (q.imports.all() as ImportRow[]).map(toImport),
     setImportTargets: (rows) => setTargets(rows),
     importsOf: (path) => (q.importsOf.all(path) as ImportRow[]).map(toImport),
-    bindingsIn: (paths) => (q.bindingsIn.all(JSON.stringify(paths)) as ImportRow[]).map(toImport),
+    bindingsIn: (paths, names) =>
+      (
+        q.bindingsIn.all(
+          JSON.stringify(paths),
+          JSON.stringify(names.map((n) => JSON.stringify(n))),
+        ) as ImportRow[]
+      )
+        .map(toImport)
+        .filter((i) => i.names.some((n) => names.includes(n))),
     importersOf: (path) => (q.importersOf.all(path) as { source: string }[]).map((r) => r.source),
     renamingImportsTo: (path) => (q.renamingImportsTo.all(path) as ImportRow[]).map(toImport),
     symbolsNamed: (name) => (q.symbolsNamed.all(name) as SymbolRow[]).map(toSymbol),

@@ -76,7 +76,7 @@ test('the graph counts follow every write, this connection’s and another’s, 
   }
 });
 
-test('bindingsIn gives the imports that bind names of exactly the files asked for, each file’s in the order written', () => {
+test('bindingsIn gives the imports binding any of the names asked for, of exactly the files asked for, each file’s in the order written', () => {
   const store = createSqliteGraphStore(':memory:');
   try {
     store.put([
@@ -84,21 +84,34 @@ test('bindingsIn gives the imports that bind names of exactly the files asked fo
         { specifier: './x', names: ['x', 'f'] },
         { specifier: './side-effect', names: [] },
         { specifier: './y', names: ['f'] },
+        { specifier: './w', names: ['ff', 'w'] },
+        { specifier: './q', names: ['"f"'] },
       ]),
       indexed('b.c', 1, [{ specifier: 'b.h', names: [] }]),
-      indexed('c.ts', 1, [{ specifier: './z', names: ['z'] }]),
+      indexed('c.ts', 1, [{ specifier: './z', names: ['z', 'f'] }]),
     ]);
-    const got = store.bindingsIn(['a.ts', 'b.c', 'missing.ts']).map((i) => [i.from, i.specifier, i.names]);
-    assert.deepEqual(got, [
-      ['a.ts', './x', ['x', 'f']],
-      ['a.ts', './y', ['f']],
+    const got = (names: string[], paths = ['a.ts', 'b.c', 'missing.ts']) =>
+      store.bindingsIn(paths, names).map((i) => [i.from, i.specifier]);
+    assert.deepEqual(got(['f']), [
+      ['a.ts', './x'],
+      ['a.ts', './y'],
     ]);
-    // the same rows importsOf gives, less those binding nothing
+    // a name is matched whole, quotes and all: `ff` and `"f"` are not `f`, nor `f` them
+    assert.deepEqual(got(['w', '"f"']), [
+      ['a.ts', './w'],
+      ['a.ts', './q'],
+    ]);
+    assert.deepEqual(got(['x', 'z'], ['a.ts', 'c.ts']), [
+      ['a.ts', './x'],
+      ['c.ts', './z'],
+    ]);
+    // the same rows importsOf gives, less those binding none of the names
     assert.deepEqual(
-      store.bindingsIn(['a.ts']),
-      store.importsOf('a.ts').filter((i) => i.names.length > 0),
+      store.bindingsIn(['a.ts'], ['f', 'w']),
+      store.importsOf('a.ts').filter((i) => i.names.some((n) => n === 'f' || n === 'w')),
     );
-    assert.deepEqual(store.bindingsIn([]), []);
+    assert.deepEqual(store.bindingsIn([], ['f']), []);
+    assert.deepEqual(store.bindingsIn(['a.ts'], []), []);
   } finally {
     store.close();
   }
