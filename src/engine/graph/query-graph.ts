@@ -34,6 +34,20 @@ export function lookupsOnce(store: GraphStore): GraphStore {
 /** `a.localeCompare(b)` with one collator made once, not one looked up per comparison. */
 const byLocale = new Intl.Collator().compare;
 
+/**
+ * Each path's place in locale order, paths the collator holds equal sharing one: a sort by
+ * rank orders as one by `byLocale`, with one collation per distinct path instead of per comparison.
+ */
+function localeRanks(paths: readonly string[]): Map<string, number> {
+  const sorted = [...new Set(paths)].sort(byLocale);
+  const rank = new Map<string, number>();
+  sorted.forEach((p, i) => {
+    const prev = sorted[i - 1];
+    rank.set(p, prev !== undefined && byLocale(prev, p) === 0 ? rank.get(prev)! : i);
+  });
+  return rank;
+}
+
 const dirOf = (path: string) => path.slice(0, path.lastIndexOf('/') + 1);
 const ownerOf = (qualified: string | null) =>
   qualified?.includes('.') ? qualified.slice(0, qualified.lastIndexOf('.')) : undefined;
@@ -222,12 +236,10 @@ export function callersOf(graph: GraphStore, defs: readonly GraphSymbol[]): Call
       else if (wanted.has(`${target.path}\0${target.qualified}`)) edges.push({ ...call, target });
     }
   }
-  // most neighbours share a path: equal strings need no collation
+  const rank = localeRanks(edges.map((e) => e.path));
   return edges.sort(
     (a, b) =>
-      Number(!a.target) - Number(!b.target) ||
-      (a.path === b.path ? 0 : byLocale(a.path, b.path)) ||
-      a.line - b.line,
+      Number(!a.target) - Number(!b.target) || rank.get(a.path)! - rank.get(b.path)! || a.line - b.line,
   );
 }
 
