@@ -116,3 +116,51 @@ test('bindingsIn gives the imports binding any of the names asked for, of exactl
     store.close();
   }
 });
+
+test('renamingImportsTo gives only the imports of a file that rename or re-export, by importer then as written; fileTokens the stored counts in one lookup', () => {
+  const store = createSqliteGraphStore(':memory:');
+  try {
+    const file = (path: string, imports: IndexedFile['imports']): IndexedFile => ({
+      ...indexed(path, 0, []),
+      imports,
+    });
+    const imp = (from: string, target: string, aliases = {}, reexports = {}) => ({
+      from,
+      specifier: `./${target}`,
+      names: Object.keys(aliases),
+      aliases,
+      reexports,
+      target,
+    });
+    store.put([
+      file('z.ts', [imp('z.ts', 'lib.ts', { g: 'f' })]),
+      file('a.ts', [
+        imp('a.ts', 'lib.ts'),
+        imp('a.ts', 'lib.ts', {}, { '*': '*' }),
+        imp('a.ts', 'other.ts', { h: 'f' }),
+        imp('a.ts', 'lib.ts', {}, { k: 'f' }),
+      ]),
+      file('lib.ts', []),
+    ]);
+    assert.deepEqual(
+      store.renamingImportsTo('lib.ts').map((i) => [i.from, i.aliases, i.reexports]),
+      [
+        ['a.ts', {}, { '*': '*' }],
+        ['a.ts', {}, { k: 'f' }],
+        ['z.ts', { g: 'f' }, {}],
+      ],
+    );
+    assert.deepEqual(store.renamingImportsTo('nowhere.ts'), []);
+
+    store.setTokens([{ path: 'a.ts', hash: 'h-a.ts', tokens: 12 }]);
+    assert.deepEqual(
+      store.fileTokens(['a.ts', 'z.ts', 'missing.ts']),
+      new Map<string, number | null>([
+        ['a.ts', 12],
+        ['z.ts', null],
+      ]),
+    );
+  } finally {
+    store.close();
+  }
+});
