@@ -21,10 +21,43 @@ export const MAX_RUN_CHARS = 128;
 /** Longer texts are counted on a worker thread by `countTokensAsync`. */
 export const SYNC_COUNT_MAX_CHARS = 64 * 1024;
 
-const LONG_RUN = new RegExp(
-  `[\\p{L}\\p{M}]{${MAX_RUN_CHARS}}|[^\\s\\p{L}\\p{N}]{${MAX_RUN_CHARS}}|\\s{${MAX_RUN_CHARS}}`,
-  'u',
-);
+const LETTER = /[\p{L}\p{M}]/u;
+const PUNCT = /[^\s\p{L}\p{N}]/u;
+const SPACE = /\s/u;
+/** Bit 1: letter or mark; 2: neither space, letter nor number (marks are both); 4: space. */
+const ASCII_CLASS = Uint8Array.from({ length: 128 }, (_, c) => {
+  const ch = String.fromCharCode(c);
+  return (LETTER.test(ch) ? 1 : 0) | (PUNCT.test(ch) ? 2 : 0) | (SPACE.test(ch) ? 4 : 0);
+});
+const classOf = (ch: string) =>
+  (LETTER.test(ch) ? 1 : 0) | (PUNCT.test(ch) ? 2 : 0) | (SPACE.test(ch) ? 4 : 0);
+
+/**
+ * Whether the text holds a run of more than MAX_RUN_CHARS code points of letters, of symbols
+ * or of spaces: one pass, a table for ASCII (a regex for this scanned each word once per letter).
+ */
+export function hasLongRun(text: string): boolean {
+  if (text.length < MAX_RUN_CHARS) return false;
+  let letters = 0;
+  let symbols = 0;
+  let spaces = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    let cls: number;
+    if (c < 128) cls = ASCII_CLASS[c]!;
+    else {
+      const cp = text.codePointAt(i)!;
+      const ch = String.fromCodePoint(cp);
+      if (cp > 0xffff) i++;
+      cls = classOf(ch);
+    }
+    letters = cls & 1 ? letters + 1 : 0;
+    symbols = cls & 2 ? symbols + 1 : 0;
+    spaces = cls & 4 ? spaces + 1 : 0;
+    if (letters >= MAX_RUN_CHARS || symbols >= MAX_RUN_CHARS || spaces >= MAX_RUN_CHARS) return true;
+  }
+  return false;
+}
 
 // o200k_base's pre-tokenizer (gpt-tokenizer's O200K_TOKEN_SPLIT_PATTERN): counting text cut
 // at its piece boundaries gives the same count as counting the whole.
@@ -57,7 +90,7 @@ function countLongPiece(piece: string): number {
 
 /** o200k_base tokens with every over-long run counted in slices: linear in the text's length. */
 export function countBounded(text: string): number {
-  if (!LONG_RUN.test(text)) return countO200k(text);
+  if (!hasLongRun(text)) return countO200k(text);
   let n = 0;
   let segment = 0;
   for (const m of text.matchAll(O200K_PIECE)) {

@@ -90,19 +90,27 @@ export interface GraphStore {
   setImportTargets(rows: readonly { from: string; specifier: string; target: string | null }[]): void;
   importsOf(path: string): GraphImport[];
   /**
-   * The imports of these files that bind names (`names` not empty), in one lookup: all that
-   * resolving a call needs of its file's imports.
+   * The imports of these files that bind any of `names`, each file's in the order written, in
+   * one lookup: all that resolving calls by those names needs of their files' imports.
    */
-  bindingsIn(paths: readonly string[]): GraphImport[];
+  bindingsIn(paths: readonly string[], names: readonly string[]): GraphImport[];
   /** Files that import `path`. */
   importersOf(path: string): string[];
+  /**
+   * The imports of `path` that rename or re-export (`aliases` or `reexports` not empty), by
+   * importing file then in the order written: all the names `path`'s definitions go by elsewhere.
+   */
+  renamingImportsTo(path: string): GraphImport[];
   symbolsNamed(name: string): GraphSymbol[];
   symbolsIn(path: string): GraphSymbol[];
   /** Distinct symbol names, for "did you mean". */
   symbolNames(): string[];
+  /** Call sites of a name, by path and line. */
   callsTo(callee: string): GraphCall[];
   callsIn(path: string, startLine: number, endLine: number): GraphCall[];
   file(path: string): GraphFile | undefined;
+  /** The stored o200k count of each of these files that the graph holds (null: not counted yet), in one lookup. */
+  fileTokens(paths: readonly string[]): Map<string, number | null>;
   /** Imports that resolved to no workspace file (packages, and specifiers naming a missing file). */
   unresolvedImports(): GraphImport[];
   counts(): GraphCounts;

@@ -463,8 +463,10 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
   async function tokensOf(paths: Iterable<string>): Promise<number> {
     let total = 0;
     const missing: string[] = [];
-    for (const path of new Set(paths)) {
-      const tokens = store.file(path)?.tokens;
+    const wanted = [...new Set(paths)];
+    const stored = store.fileTokens(wanted);
+    for (const path of wanted) {
+      const tokens = stored.get(path);
       if (typeof tokens === 'number') total += tokens;
       else if (tokens === null) missing.push(path);
     }

@@ -27,11 +27,26 @@ export function lookupsOnce(store: GraphStore): GraphStore {
     symbolsNamed: once((name) => store.symbolsNamed(name)),
     importsOf: once((path) => store.importsOf(path)),
     importersOf: once((path) => store.importersOf(path)),
+    renamingImportsTo: once((path) => store.renamingImportsTo(path)),
   };
 }
 
 /** `a.localeCompare(b)` with one collator made once, not one looked up per comparison. */
 const byLocale = new Intl.Collator().compare;
+
+/**
+ * Each path's place in locale order, paths the collator holds equal sharing one: a sort by
+ * rank orders as one by `byLocale`, with one collation per distinct path instead of per comparison.
+ */
+function localeRanks(paths: readonly string[]): Map<string, number> {
+  const sorted = [...new Set(paths)].sort(byLocale);
+  const rank = new Map<string, number>();
+  sorted.forEach((p, i) => {
+    const prev = sorted[i - 1];
+    rank.set(p, prev !== undefined && byLocale(prev, p) === 0 ? rank.get(prev)! : i);
+  });
+  return rank;
+}
 
 const dirOf = (path: string) => path.slice(0, path.lastIndexOf('/') + 1);
 const ownerOf = (qualified: string | null) =>
@@ -106,6 +121,13 @@ function namespaceIn(
   return undefined;
 }
 
+/** The name an import would have to bind for a call to go through it: the callee or the receiver's first part. */
+function headOf(call: GraphCall): string {
+  if (call.receiver === '') return call.callee;
+  const dot = call.receiver.search(/\??\./);
+  return dot === -1 ? call.receiver : call.receiver.slice(0, dot);
+}
+
 /**
  * Where a call lands: the same file's definition, an imported binding's file (through
  * re-exports and namespace members like `z.core.f()`), or the caller's own class for
@@ -118,7 +140,7 @@ export function resolveCall(
   imports: readonly GraphImport[],
 ): GraphSymbol | null | undefined {
   const path = call.receiver === '' ? [] : call.receiver.split(/\??\./);
-  const head = call.receiver === '' ? call.callee : path[0]!;
+  const head = headOf(call);
   const binding = call.receiver === 'this' ? undefined : imports.find((i) => i.names.includes(head));
   const name = call.receiver === '' ? (binding?.aliases[head] ?? call.callee) : call.callee;
   const defs = store.symbolsNamed(name);
@@ -172,18 +194,14 @@ function namesOf(store: GraphStore, def: GraphSymbol): Set<string> {
     for (const [file, name] of frontier) {
       if (seen.has(`${file}\0${name}`)) continue;
       seen.add(`${file}\0${name}`);
-      for (const importer of store.importersOf(file)) {
-        for (const imp of store.importsOf(importer)) {
-          if (imp.target !== file) continue;
-          for (const [local, imported] of Object.entries(imp.aliases))
-            if (imported === name) names.add(local);
-          for (const [exported, imported] of Object.entries(imp.reexports ?? {})) {
-            if (imported !== name) continue;
-            names.add(exported);
-            next.push([importer, exported]);
-          }
-          if (imp.reexports?.['*'] === '*') next.push([importer, name]);
+      for (const imp of store.renamingImportsTo(file)) {
+        for (const [local, imported] of Object.entries(imp.aliases)) if (imported === name) names.add(local);
+        for (const [exported, imported] of Object.entries(imp.reexports ?? {})) {
+          if (imported !== name) continue;
+          names.add(exported);
+          next.push([imp.from, exported]);
         }
+        if (imp.reexports?.['*'] === '*') next.push([imp.from, name]);
       }
     }
     frontier = next;
@@ -201,10 +219,12 @@ export function callersOf(graph: GraphStore, defs: readonly GraphSymbol[]): Call
   const none: GraphImport[] = [];
   for (const name of names) {
     const calls = store.callsTo(name);
-    // a call resolves through an import only when the import binds a name: those are all a
-    // calling file's imports that matter, fetched for every calling file at once
+    // a call resolves through an import only when the import binds the call's head: those are
+    // all a calling file's imports that matter, fetched for every calling file at once
     const bindings = new Map<string, GraphImport[]>();
-    for (const imp of store.bindingsIn([...new Set(calls.map((c) => c.path))])) {
+    const heads = new Set<string>();
+    for (const call of calls) if (call.receiver !== 'this') heads.add(headOf(call));
+    for (const imp of store.bindingsIn([...new Set(calls.map((c) => c.path))], [...heads])) {
       const inFile = bindings.get(imp.from);
       if (inFile) inFile.push(imp);
       else bindings.set(imp.from, [imp]);
@@ -216,8 +236,10 @@ export function callersOf(graph: GraphStore, defs: readonly GraphSymbol[]): Call
       else if (wanted.has(`${target.path}\0${target.qualified}`)) edges.push({ ...call, target });
     }
   }
+  const rank = localeRanks(edges.map((e) => e.path));
   return edges.sort(
-    (a, b) => Number(!a.target) - Number(!b.target) || byLocale(a.path, b.path) || a.line - b.line,
+    (a, b) =>
+      Number(!a.target) - Number(!b.target) || rank.get(a.path)! - rank.get(b.path)! || a.line - b.line,
   );
 }
 

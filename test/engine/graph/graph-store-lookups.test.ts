@@ -76,7 +76,7 @@ test('the graph counts follow every write, this connection’s and another’s, 
   }
 });
 
-test('bindingsIn gives the imports that bind names of exactly the files asked for, each file’s in the order written', () => {
+test('bindingsIn gives the imports binding any of the names asked for, of exactly the files asked for, each file’s in the order written', () => {
   const store = createSqliteGraphStore(':memory:');
   try {
     store.put([
@@ -84,21 +84,82 @@ test('bindingsIn gives the imports that bind names of exactly the files asked fo
         { specifier: './x', names: ['x', 'f'] },
         { specifier: './side-effect', names: [] },
         { specifier: './y', names: ['f'] },
+        { specifier: './w', names: ['ff', 'w'] },
+        { specifier: './q', names: ['"f"'] },
       ]),
       indexed('b.c', 1, [{ specifier: 'b.h', names: [] }]),
-      indexed('c.ts', 1, [{ specifier: './z', names: ['z'] }]),
+      indexed('c.ts', 1, [{ specifier: './z', names: ['z', 'f'] }]),
     ]);
-    const got = store.bindingsIn(['a.ts', 'b.c', 'missing.ts']).map((i) => [i.from, i.specifier, i.names]);
-    assert.deepEqual(got, [
-      ['a.ts', './x', ['x', 'f']],
-      ['a.ts', './y', ['f']],
+    const got = (names: string[], paths = ['a.ts', 'b.c', 'missing.ts']) =>
+      store.bindingsIn(paths, names).map((i) => [i.from, i.specifier]);
+    assert.deepEqual(got(['f']), [
+      ['a.ts', './x'],
+      ['a.ts', './y'],
     ]);
-    // the same rows importsOf gives, less those binding nothing
+    // a name is matched whole, quotes and all: `ff` and `"f"` are not `f`, nor `f` them
+    assert.deepEqual(got(['w', '"f"']), [
+      ['a.ts', './w'],
+      ['a.ts', './q'],
+    ]);
+    assert.deepEqual(got(['x', 'z'], ['a.ts', 'c.ts']), [
+      ['a.ts', './x'],
+      ['c.ts', './z'],
+    ]);
+    // the same rows importsOf gives, less those binding none of the names
     assert.deepEqual(
-      store.bindingsIn(['a.ts']),
-      store.importsOf('a.ts').filter((i) => i.names.length > 0),
+      store.bindingsIn(['a.ts'], ['f', 'w']),
+      store.importsOf('a.ts').filter((i) => i.names.some((n) => n === 'f' || n === 'w')),
     );
-    assert.deepEqual(store.bindingsIn([]), []);
+    assert.deepEqual(store.bindingsIn([], ['f']), []);
+    assert.deepEqual(store.bindingsIn(['a.ts'], []), []);
+  } finally {
+    store.close();
+  }
+});
+
+test('renamingImportsTo gives only the imports of a file that rename or re-export, by importer then as written; fileTokens the stored counts in one lookup', () => {
+  const store = createSqliteGraphStore(':memory:');
+  try {
+    const file = (path: string, imports: IndexedFile['imports']): IndexedFile => ({
+      ...indexed(path, 0, []),
+      imports,
+    });
+    const imp = (from: string, target: string, aliases = {}, reexports = {}) => ({
+      from,
+      specifier: `./${target}`,
+      names: Object.keys(aliases),
+      aliases,
+      reexports,
+      target,
+    });
+    store.put([
+      file('z.ts', [imp('z.ts', 'lib.ts', { g: 'f' })]),
+      file('a.ts', [
+        imp('a.ts', 'lib.ts'),
+        imp('a.ts', 'lib.ts', {}, { '*': '*' }),
+        imp('a.ts', 'other.ts', { h: 'f' }),
+        imp('a.ts', 'lib.ts', {}, { k: 'f' }),
+      ]),
+      file('lib.ts', []),
+    ]);
+    assert.deepEqual(
+      store.renamingImportsTo('lib.ts').map((i) => [i.from, i.aliases, i.reexports]),
+      [
+        ['a.ts', {}, { '*': '*' }],
+        ['a.ts', {}, { k: 'f' }],
+        ['z.ts', { g: 'f' }, {}],
+      ],
+    );
+    assert.deepEqual(store.renamingImportsTo('nowhere.ts'), []);
+
+    store.setTokens([{ path: 'a.ts', hash: 'h-a.ts', tokens: 12 }]);
+    assert.deepEqual(
+      store.fileTokens(['a.ts', 'z.ts', 'missing.ts']),
+      new Map<string, number | null>([
+        ['a.ts', 12],
+        ['z.ts', null],
+      ]),
+    );
   } finally {
     store.close();
   }
