@@ -86,6 +86,12 @@ export interface GraphStore {
   delete(paths: readonly string[]): void;
   /** Forgets everything (build-full). */
   clear(): void;
+  /**
+   * Before a cold build into an empty graph file: swaps indexes that only queries need for
+   * cheaper ones while the rows are loaded. Returns the file for `finishGraphLoad` (on a
+   * worker) to put them back, or undefined when nothing was swapped.
+   */
+  beginLoad(): string | undefined;
   imports(): GraphImport[];
   setImportTargets(rows: readonly { from: string; specifier: string; target: string | null }[]): void;
   importsOf(path: string): GraphImport[];

@@ -32,6 +32,8 @@ export const GRAPH_MAX_WATCHED_DIRS = 10_000;
 const MAX_DIRTY_PATHS = 2_000;
 /** A background sweep catches what the watches missed (a lost event) at most this often. */
 const SWEEP_EVERY_MS = 60_000;
+/** A cold build of at least this many files loads its rows before building the query index. */
+const BULK_LOAD_FILES = 256;
 const GENERATED = /(\.min\.(js|css)|\.bundle\.js|[-.]lock\.(json|yaml)|\.pb\.go|_pb2\.py)$/;
 
 export interface GraphProgress {
@@ -116,9 +118,12 @@ function toIndexed(
   const imports = [...specifiers].map((specifier) => ({
     from: path,
     specifier,
-    names: x.bindings[specifier] ?? [],
-    aliases: x.aliases[specifier] ?? {},
-    reexports: x.reexports[specifier] ?? {},
+    // a worker's maps arrive as plain objects: a specifier like `constructor` must not find Object's
+    names: Object.hasOwn(x.bindings, specifier) ? (x.bindings[specifier] as string[]) : [],
+    aliases: Object.hasOwn(x.aliases, specifier) ? (x.aliases[specifier] as Record<string, string>) : {},
+    reexports: Object.hasOwn(x.reexports, specifier)
+      ? (x.reexports[specifier] as Record<string, string>)
+      : {},
     target: resolve(path, specifier, language),
   }));
   if (language === 'python') {
@@ -158,6 +163,8 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
   let next: Promise<void> | undefined;
   /** build-full: the next sweep forgets every file first. */
   let clearFirst = false;
+  /** A worker is building the query index after a cold build (see finishLoad). */
+  let finishingLoad = false;
   /** Paths the watches saw change since the last update. */
   const dirty = new Set<string>();
   /** Only a full sweep can tell what changed: none ran yet, events were lost, or watching is off. */
@@ -353,7 +360,12 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
     if (gone.length > 0) store.delete(gone);
     const resolve = createImportResolver(root, present);
     const stored = new Set<string>();
-    await indexAll(todo, resolve, stored);
+    const loading = todo.length >= BULK_LOAD_FILES ? store.beginLoad() : undefined;
+    try {
+      await indexAll(todo, resolve, stored);
+    } finally {
+      if (loading !== undefined) await finishLoad(loading);
+    }
     // an added or removed file can change what other files' imports resolve to; the files just
     // stored were resolved by this same resolver, and when they are all there is (a cold build)
     // nothing is left to look at
@@ -443,6 +455,21 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
     return status();
   }
 
+  /**
+   * Builds the query index a cold build left out, on a worker: SQLite takes seconds for a large
+   * graph, which must not stop the event loop. Meanwhile token counts are not stored (the worker
+   * holds the write lock); they are counted again when next needed.
+   */
+  async function finishLoad(file: string) {
+    finishingLoad = true;
+    try {
+      // a failure leaves the narrow index (answers stay right, callers slower); the next open finishes it
+      await runEngineTask('finishGraphLoad', file, { deadlineMs: 10 * 60_000 }).catch(() => undefined);
+    } finally {
+      finishingLoad = false;
+    }
+  }
+
   /** Reads and counts these files on the workers and stores each count against the hash it was counted on. */
   async function countAndStore(paths: readonly string[]): Promise<number> {
     const counted = await Promise.all(
@@ -456,7 +483,7 @@ export function createCodeGraph(root: string, opts: CodeGraphOptions): CodeGraph
     );
     const rows = counted.filter((c) => c !== undefined);
     // a file changed since the index stays uncounted: its count is not the indexed content's
-    store.setTokens(rows);
+    if (!finishingLoad) store.setTokens(rows);
     return rows.reduce((sum, r) => sum + r.tokens, 0);
   }
 

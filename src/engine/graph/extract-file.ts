@@ -114,7 +114,7 @@ function esReexports(node: Node, b: Bindings) {
   if (!source) return;
   const spec = unquote(source.text);
   bind(b, spec, undefined);
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null);
   let clause = false;
   for (const c of node.namedChildren) {
     if (c?.type === 'namespace_export') {
@@ -273,7 +273,12 @@ export async function extractFileHere(input: {
   const hash = createHash('sha256').update(input.text).digest('hex');
   if (hash === input.knownHash) return { hash, unchanged: true };
   const calls: CallSite[] = [];
-  const b: Bindings = { bindings: {}, aliases: {}, reexports: {} };
+  // keyed by specifiers and names from the source (`constructor`, `__proto__` …): no prototype
+  const b: Bindings = {
+    bindings: Object.create(null),
+    aliases: Object.create(null),
+    reexports: Object.create(null),
+  };
   const outline = await outlineFileHere(input.rel, input.text, (root, grammar) =>
     walkCalls(root, grammar, calls, b),
   );

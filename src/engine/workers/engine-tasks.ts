@@ -1,4 +1,5 @@
 import { factTerms } from '../../store/knowledge.ts';
+import { finishGraphLoad } from '../../store/sqlite/graph-store.ts';
 import { searchFactsInFile } from '../../store/sqlite/knowledge-rows.ts';
 import { pathReadsInFile, usageRollupInFile, usageTotalsInFile } from '../../store/sqlite/usage-rollup.ts';
 import { chunkDocument } from '../bm25/chunk-document.ts';
@@ -40,6 +41,8 @@ export const ENGINE_TASKS = {
   graphSummary,
   testCoverage,
   importDiagram,
+  /** The query index of a graph file after a cold build loaded it (seconds of SQLite work on a large one). */
+  finishGraphLoad,
   /** A parse and nothing else: the floor of the graph bench. */
   parseOnly: parseOnlyHere,
   findDuplicates: (input: { root: string; files: readonly string[] }) =>

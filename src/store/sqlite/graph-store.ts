@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import type { SymbolKind } from '../../engine/languages/types.ts';
 import type { GraphCall, GraphFile, GraphImport, GraphStore, GraphSymbol } from '../graph.ts';
 import { openPrivateDatabase } from './open-database.ts';
@@ -22,9 +23,30 @@ CREATE INDEX IF NOT EXISTS imports_target ON imports(target);
 CREATE TABLE IF NOT EXISTS calls (
   path TEXT NOT NULL, line INTEGER NOT NULL, caller TEXT, callee TEXT NOT NULL, receiver TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS calls_by_callee ON calls(callee, path, line, caller, receiver);
 CREATE INDEX IF NOT EXISTS calls_path ON calls(path, line);
 `;
+/**
+ * Call sites by callee, covering, in answer order: what ctx_callers reads. Keeping it current
+ * costs a bulk load about half again its inserts, so a cold build loads the calls under a narrow
+ * callee index (queries during the build stay indexed) and a worker builds this one afterwards.
+ */
+const CALLS_BY_CALLEE =
+  'CREATE INDEX IF NOT EXISTS calls_by_callee ON calls(callee, path, line, caller, receiver);';
+const CALLS_WHILE_LOADING = 'calls_callee_loading';
+
+/**
+ * Builds the covering callee index of a graph file that a cold build loaded without it, and drops
+ * the narrow one used meanwhile. Runs on an engine worker with its own connection (WAL: the
+ * server's connection keeps reading, with the narrow index, until this commits).
+ */
+export function finishGraphLoad(file: string): void {
+  const db = new Database(file, { timeout: 60_000 });
+  try {
+    db.exec(`BEGIN IMMEDIATE; ${CALLS_BY_CALLEE} DROP INDEX IF EXISTS ${CALLS_WHILE_LOADING}; COMMIT;`);
+  } finally {
+    db.close();
+  }
+}
 
 /**
  * Bumped when what the graph records changes: an older file is dropped and rebuilt from the
@@ -79,8 +101,9 @@ const toSymbol = (r: SymbolRow): GraphSymbol => ({
 });
 /** Most imports rename and re-export nothing: `[]` and `{}` are not worth a parse. */
 const listOf = (json: string): string[] => (json === '[]' ? [] : (JSON.parse(json) as string[]));
+/** Keys are names from source code (`constructor`, `toString` …): no prototype to find them on. */
 const mapOf = (json: string): Record<string, string> =>
-  json === '{}' ? {} : (JSON.parse(json) as Record<string, string>);
+  Object.assign(Object.create(null) as Record<string, string>, json === '{}' ? undefined : JSON.parse(json));
 const toImport = (r: ImportRow): GraphImport => ({
   from: r.source,
   specifier: r.specifier,
@@ -108,6 +131,11 @@ export function createSqliteGraphStore(file: string): GraphStore {
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }
   db.exec(SCHEMA);
+  // a load that did not finish (the process ended) leaves the narrow index: finish it here
+  if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?").get(CALLS_WHILE_LOADING)) {
+    db.exec(`DROP INDEX ${CALLS_WHILE_LOADING};`);
+  }
+  db.exec(CALLS_BY_CALLEE);
   const q = {
     stats: db.prepare('SELECT path, size, mtime_ms, hash FROM files'),
     putFile: db.prepare(
@@ -227,6 +255,14 @@ export function createSqliteGraphStore(file: string): GraphStore {
     delete(paths) {
       written();
       del(paths);
+    },
+    beginLoad() {
+      // only an empty graph on disk: an in-memory one is small, and a worker cannot open it
+      if (file === ':memory:' || (q.fileCount.get() as { n: number }).n > 0) return undefined;
+      db.exec(
+        `CREATE INDEX IF NOT EXISTS ${CALLS_WHILE_LOADING} ON calls(callee); DROP INDEX IF EXISTS calls_by_callee;`,
+      );
+      return file;
     },
     clear() {
       written();
