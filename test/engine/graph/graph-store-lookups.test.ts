@@ -143,7 +143,7 @@ test('renamingImportsTo gives only the imports of a file that rename or re-expor
       file('lib.ts', []),
     ]);
     assert.deepEqual(
-      store.renamingImportsTo('lib.ts').map((i) => [i.from, i.aliases, i.reexports]),
+      store.renamingImportsTo('lib.ts').map((i) => [i.from, { ...i.aliases }, { ...i.reexports }]),
       [
         ['a.ts', {}, { '*': '*' }],
         ['a.ts', {}, { k: 'f' }],
