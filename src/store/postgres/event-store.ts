@@ -81,8 +81,10 @@ export function createPgEventStore(
       params.push(plan.bodies, plan.messages, notify.channel, plan.prefix, plan.resync);
     }
     const numbered = await db.write<{ revision: number }>(appendSql(notify !== undefined), params);
+    if (numbered.length !== rows.length)
+      throw new Error(`the event append returned ${numbered.length} revisions for ${rows.length} events`);
     rows.forEach((e, i) => {
-      e.revision = numbered[i]?.revision ?? 0;
+      e.revision = (numbered[i] as { revision: number }).revision;
     });
   });
   // reads see every append this process started before them, as the SQLite store's do
