@@ -10,35 +10,50 @@ export const EVENTS_NOTIFY_CHANNEL = 'leanctx_events';
 /** NOTIFY payloads must stay under 8000 bytes; a batch is cut into messages below this. */
 const MAX_NOTIFY_BYTES = 7800;
 
+/** What the database puts before each event's JSON once it knows the revision, at most. */
+const REVISION_BYTES = Buffer.byteLength(`{"revision":${Number.MAX_SAFE_INTEGER},`);
+
 /**
- * The NOTIFY payloads announcing one committed batch: `{r, es}` messages under the size limit,
- * and `{r, resync: true}` for an event too large to travel (receivers read it from the store).
+ * The NOTIFY messages announcing one batch, planned before its revisions exist (the database
+ * assigns them in the statement that sends the messages): message `i` is `{r, es}` with the
+ * events whose `messages` entry is `i`, each `{"revision":N,` followed by its `bodies` entry, or
+ * `{r, resync: true}` for an event too large to travel (its body is null; receivers read the store).
  */
-export function notifyPayloads(events: readonly EventRecord[], originId: string): string[] {
-  const out: string[] = [];
-  let batch: string[] = [];
-  let bytes = 0;
-  const head = `{"r":${JSON.stringify(originId)},"es":[`;
-  const flush = () => {
-    if (batch.length > 0) out.push(`${head}${batch.join(',')}]}`);
-    batch = [];
-    bytes = Buffer.byteLength(head) + 2;
-  };
-  flush();
+export interface NotifyPlan {
+  /** Starts every `{r, es}` message; `]}` ends it. */
+  prefix: string;
+  resync: string;
+  /** Each event's JSON without its revision and opening brace. */
+  bodies: (string | null)[];
+  /** Each event's message, in sending order. */
+  messages: number[];
+}
+
+export function planNotifications(events: readonly EventRecord[], originId: string): NotifyPlan {
+  const prefix = `{"r":${JSON.stringify(originId)},"es":[`;
+  const empty = Buffer.byteLength(prefix) + 2;
+  const bodies: (string | null)[] = [];
+  const messages: number[] = [];
+  let message = -1;
+  let bytes = MAX_NOTIFY_BYTES; // nothing open yet
   for (const e of events) {
-    const json = JSON.stringify(e);
-    const size = Buffer.byteLength(json) + 1;
-    if (Buffer.byteLength(head) + 2 + size > MAX_NOTIFY_BYTES) {
-      flush();
-      out.push(JSON.stringify({ r: originId, resync: true }));
+    const body = JSON.stringify({ ...e, revision: undefined }).slice(1);
+    const size = REVISION_BYTES + Buffer.byteLength(body) + 1;
+    if (empty + size > MAX_NOTIFY_BYTES) {
+      bodies.push(null);
+      messages.push(++message);
+      bytes = MAX_NOTIFY_BYTES;
       continue;
     }
-    if (bytes + size > MAX_NOTIFY_BYTES) flush();
-    batch.push(json);
+    if (bytes + size > MAX_NOTIFY_BYTES) {
+      message++;
+      bytes = empty;
+    }
+    bodies.push(body);
+    messages.push(message);
     bytes += size;
   }
-  flush();
-  return out;
+  return { prefix, resync: JSON.stringify({ r: originId, resync: true }), bodies, messages };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { notifyPayloads } from '../../events/pg-notify-fan-out.ts';
+import { planNotifications } from '../../events/pg-notify-fan-out.ts';
 import { type ChannelInfo, type EventRecord, type EventStore, MAX_EVENT_SEARCH_TERMS } from '../types.ts';
 import { createGroupCommit } from './group-commit.ts';
 import type { PgDatabase } from './pool.ts';
@@ -24,60 +24,69 @@ const toEvent = (row: EventRow): EventRecord => ({
 });
 
 /**
+ * One batch's append, one statement: it advances each channel's `event_heads` row by the
+ * batch's count (rows locked in key order, so two replicas' batches cannot deadlock), numbers
+ * the events from it, inserts them and, with `notify`, sends the planned NOTIFY messages. The
+ * head row stays locked until the statement commits, so a channel's revisions never collide or
+ * skip across processes and commit in revision order.
+ */
+const appendSql = (notify: boolean) => `WITH batch AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]${notify ? ', $7::text[], $8::int[]' : ''})
+    WITH ORDINALITY AS b(workspace_id, channel_id, kind, actor, ts, payload${notify ? ', body, message' : ''}, ord)
+), counts AS (
+  SELECT workspace_id, channel_id, COUNT(*) AS n FROM batch GROUP BY workspace_id, channel_id
+), heads AS (
+  INSERT INTO event_heads (workspace_id, channel_id, revision)
+  SELECT workspace_id, channel_id, n FROM counts ORDER BY workspace_id COLLATE "C", channel_id COLLATE "C"
+  ON CONFLICT (workspace_id, channel_id) DO UPDATE SET revision = event_heads.revision + EXCLUDED.revision
+  RETURNING workspace_id, channel_id, revision
+), numbered AS (
+  SELECT b.*, h.revision - c.n + row_number() OVER (PARTITION BY b.workspace_id, b.channel_id ORDER BY b.ord) AS revision
+  FROM batch b JOIN counts c USING (workspace_id, channel_id) JOIN heads h USING (workspace_id, channel_id)
+), inserted AS (
+  INSERT INTO events (workspace_id, channel_id, revision, kind, actor, ts, payload)
+  SELECT workspace_id, channel_id, revision, kind, actor, ts, payload FROM numbered
+)${
+  notify
+    ? `, sent AS (
+  SELECT COUNT(pg_notify($9::text, m)) FROM (
+    SELECT CASE WHEN bool_and(body IS NULL) THEN $11::text
+      ELSE $10::text || string_agg('{"revision":' || revision || ',' || body, ',' ORDER BY ord) || ']}' END AS m
+    FROM numbered GROUP BY message ORDER BY message) messages
+)`
+    : ''
+}
+SELECT revision FROM numbered${notify ? ', sent' : ''} ORDER BY ord`;
+
+/**
  * Events in PostgreSQL. A channel's revisions come from its row in `event_heads`, advanced in
- * the transaction that inserts the events: the row lock orders writers of every process, so
- * revisions never collide or skip, and they commit in revision order.
+ * the statement that inserts the events (appendSql).
  */
 export function createPgEventStore(
   db: PgDatabase,
-  /** LISTEN/NOTIFY fan-out: each batch is announced on `channel` by its own transaction, so at commit. */
+  /** LISTEN/NOTIFY fan-out: each batch is announced on `channel` by the statement that appends it, so at commit. */
   notify?: { channel: string; originId: string },
 ): EventStore & { settled(): Promise<void> } {
-  const writes = createGroupCommit<EventRecord>((rows) =>
-    db.transaction(async (client) => {
-      const byChannel = new Map<string, EventRecord[]>();
-      for (const e of rows) {
-        const key = `${e.workspaceId}\u0000${e.channelId}`;
-        const list = byChannel.get(key);
-        if (list) list.push(e);
-        else byChannel.set(key, [e]);
-      }
-      // heads are locked in one order by every process, so two batches cannot deadlock
-      for (const key of [...byChannel.keys()].sort()) {
-        const list = byChannel.get(key) as EventRecord[];
-        const first = list[0] as EventRecord;
-        const { rows: head } = await client.query<{ revision: number }>(
-          `INSERT INTO event_heads (workspace_id, channel_id, revision) VALUES ($1, $2, $3)
-           ON CONFLICT (workspace_id, channel_id) DO UPDATE SET revision = event_heads.revision + EXCLUDED.revision
-           RETURNING revision`,
-          [first.workspaceId, first.channelId, list.length],
-        );
-        const last = head[0]?.revision ?? list.length;
-        list.forEach((e, i) => {
-          e.revision = last - list.length + 1 + i;
-        });
-      }
-      await client.query(
-        `INSERT INTO events (workspace_id, channel_id, revision, kind, actor, ts, payload)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[])`,
-        [
-          rows.map((e) => e.workspaceId),
-          rows.map((e) => e.channelId),
-          rows.map((e) => e.revision),
-          rows.map((e) => e.kind),
-          rows.map((e) => e.actor),
-          rows.map((e) => e.ts),
-          rows.map((e) => JSON.stringify(e.payload)),
-        ],
-      );
-      if (notify) {
-        await client.query('SELECT pg_notify($1, m) FROM unnest($2::text[]) AS m', [
-          notify.channel,
-          notifyPayloads(rows, notify.originId),
-        ]);
-      }
-    }),
-  );
+  const writes = createGroupCommit<EventRecord>(async (rows) => {
+    const params: unknown[] = [
+      rows.map((e) => e.workspaceId),
+      rows.map((e) => e.channelId),
+      rows.map((e) => e.kind),
+      rows.map((e) => e.actor),
+      rows.map((e) => e.ts),
+      rows.map((e) => JSON.stringify(e.payload)),
+    ];
+    if (notify) {
+      const plan = planNotifications(rows, notify.originId);
+      params.push(plan.bodies, plan.messages, notify.channel, plan.prefix, plan.resync);
+    }
+    const numbered = await db.write<{ revision: number }>(appendSql(notify !== undefined), params);
+    if (numbered.length !== rows.length)
+      throw new Error(`the event append returned ${numbered.length} revisions for ${rows.length} events`);
+    rows.forEach((e, i) => {
+      e.revision = (numbered[i] as { revision: number }).revision;
+    });
+  });
   // reads see every append this process started before them, as the SQLite store's do
   const settled = writes.settled;
 

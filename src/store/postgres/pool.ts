@@ -28,10 +28,12 @@ export interface PgDatabase {
   /** Runs `fn` inside BEGIN … COMMIT on one connection; ROLLBACK when it throws. */
   transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   /**
-   * One statement, atomic on its own (no BEGIN/COMMIT round trips); like `transaction`, a
-   * failure to get a connection is marked `failedBeforeStart` (safe to run again).
+   * One statement, atomic on its own (no BEGIN/COMMIT round trips); rows out. Safe to run again
+   * (`safeToRetry`) when it never got a connection, or when PostgreSQL answered with a lock or
+   * timeout error (the statement was rolled back); never when the connection went mid-statement,
+   * as its implicit commit may have happened.
    */
-  write(sql: string, params: unknown[]): Promise<void>;
+  write<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[]): Promise<R[]>;
   /** One round trip (`SELECT 1`); throws `store_unavailable` when it fails. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -131,7 +133,7 @@ const TRANSIENT_STATES = new Set([
   '55P03', // lock_not_available
   '57014', // query_canceled (statement_timeout)
 ]);
-/** Transient failures of a transaction before its COMMIT was sent: it cannot have committed. */
+/** Transient failures before a COMMIT was sent, or of one statement PostgreSQL rolled back: nothing committed. */
 const rolledBackTransients = new WeakSet<object>();
 
 /**
@@ -232,15 +234,28 @@ export function createPgDatabase(opts: PgPoolOptions): PgDatabase {
         client.release(broken);
       }
     },
-    async write(sql, params) {
+    async write<R extends pg.QueryResultRow>(sql: string, params: unknown[]) {
       const client = await checkOut();
       let broken: Error | undefined;
       try {
-        await client.query(sql, params);
+        return (await client.query<R>(sql, params)).rows;
       } catch (err) {
         // a statement the server never answered leaves the connection in an unknown state
         if (isUnavailable(err)) broken = err as Error;
-        fail(err);
+        const code = (err as { code?: unknown }).code;
+        try {
+          return fail(err);
+        } catch (mapped) {
+          // the server's own error for a lock or a timeout: the statement was rolled back
+          if (
+            typeof code === 'string' &&
+            TRANSIENT_STATES.has(code) &&
+            typeof mapped === 'object' &&
+            mapped !== null
+          )
+            rolledBackTransients.add(mapped);
+          throw mapped;
+        }
       } finally {
         client.release(broken);
       }
