@@ -2,7 +2,9 @@
 // the same run, alternating: (a) one SQLite `lean-ctx team serve`; (b) one replica on
 // PostgreSQL + Redis; (c) three replicas on the same database and key prefix. Every target
 // sits behind the same round-robin proxy process (over one target for a and b), so req/s
-// compares like with like and (c) differs from (b) only in the replicas behind it. Then:
+// compares like with like and (c) differs from (b) only in the replicas behind it; (d) the
+// control: three independent SQLite processes (own data dirs, nothing shared) behind the same
+// proxy, so what splitting two cores three ways costs is measured apart from coordination. Then:
 // cross-replica event delivery (an SSE subscriber on r1, findings written through r2 and r3)
 // and an MCP SDK client whose requests rotate over the three replicas (session errors).
 import { loadavg } from 'node:os';
@@ -48,7 +50,7 @@ const WARM_CALLS_FIRST = 8000;
 const WARM_CALLS = 1000;
 
 interface Target {
-  key: 'sqlite' | 'one' | 'three';
+  key: 'sqlite' | 'one' | 'three' | 'three-sqlite';
   label: string;
   replicas: number;
   proxy: Balancer;
@@ -99,7 +101,10 @@ async function checkCached(target: Target, token: string): Promise<void> {
 }
 
 async function runTarget(fleet: ReplicaFleet, target: Target, round: number): Promise<Round> {
-  if (target.key !== 'sqlite') fleet.activate(target.replicas);
+  // every process the target does not use is paused, so no idle sibling's timers are in its numbers
+  const onSqlite = target.key === 'sqlite' || target.key === 'three-sqlite';
+  fleet.activateSqlite(onSqlite ? target.replicas : 0);
+  fleet.activate(onSqlite ? 0 : target.replicas);
   if (round === 1) await checkCached(target, fleet.token);
   const load = (run: { duration: number } | { amount: number }) =>
     autocannon({
@@ -116,7 +121,7 @@ async function runTarget(fleet: ReplicaFleet, target: Target, round: number): Pr
   // replica, not seconds: each process compiles the same code, and with three each sees a third
   // of the calls, so a warm-up in seconds leaves three replicas still optimizing (profiled).
   if (!args.smoke) await load({ amount: (round === 1 ? WARM_CALLS_FIRST : WARM_CALLS) * target.replicas });
-  const storePids = () => (target.key === 'sqlite' ? [] : storeProcessIds(fleet.database, redisPort()));
+  const storePids = () => (onSqlite ? [] : storeProcessIds(fleet.database, redisPort()));
   const latencies = new LatencyRecorder();
   const each = pids.map(processCpuMs);
   const cpuBefore = sum(each);
@@ -144,7 +149,7 @@ async function runTarget(fleet: ReplicaFleet, target: Target, round: number): Pr
       cpuBefore === undefined || cpuAfter === undefined || calls === 0
         ? undefined
         : ((cpuAfter - cpuBefore) * 1000) / calls,
-    storeCpuUsPerReq: target.key === 'sqlite' || calls === 0 ? undefined : (storeMs * 1000) / calls,
+    storeCpuUsPerReq: onSqlite || calls === 0 ? undefined : (storeMs * 1000) / calls,
     cpuMsByProcess: eachAfter.map((ms, i) => (ms ?? Number.NaN) - (each[i] ?? Number.NaN)),
     proxyCpuUsPerReq:
       proxyBefore === undefined || proxyAfter === undefined || calls === 0
@@ -215,6 +220,7 @@ try {
     redisUrl: REDIS_URL,
     nodeArgs: (label) => profileFlags(args.profile, label),
     sampleFile: fileURLToPath(new URL('../package.json', import.meta.url)),
+    isolatedSqlite: 2,
   });
   exitCode = await bench(fleet);
 } catch (err) {
@@ -249,6 +255,14 @@ async function bench(fleet: ReplicaFleet): Promise<number> {
       proxy: await fleet.proxy([r1, r2, r3]),
       pids: () => fleet.replicas.map((r) => r.pid),
     },
+    {
+      // the control: the same split over three processes, nothing shared between them
+      key: 'three-sqlite',
+      label: 'three independent SQLite processes (control: nothing shared)',
+      replicas: 3,
+      proxy: await fleet.proxy([fleet.sqlite.url, ...fleet.isolated.map((s) => s.url)]),
+      pids: () => [fleet.sqlite.pid, ...fleet.isolated.map((s) => s.pid)],
+    },
   ];
   const startLoad = loadAverage();
   console.log(
@@ -273,11 +287,15 @@ async function bench(fleet: ReplicaFleet): Promise<number> {
   });
   const cpuRatio = median(cpuRatios);
   const scaleRatio = medianRoundRatio(of('three'), of('one'));
+  // what three processes on these cores keep with nothing to coordinate, and what is left for coordination
+  const splitRatio = medianRoundRatio(of('three-sqlite'), of('sqlite'));
+  const coordinationRatio = scaleRatio / splitRatio;
   const storeCpu = (key: Target['key']) => {
     const values = of(key).flatMap((r) => (r.storeCpuUsPerReq === undefined ? [] : [r.storeCpuUsPerReq]));
     return values.length ? median(values) : undefined;
   };
 
+  fleet.activateSqlite(1);
   fleet.activate(3);
   await settle(fleet.replicas.map((r) => r.pid));
   const delivery = await measureCrossReplicaDelivery({
@@ -299,7 +317,9 @@ async function bench(fleet: ReplicaFleet): Promise<number> {
         ? `CPU/call ≤ ${GOALS.cpuRatioMax}× SQLite: ${formatRatio(cpuRatio)} ${cpuRatio <= GOALS.cpuRatioMax ? 'met' : 'MISSED'}`
         : t.key === 'three'
           ? `req/s ≥ ${GOALS.threeVsOneMin}× one replica: ${formatRatio(scaleRatio)} ${scaleRatio >= GOALS.threeVsOneMin ? 'met' : 'MISSED'}`
-          : '— (the base)';
+          : t.key === 'three-sqlite'
+            ? `— (${formatRatio(splitRatio)} one SQLite process; three replicas keep ${formatRatio(coordinationRatio)} of that)`
+            : '— (the base)';
     return { target: t, summary: s, storeCpuUs: storeCpu(t.key), goal };
   });
   console.log('');
@@ -320,7 +340,9 @@ async function bench(fleet: ReplicaFleet): Promise<number> {
         formatMs(r.summary.p50Ms),
         formatMs(r.summary.p99Ms),
         formatCpuUs(r.summary.serverCpuUsPerReq),
-        r.target.key === 'sqlite' ? '— (in process)' : formatCpuUs(r.storeCpuUs),
+        r.target.key === 'sqlite' || r.target.key === 'three-sqlite'
+          ? '— (in process)'
+          : formatCpuUs(r.storeCpuUs),
         r.goal,
       ]),
     ),
@@ -378,7 +400,7 @@ async function bench(fleet: ReplicaFleet): Promise<number> {
   const endLoad = loadAverage();
   console.log(
     `medians of ${args.rounds} round(s); ratios are medians of per-round ratios; CPU is user + system time ` +
-      'of the leanctx processes (all replicas for three) per answered call; "PG + Redis" adds the PostgreSQL ' +
+      'of the leanctx processes (all three for the three-process targets) per answered call; "PG + Redis" adds the PostgreSQL ' +
       `backends of the bench database and redis-server; load average at the end ${endLoad}`,
   );
 
@@ -407,6 +429,8 @@ async function bench(fleet: ReplicaFleet): Promise<number> {
       cpuGoalMet: cpuRatio <= GOALS.cpuRatioMax,
       reqPerSecThreeVsOne: scaleRatio,
       scaleGoalMet: scaleRatio >= GOALS.threeVsOneMin,
+      reqPerSecThreeIsolatedVsOneSqlite: splitRatio,
+      coordinationShare: coordinationRatio,
     },
     delivery: { ...delivery, goalMet: deliveryMet } satisfies DeliveryResult & { goalMet: boolean },
     mcp: { requests: mcp.requests, sessionErrors: mcp.errors },

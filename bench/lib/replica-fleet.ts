@@ -29,12 +29,19 @@ export interface Balancer {
  * fresh PostgreSQL database, one Redis key prefix and one team.json. All stay up (and warm) for
  * the whole run; while "one replica" is measured, r2 and r3 are paused (SIGSTOP), so no sibling
  * spends the shared cores on r1's events. Redis holds their pub/sub messages meanwhile.
+ * Optionally two more SQLite processes (`isolated`), each with its own data dir and nothing
+ * shared: three of those behind the proxy cost what splitting the cores three ways costs,
+ * without any coordination — the control for "three replicas".
  */
 export interface ReplicaFleet {
   readonly token: string;
   readonly database: string;
   readonly keyPrefix: string;
   readonly sqlite: ServeProcess;
+  /** s2, s3: independent SQLite processes (own data dirs, nothing shared); empty unless asked for. */
+  readonly isolated: readonly ServeProcess[];
+  /** The first `count` of sqlite, s2, s3 run, the others are paused. */
+  activateSqlite(count: number): void;
   /** r1, r2, r3. */
   readonly replicas: readonly ServeProcess[];
   /** The first `count` replicas run, the others are paused. */
@@ -52,6 +59,8 @@ export async function startReplicaFleet(opts: {
   nodeArgs?: (label: string) => string[];
   /** The file each read serves (copied into the workspace). */
   sampleFile: string;
+  /** Independent SQLite processes beside the first (0 by default). */
+  isolatedSqlite?: number;
 }): Promise<ReplicaFleet> {
   const dir = mkdtempSync(join(tmpdir(), 'leanctx-bench-replicas-'));
   const root = join(dir, 'workspace');
@@ -74,9 +83,10 @@ export async function startReplicaFleet(opts: {
   const proxies: Balancer[] = [];
   const running: ServeProcess[] = [];
   let sqlite: ServeProcess | undefined;
+  const isolated: ServeProcess[] = [];
   const close = async () => {
     await Promise.allSettled(proxies.map((p) => p.close()));
-    await Promise.allSettled([sqlite, ...running].map((s) => s?.stop()));
+    await Promise.allSettled([sqlite, ...isolated, ...running].map((s) => s?.stop()));
     await db?.drop();
     await deleteKeys(opts.redisUrl, keyPrefix).catch((err: unknown) =>
       console.error(`deleting Redis keys ${keyPrefix}* failed: ${String(err)}`),
@@ -113,6 +123,27 @@ export async function startReplicaFleet(opts: {
       cwd: dir,
       nodeArgs: opts.nodeArgs?.('sqlite'),
     });
+    for (let i = 0; i < (opts.isolatedSqlite ?? 0); i++) {
+      const label = `s${i + 2}`;
+      const config = join(dir, `sqlite-${label}.json`);
+      writeFileSync(
+        config,
+        JSON.stringify(
+          { ...common, dataDir: `data-${label}`, auditLogPath: `audit-${label}.jsonl` },
+          null,
+          2,
+        ),
+      );
+      const server = await startServeProcess({
+        label: `SQLite team serve ${label}`,
+        configPath: config,
+        port: await findFreePort(),
+        cwd: dir,
+        nodeArgs: opts.nodeArgs?.(label),
+      });
+      isolated.push(server);
+      server.pause();
+    }
     const startReplica = async (i: number) =>
       startServeProcess({
         label: `replica r${i + 1}`,
@@ -134,6 +165,13 @@ export async function startReplicaFleet(opts: {
       database,
       keyPrefix,
       sqlite: sqliteProcess,
+      isolated: [...isolated],
+      activateSqlite(count) {
+        isolated.forEach((s, i) => {
+          if (i + 1 < count) s.resume();
+          else s.pause();
+        });
+      },
       replicas: [...running],
       activate(count) {
         running.forEach((r, i) => {
