@@ -44,6 +44,8 @@ export interface ReplicaFleet {
   activateSqlite(count: number): void;
   /** r1, r2, r3. */
   readonly replicas: readonly ServeProcess[];
+  /** Every server process, paused or not. */
+  all(): ServeProcess[];
   /** The first `count` replicas run, the others are paused. */
   activate(count: number): void;
   /** A round-robin proxy process in front of `urls`. */
@@ -166,6 +168,7 @@ export async function startReplicaFleet(opts: {
       keyPrefix,
       sqlite: sqliteProcess,
       isolated: [...isolated],
+      all: () => [sqliteProcess, ...isolated, ...running],
       activateSqlite(count) {
         isolated.forEach((s, i) => {
           if (i + 1 < count) s.resume();

@@ -157,3 +157,46 @@ test('a full queue refuses a row at once and names its bound; the rows it holds 
   await Promise.all([first, ...queued]);
   assert.deepEqual(written, [0, 1, 2, 3]);
 });
+
+test('lazy rows start no write of their own: they go together after the linger', async () => {
+  const written: number[][] = [];
+  const commit = createGroupCommit<number>(async (rows) => {
+    written.push([...rows]);
+  });
+  await Promise.all([1, 2, 3].map((n) => commit.add(n, { lazy: true })));
+  assert.deepEqual(written, [[1, 2, 3]]);
+});
+
+test('an urgent row takes the lingering rows along at once, in the order they were added', async () => {
+  const written: number[][] = [];
+  const commit = createGroupCommit<number>(async (rows) => {
+    written.push([...rows]);
+  });
+  const lazy = [commit.add(1, { lazy: true }), commit.add(2, { lazy: true })];
+  const urgent = commit.add(3);
+  // the urgent row's write started synchronously, before any timer could fire
+  assert.deepEqual(written, [[1, 2, 3]]);
+  await Promise.all([...lazy, urgent]);
+});
+
+test('settled() writes lingering rows now, so a read sees every row added before it', async () => {
+  const written: number[][] = [];
+  const commit = createGroupCommit<number>(async (rows) => {
+    written.push([...rows]);
+  });
+  const row = commit.add(7, { lazy: true });
+  assert.deepEqual(written, [], 'a lazy row alone waits');
+  await commit.settled();
+  assert.deepEqual(written, [[7]]);
+  await row;
+});
+
+test('a lazy row that fails is still reported to its caller', async () => {
+  const commit = createGroupCommit<number>(
+    async () => {
+      throw new Error('constraint violated');
+    },
+    { retryable: () => false, sleep: noSleep },
+  );
+  await assert.rejects(commit.add(1, { lazy: true }), /constraint violated/);
+});

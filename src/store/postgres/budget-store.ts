@@ -1,4 +1,5 @@
 import type { BudgetCharge, BudgetStore, BudgetTotals, BudgetUsage } from '../budgets.ts';
+import { LINGER_MS } from './group-commit.ts';
 import type { PgDatabase } from './pool.ts';
 
 /** Unwritten charges kept while PostgreSQL is away; older ones are dropped past it. */
@@ -55,9 +56,13 @@ export function createPgBudgetStore(db: PgDatabase): BudgetStore & { settled(): 
   let pending: BudgetCharge[] = [];
   let writing: Promise<void> | undefined;
   let retry: NodeJS.Timeout | undefined;
+  /** Charges wait this long for others (one upsert for many calls), as group commits' lazy rows do. */
+  let lingering: NodeJS.Timeout | undefined;
 
   /** Writes what `record` holds; a failed write keeps its rows for the next try. */
   const writePending = (): Promise<void> => {
+    clearTimeout(lingering);
+    lingering = undefined;
     if (writing || pending.length === 0) return writing ?? Promise.resolve();
     const rows = pending;
     pending = [];
@@ -109,7 +114,8 @@ export function createPgBudgetStore(db: PgDatabase): BudgetStore & { settled(): 
     },
     record(c) {
       pending.push(c);
-      if (!writing && !retry) void writePending();
+      if (writing || retry || lingering) return;
+      lingering = setTimeout(() => void writePending(), LINGER_MS);
     },
     async totals(tokenId, sinceDay) {
       await settled();

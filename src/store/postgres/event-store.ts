@@ -92,9 +92,10 @@ export function createPgEventStore(
 
   return {
     settled,
-    async append(e) {
+    async append(e, opts) {
       const record: EventRecord = { ...e, revision: 0, ts: e.ts ?? new Date().toISOString() };
-      await writes.add(record);
+      // an event nobody waits for (a call's tool_call_recorded, presence) rides with the next batch
+      await writes.add(record, { lazy: opts?.awaited !== true });
       return record;
     },
     async since(ws, ch, after, limit) {

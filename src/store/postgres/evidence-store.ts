@@ -94,7 +94,8 @@ export function createPgEvidenceStore(db: PgDatabase): EvidenceStore & { settled
 
   return {
     settled,
-    recordRead: (read) => writes.add({ ...read, ts: read.ts ?? new Date().toISOString() }),
+    // no answer waits for it; reads of evidence flush it first (settled)
+    recordRead: (read) => writes.add({ ...read, ts: read.ts ?? new Date().toISOString() }, { lazy: true }),
     async reads(workspaceId, contextId, agentId, limit) {
       await settled();
       const [counted] = await db.query<{ n: number }>(COUNT, [workspaceId, contextId, agentId]);

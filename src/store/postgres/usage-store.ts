@@ -35,7 +35,8 @@ export function createPgUsageStore(db: PgDatabase): UsageStore & { settled(): Pr
 
   return {
     settled,
-    record: (u) => writes.add({ ...u, ts: u.ts ?? new Date().toISOString() }),
+    // written after the call's answer: it waits for company (group-commit.ts LINGER_MS)
+    record: (u) => writes.add({ ...u, ts: u.ts ?? new Date().toISOString() }, { lazy: true }),
     async activity(filter): Promise<UsageActivity[]> {
       await settled();
       if (filter.workspaceIds !== undefined && filter.workspaceIds.length === 0) return [];
