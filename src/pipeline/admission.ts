@@ -1,6 +1,4 @@
 import { READ_STATE_SEQ, readStateKey } from '../engine/read/shared-read-state.ts';
-import { defineLua, type RedisLink } from '../store/redis/redis-link.ts';
-import { GENERATION_LUA, workflowGenerationKey } from '../store/redis/workflow-generations.ts';
 import {
   bucketKey,
   PASS,
@@ -9,6 +7,8 @@ import {
   toDecision,
 } from '../ratelimit/shared-limiter.ts';
 import type { RateDecision } from '../ratelimit/token-bucket.ts';
+import { defineLua, type RedisLink } from '../store/redis/redis-link.ts';
+import { GENERATION_LUA, workflowGenerationKey } from '../store/redis/workflow-generations.ts';
 
 /** What a tool call asks of the shared state before it runs. */
 export interface AdmissionRequest {

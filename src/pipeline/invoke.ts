@@ -196,7 +196,14 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     const args = authorize(deps, tool, req.args, req.caller, ws);
     // A nested call's gate is read from the store: its outer call may have just changed it.
     const admitted = req.nested ? undefined : (req.admitted ?? (await admitCall(deps, req, 0)));
-    await checkWorkflow(deps, tool.name, ws.id, req.caller.tokenId, req.contextId, admitted?.workflowGeneration);
+    await checkWorkflow(
+      deps,
+      tool.name,
+      ws.id,
+      req.caller.tokenId,
+      req.contextId,
+      admitted?.workflowGeneration,
+    );
     if (!req.nested) await checkBudget(deps, req.caller, tool.name, args);
     if (!req.nested) {
       if (deps.inFlight.count >= config.maxConcurrency) {

@@ -279,7 +279,11 @@ describe('three `lean-ctx team serve` replicas behind a round-robin proxy, on Po
     const [a, b, c] = set.replicas.map((r) => r.url);
     const search = { name: 'ctx_search', arguments: { pattern: 'main' }, contextId: 'wf' };
     const workflow = async (url: string | undefined, args: Record<string, unknown>) => {
-      const r = await call(url as string, set, 'dave', { name: 'ctx_workflow', arguments: args, contextId: 'wf' });
+      const r = await call(url as string, set, 'dave', {
+        name: 'ctx_workflow',
+        arguments: args,
+        contextId: 'wf',
+      });
       assert.notEqual((r.body.result as { isError?: boolean } | undefined)?.isError, true, r.text);
       return r;
     };
@@ -287,7 +291,11 @@ describe('three `lean-ctx team serve` replicas behind a round-robin proxy, on Po
       name: 'read-only',
       initial: 'reading',
       states: {
-        reading: { allowed_tools: ['ctx_read', 'ctx_workflow'], transitions: ['writing'], requires_evidence: [] },
+        reading: {
+          allowed_tools: ['ctx_read', 'ctx_workflow'],
+          transitions: ['writing'],
+          requires_evidence: [],
+        },
       },
     };
     // B has read (and may cache) the gate of a context running no workflow

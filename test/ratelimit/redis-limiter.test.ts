@@ -23,9 +23,7 @@ const waitReady = async () => {
 test('three limiters on one Redis spend one bucket: exactly the burst passes, in any interleaving', async () => {
   await waitReady();
   let failedOpen = 0;
-  const limiters = links.map((l) =>
-    createRedisLimiter(l, 0.001, 60, () => failedOpen++),
-  );
+  const limiters = links.map((l) => createRedisLimiter(l, 0.001, 60, () => failedOpen++));
   const decisions = await Promise.all(
     Array.from({ length: 180 }, (_, i) => limiters[i % 3]?.take('token:shared') ?? Promise.reject()),
   );

@@ -67,9 +67,13 @@ describe('workflow gates cached under a Redis generation, across replicas', () =
       };
       const replica: Replica = {
         link,
-        admission: createRedisAdmission(link, () => ({ maxRps: 0.001, rateBurst: 1000 }), () => {
-          replica.failedOpen++;
-        }),
+        admission: createRedisAdmission(
+          link,
+          () => ({ maxRps: 0.001, rateBurst: 1000 }),
+          () => {
+            replica.failedOpen++;
+          },
+        ),
         store: withWorkflowGenerations(counted, link, () => undefined),
         reads: 0,
         failedOpen: 0,
@@ -109,7 +113,9 @@ describe('workflow gates cached under a Redis generation, across replicas', () =
       updatedAt: now,
     });
   };
-  const [a, b, c] = [0, 1, 2].map((i) => () => replicas[i] as Replica);
+  const a = () => replicas[0] as Replica;
+  const b = () => replicas[1] as Replica;
+  const c = () => replicas[2] as Replica;
 
   test('a gate is read once per generation; a write through A is seen by the very next call on B', async () => {
     const B = b();
@@ -173,7 +179,9 @@ describe('workflow gates cached under a Redis generation, across replicas', () =
   test('admission shares one bucket with the limiter across replicas: exactly the burst passes', async () => {
     const links = replicas.map((r) => r.link);
     const up = () => assert.fail('Redis is up');
-    const admissions = links.map((l) => createRedisAdmission(l, () => ({ maxRps: 0.001, rateBurst: 30 }), up));
+    const admissions = links.map((l) =>
+      createRedisAdmission(l, () => ({ maxRps: 0.001, rateBurst: 30 }), up),
+    );
     const limiter = createRedisLimiter(links[0] as RedisLink, 0.001, 30, up);
     const decisions = await Promise.all(
       Array.from({ length: 90 }, (_, i) =>
