@@ -13,25 +13,34 @@ const READ_ONLY_SPEC = {
   },
 };
 
-/** Calls of each Redis command since the last CONFIG RESETSTAT. */
-async function commandCalls(url: string): Promise<Record<string, number>> {
+/**
+ * The commands clients send to Redis while `fn` runs (MONITOR; commands a script runs are
+ * left out), by name.
+ */
+async function commandsSent(url: string, fn: () => Promise<void>): Promise<Record<string, number>> {
   const client = createClient({ url });
-  await client.connect();
+  const probe = createClient({ url });
+  await Promise.all([client.connect(), probe.connect()]);
+  const sent: Record<string, number> = {};
+  let marker = false;
+  await client.monitor((line: string) => {
+    // 1700000000.123456 [0 127.0.0.1:5000] "evalsha" "…" — a script's own commands say [0 lua]
+    const m = /^\S+ \[\d+ ([^\]]+)\] "([^"]+)"/.exec(line);
+    if (!m || m[1] === 'lua') return;
+    const name = (m[2] as string).toLowerCase();
+    if (name === 'echo') marker = true;
+    else sent[name] = (sent[name] ?? 0) + 1;
+  });
   try {
-    const info = await client.info('commandstats');
-    const calls: Record<string, number> = {};
-    for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls[m[1] as string] = Number(m[2]);
-    return calls;
+    await fn();
+    // MONITOR lines arrive after the commands: wait for one sent last
+    await probe.echo('done');
+    while (!marker) await new Promise((r) => setTimeout(r, 10));
   } finally {
-    await client.close();
+    client.destroy();
+    probe.destroy();
   }
-}
-
-async function resetStats(url: string): Promise<void> {
-  const client = createClient({ url });
-  await client.connect();
-  await client.configResetStat();
-  await client.close();
+  return sent;
 }
 
 describe('tool-call admission: one Redis round trip per call', () => {
@@ -59,16 +68,19 @@ describe('tool-call admission: one Redis round trip per call', () => {
   test('a re-read in a known context costs one script run: rate limit, workflow generation and read state together', async () => {
     const read = { name: 'ctx_read', arguments: { path: 'src/index.ts', mode: 'full' }, contextId: 'c1' };
     assert.equal((await callTool(srv, 'reader', read)).status, 200);
-    await resetStats(url);
-    for (let i = 0; i < 10; i++) {
-      const body = (await (await callTool(srv, 'reader', read)).json()) as {
-        result: { content: { text: string }[] };
-      };
-      assert.match(body.result.content[0]?.text ?? '', /unchanged/);
-    }
-    const calls = await commandCalls(url);
-    assert.equal(calls.evalsha, 10, `one script run per call: ${JSON.stringify(calls)}`);
-    assert.equal(calls.hget ?? 0, 0, 'the read state sequence came with the admission');
+    const sent = await commandsSent(url, async () => {
+      for (let i = 0; i < 10; i++) {
+        const body = (await (await callTool(srv, 'reader', read)).json()) as {
+          result: { content: { text: string }[] };
+        };
+        assert.match(body.result.content[0]?.text ?? '', /unchanged/);
+      }
+    });
+    // besides the script, only the event fan-out (SQLite + Redis) publishes
+    const { evalsha, publish, ...others } = sent;
+    assert.equal(evalsha, 10, `one script run per call: ${JSON.stringify(sent)}`);
+    assert.deepEqual(others, {}, 'no other round trip: the read state sequence came with the admission');
+    assert.ok((publish ?? 0) <= 10);
   });
 
   test('a workflow started while Redis is stopped is enforced at once, and still once Redis is back empty', async () => {
