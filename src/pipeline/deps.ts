@@ -9,6 +9,7 @@ import type { DependencyChecks } from '../server/health.ts';
 import type { AgentPresence } from '../sessions/agent-presence.ts';
 import type { Store } from '../store/types.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
+import type { Admission } from './admission.ts';
 import type { TeamState } from './team-state.ts';
 
 /** Everything the HTTP app and the MCP endpoint stand on; wired once in createTeamServer. */
@@ -21,6 +22,8 @@ export interface ServerDeps {
   hub: EventHub;
   audit: AuditLog;
   limiter: SharedRateLimiter;
+  /** What each tool call asks of shared state first: its rate bucket, workflow generation, read state. */
+  admission: Admission;
   /** This process among the replicas sharing one team.json (`--replica-id`). */
   replicaId: string;
   metrics: Metrics;

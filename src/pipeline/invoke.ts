@@ -13,6 +13,7 @@ import {
   type ToolOutcome,
 } from '../tools/define-tool.ts';
 import type { ToolInfo } from '../tools/registry.ts';
+import type { Admitted } from './admission.ts';
 import {
   chargedBeforeAnswer,
   chargeServed,
@@ -49,6 +50,8 @@ export interface CallRequest {
   watchClient?: (onGone: () => void) => () => void;
   /** A call made by another tool (ctx_call): it already holds a concurrency slot. */
   nested?: boolean;
+  /** What its route learned when it admitted the call (REST); else invokeTool asks, free of charge. */
+  admitted?: Admitted;
 }
 
 const REF_KEYS = ['path', 'action', 'key', 'name', 'mode', 'category', 'query', 'pattern'] as const;
@@ -105,6 +108,26 @@ export function resolveWorkspace(deps: ServerDeps, caller: Caller, requested: st
     });
   }
   return ws;
+}
+
+/**
+ * Asks the shared state what the call needs before it runs, in one round trip with Redis:
+ * `cost` tokens of the caller's rate bucket (0 when its request already paid), the
+ * workspace's workflow generation and the context's read-state sequence number.
+ */
+export function admitCall(
+  deps: ServerDeps,
+  req: Pick<CallRequest, 'caller' | 'workspaceId' | 'contextId'>,
+  cost: number,
+): Promise<Admitted> {
+  const id = req.workspaceId ?? deps.state.config().defaultWorkspaceId;
+  const known = deps.state.workspace(id) !== undefined;
+  return deps.admission.admit({
+    tokenId: req.caller.tokenId,
+    cost,
+    workspaceId: known ? id : undefined,
+    readScope: deps.readState ? contextScope(req.caller.tokenId, req.contextId) : undefined,
+  });
 }
 
 /** The tools a caller may call, as listed by manifest, tools/list and ctx_discover_tools. */
@@ -171,7 +194,16 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     const ws = resolveWorkspace(deps, req.caller, req.workspaceId);
     workspaceId = ws.id;
     const args = authorize(deps, tool, req.args, req.caller, ws);
-    await checkWorkflow(deps, tool.name, ws.id, req.caller.tokenId, req.contextId);
+    // A nested call's gate is read from the store: its outer call may have just changed it.
+    const admitted = req.nested ? undefined : (req.admitted ?? (await admitCall(deps, req, 0)));
+    await checkWorkflow(
+      deps,
+      tool.name,
+      ws.id,
+      req.caller.tokenId,
+      req.contextId,
+      admitted?.workflowGeneration,
+    );
     if (!req.nested) await checkBudget(deps, req.caller, tool.name, args);
     if (!req.nested) {
       if (deps.inFlight.count >= config.maxConcurrency) {
@@ -190,7 +222,7 @@ export async function invokeTool(deps: ServerDeps, req: CallRequest): Promise<Ca
     // Replicas share what each context was sent, so its stubs stay honest wherever it lands.
     const readScope =
       deps.readState && !req.nested ? contextScope(req.caller.tokenId, req.contextId) : undefined;
-    if (readScope !== undefined) await deps.readState?.pull(ws, readScope);
+    if (readScope !== undefined) await deps.readState?.pull(ws, readScope, admitted?.readStateSeq);
     if (deps.store.archives) archiveOf(ws).shareTo(deps.store.archives);
     let outcome = await runWithTimeout(deps, tool, args, ws, req, channelId, config.requestTimeoutMs, run);
     // The answer waits for the events the call emitted: a write is not acknowledged before its event is stored.

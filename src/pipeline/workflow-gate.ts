@@ -4,7 +4,8 @@ import type { ServerDeps } from './deps.ts';
 
 /**
  * Refuses a tool the calling context's workflow state does not allow. Every call passes
- * here (REST, MCP and the inner call of ctx_call alike).
+ * here (REST, MCP and the inner call of ctx_call alike). `generation`, from the call's
+ * admission, lets a replica answer from the gate it cached at that generation.
  */
 export async function checkWorkflow(
   deps: ServerDeps,
@@ -12,9 +13,10 @@ export async function checkWorkflow(
   workspaceId: string,
   tokenId: string,
   contextId: string | undefined,
+  generation: string | undefined,
 ): Promise<void> {
   if (ALWAYS_ALLOWED.has(tool)) return;
-  const gate = await deps.store.workflows.gate(workspaceId, workflowScope(tokenId, contextId));
+  const gate = await deps.store.workflows.gate(workspaceId, workflowScope(tokenId, contextId), generation);
   if (!gate?.allowedTools || gate.allowedTools.includes(tool)) return;
   throw new AppError(
     'workflow_denied',

@@ -55,6 +55,9 @@ function writeRefusal(deps: ServerDeps, c: Context<HttpEnv>, err: AppError): voi
   }
 }
 
+/** POST /v1/tools/call: its route spends the token's rate bucket (see toolRoutes). */
+const isToolCall = (c: Context<HttpEnv>) => c.req.method === 'POST' && c.req.path === '/v1/tools/call';
+
 /**
  * The team server's HTTP surface. No listen here: tests call `app.fetch` or serve it on
  * 127.0.0.1:0 through listen.ts.
@@ -91,7 +94,7 @@ export function createApp(deps: ServerDeps, mcp: McpEndpoint): Hono<HttpEnv> {
   });
 
   app.use(hostCheck(deps));
-  app.use('/v1/*', requireToken(deps), limitBody(deps));
+  app.use('/v1/*', requireToken(deps, isToolCall), limitBody(deps));
   app.use('/mcp', requireToken(deps), limitBody(deps));
   // The original served MCP on any path it had no route for; its clients may post to `/`.
   app.use('/', requireToken(deps), limitBody(deps));

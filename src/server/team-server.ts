@@ -20,13 +20,15 @@ import { createEndedSessions } from '../mcp/ended-sessions.ts';
 import { createMcpEndpoint } from '../mcp/http-endpoint.ts';
 import { countSessionUse } from '../metrics/count-sessions.ts';
 import { createMetrics } from '../metrics/metrics.ts';
+import { createLocalAdmission, createRedisAdmission } from '../pipeline/admission.ts';
 import type { ServerDeps } from '../pipeline/deps.ts';
 import { createTeamState } from '../pipeline/team-state.ts';
-import { createLocalLimiter, createRedisLimiter } from '../ratelimit/shared-limiter.ts';
+import { createLocalLimiter, createRedisLimiter, reportFailOpen } from '../ratelimit/shared-limiter.ts';
 import { createAgentPresence } from '../sessions/agent-presence.ts';
 import { ARCHIVE_TTL_MS } from '../store/archives.ts';
 import { openStore } from '../store/open-store.ts';
 import { createRedisLink } from '../store/redis/redis-link.ts';
+import { withWorkflowGenerations } from '../store/redis/workflow-generations.ts';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { Store } from '../store/types.ts';
 import { builtinTools } from '../tools/all-tools.ts';
@@ -112,18 +114,29 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
       `a ${config.store.kind} store opens asynchronously: start the server with openTeamServer()`,
     );
   }
-  const store = countSessionUse(
+  const logger = opts.logger ?? createLogger();
+  const redis = config.redis ? createRedisLink(config.redis, logger) : undefined;
+  const countedStore = countSessionUse(
     opts.store ?? createSqliteStore(join(config.dataDir, 'leanctx.db')),
     metrics.context,
   );
+  let bumpLogged = 0;
+  // With Redis, replicas cache workflow gates under a generation each write bumps.
+  const store = redis
+    ? withWorkflowGenerations(countedStore, redis, (err) => {
+        if (Date.now() - bumpLogged < 10_000) return;
+        bumpLogged = Date.now();
+        logger.warn('workflow generation not bumped (Redis unavailable); retried every second', {
+          error: String(err),
+        });
+      })
+    : countedStore;
   const auditFailed = (err: unknown) => deps.logger.error('audit write failed', { error: String(err) });
   // Refusals are counted where their audit line is written (the observatory's error rates).
   const counted = (log: AuditLog): AuditLog => countRefusals(log, metrics.refusals);
   let audit: AuditLog = counted(
     createAuditLog(auditPath(config.auditLogPath, opts.replicaId), config.auditMaxBytes, auditFailed),
   );
-  const logger = opts.logger ?? createLogger();
-  const redis = config.redis ? createRedisLink(config.redis, logger) : undefined;
   const hub = createEventHub(
     store.events,
     (e) => {
@@ -136,6 +149,10 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
     store.listenForEvents?.(logger) ?? (redis && createRedisFanOut(redis, randomUUID(), logger)),
   );
   let readStateLogged = 0;
+  const failedOpen = reportFailOpen(logger, () => metrics.rateLimitFailOpen.inc());
+  const limiter = redis
+    ? createRedisLimiter(redis, config.maxRps, config.rateBurst, failedOpen)
+    : createLocalLimiter(config.maxRps, config.rateBurst, now);
   const deps: ServerDeps = {
     state: createTeamState(config),
     registry: createToolRegistry([...(opts.tools ?? builtinTools()), ...(team?.tools ?? [])]),
@@ -145,12 +162,10 @@ export function createTeamServer(opts: TeamServerOptions): TeamServer {
     get audit() {
       return audit;
     },
-    limiter: redis
-      ? createRedisLimiter(redis, config.maxRps, config.rateBurst, {
-          logger,
-          failedOpen: () => metrics.rateLimitFailOpen.inc(),
-        })
-      : createLocalLimiter(config.maxRps, config.rateBurst, now),
+    limiter,
+    admission: redis
+      ? createRedisAdmission(redis, () => deps.state.config(), failedOpen)
+      : createLocalAdmission(limiter),
     replicaId,
     readState:
       redis &&

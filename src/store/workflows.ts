@@ -52,8 +52,12 @@ export interface WorkflowGate {
 }
 
 export interface WorkflowStore {
-  /** The gate of the context's run, or undefined when it runs none. */
-  gate(workspaceId: string, scope: string): Promise<WorkflowGate | undefined>;
+  /**
+   * The gate of the context's run, or undefined when it runs none. `generation` is the
+   * workspace's workflow generation in Redis, when the caller knows it: a store that caches
+   * gates may answer from a read made at that generation (see withWorkflowGenerations).
+   */
+  gate(workspaceId: string, scope: string, generation?: string): Promise<WorkflowGate | undefined>;
   get(workspaceId: string, scope: string): Promise<WorkflowRun | undefined>;
   /** Starts a run, replacing the context's previous one (returned). */
   start(run: Omit<WorkflowRun, 'revision'>): Promise<{ run: WorkflowRun; replaced: WorkflowRun | undefined }>;

@@ -56,6 +56,8 @@ describe('Redis stopped and started under a running server', () => {
         profile,
       },
     });
+    // the link connects in the background: a request before it is ready would pass unchecked
+    while ((await srv.request('/healthz')).status !== 200) await new Promise((r) => setTimeout(r, 20));
   });
   after(async () => {
     await srv?.close();

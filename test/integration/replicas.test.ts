@@ -56,7 +56,7 @@ describe('three `lean-ctx team serve` replicas behind a round-robin proxy, on Po
       redisUrl: REDIS_URL,
       store: STORE(db),
       ownDataDirs: true,
-      tokens: ['alice', 'bob', 'reader', 'writer', 'limited', 'carol'],
+      tokens: ['alice', 'bob', 'reader', 'writer', 'limited', 'carol', 'dave', 'caller'],
       config: { maxRps: 0.001, rateBurst: BURST, maxConcurrency: 64 },
     });
     proxy = await startRoundRobinProxy(set.replicas.map((r) => r.url));
@@ -240,6 +240,79 @@ describe('three `lean-ctx team serve` replicas behind a round-robin proxy, on Po
       Math.abs(ok - BURST) <= BURST * 0.05,
       `${ok} of ${3 * BURST} requests passed; the limit is ${BURST}`,
     );
+  });
+
+  test("a token's tool calls and other requests spend one bucket across the replicas", async () => {
+    let ok = 0;
+    let limited = 0;
+    const one = (i: number) => async () => {
+      const res =
+        i % 2 === 0
+          ? await fetch(`${proxy.url}/v1/tools/call`, {
+              method: 'POST',
+              headers: { ...bearer(set, 'caller'), 'content-type': 'application/json' },
+              body: JSON.stringify({ name: 'ctx_read', arguments: { path: 'src/util.ts' }, contextId: 'rl' }),
+            })
+          : await fetch(`${proxy.url}/v1/tools`, { headers: bearer(set, 'caller') });
+      const body = (await res.json()) as { error_code?: string };
+      if (res.status === 200) ok++;
+      else if (res.status === 429) {
+        limited++;
+        assert.equal(body.error_code, 'rate_limited');
+        assert.ok(Number(res.headers.get('retry-after')) >= 1);
+      } else assert.fail(`unexpected status ${res.status}`);
+    };
+    const queue = Array.from({ length: 3 * BURST }, (_, i) => one(i));
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let job = queue.pop(); job; job = queue.pop()) await job();
+      }),
+    );
+    assert.equal(ok + limited, 3 * BURST);
+    assert.ok(
+      Math.abs(ok - BURST) <= BURST * 0.05,
+      `${ok} of ${3 * BURST} requests passed; the limit is ${BURST}`,
+    );
+  });
+
+  test('a workflow started or moved through one replica is enforced on the very next call through another', async () => {
+    // r1 was killed by the SSE test: r3 writes, r2 reads
+    const writer = set.replicas[2]?.url as string;
+    const reader = set.replicas[1]?.url as string;
+    const search = { name: 'ctx_search', arguments: { pattern: 'main' }, contextId: 'wf' };
+    const workflow = async (args: Record<string, unknown>) => {
+      const r = await call(writer, set, 'dave', {
+        name: 'ctx_workflow',
+        arguments: args,
+        contextId: 'wf',
+      });
+      assert.notEqual((r.body.result as { isError?: boolean } | undefined)?.isError, true, r.text);
+      return r;
+    };
+    const spec = {
+      name: 'read-only',
+      initial: 'reading',
+      states: {
+        reading: {
+          allowed_tools: ['ctx_read', 'ctx_workflow'],
+          transitions: ['writing'],
+          requires_evidence: [],
+        },
+      },
+    };
+    // the reader has read (and may cache) the gate of a context running no workflow
+    for (let i = 0; i < 3; i++) assert.equal((await call(reader, set, 'dave', search)).status, 200);
+    assert.equal((await workflow({ action: 'start', spec })).status, 200);
+    const denied = await call(reader, set, 'dave', search);
+    assert.equal(denied.status, 403);
+    assert.equal(denied.body.error_code, 'workflow_denied');
+    assert.equal((await call(reader, set, 'dave', search)).status, 403);
+    assert.equal((await workflow({ action: 'transition', to: 'writing' })).status, 200);
+    assert.equal((await call(reader, set, 'dave', search)).status, 200, 'the next state allows it');
+    assert.equal((await workflow({ action: 'start', spec })).status, 200);
+    assert.equal((await call(reader, set, 'dave', search)).status, 403, 'started again: refused again');
+    assert.equal((await workflow({ action: 'stop' })).status, 200);
+    assert.equal((await call(reader, set, 'dave', search)).status, 200);
   });
 
   test('/v1/metrics names the replica, and each replica audits to its own file', async () => {

@@ -23,9 +23,7 @@ const waitReady = async () => {
 test('three limiters on one Redis spend one bucket: exactly the burst passes, in any interleaving', async () => {
   await waitReady();
   let failedOpen = 0;
-  const limiters = links.map((l) =>
-    createRedisLimiter(l, 0.001, 60, { logger: silentLogger, failedOpen: () => failedOpen++ }),
-  );
+  const limiters = links.map((l) => createRedisLimiter(l, 0.001, 60, () => failedOpen++));
   const decisions = await Promise.all(
     Array.from({ length: 180 }, (_, i) => limiters[i % 3]?.take('token:shared') ?? Promise.reject()),
   );
@@ -38,10 +36,9 @@ test('three limiters on one Redis spend one bucket: exactly the burst passes, in
 });
 
 test('a batch costs its size at once, or nothing when the bucket holds less', async () => {
-  const limiter = createRedisLimiter(links[0] as (typeof links)[0], 0.001, 10, {
-    logger: silentLogger,
-    failedOpen: () => assert.fail('Redis is up'),
-  });
+  const limiter = createRedisLimiter(links[0] as (typeof links)[0], 0.001, 10, () =>
+    assert.fail('Redis is up'),
+  );
   assert.equal((await limiter.take('token:batch', 8)).ok, true);
   assert.equal((await limiter.take('token:batch', 3)).ok, false);
   assert.equal((await limiter.take('token:batch', 2)).ok, true);
@@ -51,10 +48,7 @@ test('with Redis unreachable from the start, calls pass (counted as fail-open) a
   // port 1: nothing listens, every connection attempt is refused
   const dead = createRedisLink({ url: 'redis://127.0.0.1:1', keyPrefix, readStateTtlSec: 60 }, silentLogger);
   let failedOpen = 0;
-  const limiter = createRedisLimiter(dead, 0.001, 1, {
-    logger: silentLogger,
-    failedOpen: () => failedOpen++,
-  });
+  const limiter = createRedisLimiter(dead, 0.001, 1, () => failedOpen++);
   const decisions = [await limiter.take('token:x'), await limiter.take('token:x')];
   assert.deepEqual(
     decisions.map((d) => d.ok),

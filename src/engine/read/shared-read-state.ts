@@ -8,15 +8,24 @@ import { type Delivery, readCacheOf } from './cache.ts';
  * on another replica is answered there as honestly as here (a stub only for bytes it holds).
  */
 export interface ReadStateSync {
-  /** Brings the context's records up to date before a call. */
-  pull(workspace: Workspace, scope: string): Promise<void>;
+  /**
+   * Brings the context's records up to date before a call. `seq` is the hash's sequence
+   * number when the caller already read it (admission does, in its one round trip).
+   */
+  pull(workspace: Workspace, scope: string, seq?: number): Promise<void>;
   /** Shares what the call changed, before its answer leaves. */
   push(workspace: Workspace, scope: string): Promise<void>;
 }
 
 /** Kept text larger than this stays on the replica that read it; others send the file in full. */
 const MAX_SHARED_TEXT_CHARS = 256 * 1024;
-const SEQ = '~seq';
+/** The field of a context's hash that counts its changes. */
+export const READ_STATE_SEQ = '~seq';
+const SEQ = READ_STATE_SEQ;
+
+/** The Redis hash of a context's read state. */
+export const readStateKey = (link: RedisLink, workspaceId: string, scope: string) =>
+  `${link.prefix}read:${workspaceId}:${createHash('sha1').update(scope).digest('hex')}`;
 
 type Stored = Omit<Delivery, 'views' | 'fullText'> & { views: [string, number][]; fullText?: string };
 
@@ -40,26 +49,26 @@ const fromStored = (json: string): Delivery => {
 
 /**
  * One Redis hash per (workspace, context): a field per file, and a sequence number bumped on
- * each change, so a call on an unchanged context costs one HGET. When Redis does not answer,
- * the context is forgotten here: the next reads send full content (never a dishonest stub).
+ * each change, so a call on an unchanged context costs one HGET (made by its admission, see
+ * ratelimit/admission.ts). When Redis does not answer, the context is forgotten here: the
+ * next reads send full content (never a dishonest stub).
  */
 export function createRedisReadState(link: RedisLink, onFailure: (err: unknown) => void): ReadStateSync {
   /** The sequence number this replica's copy of each context matches (-1: unknown). */
   const seen = new Map<string, number>();
   /** The honesty fields of each record as last shared or restored. */
   const shared = new WeakMap<Delivery, string>();
-  const keyOf = (ws: Workspace, scope: string) =>
-    `${link.prefix}read:${ws.id}:${createHash('sha1').update(scope).digest('hex')}`;
+  const keyOf = (ws: Workspace, scope: string) => readStateKey(link, ws.id, scope);
   const remember = (key: string, seq: number) => {
     if (seen.size >= 10_000 && !seen.has(key)) seen.clear();
     seen.set(key, seq);
   };
   return {
-    async pull(ws, scope) {
+    async pull(ws, scope, knownSeq) {
       const key = keyOf(ws, scope);
       const cache = readCacheOf(ws);
       try {
-        const seq = Number((await link.run('read state', (c) => c.hGet(key, SEQ))) ?? 0);
+        const seq = knownSeq ?? Number((await link.run('read state', (c) => c.hGet(key, SEQ))) ?? 0);
         if (seq === (seen.get(key) ?? 0)) return;
         const all = await link.run('read state', (c) => c.hGetAll(key));
         cache.forget(scope);

@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { readBearer } from '../../auth/bearer.ts';
 import { AppError } from '../../errors.ts';
 import type { ServerDeps } from '../../pipeline/deps.ts';
+import type { Caller } from '../../pipeline/team-state.ts';
 import type { HttpEnv } from '../http-env.ts';
 
 /** The peer address (X-Forwarded-For is not trusted); "unknown" without a socket. */
@@ -14,17 +15,27 @@ function clientAddress(c: Context<HttpEnv>): string {
   }
 }
 
-function rateLimited(retryAfterSec: number, who: string): AppError {
+export function rateLimited(retryAfterSec: number, who: string): AppError {
   return new AppError('rate_limited', `rate limit reached for ${who}; retry in ${retryAfterSec} s`, {
     retryAfter: retryAfterSec,
   });
 }
 
+/** Spends one token of the caller's own rate bucket, or refuses with rate_limited. */
+export async function chargeToken(deps: ServerDeps, caller: Caller): Promise<void> {
+  const decision = await deps.limiter.take(`token:${caller.tokenId}`);
+  if (!decision.ok) throw rateLimited(decision.retryAfterSec, `token "${caller.tokenId}"`);
+}
+
 /**
  * Bearer check, then the token's own rate bucket. Failed attempts spend the client
- * address's bucket, so guessing tokens is throttled too.
+ * address's bucket, so guessing tokens is throttled too. A request `chargedByRoute` spends
+ * the token's bucket in its route instead (a tool call, in the one round trip of its admission).
  */
-export function requireToken(deps: ServerDeps): MiddlewareHandler<HttpEnv> {
+export function requireToken(
+  deps: ServerDeps,
+  chargedByRoute: (c: Context<HttpEnv>) => boolean = () => false,
+): MiddlewareHandler<HttpEnv> {
   return async (c, next) => {
     const bearer = readBearer(c.req.header('authorization'));
     const caller = bearer.ok ? deps.state.authenticate(bearer.token) : undefined;
@@ -40,8 +51,7 @@ export function requireToken(deps: ServerDeps): MiddlewareHandler<HttpEnv> {
       throw new AppError('unauthorized', why);
     }
     c.set('caller', caller);
-    const decision = await deps.limiter.take(`token:${caller.tokenId}`);
-    if (!decision.ok) throw rateLimited(decision.retryAfterSec, `token "${caller.tokenId}"`);
+    if (!chargedByRoute(c)) await chargeToken(deps, caller);
     await next();
   };
 }

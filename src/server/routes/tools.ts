@@ -5,10 +5,11 @@ import { restCallArguments } from '../../audit/arguments-md5.ts';
 import { READ_MODES } from '../../engine/read/read-mode.ts';
 import { AppError } from '../../errors.ts';
 import type { ServerDeps } from '../../pipeline/deps.ts';
-import { callableTools, invokeTool } from '../../pipeline/invoke.ts';
+import { admitCall, callableTools, invokeTool } from '../../pipeline/invoke.ts';
 import type { manifest, toolsPage } from '../api-schemas.ts';
 import { TOOLS_PAGE_MAX, toolCallBody, toolsQuery } from '../api-schemas.ts';
 import type { HttpEnv } from '../http-env.ts';
+import { chargeToken, rateLimited } from '../middleware/auth.ts';
 import { describeIssue, parseQuery } from '../parse-input.ts';
 import { agentFrom, channelFrom, workspaceFrom } from '../request-scope.ts';
 
@@ -24,6 +25,23 @@ async function readJson(req: { json(): Promise<unknown> }): Promise<unknown> {
   } catch {
     throw new AppError('invalid_request', 'the request body is not valid JSON');
   }
+}
+
+/** The body of POST /v1/tools/call, or the 400 naming what is wrong with it. */
+function parseCallBody(raw: unknown): z.output<typeof toolCallBody> {
+  const parsed = toolCallBody.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const args = (raw as { arguments?: unknown } | null)?.arguments;
+  if (parsed.error.issues[0]?.path[0] === 'arguments') {
+    throw new AppError(
+      'invalid_arguments',
+      `arguments must be a JSON object of the tool's arguments, got ${typeName(args)}`,
+    );
+  }
+  throw new AppError(
+    'invalid_request',
+    `${describeIssue(parsed.error)}; the body is {"name", "arguments"?, "workspaceId"?, "channelId"?, "contextId"?}`,
+  );
 }
 
 /** Calls `onGone` if the response closes before it was sent in full (the client left). */
@@ -84,27 +102,24 @@ export function toolRoutes(deps: ServerDeps): Hono<HttpEnv> {
     return c.json(page satisfies z.output<typeof toolsPage>);
   });
 
+  // The token's rate bucket is spent here, not in requireToken: with Redis, in the same script
+  // run that reads the call's workflow generation and read state (see admitCall).
   app.post('/tools/call', async (c) => {
-    const raw = await readJson(c.req);
-    const parsed = toolCallBody.safeParse(raw);
-    if (!parsed.success) {
-      const args = (raw as { arguments?: unknown } | null)?.arguments;
-      if (parsed.error.issues[0]?.path[0] === 'arguments') {
-        throw new AppError(
-          'invalid_arguments',
-          `arguments must be a JSON object of the tool's arguments, got ${typeName(args)}`,
-        );
-      }
-      throw new AppError(
-        'invalid_request',
-        `${describeIssue(parsed.error)}; the body is {"name", "arguments"?, "workspaceId"?, "channelId"?, "contextId"?}`,
-      );
-    }
-    const body = parsed.data;
     const caller = c.get('caller');
+    let body: z.output<typeof toolCallBody>;
+    try {
+      body = parseCallBody(await readJson(c.req));
+    } catch (err) {
+      // a refused body spends the token's bucket too, as every other request does
+      await chargeToken(deps, caller);
+      throw err;
+    }
     const outgoing = c.env?.outgoing;
     // The body names this one call's workspace, so it wins over the header (as in the original).
     const workspaceId = body.workspaceId ?? workspaceFrom(c);
+    const contextId = body.contextId ?? c.req.header('x-leanctx-context');
+    const admitted = await admitCall(deps, { caller, workspaceId, contextId }, 1);
+    if (!admitted.rate.ok) throw rateLimited(admitted.rate.retryAfterSec, `token "${caller.tokenId}"`);
     const result = await invokeTool(deps, {
       caller,
       requestId: c.get('requestId'),
@@ -120,8 +135,9 @@ export function toolRoutes(deps: ServerDeps): Hono<HttpEnv> {
         }),
       workspaceId,
       channelId: channelFrom(c, body.channelId),
-      contextId: body.contextId ?? c.req.header('x-leanctx-context'),
+      contextId,
       agentName: agentFrom(c),
+      admitted,
       // on node, the socket's close event: `c.req.raw.signal` would build an AbortController
       ...(outgoing
         ? { watchClient: (onGone) => watchClose(outgoing, onGone) }

@@ -37,6 +37,8 @@ export interface RedisLink {
   /** Called after every reconnect of the subscriber (messages may have been missed meanwhile). */
   onReconnect(listener: () => void): void;
   isReady(): boolean;
+  /** Commands that failed so far: what a replica learned from Redis before one may be stale. */
+  failureCount(): number;
   close(): Promise<void>;
 }
 
@@ -76,9 +78,13 @@ export function createRedisLink(config: RedisConfig, logger: Logger): RedisLink 
   });
   const connecting = Promise.allSettled([client.connect(), subscriber.connect()]);
   let closed = false;
+  let failures = 0;
 
   const run = async <T>(what: string, fn: (c: Client) => Promise<T>): Promise<T> => {
-    if (!client.isReady) throw new RedisUnavailableError(what, new Error('not connected'));
+    if (!client.isReady) {
+      failures++;
+      throw new RedisUnavailableError(what, new Error('not connected'));
+    }
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
@@ -92,6 +98,7 @@ export function createRedisLink(config: RedisConfig, logger: Logger): RedisLink 
         }),
       ]);
     } catch (err) {
+      failures++;
       throw new RedisUnavailableError(what, err);
     } finally {
       clearTimeout(timer);
@@ -124,6 +131,7 @@ export function createRedisLink(config: RedisConfig, logger: Logger): RedisLink 
       reconnectListeners.push(listener);
     },
     isReady: () => client.isReady,
+    failureCount: () => failures,
     async close() {
       if (closed) return;
       closed = true;
