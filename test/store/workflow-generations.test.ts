@@ -117,6 +117,52 @@ describe('workflow gates cached under a Redis generation, across replicas', () =
   const b = () => replicas[1] as Replica;
   const c = () => replicas[2] as Replica;
 
+  test('a cached gate is read again after its max age, though no generation moved (a writer died owing its bump)', async () => {
+    const B = b();
+    let reads = 0;
+    const direct: Store = {
+      ...shared,
+      workflows: {
+        ...shared.workflows,
+        gate: (ws, scope) => {
+          reads++;
+          return shared.workflows.gate(ws, scope);
+        },
+      },
+      close: async () => undefined,
+    };
+    const aged = withWorkflowGenerations(direct, B.link, () => undefined, 100);
+    const gate = async () => {
+      const admitted = await B.admission.admit({
+        tokenId: 't',
+        cost: 1,
+        workspaceId: 'main',
+        readScope: undefined,
+      });
+      return (await aged.workflows.gate('main', 'aged', admitted.workflowGeneration))?.state;
+    };
+    assert.equal(await gate(), undefined);
+    assert.equal(await gate(), undefined);
+    assert.equal(reads, 1, 'within its age the gate comes from the cache');
+    // a write that never bumped the generation: straight into the store, as by a replica that then died
+    const now = new Date().toISOString();
+    await shared.workflows.start({
+      workspaceId: 'main',
+      scope: 'aged',
+      spec: READ_ONLY,
+      state: 'reading',
+      evidence: {},
+      history: [],
+      startedBy: 't',
+      startedAt: now,
+      updatedAt: now,
+    });
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(await gate(), 'reading', 'past its age the gate is read from the store again');
+    assert.equal(reads, 2);
+    await aged.close();
+  });
+
   test('a gate is read once per generation; a write through A is seen by the very next call on B', async () => {
     const B = b();
     assert.equal(await B.gate('s1'), undefined);

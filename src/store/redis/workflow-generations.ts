@@ -30,10 +30,18 @@ return redis.call('INCR', KEYS[1])
 const RETRY_MS = 1000;
 /** Gates cached per replica; past this the cache starts over. */
 const MAX_CACHED = 10_000;
+/**
+ * A cached gate is read again after this long whatever the generation says: it bounds the one
+ * case no generation covers — a writer whose bump Redis did not take dies before its retry,
+ * while this replica never saw Redis fail.
+ */
+export const GATE_MAX_AGE_MS = 30_000;
 
 interface Cached {
   generation: string;
   gate: WorkflowGate | undefined;
+  /** performance.now() when it was read from the store. */
+  readAt: number;
 }
 
 /**
@@ -45,12 +53,14 @@ interface Cached {
  * Writes made while Redis is away cannot bump: a bump Redis did not take is retried every
  * second (until it lands this replica reads that workspace's gates from the store), and a
  * gate cached before this replica last saw Redis fail (the generation admission reports
- * carries the link's failure count) or reconnect is read again.
+ * carries the link's failure count) or reconnect is read again, and any gate older than
+ * GATE_MAX_AGE_MS is.
  */
 export function withWorkflowGenerations(
   store: Store,
   link: RedisLink,
   onFailure: (err: unknown) => void,
+  maxAgeMs = GATE_MAX_AGE_MS,
 ): Store {
   const inner = store.workflows;
   const cache = new Map<string, Cached>();
@@ -92,10 +102,11 @@ export function withWorkflowGenerations(
       if (generation === undefined || owed.has(ws)) return inner.gate(ws, scope);
       const key = keyOf(ws, scope);
       const hit = cache.get(key);
-      if (hit?.generation === generation) return hit.gate;
+      if (hit?.generation === generation && performance.now() - hit.readAt < maxAgeMs) return hit.gate;
+      const readAt = performance.now();
       const gate = await inner.gate(ws, scope);
       if (cache.size >= MAX_CACHED && !cache.has(key)) cache.clear();
-      cache.set(key, { generation, gate });
+      cache.set(key, { generation, gate, readAt });
       return gate;
     },
     get: (ws, scope) => inner.get(ws, scope),
