@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import { freePort } from '../helpers/free-port.ts';
 import { EVERYTHING_BIN, LAZY_MCP_BIN, REPO_ROOT, tempDir, waitFor } from '../helpers/gateway-servers.ts';
 
 const run = promisify(execFile);
@@ -15,17 +15,6 @@ const GATEWAY_BETTER = [
   // lazy-mcp checks Host and Origin on loopback; server-everything's express app does not.
   'dns-rebinding-protection',
 ];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startHttp(args: string[], env: Record<string, string>, url: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: 'ignore' });

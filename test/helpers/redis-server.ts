@@ -1,18 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 
-/** A port nobody listens on now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
+export { freePort } from './free-port.ts';
 /** Our own redis-server on `port` (never the shared one on 6379), so a test can stop it mid-way. */
 export async function startRedis(port: number): Promise<ChildProcess> {
   const child = spawn(

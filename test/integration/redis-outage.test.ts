@@ -1,24 +1,12 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { freePort } from '../helpers/free-port.ts';
 import { startRedis, stopRedis } from '../helpers/redis-server.ts';
 import { callTool, type RunningTestServer, SAMPLE_FILES, startTestServer } from '../helpers/team-server.ts';
-
-/** A port nobody listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** About 300 o200k tokens, read in full by every budgeted call. */
 const NOTES = Array.from({ length: 24 }, (_, i) => `Note ${i}: the pipeline ships service ${i % 5}.`).join(

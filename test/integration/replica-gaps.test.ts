@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -12,6 +11,7 @@ import { parseTeamConfig, type TeamConfigInput } from '../../src/config/team-con
 import { silentLogger } from '../../src/logger.ts';
 import { openTeamServer, type TeamServer } from '../../src/server/team-server.ts';
 import { builtinTools } from '../../src/tools/all-tools.ts';
+import { freePort } from '../helpers/free-port.ts';
 import { type TestDatabase, withTestDatabase } from '../helpers/postgres.ts';
 import { startRedis, stopRedis } from '../helpers/redis-server.ts';
 import { deleteKeys, uniquePrefix } from '../helpers/replicas.ts';
@@ -253,18 +253,6 @@ describe('two replicas on one PostgreSQL database and one Redis prefix, each wit
     }
   });
 });
-
-/** A port nobody listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('ending an MCP session while Redis is down', () => {
   let redis: ChildProcess;
